@@ -1,0 +1,1 @@
+export { ingestionPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { ingestionPlugin } from './plugin';
+
+describe('ingestion', () => {
+  it('should export plugin', () => {
+    expect(ingestionPlugin).toBeDefined();
+  });
+});
