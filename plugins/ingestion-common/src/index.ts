@@ -1,19 +1,6 @@
-/***/
 /**
- * Common functionalities for the ingestion plugin.
+ * Common types and logic of the ingestion plugins: the pipeline spec, the expression language and permissions.
  *
  * @packageDocumentation
  */
-
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './permissions';

@@ -1,18 +1,6 @@
-/***/
 /**
- * Node.js library for the ingestion plugin.
+ * Node.js library for the ingestion plugins: code generation, the Databricks client, extension points.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export {};
