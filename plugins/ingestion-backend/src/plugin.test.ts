@@ -1,129 +1,82 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { ingestionPlugin } from './plugin';
 import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+import { ingestionPlugin } from './plugin';
+import { TEST_CONFIG, testUserInfoFactory } from './testUtils/demoTenants';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [ingestionPlugin],
-    });
-
-    await request(server).get('/api/ingestion/todos').expect(200, {
-      items: [],
-    });
-
-    const createRes = await request(server)
-      .post('/api/ingestion/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/ingestion/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/ingestion/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
-  });
-
-  it('should create TODO item with catalog information', async () => {
+describe('ingestion backend plugin', () => {
+  async function start() {
     const { server } = await startTestBackend({
       features: [
         ingestionPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
+        mockServices.rootConfig.factory({ data: TEST_CONFIG }),
+        testUserInfoFactory({
+          'user:default/dual-role': [
+            'group:default/finance-engineers',
+            'group:default/retail-viewers',
           ],
         }),
       ],
     });
+    return server;
+  }
 
-    const createRes = await request(server)
-      .post('/api/ingestion/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
+  it('answers health without credentials', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/ingestion/v1/health')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+  it('refuses other routes without credentials', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/ingestion/v1/organizations')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+  });
+
+  it('lists only the organizations the caller belongs to, with roles', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/ingestion/v1/organizations')
+      .set(
+        'Authorization',
+        mockCredentials.user.header('user:default/finance-analyst'),
+      );
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(1);
+    expect(res.body.items[0]).toMatchObject({
+      id: 'finance',
+      costCenter: 'FIN-001',
+      roles: ['analyst'],
     });
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        ingestionPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        })
-      ],
-    });
+  it('gives a user different roles in different organizations', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/ingestion/v1/organizations')
+      .set('Authorization', mockCredentials.user.header('user:default/dual-role'));
+    expect(
+      res.body.items.map((o: { id: string; roles: string[] }) => [o.id, o.roles]),
+    ).toEqual([
+      ['finance', ['engineer']],
+      ['retail', ['viewer']],
+    ]);
+  });
 
-    const createRes = await request(server)
-      .post('/api/ingestion/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
-
-    const listRes = await request(server).get('/api/ingestion/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
-
-    const getRes = await request(server).get('/api/ingestion/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
-    });
+  it('gives a user outside every organization nothing', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/ingestion/v1/organizations')
+      .set('Authorization', mockCredentials.user.header('user:default/nobody'));
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
   });
 });

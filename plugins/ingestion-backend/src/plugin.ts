@@ -3,10 +3,12 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { readOrganizationsConfig } from './organizations/organizationConfig';
+import { OrganizationDirectory } from './organizations/OrganizationDirectory';
+import { OrganizationsService } from './service/OrganizationsService';
 
 /**
- * ingestionPlugin backend plugin
+ * The ingestion backend plugin: tenants, pipelines, runs, tables, lineage, quality and costs.
  *
  * @public
  */
@@ -15,17 +17,26 @@ export const ingestionPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        logger: coreServices.logger,
+        userInfo: coreServices.userInfo,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
+      async init({ config, httpAuth, httpRouter, logger, userInfo }) {
+        const directory = new OrganizationDirectory(
+          readOrganizationsConfig(config),
+          config.getOptionalStringArray('ingestion.platformAdmins') ?? [],
         );
+        const organizations = OrganizationsService.create({
+          directory,
+          userInfo,
+        });
+        httpRouter.use(await createRouter({ config, logger, httpAuth, organizations }));
+        httpRouter.addAuthPolicy({
+          path: '/v1/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

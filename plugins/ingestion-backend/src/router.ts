@@ -1,51 +1,39 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import type {
+  HttpAuthService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import type { OrganizationsService } from './service/OrganizationsService';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+/** Routes of `/api/ingestion`; every handler parses input and delegates to a service. */
+export async function createRouter(options: {
+  config: RootConfigService;
+  logger: LoggerService;
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  organizations: OrganizationsService;
 }): Promise<express.Router> {
+  const { config, logger, httpAuth, organizations } = options;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '1mb' }));
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
+  router.get('/v1/health', (_req, res) => {
+    res.json({ status: 'ok' });
   });
 
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
-    });
-
-    res.status(201).json(result);
+  router.get('/v1/organizations', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    res.json({ items: await organizations.listMine(credentials) });
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
-  });
-
+  // The standard Backstage error mapping (InputError → 400, NotFoundError → 404, …), but never
+  // with a stack trace, not even in development: API clients should see a reason, not internals.
+  router.use(
+    MiddlewareFactory.create({ config, logger }).error({
+      showStackTraces: false,
+    }),
+  );
   return router;
 }

@@ -1,1 +1,11 @@
+/**
+ * Ingestion for Backstage: pages, entity content and cards of the ingestion plugins.
+ *
+ * @packageDocumentation
+ */
 export { ingestionPlugin as default } from './plugin';
+export {
+  IngestionClient,
+  ingestionApiRef,
+  type IngestionApi,
+} from './api/IngestionApi';

@@ -1,26 +1,45 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import StorageIcon from '@material-ui/icons/Storage';
+import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const ingestionApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: ingestionApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new IngestionClient(deps),
+    }),
+});
+
+const ingestionPage = PageBlueprint.make({
   params: {
     path: '/ingestion',
+    title: 'Ingestion',
+    icon: <StorageIcon />,
     routeRef: rootRouteRef,
+    noHeader: true,
     loader: () =>
-      import('./components/TodoPage').then(m => (
-        <m.TodoPage />
-      )),
+      import('./components/IngestionPage').then(m => <m.IngestionPage />),
   },
 });
 
+/**
+ * The Ingestion frontend plugin (new frontend system).
+ *
+ * @public
+ */
 export const ingestionPlugin = createFrontendPlugin({
   pluginId: 'ingestion',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
+  extensions: [ingestionApi, ingestionPage],
   routes: {
     root: rootRouteRef,
-  }
+  },
 });

@@ -1,0 +1,120 @@
+export interface Config {
+  /** Ingestion for Backstage: multi-tenant data ingestion. */
+  ingestion?: {
+    /**
+     * Groups whose members administer every organization (platform team).
+     * Entity refs such as `group:default/platform-admins`.
+     */
+    platformAdmins?: string[];
+
+    /** Prices used to turn usage into cost records. */
+    pricing?: {
+      /** USD per Databricks DBU. Defaults to 0.55. */
+      dbu?: number;
+      /** USD per GB-month of storage. Defaults to 0.023. */
+      storageGbMonth?: number;
+      /** ISO currency code of all amounts. Defaults to USD. */
+      currency?: string;
+    };
+
+    /** Seeds demo data on first start with an empty database. Only honoured in development. */
+    demoData?: {
+      enabled?: boolean;
+    };
+
+    /** The organizations (tenants) sharing this portal. */
+    organizations?: Array<{
+      /** Stable id, lower-case: `finance`. Used in entity names, paths and API filters. */
+      id: string;
+      /** Display name. */
+      name: string;
+      /** Cost center for chargeback, for example `FIN-001`. */
+      costCenter: string;
+      /** `production`, `staging` or `development`. */
+      environment: string;
+      /** The group that owns the organization's entities, for example `group:default/finance`. */
+      ownerGroup: string;
+      /** Project or initiative code, written as the `Project` cost tag. */
+      project?: string;
+      /** Org roles mapped onto Backstage groups: a member of any listed group holds the role. */
+      roles: {
+        admin?: string[];
+        engineer?: string[];
+        analyst?: string[];
+        viewer?: string[];
+      };
+      /** Resource quotas, in the shape of the product brief's `organization_quotas`. */
+      quotas?: {
+        databricks?: {
+          maxDbuPerHour?: number;
+          maxClusters?: number;
+          maxConcurrentJobs?: number;
+        };
+        storage?: {
+          maxStorageGb?: number;
+          retentionDays?: number;
+        };
+        compute?: {
+          maxEcsTasks?: number;
+          maxCpuUnits?: number;
+        };
+        api?: {
+          requestsPerMinute?: number;
+          requestsPerDay?: number;
+        };
+      };
+      /** Which engine runs this organization's pipelines: `local` (DuckDB) or `databricks`. */
+      engine?: string;
+      /**
+       * Storage root of the organization: a local folder (relative to the backend's working
+       * directory) or `s3://bucket/prefix`. File sources are resolved inside it and can never leave it.
+       */
+      storage: string;
+      /** S3 client settings when `storage` is an `s3://` URL. */
+      s3?: {
+        region?: string;
+        /** Custom endpoint (MinIO, LocalStack). */
+        endpoint?: string;
+        forcePathStyle?: boolean;
+        accessKeyId?: string;
+        /** @visibility secret */
+        secretAccessKey?: string;
+      };
+      /** The organization's Iceberg catalog. */
+      iceberg?: {
+        /** Catalog name used in table identifiers (`finance_catalog`). */
+        catalog?: string;
+        /** `sql` (the local catalog in the backend database) or `rest`. */
+        type?: string;
+        /** REST catalog endpoint (Unity Catalog, Polaris, Glue, Lakekeeper). */
+        uri?: string;
+        warehouse?: string;
+        /** @visibility secret */
+        token?: string;
+        oauth2?: {
+          tokenUrl: string;
+          clientId: string;
+          /** @visibility secret */
+          clientSecret: string;
+          scope?: string;
+        };
+      };
+      /** The organization's Databricks workspace. */
+      databricks?: {
+        host: string;
+        /**
+         * Personal access token or service principal token; read it from the environment.
+         * @visibility secret
+         */
+        token: string;
+        clusterPolicyId?: string;
+        notificationEmails?: string[];
+      };
+      /** Monthly budget and alert thresholds (fractions of the budget). */
+      budget?: {
+        monthly: number;
+        alertThresholds?: number[];
+      };
+    }>;
+  };
+}

@@ -1,0 +1,60 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ORG_ROLES } from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/** The demo organizations, configured as the embedded default's app-config does. */
+export const TEST_ORGANIZATIONS = ['finance', 'retail', 'healthcare'].map(
+  (id, index) => ({
+    id,
+    name: id[0].toLocaleUpperCase('en-US') + id.slice(1),
+    costCenter: ['FIN-001', 'RET-001', 'HLT-001'][index],
+    environment: 'development',
+    ownerGroup: `group:default/${id}`,
+    roles: Object.fromEntries(
+      ORG_ROLES.map(role => [role, [`group:default/${id}-${role}s`]]),
+    ),
+    storage: `/tmp/ingestion-test/${id}`,
+  }),
+);
+
+export const TEST_CONFIG = {
+  ingestion: {
+    platformAdmins: ['group:default/platform-admins'],
+    organizations: TEST_ORGANIZATIONS,
+  },
+};
+
+/**
+ * Group memberships of test users, following the demo naming: `user:default/finance-analyst`
+ * is in `group:default/finance-analysts`. Extra memberships can be given per user.
+ */
+export function testUserInfoFactory(
+  extraGroups: Record<string, string[]> = {},
+) {
+  return createServiceFactory({
+    service: coreServices.userInfo,
+    deps: {},
+    factory: () => ({
+      async getUserInfo(credentials) {
+        const userRef = (credentials.principal as { userEntityRef: string })
+          .userEntityRef;
+        const name = userRef.split('/')[1] ?? '';
+        const match = /^([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(name);
+        const groups = match ? [`group:default/${match[1]}-${match[2]}s`] : [];
+        return mockServices
+          .userInfo({
+            userEntityRef: userRef,
+            ownershipEntityRefs: [
+              userRef,
+              ...groups,
+              ...(extraGroups[userRef] ?? []),
+            ],
+          })
+          .getUserInfo(credentials);
+      },
+    }),
+  });
+}
