@@ -1,0 +1,93 @@
+/**
+ * Python that every generated notebook carries verbatim: run parameters, the run summary returned to the
+ * backend, and the quality-rule evaluators the generated rule calls use. Kept static (no interpolation) so it
+ * can be reviewed once and is identical across pipelines.
+ */
+
+/** Widgets (job parameters) the notebook reads; the job's `base_parameters` declare the same names. */
+export const NOTEBOOK_PARAMETERS = Object.freeze({
+  /** Last committed cursor value of an incremental load; empty for a full load. */
+  watermark: 'watermark',
+  /** The ingestion run id; recorded in commits so a retried run never writes twice. */
+  runId: 'run_id',
+});
+
+export const PARAMETERS_CELL: readonly string[] = [
+  `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.watermark}", "")`,
+  `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.runId}", "")`,
+  `WATERMARK = dbutils.widgets.get("${NOTEBOOK_PARAMETERS.watermark}").strip() or None`,
+  `RUN_ID = dbutils.widgets.get("${NOTEBOOK_PARAMETERS.runId}").strip()`,
+  '',
+  '# Timestamps are compared and reported in UTC whatever the workspace default is.',
+  'spark.conf.set("spark.sql.session.timeZone", "UTC")',
+];
+
+export const IMPORTS_CELL: readonly string[] = [
+  'import json',
+  'from datetime import date, datetime, timedelta, timezone',
+  '',
+  'from pyspark.sql import DataFrame, Window',
+  'from pyspark.sql import functions as F',
+];
+
+export const HELPERS_CELL: readonly string[] = [
+  'class QualityFailure(Exception):',
+  '    """Raised when a rule with severity "fail" is below its threshold; the message is the run summary."""',
+  '',
+  '',
+  'def _record_quality(rule, kind, severity, passed, metrics):',
+  '    result = {"rule": rule, "kind": kind, "severity": severity, "passed": passed, **metrics}',
+  '    SUMMARY["quality"].append(result)',
+  '    if not passed:',
+  '        print(f"Quality rule {rule} ({kind}, {severity}) did not pass: {json.dumps(metrics, default=str)}")',
+  '',
+  '',
+  'def _pass_rate(total, failed):',
+  '    return 1.0 if total == 0 else (total - failed) / total',
+  '',
+  '',
+  'def check_rows(df, rule, kind, severity, threshold, passing):',
+  '    """Row-level rule: `passing` is true for good rows (null counts as failing); "drop" removes the others."""',
+  '    passing = F.coalesce(passing, F.lit(False))',
+  '    row = df.agg(F.count(F.lit(1)).alias("total"), F.count(F.when(~passing, 1)).alias("failed")).first()',
+  '    rate = _pass_rate(row["total"], row["failed"])',
+  '    _record_quality(rule, kind, severity, rate >= threshold,',
+  '                    {"total": row["total"], "failed": row["failed"], "pass_rate": round(rate, 6), "threshold": threshold})',
+  '    return df.filter(passing) if severity == "drop" else df',
+  '',
+  '',
+  'def check_unique(df, rule, severity, threshold, columns):',
+  '    """Share of rows whose key is not a repeat of an earlier row; "drop" keeps the first row per key."""',
+  '    total = df.count()',
+  '    failed = total - df.select(*columns).distinct().count()',
+  '    rate = _pass_rate(total, failed)',
+  '    _record_quality(rule, "uniqueness", severity, rate >= threshold,',
+  '                    {"total": total, "failed": failed, "pass_rate": round(rate, 6), "threshold": threshold})',
+  '    return df.dropDuplicates(columns) if severity == "drop" else df',
+  '',
+  '',
+  'def check_row_count(df, rule, severity, minimum, maximum):',
+  '    total = df.count()',
+  '    passed = (minimum is None or total >= minimum) and (maximum is None or total <= maximum)',
+  '    _record_quality(rule, "row_count", severity, passed, {"total": total, "min": minimum, "max": maximum})',
+  '    return df',
+  '',
+  '',
+  'def check_freshness(df, rule, severity, column, max_age_seconds):',
+  '    latest = df.agg(F.max(column)).first()[0]',
+  '    if isinstance(latest, date) and not isinstance(latest, datetime):',
+  '        latest = datetime.combine(latest, datetime.min.time())',
+  '    now = datetime.now(timezone.utc).replace(tzinfo=None)',
+  '    age = None if latest is None else (now - latest).total_seconds()',
+  '    passed = age is not None and age <= max_age_seconds',
+  '    _record_quality(rule, "freshness", severity, passed,',
+  '                    {"latest": latest, "age_seconds": age, "max_age_seconds": max_age_seconds})',
+  '    return df',
+  '',
+  '',
+  'def enforce_quality():',
+  '    failed = [r["rule"] for r in SUMMARY["quality"] if r["severity"] == "fail" and not r["passed"]]',
+  '    if failed:',
+  '        SUMMARY["status"] = "quality_failed"',
+  '        raise QualityFailure(json.dumps(SUMMARY, default=str))',
+];
