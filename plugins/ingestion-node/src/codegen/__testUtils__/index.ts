@@ -18,10 +18,10 @@ export function pythonSyntaxError(source: string): string | undefined {
 }
 
 /**
- * Runs a Python expression statement list and returns what it prints, for checking literal round-trips.
+ * Runs a Python script (with optional standard input) and returns what it prints.
  */
-export function runPython(source: string): string {
-  const result = spawnSync('python3', ['-c', source], { encoding: 'utf8' });
+export function runPython(script: string, input?: string): string {
+  const result = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(`python3 failed: ${result.stderr}`);
   }
