@@ -5,7 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { ingestionPlugin } from './plugin';
-import { TEST_CONFIG, testUserInfoFactory } from './testUtils/demoTenants';
+import { TEST_CONFIG, testUserInfoFactory } from './__testUtils__/demoTenants';
 
 describe('ingestion backend plugin', () => {
   async function start() {
@@ -62,9 +62,15 @@ describe('ingestion backend plugin', () => {
     const server = await start();
     const res = await request(server)
       .get('/api/ingestion/v1/organizations')
-      .set('Authorization', mockCredentials.user.header('user:default/dual-role'));
+      .set(
+        'Authorization',
+        mockCredentials.user.header('user:default/dual-role'),
+      );
     expect(
-      res.body.items.map((o: { id: string; roles: string[] }) => [o.id, o.roles]),
+      res.body.items.map((o: { id: string; roles: string[] }) => [
+        o.id,
+        o.roles,
+      ]),
     ).toEqual([
       ['finance', ['engineer']],
       ['retail', ['viewer']],

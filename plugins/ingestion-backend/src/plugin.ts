@@ -32,7 +32,9 @@ export const ingestionPlugin = createBackendPlugin({
           directory,
           userInfo,
         });
-        httpRouter.use(await createRouter({ config, logger, httpAuth, organizations }));
+        httpRouter.use(
+          await createRouter({ config, logger, httpAuth, organizations }),
+        );
         httpRouter.addAuthPolicy({
           path: '/v1/health',
           allow: 'unauthenticated',

@@ -19,7 +19,9 @@ const USER_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 type DemoSignInResult = { userName: string };
 
 function allowedOutsideDevelopment(config: Config): boolean {
-  return config.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') === true;
+  return (
+    config.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') === true
+  );
 }
 
 /** Header the portal's demo sign-in page sends, since its refresh calls carry no query. */
@@ -54,7 +56,11 @@ const signInAsDemoUser: SignInResolver<DemoSignInResult> = async (
   { result },
   ctx,
 ) => {
-  const entityRef = { kind: 'User', namespace: 'default', name: result.userName };
+  const entityRef = {
+    kind: 'User',
+    namespace: 'default',
+    name: result.userName,
+  };
   const { entity } = await ctx.findCatalogUser({ entityRef });
   if (entity.metadata.annotations?.[DEMO_USER_ANNOTATION] !== 'true') {
     throw new NotAllowedError(

@@ -49,7 +49,10 @@ function readQuotas(config: Config | undefined): OrganizationQuotas {
   const d = DEFAULT_QUOTAS;
   return {
     databricks: {
-      maxDbuPerHour: number('databricks.maxDbuPerHour', d.databricks.maxDbuPerHour),
+      maxDbuPerHour: number(
+        'databricks.maxDbuPerHour',
+        d.databricks.maxDbuPerHour,
+      ),
       maxClusters: number('databricks.maxClusters', d.databricks.maxClusters),
       maxConcurrentJobs: number(
         'databricks.maxConcurrentJobs',
@@ -65,7 +68,10 @@ function readQuotas(config: Config | undefined): OrganizationQuotas {
       maxCpuUnits: number('compute.maxCpuUnits', d.compute.maxCpuUnits),
     },
     api: {
-      requestsPerMinute: number('api.requestsPerMinute', d.api.requestsPerMinute),
+      requestsPerMinute: number(
+        'api.requestsPerMinute',
+        d.api.requestsPerMinute,
+      ),
       requestsPerDay: number('api.requestsPerDay', d.api.requestsPerDay),
     },
   };
@@ -123,7 +129,8 @@ function readOrganization(config: Config, index: number): OrganizationConfig {
     ),
     storage: config.getString('storage'),
     icebergCatalog:
-      config.getOptionalString('iceberg.catalog') ?? `${id.replace(/-/g, '_')}_catalog`,
+      config.getOptionalString('iceberg.catalog') ??
+      `${id.replace(/-/g, '_')}_catalog`,
     databricks: databricks && {
       host: databricks.getString('host'),
       token: databricks.getString('token'),
@@ -141,9 +148,7 @@ function readOrganization(config: Config, index: number): OrganizationConfig {
 }
 
 /** Reads and checks `ingestion.organizations`; a broken entry stops the backend with its path. */
-export function readOrganizationsConfig(
-  config: Config,
-): OrganizationConfig[] {
+export function readOrganizationsConfig(config: Config): OrganizationConfig[] {
   const organizations = (
     config.getOptionalConfigArray('ingestion.organizations') ?? []
   ).map(readOrganization);

@@ -31,7 +31,10 @@ export const ingestionApiRef = createApiRef<IngestionApi>({
  */
 export class IngestionClient implements IngestionApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   listOrganizations(): Promise<Page<OrganizationSummary>> {

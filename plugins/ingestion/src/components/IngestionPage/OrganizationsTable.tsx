@@ -31,13 +31,19 @@ const columns: TableColumn<OrganizationSummary>[] = [
     render: org => org.quotas.databricks.maxConcurrentJobs,
   },
   { title: 'DBU / hour', render: org => org.quotas.databricks.maxDbuPerHour },
-  { title: 'API requests / min', render: org => org.quotas.api.requestsPerMinute },
+  {
+    title: 'API requests / min',
+    render: org => org.quotas.api.requestsPerMinute,
+  },
 ];
 
 /** The organizations the signed-in user belongs to, with their roles and quotas. */
 export function OrganizationsTable() {
   const api = useApi(ingestionApiRef);
-  const { value, loading, error } = useAsync(() => api.listOrganizations(), [api]);
+  const { value, loading, error } = useAsync(
+    () => api.listOrganizations(),
+    [api],
+  );
 
   if (loading) {
     return <Progress />;
@@ -53,8 +59,8 @@ export function OrganizationsTable() {
       data={value?.items ?? []}
       emptyContent={
         <Typography style={{ padding: 16 }}>
-          You are not a member of any organization. Ask an organization admin to add you to one
-          of its role groups.
+          You are not a member of any organization. Ask an organization admin to
+          add you to one of its role groups.
         </Typography>
       }
     />

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: type-check, lint, formatting, unit and integration tests (backend tests on
+# SQLite and on the local PostgreSQL), then the end-to-end smoke test of the running portal.
+# Run through ./portal test, which installs the toolchain first.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$INGESTION_ROOT/scripts/services.sh"
+cd "$INGESTION_ROOT"
+
+step() { log "── $* ──"; }
+
+ensure_postgres
+ensure_mariadb
+ensure_chromium
+
+export CI=true
+# Backstage's TestDatabases runs each database test on SQLite and on this server as well.
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
+export INGESTION_TEST_MYSQL_CONNECTION_STRING="${INGESTION_TEST_MYSQL_CONNECTION_STRING:-mysql://root@127.0.0.1:3306/test}"
+
+step "type-check"
+yarn tsc
+step "lint"
+yarn backstage-cli repo lint
+step "formatting"
+yarn prettier --check --loglevel warn .
+step "unit and integration tests"
+yarn backstage-cli repo test
+step "end-to-end smoke test"
+bash scripts/e2e-smoke.sh
+log "all tests passed"
