@@ -12,8 +12,6 @@
  * `\UHHHHHHHH`). Unlike `JSON.stringify`, astral characters become a single `\U` escape (JSON's surrogate pairs
  * would decode to two lone surrogates in Python), and the output stays ASCII so it survives any notebook
  * encoding and can never contain a line break.
- *
- * @public
  */
 export function pyStr(value: string): string {
   let out = '"';
@@ -85,11 +83,7 @@ export function pyLiteral(value: PyValue): string {
 
 const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * Quotes one Spark SQL identifier part with backticks (doubling embedded backticks).
- *
- * @public
- */
+/** Quotes one Spark SQL identifier part with backticks (doubling embedded backticks). */
 export function quoteSparkIdentifier(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }

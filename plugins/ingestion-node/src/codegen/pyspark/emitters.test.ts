@@ -56,15 +56,22 @@ function parts(overrides: Partial<NotebookParts>): NotebookParts {
   };
 }
 
-function expectSafe(notebook: string) {
-  expect(pythonSyntaxError(notebook)).toBeUndefined();
-  const identifiers = pythonCodeIdentifiers(notebook);
-  for (const injected of INJECTED) {
-    expect(identifiers).not.toContain(injected);
+/** What is wrong with a notebook generated from hostile input: syntax, injected code, extra cells. */
+function safetyProblems(notebook: string): string[] {
+  const syntax = pythonSyntaxError(notebook);
+  if (syntax) {
+    return [syntax];
   }
+  const identifiers = pythonCodeIdentifiers(notebook);
+  const problems = INJECTED.filter(name => identifiers.has(name)).map(
+    name => `"${name}" is code, not text`,
+  );
   // Only real cell separators: a hostile description cannot start a new cell.
   const separators = notebook.split('\n').filter(line => line === '# COMMAND ----------');
-  expect(separators).toHaveLength(8);
+  if (separators.length !== 8) {
+    problems.push(`${separators.length} cell separators instead of 8`);
+  }
+  return problems;
 }
 
 const ALL_RULES: QualityRule[] = [
@@ -152,18 +159,17 @@ describe('PySpark emitters with hostile names', () => {
     ],
     ['table', [...tableSource({ table: EVIL_NAMES, streaming: false }), ...incrementalFilter(EVIL)]],
   ])('%s source stays inside string literals', (_name, lines) => {
-    expectSafe(assembleNotebook(parts({ source: { label: 'source', lines }, cursor: EVIL })));
+    expect(safetyProblems(assembleNotebook(parts({ source: { label: 'source', lines }, cursor: EVIL })))).toEqual([]);
   });
 
   it('every transform and quality rule stays inside string literals', () => {
-    expectSafe(
-      assembleNotebook(
-        parts({
-          transforms: ALL_TRANSFORMS,
-          quality: ALL_RULES.map(rule => ({ label: rule.name, lines: qualityRule(rule) })),
-        }),
-      ),
+    const notebook = assembleNotebook(
+      parts({
+        transforms: ALL_TRANSFORMS,
+        quality: ALL_RULES.map(rule => ({ label: rule.name, lines: qualityRule(rule) })),
+      }),
     );
+    expect(safetyProblems(notebook)).toEqual([]);
   });
 
   it.each<[string, TargetPlan]>([
@@ -184,7 +190,7 @@ describe('PySpark emitters with hostile names', () => {
             : undefined,
         }),
       );
-      expectSafe(notebook);
+      expect(safetyProblems(notebook)).toEqual([]);
     }
   });
 
@@ -198,18 +204,17 @@ describe('PySpark emitters with hostile names', () => {
       }),
       ...dedupeTransform({ columns: [EVIL], streaming: true, hasWatermark: true }),
     ];
-    expectSafe(
-      assembleNotebook(
-        parts({
-          source: {
-            label: 'kafka',
-            lines: kafkaSource({ streaming: true, bootstrapServers: 'k:9092', topics: ['t'] }),
-          },
-          transforms: [{ label: 'stream', lines }],
-          streaming: { outputMode: 'append', checkpointLocation: 's3://b/c', trigger: { availableNow: true } },
-        }),
-      ),
+    const notebook = assembleNotebook(
+      parts({
+        source: {
+          label: 'kafka',
+          lines: kafkaSource({ streaming: true, bootstrapServers: 'k:9092', topics: ['t'] }),
+        },
+        transforms: [{ label: 'stream', lines }],
+        streaming: { outputMode: 'append', checkpointLocation: 's3://b/c', trigger: { availableNow: true } },
+      }),
     );
+    expect(safetyProblems(notebook)).toEqual([]);
   });
 });
 
