@@ -10,7 +10,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('iceberg_tables', table => {
-    table.comment('Iceberg table pointers: the current metadata file per table');
+    table.comment(
+      'Iceberg table pointers: the current metadata file per table',
+    );
     table.string('organization_id', 255).notNullable();
     table.string('catalog_name', 255).notNullable();
     table

@@ -1,8 +1,4 @@
-import {
-  ConflictError,
-  CustomErrorBase,
-  InputError,
-} from '@backstage/errors';
+import { ConflictError, CustomErrorBase, InputError } from '@backstage/errors';
 
 /**
  * The catalog's compare-and-swap found a different current metadata location

@@ -23,7 +23,9 @@ export function assertValidNamespace(namespace: string[]): void {
 }
 
 /** Validates a table identifier. */
-export function assertValidIdentifier(identifier: IcebergTableIdentifier): void {
+export function assertValidIdentifier(
+  identifier: IcebergTableIdentifier,
+): void {
   assertValidNamespace(identifier.namespace);
   assertValidName('table', identifier.name);
 }

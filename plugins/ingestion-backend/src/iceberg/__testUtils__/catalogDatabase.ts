@@ -9,8 +9,7 @@ const migrationsDirectory = resolve(__dirname, '../../../migrations');
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => [ICEBERG_MIGRATION],
   getMigrationName: name => name,
-  getMigration: async name =>
-    require(resolve(migrationsDirectory, name)),
+  getMigration: async name => require(resolve(migrationsDirectory, name)),
 };
 
 /** Applies the catalog migration. */

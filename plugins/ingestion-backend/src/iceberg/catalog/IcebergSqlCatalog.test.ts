@@ -98,7 +98,14 @@ describe('IcebergSqlCatalog', () => {
       expect(loaded.metadata.schemas).toEqual([schema]);
       expect(
         await fs.readFile(
-          join(warehouse, ORG_A, 'sales', 'orders', 'metadata', 'version-hint.text'),
+          join(
+            warehouse,
+            ORG_A,
+            'sales',
+            'orders',
+            'metadata',
+            'version-hint.text',
+          ),
           'utf8',
         ),
       ).toBe('1');

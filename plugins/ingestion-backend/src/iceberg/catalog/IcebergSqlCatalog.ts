@@ -255,7 +255,9 @@ export class IcebergSqlCatalog {
       });
     } catch (error) {
       await removeQuietly([metadataLocation]);
-      if (await this.#tableRow(organizationId, identifier).first('table_name')) {
+      if (
+        await this.#tableRow(organizationId, identifier).first('table_name')
+      ) {
         throw alreadyExists();
       }
       throw error;
@@ -273,7 +275,9 @@ export class IcebergSqlCatalog {
       .where(q => q.where('iceberg_type', 'TABLE').orWhereNull('iceberg_type'))
       .first('metadata_location');
     if (!row?.metadata_location) {
-      throw new NotFoundError(`Table ${formatIdentifier(identifier)} not found`);
+      throw new NotFoundError(
+        `Table ${formatIdentifier(identifier)} not found`,
+      );
     }
     return row.metadata_location;
   }
@@ -335,7 +339,9 @@ export class IcebergSqlCatalog {
       : undefined;
     const deleted = await this.#tableRow(organizationId, identifier).delete();
     if (deleted === 0) {
-      throw new NotFoundError(`Table ${formatIdentifier(identifier)} not found`);
+      throw new NotFoundError(
+        `Table ${formatIdentifier(identifier)} not found`,
+      );
     }
     if (table) {
       await removeQuietly([table.metadata.location]);
@@ -364,10 +370,14 @@ export class IcebergSqlCatalog {
       return;
     }
     if (!(await this.tableExists(organizationId, identifier))) {
-      throw new NotFoundError(`Table ${formatIdentifier(identifier)} not found`);
+      throw new NotFoundError(
+        `Table ${formatIdentifier(identifier)} not found`,
+      );
     }
     throw new CommitConflictError(
-      `Table ${formatIdentifier(identifier)} changed since ${expectedMetadataLocation}`,
+      `Table ${formatIdentifier(
+        identifier,
+      )} changed since ${expectedMetadataLocation}`,
     );
   }
 }

@@ -40,6 +40,16 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Flushes a file written by someone else (DuckDB) to stable storage. */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Writes `data` to a fresh temporary file beside `target` and syncs it. */
 async function writeTemporary(target: string, data: Uint8Array | string) {
   const dir = dirname(target);
@@ -106,7 +116,9 @@ export async function readJsonFile<T>(location: string): Promise<T> {
  * Deletes files or folders, ignoring failures: used to clean up after failed
  * writes, where leftovers are harmless because no metadata references them.
  */
-export async function removeQuietly(locations: Iterable<string>): Promise<void> {
+export async function removeQuietly(
+  locations: Iterable<string>,
+): Promise<void> {
   await Promise.all(
     Array.from(locations, location =>
       fs

@@ -26,7 +26,10 @@ function intLongMap(keyId: number, valueId: number) {
     items: {
       type: 'record',
       name: `k${keyId}_v${valueId}`,
-      fields: [required('key', keyId, 'int'), required('value', valueId, 'long')],
+      fields: [
+        required('key', keyId, 'int'),
+        required('value', valueId, 'long'),
+      ],
     },
   };
 }

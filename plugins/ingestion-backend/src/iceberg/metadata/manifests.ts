@@ -244,20 +244,20 @@ export async function readManifestList(
     );
   }
   return records.map(r => ({
-      path: r.manifest_path,
-      length: Number(r.manifest_length),
-      specId: r.partition_spec_id,
-      sequenceNumber: asNumber(r.sequence_number) ?? 0,
-      minSequenceNumber: asNumber(r.min_sequence_number) ?? 0,
-      addedSnapshotId: Number(r.added_snapshot_id),
-      addedFilesCount: r.added_files_count ?? 0,
-      existingFilesCount: r.existing_files_count ?? 0,
-      deletedFilesCount: r.deleted_files_count ?? 0,
-      addedRowsCount: asNumber(r.added_rows_count) ?? 0,
-      existingRowsCount: asNumber(r.existing_rows_count) ?? 0,
-      deletedRowsCount: asNumber(r.deleted_rows_count) ?? 0,
-      partitions: r.partitions ?? null,
-    }));
+    path: r.manifest_path,
+    length: Number(r.manifest_length),
+    specId: r.partition_spec_id,
+    sequenceNumber: asNumber(r.sequence_number) ?? 0,
+    minSequenceNumber: asNumber(r.min_sequence_number) ?? 0,
+    addedSnapshotId: Number(r.added_snapshot_id),
+    addedFilesCount: r.added_files_count ?? 0,
+    existingFilesCount: r.existing_files_count ?? 0,
+    deletedFilesCount: r.deleted_files_count ?? 0,
+    addedRowsCount: asNumber(r.added_rows_count) ?? 0,
+    existingRowsCount: asNumber(r.existing_rows_count) ?? 0,
+    deletedRowsCount: asNumber(r.deleted_rows_count) ?? 0,
+    partitions: r.partitions ?? null,
+  }));
 }
 
 /**
@@ -276,8 +276,7 @@ export async function readManifestEntries(
       status,
       snapshotId: asNumber(r.snapshot_id) ?? manifest.addedSnapshotId,
       sequenceNumber:
-        asNumber(r.sequence_number) ??
-        (inherits ? manifest.sequenceNumber : 0),
+        asNumber(r.sequence_number) ?? (inherits ? manifest.sequenceNumber : 0),
       fileSequenceNumber:
         asNumber(r.file_sequence_number) ??
         (inherits ? manifest.sequenceNumber : 0),

@@ -5,6 +5,7 @@ import {
   IcebergPartitionSpec,
   IcebergSchema,
 } from '../types';
+import { findByName } from './schema';
 
 /**
  * Identity partitioning: specs, partition values in the form the Avro
@@ -88,11 +89,11 @@ export function identityPartitionSpec(
   return {
     'spec-id': 0,
     fields: columns.map((column, index) => {
-      const source = schema.fields.find(
-        f => f.name.toLowerCase() === column.toLowerCase(),
-      );
+      const source = findByName(schema.fields, column);
       if (!source) {
-        throw new InputError(`Partition column '${column}' is not in the input`);
+        throw new InputError(
+          `Partition column '${column}' is not in the input`,
+        );
       }
       if (!PARTITIONABLE_TYPES.has(String(source.type))) {
         throw new InputError(

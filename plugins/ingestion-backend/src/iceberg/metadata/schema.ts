@@ -103,7 +103,11 @@ export function icebergTypeForDuckDb(
   const mapped = DUCKDB_TO_ICEBERG[duckdbType];
   if (!mapped) {
     throw new UnsupportedColumnTypeError(
-      `Column '${column.name}' has DuckDB type ${column.type}, which has no supported Iceberg v2 type; ${unsupportedHint(duckdbType)}`,
+      `Column '${column.name}' has DuckDB type ${
+        column.type
+      }, which has no supported Iceberg v2 type; ${unsupportedHint(
+        duckdbType,
+      )}`,
     );
   }
   return mapped;
@@ -119,7 +123,9 @@ export function duckDbTypeForField(field: IcebergField): string {
   const mapped = ICEBERG_TO_DUCKDB[type];
   if (!mapped) {
     throw new UnsupportedColumnTypeError(
-      `Table column '${field.name}' has Iceberg type ${JSON.stringify(field.type)}, which this writer does not support`,
+      `Table column '${field.name}' has Iceberg type ${JSON.stringify(
+        field.type,
+      )}, which this writer does not support`,
     );
   }
   return mapped;
@@ -165,15 +171,15 @@ export function currentSchema(metadata: IcebergTableMetadata): IcebergSchema {
 }
 
 /**
- * Finds the input column feeding a field. Matching ignores case because DuckDB
+ * Finds a column or field by name. Matching ignores case because DuckDB
  * identifiers do; the table keeps its own spelling.
  */
-export function findInputColumn(
-  columns: InputColumn[],
-  fieldName: string,
-): InputColumn | undefined {
-  const lower = fieldName.toLowerCase();
-  return columns.find(c => c.name.toLowerCase() === lower);
+export function findByName<T extends { name: string }>(
+  items: T[],
+  name: string,
+): T | undefined {
+  const lower = name.toLowerCase();
+  return items.find(item => item.name.toLowerCase() === lower);
 }
 
 /** The schema of a new table: ids 1..n in input order, all optional. */
@@ -214,7 +220,7 @@ export function evolveSchema(
   let changed = false;
 
   const fields = schema.fields.map(field => {
-    const column = findInputColumn(columns, field.name);
+    const column = findByName(columns, field.name);
     if (!column) {
       return field;
     }
@@ -222,7 +228,9 @@ export function evolveSchema(
     const fit = compatibility(String(field.type), inputType);
     if (fit === 'incompatible') {
       throw new UnsupportedColumnTypeError(
-        `Column '${field.name}' is ${JSON.stringify(field.type)} in the table but ${inputType} (DuckDB ${column.type}) in the input`,
+        `Column '${field.name}' is ${JSON.stringify(
+          field.type,
+        )} in the table but ${inputType} (DuckDB ${column.type}) in the input`,
       );
     }
     if (fit === 'promote') {
@@ -233,7 +241,7 @@ export function evolveSchema(
   });
 
   for (const column of columns) {
-    if (!fields.some(f => f.name.toLowerCase() === column.name.toLowerCase())) {
+    if (!findByName(fields, column.name)) {
       lastColumnId += 1;
       changed = true;
       fields.push({
