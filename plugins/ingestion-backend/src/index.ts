@@ -1,1 +1,3 @@
 export { ingestionPlugin as default } from './plugin';
+export { permissionModuleIngestionPolicy } from './policy/module';
+export { IngestionPermissionPolicy } from './policy/IngestionPermissionPolicy';

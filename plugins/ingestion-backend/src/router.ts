@@ -7,6 +7,7 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import express from 'express';
 import Router from 'express-promise-router';
 import type { OrganizationsService } from './service/OrganizationsService';
+import type { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 
 /** Routes of `/api/ingestion`; every handler parses input and delegates to a service. */
 export async function createRouter(options: {
@@ -14,6 +15,7 @@ export async function createRouter(options: {
   logger: LoggerService;
   httpAuth: HttpAuthService;
   organizations: OrganizationsService;
+  authorizer: IngestionAuthorizer;
 }): Promise<express.Router> {
   const { config, logger, httpAuth, organizations } = options;
   const router = Router();

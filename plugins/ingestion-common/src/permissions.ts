@@ -1,6 +1,5 @@
 import {
   createPermission,
-  type BasicPermission,
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
 
@@ -14,6 +13,12 @@ export const ORG_ROLES = ['admin', 'engineer', 'analyst', 'viewer'] as const;
 /** @public */
 export type OrgRole = (typeof ORG_ROLES)[number];
 
+/**
+ * Resource type of organizations: permissions that act on an organization as a whole (creating
+ * pipelines, connections, infrastructure, costs, audit) are checked against the organization id.
+ * @public
+ */
+export const ORGANIZATION_RESOURCE_TYPE = 'ingestion-organization';
 /** Resource type of pipelines, for conditional decisions. @public */
 export const PIPELINE_RESOURCE_TYPE = 'ingestion-pipeline';
 /** Resource type of tables (the "data" column of the matrix). @public */
@@ -29,7 +34,7 @@ export const pipelineReadPermission = createPermission({
 export const pipelineCreatePermission = createPermission({
   name: 'ingestion.pipeline.create',
   attributes: { action: 'create' },
-  resourceType: PIPELINE_RESOURCE_TYPE,
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** @public */
 export const pipelineUpdatePermission = createPermission({
@@ -65,50 +70,55 @@ export const tableWritePermission = createPermission({
 export const connectionReadPermission = createPermission({
   name: 'ingestion.connection.read',
   attributes: { action: 'read' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** Create, rotate, test and delete connections. @public */
 export const connectionManagePermission = createPermission({
   name: 'ingestion.connection.manage',
   attributes: { action: 'update' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** Quotas, engines, Databricks workspaces, deployments. @public */
 export const infrastructureReadPermission = createPermission({
   name: 'ingestion.infrastructure.read',
   attributes: { action: 'read' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** @public */
 export const infrastructureWritePermission = createPermission({
   name: 'ingestion.infrastructure.write',
   attributes: { action: 'update' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** @public */
 export const costReadPermission = createPermission({
   name: 'ingestion.cost.read',
   attributes: { action: 'read' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 /** @public */
 export const auditReadPermission = createPermission({
   name: 'ingestion.audit.read',
   attributes: { action: 'read' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
 
 /** Every permission of the ingestion plugins. @public */
-export const ingestionPermissions: Array<BasicPermission | ResourcePermission> =
-  [
-    pipelineReadPermission,
-    pipelineCreatePermission,
-    pipelineUpdatePermission,
-    pipelineDeletePermission,
-    pipelineExecutePermission,
-    tableReadPermission,
-    tableWritePermission,
-    connectionReadPermission,
-    connectionManagePermission,
-    infrastructureReadPermission,
-    infrastructureWritePermission,
-    costReadPermission,
-    auditReadPermission,
-  ];
+export const ingestionPermissions: ResourcePermission[] = [
+  pipelineReadPermission,
+  pipelineCreatePermission,
+  pipelineUpdatePermission,
+  pipelineDeletePermission,
+  pipelineExecutePermission,
+  tableReadPermission,
+  tableWritePermission,
+  connectionReadPermission,
+  connectionManagePermission,
+  infrastructureReadPermission,
+  infrastructureWritePermission,
+  costReadPermission,
+  auditReadPermission,
+];
 
 /**
  * The access matrix: which permissions each role grants inside its own organization.

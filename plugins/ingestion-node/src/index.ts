@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export * from './codegen';
+export * from './permissions';
