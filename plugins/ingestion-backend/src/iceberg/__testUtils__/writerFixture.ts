@@ -2,9 +2,10 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { IcebergSqlCatalog } from '../catalog/IcebergSqlCatalog';
 import { toLocalPath } from '../io/localFiles';
+import { readManifestEntries, readManifestList } from '../metadata/manifests';
 import { IcebergTableIdentifier } from '../types';
 import {
   IcebergTableWriter,
@@ -44,6 +45,11 @@ export interface WriterFixture {
   ): Promise<Row[]>;
   /** All files below the table's folder, relative to it. */
   listFiles(table?: IcebergTableIdentifier): Promise<string[]>;
+  /**
+   * Files below the table's folder that no metadata in the table's history
+   * references: leftovers of failed or lost commits.
+   */
+  unreferencedFiles(table?: IcebergTableIdentifier): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -59,7 +65,6 @@ function byId(a: Row, b: Row): number {
 export async function createWriterFixture(
   databases: TestDatabases,
   databaseId: TestDatabaseId,
-  CatalogClass: typeof IcebergSqlCatalog = IcebergSqlCatalog,
 ): Promise<WriterFixture> {
   // realpath: on some systems the temporary folder is behind a symlink.
   const root = await fs.realpath(
@@ -68,13 +73,23 @@ export async function createWriterFixture(
   const server: WarehouseServer = await startWarehouseServer(root);
   const knex = await databases.init(databaseId);
   await migrateUp(knex);
-  const catalog = new CatalogClass({ database: knex });
+  const catalog = new IcebergSqlCatalog({ database: knex });
   const writer = new IcebergTableWriter({ catalog });
   const duckdb = await DuckDBInstance.create(':memory:');
   const connection = await duckdb.connect();
 
   const tableFolder = async (table: IcebergTableIdentifier) =>
     toLocalPath((await catalog.loadTable(ORG, table)).metadata.location);
+
+  async function listFiles(table = ORDERS) {
+    const folder = await tableFolder(table);
+    const entries = await fs.readdir(folder, { recursive: true });
+    const files = [];
+    for (const entry of entries) {
+      if ((await fs.stat(join(folder, entry))).isFile()) files.push(entry);
+    }
+    return files.sort();
+  }
 
   return {
     root,
@@ -101,14 +116,30 @@ export async function createWriterFixture(
         )
         .sort(byId);
     },
-    async listFiles(table = ORDERS) {
-      const folder = await tableFolder(table);
-      const entries = await fs.readdir(folder, { recursive: true });
-      const files = [];
-      for (const entry of entries) {
-        if ((await fs.stat(join(folder, entry))).isFile()) files.push(entry);
+    listFiles,
+    async unreferencedFiles(table = ORDERS) {
+      const { metadata, metadataLocation } = await catalog.loadTable(
+        ORG,
+        table,
+      );
+      const folder = toLocalPath(metadata.location);
+      const referenced = new Set(['metadata/version-hint.text']);
+      const add = (location: string) =>
+        referenced.add(relative(folder, toLocalPath(location)));
+      add(metadataLocation);
+      metadata['metadata-log'].forEach(entry => add(entry['metadata-file']));
+      for (const snapshot of metadata.snapshots) {
+        add(snapshot['manifest-list']);
+        for (const manifest of await readManifestList(
+          snapshot['manifest-list'],
+        )) {
+          add(manifest.path);
+          (await readManifestEntries(manifest)).forEach(e =>
+            add(e.dataFile.path),
+          );
+        }
       }
-      return files.sort();
+      return (await listFiles(table)).filter(p => !referenced.has(p));
     },
     async close() {
       connection.closeSync();
