@@ -1,6 +1,10 @@
 import { IcebergSqlCatalog } from './catalog/IcebergSqlCatalog';
 import { currentSchema } from './metadata/schema';
-import { currentSnapshot, RUN_ID_SUMMARY_KEY } from './metadata/tableMetadata';
+import {
+  currentSnapshot,
+  defaultSpec,
+  RUN_ID_SUMMARY_KEY,
+} from './metadata/tableMetadata';
 import {
   IcebergLoadedTable,
   IcebergPartitionSpec,
@@ -73,9 +77,7 @@ export function describeLoadedTable(
     lastUpdatedMs: metadata['last-updated-ms'],
     schema: currentSchema(metadata),
     schemas: metadata.schemas,
-    partitionSpec: metadata['partition-specs'].find(
-      s => s['spec-id'] === metadata['default-spec-id'],
-    )!,
+    partitionSpec: defaultSpec(metadata),
     properties: metadata.properties ?? {},
     currentSnapshotId: current?.['snapshot-id'],
     snapshots: metadata.snapshots.map(s => ({

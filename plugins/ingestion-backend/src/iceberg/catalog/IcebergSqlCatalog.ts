@@ -214,18 +214,7 @@ export class IcebergSqlCatalog {
     identifier: IcebergTableIdentifier,
     options: IcebergCreateTableOptions,
   ): Promise<IcebergLoadedTable> {
-    assertValidIdentifier(identifier);
-    if (!(await this.namespaceExists(organizationId, identifier.namespace))) {
-      throw new NotFoundError(
-        `Namespace ${namespaceKey(identifier.namespace)} not found`,
-      );
-    }
-    const alreadyExists = () =>
-      new ConflictError(`Table ${formatIdentifier(identifier)} already exists`);
-    if (await this.#tableRow(organizationId, identifier).first('table_name')) {
-      throw alreadyExists();
-    }
-
+    await this.#assertCanRegister(organizationId, identifier);
     const metadata = newTableMetadata({
       location: options.location,
       schema: options.schema,
@@ -242,7 +231,45 @@ export class IcebergSqlCatalog {
         `Location ${options.location} already holds a table`,
       );
     }
+    try {
+      await this.registerTable(organizationId, identifier, metadataLocation);
+    } catch (error) {
+      await removeQuietly([metadataLocation]);
+      throw error;
+    }
+    await writeVersionHint(options.location, 1);
+    return { identifier, metadataLocation, metadata };
+  }
 
+  async #assertCanRegister(
+    organizationId: string,
+    identifier: IcebergTableIdentifier,
+  ): Promise<void> {
+    assertValidIdentifier(identifier);
+    if (!(await this.namespaceExists(organizationId, identifier.namespace))) {
+      throw new NotFoundError(
+        `Namespace ${namespaceKey(identifier.namespace)} not found`,
+      );
+    }
+    if (await this.tableExists(organizationId, identifier)) {
+      throw new ConflictError(
+        `Table ${formatIdentifier(identifier)} already exists`,
+      );
+    }
+  }
+
+  /**
+   * Registers a table whose metadata file exists already (Iceberg's
+   * `registerTable`); writers use it to create a table together with its
+   * first snapshot. Fails with `NotFoundError` without the namespace and
+   * `ConflictError` if the table exists.
+   */
+  async registerTable(
+    organizationId: string,
+    identifier: IcebergTableIdentifier,
+    metadataLocation: string,
+  ): Promise<void> {
+    await this.#assertCanRegister(organizationId, identifier);
     try {
       await this.#db(TABLES).insert({
         organization_id: organizationId,
@@ -254,16 +281,14 @@ export class IcebergSqlCatalog {
         iceberg_type: 'TABLE',
       });
     } catch (error) {
-      await removeQuietly([metadataLocation]);
-      if (
-        await this.#tableRow(organizationId, identifier).first('table_name')
-      ) {
-        throw alreadyExists();
+      // A concurrent registration won the primary key.
+      if (await this.tableExists(organizationId, identifier)) {
+        throw new ConflictError(
+          `Table ${formatIdentifier(identifier)} already exists`,
+        );
       }
       throw error;
     }
-    await writeVersionHint(options.location, 1);
-    return { identifier, metadataLocation, metadata };
   }
 
   /** The table's current metadata location, or `NotFoundError`. */

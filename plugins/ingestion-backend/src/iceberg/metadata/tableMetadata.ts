@@ -49,6 +49,21 @@ export function newTableMetadata(options: {
   };
 }
 
+/** The partition spec writers use. */
+export function defaultSpec(
+  metadata: IcebergTableMetadata,
+): IcebergPartitionSpec {
+  const spec = metadata['partition-specs'].find(
+    s => s['spec-id'] === metadata['default-spec-id'],
+  );
+  if (!spec) {
+    throw new Error(
+      `Table metadata has no partition spec with id ${metadata['default-spec-id']}`,
+    );
+  }
+  return spec;
+}
+
 /** The current snapshot, if the table has one. */
 export function currentSnapshot(
   metadata: IcebergTableMetadata,
@@ -75,11 +90,12 @@ export function commitTimestamp(base: IcebergTableMetadata): number {
 
 /**
  * The metadata after committing `snapshot` on top of `base` (read from
- * `baseLocation`), optionally with a new current schema.
+ * `baseLocation`; none when the commit creates the table), optionally with a
+ * new current schema.
  */
 export function metadataWithSnapshot(
   base: IcebergTableMetadata,
-  baseLocation: string,
+  baseLocation: string | undefined,
   snapshot: IcebergSnapshot,
   schema: { schema: IcebergSchema; changed: boolean; lastColumnId: number },
 ): IcebergTableMetadata {
@@ -90,7 +106,14 @@ export function metadataWithSnapshot(
   );
   const metadataLog = [
     ...base['metadata-log'],
-    { 'metadata-file': baseLocation, 'timestamp-ms': base['last-updated-ms'] },
+    ...(baseLocation
+      ? [
+          {
+            'metadata-file': baseLocation,
+            'timestamp-ms': base['last-updated-ms'],
+          },
+        ]
+      : []),
   ].slice(-Math.max(1, keep));
   return {
     ...base,

@@ -6,6 +6,7 @@ import {
   ORG,
   WriterFixture,
 } from '../__testUtils__/writerFixture';
+import { holdCallsUntilAllArrive } from '../__testUtils__/barrier';
 import { CommitStateUnknownError } from '../errors';
 import { IcebergWriteRequest } from './IcebergTableWriter';
 
@@ -36,25 +37,6 @@ describe.each(databases.eachSupportedId())(
       await f.close();
     });
 
-    /** Makes the next `parties` table loads wait for each other. */
-    function holdLoadsUntil(parties: number) {
-      const load = f.catalog.loadTable.bind(f.catalog);
-      let arrived = 0;
-      let release: () => void;
-      const gate = new Promise<void>(resolve => {
-        release = resolve;
-      });
-      jest.spyOn(f.catalog, 'loadTable').mockImplementation(async (...args) => {
-        const table = await load(...args);
-        if (arrived < parties) {
-          arrived += 1;
-          if (arrived === parties) release();
-          await gate;
-        }
-        return table;
-      });
-    }
-
     /** Runs writes at once, each on its own DuckDB connection. */
     async function writeConcurrently(
       requests: Array<
@@ -62,7 +44,7 @@ describe.each(databases.eachSupportedId())(
           Partial<IcebergWriteRequest>
       >,
     ) {
-      holdLoadsUntil(requests.length);
+      holdCallsUntilAllArrive(f.catalog, 'loadTable', requests.length);
       return Promise.all(
         requests.map(async request =>
           f.write({ ...request, connection: await f.duckdb.connect() }),
@@ -182,7 +164,7 @@ describe.each(databases.eachSupportedId())(
         expect.stringMatching(/^data\/.+\.parquet$/),
         expect.stringMatching(/^metadata\/.+-m0\.avro$/),
         expect.stringMatching(/^metadata\/snap-.+\.avro$/),
-        'metadata/v3.metadata.json',
+        'metadata/v2.metadata.json',
       ]);
       // …and removed again; the table did not change.
       expect(await currentLocation()).toBe(before);

@@ -8,6 +8,7 @@ import {
   ORG,
   WriterFixture,
 } from '../__testUtils__/writerFixture';
+import { holdCallsUntilAllArrive } from '../__testUtils__/barrier';
 import { describeTable } from '../describeTable';
 import { UnsupportedColumnTypeError } from '../errors';
 import { toLocalPath } from '../io/localFiles';
@@ -27,6 +28,7 @@ describe('IcebergTableWriter', () => {
   });
 
   afterEach(async () => {
+    jest.restoreAllMocks();
     await f.close();
   });
 
@@ -69,18 +71,19 @@ describe('IcebergTableWriter', () => {
       second.snapshot['snapshot-id'],
     );
     expect(metadata['snapshot-log']).toHaveLength(2);
+    // The table was created with its first snapshot: no empty version.
     expect(metadata['metadata-log'].map(e => e['metadata-file'])).toEqual([
-      expect.stringMatching(/\/metadata\/v1\.metadata\.json$/),
       first.metadataLocation,
     ]);
+    expect(first.metadataLocation).toMatch(/\/v1\.metadata\.json$/);
     expect(second.metadataLocation).toMatch(
-      /^file:\/\/\/.*\/v3\.metadata\.json$/,
+      /^file:\/\/\/.*\/v2\.metadata\.json$/,
     );
     const hint = join(
       toLocalPath(metadata.location),
       'metadata/version-hint.text',
     );
-    expect(await fs.readFile(hint, 'utf8')).toBe('3');
+    expect(await fs.readFile(hint, 'utf8')).toBe('2');
   });
 
   it('overwrites all rows', async () => {
@@ -110,7 +113,7 @@ describe('IcebergTableWriter', () => {
     });
     // The previous snapshot still reads the old rows.
     expect(
-      await f.read(ORDERS, { metadataFileName: 'v3.metadata.json' }),
+      await f.read(ORDERS, { metadataFileName: 'v2.metadata.json' }),
     ).toEqual([
       { id: 1n, name: 'old' },
       { id: 2n, name: 'old' },
@@ -319,9 +322,9 @@ describe('IcebergTableWriter', () => {
 
     const read = (v: number) =>
       f.read(ORDERS, { metadataFileName: `v${v}.metadata.json` });
-    expect(await read(2)).toEqual([{ id: 1 }]);
-    expect(await read(3)).toEqual([{ id: 1 }, { id: 2 }]);
-    expect(await read(4)).toEqual([{ id: 3 }]);
+    expect(await read(1)).toEqual([{ id: 1 }]);
+    expect(await read(2)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await read(3)).toEqual([{ id: 3 }]);
   });
 
   it('writes every supported type', async () => {
@@ -457,6 +460,43 @@ describe('IcebergTableWriter', () => {
     await expect(f.read()).rejects.toThrow(/No data manifest files/);
     const description = await describeTable(f.catalog, ORG, ORDERS);
     expect(description.rowCount).toBe(0);
+  });
+
+  it('creates no table when the first write fails', async () => {
+    await expect(
+      f.write({
+        query: `SELECT CASE WHEN i = 5 THEN error('boom') ELSE i END AS id FROM range(10) t(i)`,
+        runId: 'r1',
+      }),
+    ).rejects.toThrow(/boom/);
+    jest
+      .spyOn(f.catalog, 'registerTable')
+      .mockRejectedValueOnce(new Error('injected'));
+    await expect(
+      f.write({ query: `SELECT 1 AS id`, runId: 'r1' }),
+    ).rejects.toThrow('injected');
+
+    expect(await f.catalog.tableExists(ORG, ORDERS)).toBe(false);
+    expect(await fs.readdir(join(f.root, 'sales'))).toEqual([]);
+  });
+
+  it('creates a table once when writers race to create it', async () => {
+    holdCallsUntilAllArrive(f.catalog, 'loadTable', 2);
+    const results = await Promise.all(
+      [1, 2].map(async id =>
+        f.write({
+          query: `SELECT ${id} AS id`,
+          runId: `r${id}`,
+          connection: await f.duckdb.connect(),
+        }),
+      ),
+    );
+
+    // Both staged a new table; the second to register appended instead.
+    expect(results.map(r => r.attempts).sort()).toEqual([1, 2]);
+    expect(await f.read()).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await fs.readdir(join(f.root, 'sales'))).toHaveLength(1);
+    expect(await f.unreferencedFiles()).toEqual([]);
   });
 
   it('commits each run once', async () => {

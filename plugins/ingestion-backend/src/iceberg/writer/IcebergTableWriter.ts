@@ -7,15 +7,7 @@ import { IcebergSqlCatalog } from '../catalog/IcebergSqlCatalog';
 import { CommitConflictError, CommitStateUnknownError } from '../errors';
 import { assertValidIdentifier, formatIdentifier } from '../identifiers';
 import { removeQuietly, toFileUri, toLocalPath } from '../io/localFiles';
-import {
-  DataFile,
-  LiveDataFile,
-  ManifestContext,
-  PendingManifest,
-  readLiveDataFiles,
-  writeManifest,
-  EntryStatus,
-} from '../metadata/manifests';
+import { ManifestContext } from '../metadata/manifests';
 import {
   metadataVersion,
   publishTableMetadata,
@@ -37,25 +29,25 @@ import {
 } from '../metadata/schema';
 import {
   commitTimestamp,
-  currentSnapshot,
+  defaultSpec,
   findSnapshotByRunId,
   metadataWithSnapshot,
+  newTableMetadata,
   RUN_ID_SUMMARY_KEY,
 } from '../metadata/tableMetadata';
 import {
-  IcebergLoadedTable,
   IcebergSnapshot,
   IcebergTableIdentifier,
+  IcebergTableMetadata,
 } from '../types';
-import { writeDataFiles } from './dataFiles';
-import { mergeDataFiles } from './merge';
-import { produceSnapshot, SnapshotChanges } from './snapshot';
 import {
-  asSubquery,
-  describeQuery,
-  projectToSchema,
-  quoteIdentifier,
-} from './sql';
+  PendingData,
+  pendingFiles,
+  preparePendingData,
+  stageInput,
+} from './pendingData';
+import { produceSnapshot } from './snapshot';
+import { describeQuery } from './sql';
 
 /**
  * How a write changes the table.
@@ -133,24 +125,19 @@ export interface IcebergTableWriterOptions {
   maxCommitAttempts?: number;
 }
 
-/** Data files written for the current state of a write, reusable on retry. */
-interface WrittenData {
-  /** The schema fields the files were written with. */
-  fieldsKey: string;
-  added: DataFile[];
-  removed: LiveDataFile[];
-  live?: LiveDataFile[];
-  manifest: PendingManifest | null;
-  files: string[];
+/**
+ * The table a commit attempt builds on. Without `metadataLocation` the table
+ * does not exist yet: the commit creates it together with its first snapshot,
+ * so a failed first write leaves no empty table behind.
+ */
+interface BaseTable {
+  metadataLocation?: string;
+  metadata: IcebergTableMetadata;
 }
 
 /** Snapshot ids stay below 2^53 so that JSON readers keep them exact. */
 function newSnapshotId(): number {
   return Number(randomBytes(8).readBigUInt64BE() >> 11n) || 1;
-}
-
-function dataFileLocations(data: WrittenData | undefined): string[] {
-  return data ? [...data.added.map(f => f.path), ...data.files] : [];
 }
 
 /**
@@ -185,57 +172,78 @@ export class IcebergTableWriter {
     const columns = await describeQuery(request.connection, request.query);
     this.#validateKeys(request, columns);
 
-    let table = await this.#loadOrCreate(request, columns);
-    const previous = findSnapshotByRunId(table.metadata, request.runId);
-    if (previous) {
-      return this.#alreadyCommitted(table, previous, 1);
+    let base = await this.#loadOrStage(request, columns);
+    const done = findSnapshotByRunId(base.metadata, request.runId);
+    if (done) {
+      return this.#alreadyCommitted(base, done, 1);
     }
+    // Set when this write creates the table; its folder is ours alone.
+    const newTableFolder = base.metadataLocation
+      ? undefined
+      : base.metadata.location;
     const snapshotId = newSnapshotId();
-    const input = await this.#stageInput(request);
-    let data: WrittenData | undefined;
+    const input = await stageInput(
+      request.connection,
+      request.query,
+      columns,
+      request.mode === 'merge',
+    );
+    let data: PendingData | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
-        const evolution = evolveSchema(table.metadata, columns);
-        const context = this.#manifestContext(table, evolution);
-        data = await this.#writeData(
-          { request, columns, source: input.source },
-          table,
+        const evolution = evolveSchema(base.metadata, columns);
+        const context = this.#manifestContext(base.metadata, evolution);
+        data = await preparePendingData({
+          connection: request.connection,
+          mode: request.mode,
+          mergeKeys: request.mergeKeys,
+          input,
+          base: base.metadata,
           context,
-          data,
           snapshotId,
-        );
+          previous: data,
+        });
 
-        const outcome = await this.#tryCommit(request, table, {
+        const committed = await this.#tryCommit(request, base, {
           snapshotId,
           evolution,
           context,
           data,
         });
-        if (outcome.committed) {
-          await this.#syncVersionHint(request, table.metadata.location);
-          return { ...outcome.result, attempts: attempt };
+        if (committed) {
+          await this.#syncVersionHint(request, base.metadata.location);
+          return { ...committed, committed: true, attempts: attempt };
         }
         if (attempt >= this.#maxCommitAttempts) {
           throw new CommitConflictError(
             `Gave up committing to ${formatIdentifier(
               request.table,
-            )} after ${attempt} attempts of concurrent commits`,
+            )} after ${attempt} attempts`,
           );
         }
-        table = await this.#catalog.loadTable(
+
+        base = await this.#catalog.loadTable(
           request.organizationId,
           request.table,
         );
-        const concurrent = findSnapshotByRunId(table.metadata, request.runId);
+        if (newTableFolder && base.metadata.location !== newTableFolder) {
+          // Another writer created the table first; write into its folder.
+          await removeQuietly([newTableFolder]);
+        }
+        const concurrent = findSnapshotByRunId(base.metadata, request.runId);
         if (concurrent) {
           // Another process committed this run while this one was writing.
-          await removeQuietly(dataFileLocations(data));
-          return this.#alreadyCommitted(table, concurrent, attempt);
+          await removeQuietly(pendingFiles(data));
+          return this.#alreadyCommitted(base, concurrent, attempt);
         }
       }
     } catch (error) {
+      // After an unknown commit outcome the table may use these files.
       if (!(error instanceof CommitStateUnknownError)) {
-        await removeQuietly(dataFileLocations(data));
+        await removeQuietly(pendingFiles(data));
+        if (newTableFolder) {
+          await removeQuietly([newTableFolder]);
+        }
       }
       throw error;
     } finally {
@@ -244,12 +252,12 @@ export class IcebergTableWriter {
   }
 
   #alreadyCommitted(
-    table: IcebergLoadedTable,
+    base: BaseTable,
     snapshot: IcebergSnapshot,
     attempts: number,
   ): IcebergWriteResult {
     return {
-      metadataLocation: table.metadataLocation,
+      metadataLocation: base.metadataLocation!,
       snapshot,
       committed: false,
       attempts,
@@ -270,21 +278,28 @@ export class IcebergTableWriter {
     }
   }
 
-  /** Loads the table, creating it (and its namespace) from the input first. */
-  async #loadOrCreate(
+  /**
+   * Loads the table, or prepares the metadata of a new one (schema from the
+   * input) in a fresh folder, so a dropped table's files never collide.
+   */
+  async #loadOrStage(
     request: IcebergWriteRequest,
     columns: InputColumn[],
-  ): Promise<IcebergLoadedTable> {
+  ): Promise<BaseTable> {
     const { organizationId: org, table: identifier } = request;
-    try {
-      const table = await this.#catalog.loadTable(org, identifier);
+    const existing = await this.#catalog
+      .loadTable(org, identifier)
+      .catch(error => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+    if (existing) {
+      const { metadata } = existing;
       if (
         request.partitionBy &&
         !specMatchesColumns(
-          table.metadata['partition-specs'].find(
-            s => s['spec-id'] === table.metadata['default-spec-id'],
-          )!,
-          currentSchema(table.metadata),
+          defaultSpec(metadata),
+          currentSchema(metadata),
           request.partitionBy,
         )
       ) {
@@ -294,76 +309,32 @@ export class IcebergTableWriter {
           )} exists with another partitioning; partition evolution is not supported`,
         );
       }
-      return table;
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) {
-        throw error;
-      }
+      return existing;
     }
 
-    await this.#catalog
-      .createNamespace(org, identifier.namespace)
-      .catch(error => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
     const schema = schemaForNewTable(columns);
     const folder = join(
       toLocalPath(request.warehouseRoot),
       ...identifier.namespace,
-      // A fresh folder per table, so a dropped table's files never collide.
       `${identifier.name}-${randomUUID()}`,
     );
-    try {
-      return await this.#catalog.createTable(org, identifier, {
+    return {
+      metadata: newTableMetadata({
         location: toFileUri(folder),
         schema,
-        partitionSpec: request.partitionBy?.length
+        spec: request.partitionBy?.length
           ? identityPartitionSpec(schema, request.partitionBy)
           : unpartitionedSpec(),
         properties: request.tableProperties,
-      });
-    } catch (error) {
-      if (error instanceof ConflictError) {
-        // Created concurrently by another writer.
-        return this.#catalog.loadTable(org, identifier);
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * A merge reads its input twice (to find and to replace matching rows), so
-   * the input is materialized once in a temporary table.
-   */
-  async #stageInput(request: IcebergWriteRequest) {
-    if (request.mode !== 'merge') {
-      return { source: asSubquery(request.query), release: async () => {} };
-    }
-    const name = quoteIdentifier(`iceberg_merge_input_${randomUUID()}`);
-    await request.connection.run(
-      `CREATE TEMP TABLE ${name} AS SELECT * FROM ${asSubquery(
-        request.query,
-      )} AS input`,
-    );
-    return {
-      source: name,
-      release: async () => {
-        await request.connection.run(`DROP TABLE IF EXISTS ${name}`);
-      },
+      }),
     };
   }
 
   #manifestContext(
-    table: IcebergLoadedTable,
+    metadata: IcebergTableMetadata,
     evolution: SchemaEvolution,
   ): ManifestContext {
-    const { metadata } = table;
-    const spec = metadata['partition-specs'].find(
-      s => s['spec-id'] === metadata['default-spec-id'],
-    );
-    if (!spec) {
-      throw new Error(`Table ${table.metadataLocation} has no default spec`);
-    }
+    const spec = defaultSpec(metadata);
     return {
       schema: evolution.schema,
       spec,
@@ -372,120 +343,35 @@ export class IcebergTableWriter {
   }
 
   /**
-   * Writes the data files and their manifest, or reuses those of a previous
-   * attempt when still valid: appends and overwrites add the same files on
-   * any base with the same schema; merges depend on the base's rows.
-   */
-  async #writeData(
-    input: {
-      request: IcebergWriteRequest;
-      columns: InputColumn[];
-      source: string;
-    },
-    table: IcebergLoadedTable,
-    context: ManifestContext,
-    previous: WrittenData | undefined,
-    snapshotId: number,
-  ): Promise<WrittenData> {
-    const { request } = input;
-    const fieldsKey = JSON.stringify(context.schema.fields);
-    const parent = currentSnapshot(table.metadata);
-    const live =
-      request.mode === 'append' || !parent
-        ? undefined
-        : await readLiveDataFiles(parent['manifest-list']);
-
-    if (
-      previous &&
-      previous.fieldsKey === fieldsKey &&
-      request.mode !== 'merge'
-    ) {
-      return { ...previous, live, removed: live ?? [] };
-    }
-    await removeQuietly(dataFileLocations(previous));
-
-    const select = projectToSchema(context.schema, input.columns, input.source);
-    const common = {
-      connection: request.connection,
-      schema: context.schema,
-      partitionFields: context.partitionFields,
-      tableLocation: table.metadata.location,
-    };
-    const { added, removed } =
-      request.mode === 'merge'
-        ? await mergeDataFiles({
-            ...common,
-            input: select,
-            live: live ?? [],
-            keys: request.mergeKeys!.map(
-              key => findByName(context.schema.fields, key)!.name,
-            ),
-          })
-        : {
-            added: await writeDataFiles({ ...common, select }),
-            removed: live ?? [],
-          };
-
-    const files: string[] = [];
-    let manifest: PendingManifest | null = null;
-    if (added.length > 0) {
-      const location = `${
-        table.metadata.location
-      }/metadata/${randomUUID()}-m0.avro`;
-      files.push(location);
-      try {
-        manifest = await writeManifest(
-          location,
-          context,
-          added.map(dataFile => ({
-            status: EntryStatus.ADDED,
-            snapshotId,
-            sequenceNumber: null,
-            fileSequenceNumber: null,
-            dataFile,
-          })),
-          snapshotId,
-        );
-      } catch (error) {
-        await removeQuietly([...added.map(f => f.path), ...files]);
-        throw error;
-      }
-    }
-    return { fieldsKey, added, removed, live, manifest, files };
-  }
-
-  /**
-   * One commit attempt: manifest list, metadata file, compare-and-swap. A lost
-   * swap removes the attempt's files and reports `committed: false`.
+   * One commit attempt: manifest list, metadata file, swap. Returns undefined
+   * when another commit came first, after removing the attempt's files.
    */
   async #tryCommit(
     request: IcebergWriteRequest,
-    table: IcebergLoadedTable,
+    base: BaseTable,
     attempt: {
       snapshotId: number;
       evolution: SchemaEvolution;
       context: ManifestContext;
-      data: WrittenData;
+      data: PendingData;
     },
   ): Promise<
-    | { committed: true; result: Omit<IcebergWriteResult, 'attempts'> }
-    | { committed: false }
+    { metadataLocation: string; snapshot: IcebergSnapshot } | undefined
   > {
     const { data } = attempt;
-    const changes: SnapshotChanges = {
-      operation: request.mode === 'append' ? 'append' : 'overwrite',
-      addedManifest: data.manifest,
-      added: data.added,
-      removed: data.removed,
-      live: data.live,
-    };
     const attemptFiles: string[] = [];
     try {
       const produced = await produceSnapshot({
-        base: table.metadata,
+        base: base.metadata,
         snapshotId: attempt.snapshotId,
-        timestampMs: commitTimestamp(table.metadata),
-        changes,
+        timestampMs: commitTimestamp(base.metadata),
+        changes: {
+          operation: request.mode === 'append' ? 'append' : 'overwrite',
+          addedManifest: data.manifest,
+          added: data.added,
+          removed: data.removed,
+          live: data.live,
+        },
         context: attempt.context,
         summary: {
           ...request.summary,
@@ -494,73 +380,79 @@ export class IcebergTableWriter {
         },
       });
       attemptFiles.push(...produced.attemptFiles);
-      const metadata = metadataWithSnapshot(
-        table.metadata,
-        table.metadataLocation,
-        produced.snapshot,
-        attempt.evolution,
+      const metadataLocation = await publishTableMetadata(
+        metadataWithSnapshot(
+          base.metadata,
+          base.metadataLocation,
+          produced.snapshot,
+          attempt.evolution,
+        ),
+        base.metadataLocation ? metadataVersion(base.metadataLocation) : 0,
       );
-      const location = await publishTableMetadata(
-        metadata,
-        metadataVersion(table.metadataLocation),
-      );
-      attemptFiles.push(location);
+      attemptFiles.push(metadataLocation);
 
-      await this.#swap(request, table, location, produced.snapshot);
-      return {
-        committed: true,
-        result: {
-          metadataLocation: location,
-          snapshot: produced.snapshot,
-          committed: true,
-        },
-      };
+      await this.#swap(request, base, metadataLocation, produced.snapshot);
+      return { metadataLocation, snapshot: produced.snapshot };
     } catch (error) {
       if (error instanceof CommitStateUnknownError) {
         throw error;
       }
       await removeQuietly(attemptFiles);
       if (error instanceof CommitConflictError) {
-        return { committed: false };
+        return undefined;
       }
       throw error;
     }
   }
 
   /**
-   * The compare-and-swap. When it fails otherwise than by a conflict, the
-   * table is reloaded to learn whether the swap happened after all.
+   * Points the catalog at the new metadata: compare-and-swap, or registration
+   * of a new table. When that fails otherwise than by a conflict, the table is
+   * reloaded to learn whether the swap happened after all.
    */
   async #swap(
     request: IcebergWriteRequest,
-    table: IcebergLoadedTable,
-    location: string,
+    base: BaseTable,
+    metadataLocation: string,
     snapshot: IcebergSnapshot,
   ) {
     const { organizationId: org, table: identifier } = request;
     try {
-      await this.#catalog.commitTable(
-        org,
-        identifier,
-        table.metadataLocation,
-        location,
-      );
+      if (base.metadataLocation) {
+        await this.#catalog.commitTable(
+          org,
+          identifier,
+          base.metadataLocation,
+          metadataLocation,
+        );
+      } else {
+        await this.#catalog
+          .createNamespace(org, identifier.namespace)
+          .catch(error => {
+            if (!(error instanceof ConflictError)) throw error;
+          });
+        await this.#catalog.registerTable(org, identifier, metadataLocation);
+      }
     } catch (error) {
       if (error instanceof CommitConflictError) {
         throw error;
       }
-      let current: IcebergLoadedTable;
-      try {
-        current = await this.#catalog.loadTable(org, identifier);
-      } catch {
-        throw new CommitStateUnknownError(
-          `Commit to ${formatIdentifier(
-            identifier,
-          )} may or may not have happened`,
-          error,
-        );
+      if (error instanceof ConflictError) {
+        // The table was created concurrently.
+        throw new CommitConflictError(error.message);
       }
-      const committed = current.metadata.snapshots.some(
+      const current = await this.#catalog
+        .loadTable(org, identifier)
+        .catch(loadError => {
+          if (loadError instanceof NotFoundError) return undefined;
+          throw new CommitStateUnknownError(
+            `Commit to ${formatIdentifier(
+              identifier,
+            )} may or may not have happened`,
+            error,
+          );
+        });
+      const committed = current?.metadata.snapshots.some(
         s => s['snapshot-id'] === snapshot['snapshot-id'],
       );
       if (!committed) {
