@@ -148,10 +148,14 @@ export async function writeManifest(
   );
   await writeFileAtomic(toLocalPath(location), content);
 
-  const count = (status: number) => entries.filter(e => e.status === status);
+  const withStatus = (status: number) =>
+    entries.filter(e => e.status === status);
   const rows = (list: ManifestEntry[]) =>
     list.reduce((sum, e) => sum + e.dataFile.recordCount, 0);
-  const live = entries.filter(e => e.status !== EntryStatus.DELETED);
+  const added = withStatus(EntryStatus.ADDED);
+  const existing = withStatus(EntryStatus.EXISTING);
+  const deleted = withStatus(EntryStatus.DELETED);
+  const live = [...added, ...existing];
   const explicit = live
     .map(e => e.sequenceNumber)
     .filter((n): n is number => n !== null);
@@ -160,12 +164,12 @@ export async function writeManifest(
     length: content.length,
     specId: context.spec['spec-id'],
     addedSnapshotId: snapshotId,
-    addedFilesCount: count(EntryStatus.ADDED).length,
-    existingFilesCount: count(EntryStatus.EXISTING).length,
-    deletedFilesCount: count(EntryStatus.DELETED).length,
-    addedRowsCount: rows(count(EntryStatus.ADDED)),
-    existingRowsCount: rows(count(EntryStatus.EXISTING)),
-    deletedRowsCount: rows(count(EntryStatus.DELETED)),
+    addedFilesCount: added.length,
+    existingFilesCount: existing.length,
+    deletedFilesCount: deleted.length,
+    addedRowsCount: rows(added),
+    existingRowsCount: rows(existing),
+    deletedRowsCount: rows(deleted),
     partitions: summarizePartitions(
       context.partitionFields,
       live.map(e => e.dataFile.partition),
