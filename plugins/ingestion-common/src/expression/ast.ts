@@ -214,9 +214,7 @@ export type ExpressionNodeKind = ExpressionNode['kind'];
  * @public
  */
 export type ExpressionVisitor<R> = {
-  [K in ExpressionNodeKind]: (
-    node: Extract<ExpressionNode, { kind: K }>,
-  ) => R;
+  [K in ExpressionNodeKind]: (node: Extract<ExpressionNode, { kind: K }>) => R;
 };
 
 /**

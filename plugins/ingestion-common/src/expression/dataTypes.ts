@@ -62,7 +62,10 @@ export function resolveDataType(
   }
   if (canonical !== 'decimal') {
     if (params.length > 0) {
-      return { ok: false, message: `type \`${canonical}\` takes no parameters` };
+      return {
+        ok: false,
+        message: `type \`${canonical}\` takes no parameters`,
+      };
     }
     return { ok: true, type: { name: canonical as SimpleDataTypeName } };
   }

@@ -97,7 +97,9 @@ function parseTimed(text: string, label: string) {
   const result = parseExpression(text);
   const elapsed = performance.now() - started;
   if (elapsed > MAX_MILLISECONDS_PER_INPUT) {
-    throw new Error(`${label}: parsing took ${elapsed} ms: ${JSON.stringify(text)}`);
+    throw new Error(
+      `${label}: parsing took ${elapsed} ms: ${JSON.stringify(text)}`,
+    );
   }
   if (!result.ok) {
     const { message, offset, line, column } = result.error;
@@ -159,7 +161,8 @@ function mutate(text: string, random: Prng): string {
     const at = random.int(0, result.length);
     const choice = random.int(0, 3);
     if (choice === 0) {
-      result = result.slice(0, at) + random.pick(MUTATION_SNIPPETS) + result.slice(at);
+      result =
+        result.slice(0, at) + random.pick(MUTATION_SNIPPETS) + result.slice(at);
     } else if (choice === 1) {
       result = result.slice(0, at) + result.slice(at + random.int(1, 3));
     } else if (choice === 2) {

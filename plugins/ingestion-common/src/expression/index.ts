@@ -28,11 +28,7 @@ export type {
   StringNode,
   TimestampNode,
 } from './ast';
-export {
-  expressionChildren,
-  referencedColumns,
-  visitExpression,
-} from './ast';
+export { expressionChildren, referencedColumns, visitExpression } from './ast';
 export { DATA_TYPE_NAMES, formatDataType } from './dataTypes';
 export type { ExpressionError } from './errors';
 export { IDENTIFIER_PATTERN, isSafeIdentifier } from './identifiers';

@@ -185,8 +185,16 @@ export const Percent = createToken({
   pattern: /%/,
   label: '%',
 });
-export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: '(' });
-export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: ')' });
+export const LParen = createToken({
+  name: 'LParen',
+  pattern: /\(/,
+  label: '(',
+});
+export const RParen = createToken({
+  name: 'RParen',
+  pattern: /\)/,
+  label: ')',
+});
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: ',' });
 
 const WhiteSpace = createToken({

@@ -73,7 +73,10 @@ describe('parseExpression', () => {
     ['(a = b) = TRUE', '(a = b) = TRUE'],
     // literals
     ['1.50 + 1e-3', '1.50 + 1e-3'],
-    ["DATE '2024-02-29' < TIMESTAMP '2024-03-01 00:00:00.5'", "DATE '2024-02-29' < TIMESTAMP '2024-03-01 00:00:00.5'"],
+    [
+      "DATE '2024-02-29' < TIMESTAMP '2024-03-01 00:00:00.5'",
+      "DATE '2024-02-29' < TIMESTAMP '2024-03-01 00:00:00.5'",
+    ],
     ['x = TRUE OR y IS NULL', 'x = TRUE OR y IS NULL'],
     // soft keywords and quoting
     ["date >= '2024-01-01'", "date >= '2024-01-01'"],
@@ -89,8 +92,14 @@ describe('parseExpression', () => {
     ['cast(id as integer)', 'CAST(id AS int)'],
     ['COALESCE(a, b, 0)', 'coalesce(a, b, 0)'],
     ["date_trunc('DAY', ts)", "date_trunc('DAY', ts)"],
-    ['datediff(current_date, signup_date) > 30', 'datediff(current_date(), signup_date) > 30'],
-    ["concat(first_name, ' ', last_name)", "concat(first_name, ' ', last_name)"],
+    [
+      'datediff(current_date, signup_date) > 30',
+      'datediff(current_date(), signup_date) > 30',
+    ],
+    [
+      "concat(first_name, ' ', last_name)",
+      "concat(first_name, ' ', last_name)",
+    ],
     ['round(amount * 1.2, 2)', 'round(amount * 1.2, 2)'],
     ['a\n  AND\tb', 'a AND b'],
   ])('reads %j as %j', (text, canonical) => {
@@ -145,7 +154,11 @@ describe('parseExpression', () => {
     ["1 IN (1, 'a')", 'cannot compare a number with a string', 9],
     ['amount LIKE 5', 'a LIKE pattern needs a string', 12],
     ['CASE WHEN 1 THEN 2 END', 'WHEN needs a true/false value', 10],
-    ["CASE WHEN a THEN 1 ELSE 'x' END", 'all results of a CASE must have the same type', 24],
+    [
+      "CASE WHEN a THEN 1 ELSE 'x' END",
+      'all results of a CASE must have the same type',
+      24,
+    ],
     ["DATE '2024-02-30'", 'no such day', 5],
     ["TIMESTAMP '2024-01-01T10:00:00'", 'not a valid timestamp', 10],
     ['CAST(a AS varchar2)', 'unknown type `varchar2`', 10],

@@ -6,7 +6,6 @@ import {
   IToken,
   TokenType,
 } from 'chevrotain';
-import { closest, distance } from 'fastest-levenshtein';
 import type {
   ArithmeticOperator,
   BinaryOperator,
@@ -19,6 +18,7 @@ import { resolveDataType } from './dataTypes';
 import { ExpressionSyntaxError, positionAt } from './errors';
 import { FUNCTIONS, FUNCTION_NAMES, isFunctionName } from './functions';
 import { IDENTIFIER_PATTERN, IDENTIFIER_RULE } from './identifiers';
+import { closestMatch } from './suggest';
 import {
   allTokens,
   And,
@@ -98,9 +98,7 @@ const AGGREGATE_NAMES = new Set(['sum', 'count', 'avg', 'min', 'max']);
 const MAX_NUMBER_DIGITS = 38;
 
 const describeToken = (token: IToken) =>
-  token.tokenType === EOF
-    ? 'the end of the expression'
-    : `\`${token.image}\``;
+  token.tokenType === EOF ? 'the end of the expression' : `\`${token.image}\``;
 
 /** `a string` for token classes, `` `)` `` for fixed tokens. */
 const labelOf = (type: TokenType) => {
@@ -187,9 +185,8 @@ function unknownFunctionMessage(name: string): string {
   if (AGGREGATE_NAMES.has(lower)) {
     return `\`${name}\` is an aggregate: use an \`aggregate\` transform (group_by + aggregations) instead of calling it in an expression`;
   }
-  const suggestion = closest(lower, FUNCTION_NAMES);
-  const hint =
-    distance(lower, suggestion) <= 2 ? `; did you mean \`${suggestion}\`?` : '';
+  const suggestion = closestMatch(lower, FUNCTION_NAMES);
+  const hint = suggestion ? `; did you mean \`${suggestion}\`?` : '';
   return `unknown function \`${name}\`${hint} Allowed functions: ${FUNCTION_NAMES.join(
     ', ',
   )}`;
@@ -423,59 +420,61 @@ class ExpressionParser extends EmbeddedActionsParser {
     return node;
   });
 
-  private primary = this.RULE('primary', (): ExpressionNode =>
-    this.OR([
-      { ALT: () => this.numberLiteral(this.CONSUME(NumberLiteral)) },
-      { ALT: () => this.stringLiteral(this.CONSUME(StringLiteral)) },
-      {
-        ALT: () =>
-          this.at(
-            { kind: 'boolean', value: true },
-            this.CONSUME(True).startOffset,
-          ),
-      },
-      {
-        ALT: () =>
-          this.at(
-            { kind: 'boolean', value: false },
-            this.CONSUME(False).startOffset,
-          ),
-      },
-      {
-        ALT: () => this.at({ kind: 'null' }, this.CONSUME(Null).startOffset),
-      },
-      {
-        // DATE and TIMESTAMP are literals only when a string follows; otherwise column names.
-        GATE: () => this.LA(2).tokenType === StringLiteral,
-        ALT: () =>
-          this.temporalLiteral(
-            'date',
-            this.CONSUME(DateKeyword),
-            this.CONSUME2(StringLiteral),
-          ),
-      },
-      {
-        GATE: () => this.LA(2).tokenType === StringLiteral,
-        ALT: () =>
-          this.temporalLiteral(
-            'timestamp',
-            this.CONSUME(TimestampKeyword),
-            this.CONSUME3(StringLiteral),
-          ),
-      },
-      { ALT: () => this.SUBRULE(this.caseExpression) },
-      { ALT: () => this.SUBRULE(this.castExpression) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-      { ALT: () => this.quotedColumn(this.CONSUME(QuotedIdentifier)) },
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          const inner = this.SUBRULE(this.expression);
-          this.CONSUME(RParen);
-          return inner;
+  private primary = this.RULE(
+    'primary',
+    (): ExpressionNode =>
+      this.OR([
+        { ALT: () => this.numberLiteral(this.CONSUME(NumberLiteral)) },
+        { ALT: () => this.stringLiteral(this.CONSUME(StringLiteral)) },
+        {
+          ALT: () =>
+            this.at(
+              { kind: 'boolean', value: true },
+              this.CONSUME(True).startOffset,
+            ),
         },
-      },
-    ]),
+        {
+          ALT: () =>
+            this.at(
+              { kind: 'boolean', value: false },
+              this.CONSUME(False).startOffset,
+            ),
+        },
+        {
+          ALT: () => this.at({ kind: 'null' }, this.CONSUME(Null).startOffset),
+        },
+        {
+          // DATE and TIMESTAMP are literals only when a string follows; otherwise column names.
+          GATE: () => this.LA(2).tokenType === StringLiteral,
+          ALT: () =>
+            this.temporalLiteral(
+              'date',
+              this.CONSUME(DateKeyword),
+              this.CONSUME2(StringLiteral),
+            ),
+        },
+        {
+          GATE: () => this.LA(2).tokenType === StringLiteral,
+          ALT: () =>
+            this.temporalLiteral(
+              'timestamp',
+              this.CONSUME(TimestampKeyword),
+              this.CONSUME3(StringLiteral),
+            ),
+        },
+        { ALT: () => this.SUBRULE(this.caseExpression) },
+        { ALT: () => this.SUBRULE(this.castExpression) },
+        { ALT: () => this.SUBRULE(this.nameOrCall) },
+        { ALT: () => this.quotedColumn(this.CONSUME(QuotedIdentifier)) },
+        {
+          ALT: () => {
+            this.CONSUME(LParen);
+            const inner = this.SUBRULE(this.expression);
+            this.CONSUME(RParen);
+            return inner;
+          },
+        },
+      ]),
   );
 
   private caseExpression = this.RULE('caseExpression', (): ExpressionNode => {
@@ -595,10 +594,7 @@ class ExpressionParser extends EmbeddedActionsParser {
           token,
         );
       }
-      return this.at(
-        { kind: 'number', value: token.image },
-        token.startOffset,
-      );
+      return this.at({ kind: 'number', value: token.image }, token.startOffset);
     });
   }
 

@@ -29,9 +29,7 @@ export class DuckDbRenderer extends SqlRenderer {
     current_timestamp: () => 'current_timestamp',
     // DuckDB's concat() skips NULLs, Spark's returns NULL; `||` propagates NULL like Spark.
     concat: args =>
-      `(${args
-        .map(arg => this.castTo(arg, { name: 'string' }))
-        .join(' || ')})`,
+      `(${args.map(arg => this.castTo(arg, { name: 'string' })).join(' || ')})`,
     date_add: ([date, days]) =>
       `(${this.castTo(date, { name: 'date' })} + ${this.castTo(days, {
         name: 'int',

@@ -117,9 +117,9 @@ export abstract class SqlRenderer implements ExpressionVisitor<string> {
   };
 
   in = (node: Extract<ExpressionNode, { kind: 'in' }>) =>
-    `${this.predicateOperand(node.operand)} ${this.negation(node)}IN (${node.values
-      .map(value => this.render(value))
-      .join(', ')})`;
+    `${this.predicateOperand(node.operand)} ${this.negation(
+      node,
+    )}IN (${node.values.map(value => this.render(value)).join(', ')})`;
 
   between = (node: Extract<ExpressionNode, { kind: 'between' }>) =>
     `${this.predicateOperand(node.operand)} ${this.negation(

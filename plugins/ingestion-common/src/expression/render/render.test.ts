@@ -22,7 +22,11 @@ describe('renderExpression', () => {
     ],
     // Spark does not know '' inside strings; it reads backslash escapes instead.
     ["name = 'it''s'", "`name` = 'it\\'s'", `"name" = 'it''s'`],
-    ["path = 'C:\\temp\\'", "`path` = 'C:\\\\temp\\\\'", `"path" = 'C:\\temp\\'`],
+    [
+      "path = 'C:\\temp\\'",
+      "`path` = 'C:\\\\temp\\\\'",
+      `"path" = 'C:\\temp\\'`,
+    ],
     [
       "note = '; DROP TABLE x; --'",
       "`note` = '; DROP TABLE x; --'",
@@ -34,8 +38,16 @@ describe('renderExpression', () => {
       "`name` NOT LIKE 'a\\\\_%'",
       `"name" NOT LIKE 'a\\_%' ESCAPE '\\'`,
     ],
-    ['(a LIKE b) = TRUE', '(`a` LIKE `b`) = TRUE', `("a" LIKE "b" ESCAPE '\\') = TRUE`],
-    ['x IS NOT NULL OR NOT y', '`x` IS NOT NULL OR NOT `y`', '"x" IS NOT NULL OR NOT "y"'],
+    [
+      '(a LIKE b) = TRUE',
+      '(`a` LIKE `b`) = TRUE',
+      `("a" LIKE "b" ESCAPE '\\') = TRUE`,
+    ],
+    [
+      'x IS NOT NULL OR NOT y',
+      '`x` IS NOT NULL OR NOT `y`',
+      '"x" IS NOT NULL OR NOT "y"',
+    ],
     ['- - a', '-(-`a`)', '-(-"a")'],
     [
       'CAST(a AS decimal(18, 2)) > length(CAST(b AS string))',

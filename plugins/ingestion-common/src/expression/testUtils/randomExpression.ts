@@ -298,7 +298,11 @@ export class RandomExpressionGenerator {
     const forms = [
       () => digits(),
       () => `${digits()}.${digits()}`,
-      () => `${digits()}e${this.random.pick(['', '+', '-'])}${this.random.int(0, 30)}`,
+      () =>
+        `${digits()}e${this.random.pick(['', '+', '-'])}${this.random.int(
+          0,
+          30,
+        )}`,
     ];
     return this.random.pick(forms)();
   }
