@@ -15,7 +15,8 @@ exports.up = async function up(knex) {
     table.text('description');
     table.string('owner', 255).notNullable().comment('Entity ref, lower-case');
     table.string('pipeline_type', 16).notNullable();
-    table.string('schedule', 128);
+    table.string('schedule', 128).comment('5-field cron');
+    table.string('schedule_timezone', 64);
     table.string('engine', 32).notNullable();
     table.integer('current_version').notNullable();
     table.string('databricks_job_id', 64);

@@ -2,14 +2,30 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { createRouter } from './router';
-import { connectDatabase } from './database/migrations';
-import { PermissionResourcesStore } from './database/PermissionResourcesStore';
-import { registerPermissions } from './permissions';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import {
+  createConnectionsRouter,
+  createConnectionsService,
+} from './connections';
+import { DatabaseCostsStore } from './database/CostsStore';
+import { DatabaseLineageStore } from './database/LineageStore';
+import { connectDatabase } from './database/migrations';
+import { DatabasePipelinesStore } from './database/DatabasePipelinesStore';
+import { DatabaseRunsStore } from './database/DatabaseRunsStore';
+import { PermissionResourcesStore } from './database/PermissionResourcesStore';
+import { DatabaseQualityStore } from './database/QualityStore';
+import { DatabaseTablesStore } from './database/TablesStore';
 import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
+import { registerPermissions } from './permissions';
+import { createRouter } from './router';
+import { CostsService } from './service/CostsService';
+import { LineageService } from './service/LineageService';
 import { OrganizationsService } from './service/OrganizationsService';
+import { PipelinesService } from './service/PipelinesService';
+import { QuotasService } from './service/QuotasService';
+import { RunsService } from './service/RunsService';
+import { TablesService } from './service/TablesService';
 
 /**
  * The ingestion backend plugin: tenants, pipelines, runs, tables, lineage, quality and costs.
@@ -56,17 +72,72 @@ export const ingestionPlugin = createBackendPlugin({
           userInfo,
           directory,
         });
+
+        const runsStore = new DatabaseRunsStore(knex);
+        const quotas = new QuotasService(knex, runsStore);
         const organizations = OrganizationsService.create({
           directory,
           userInfo,
+          quotas,
+          authorizer,
         });
+        const pipelines = PipelinesService.create({
+          store: new DatabasePipelinesStore(knex),
+          authorizer,
+          directory,
+        });
+        const runs = new RunsService({
+          runs: runsStore,
+          pipelines,
+          quotas,
+          authorizer,
+          directory,
+        });
+        const tables = new TablesService({
+          tables: new DatabaseTablesStore(knex),
+          quality: new DatabaseQualityStore(knex),
+          authorizer,
+        });
+        const lineage = new LineageService({
+          lineage: new DatabaseLineageStore(knex),
+          pipelines,
+        });
+        const costs = new CostsService({
+          costs: new DatabaseCostsStore(knex),
+          authorizer,
+          directory,
+          currency:
+            config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
+        });
+        // Connection secrets: refuses to start without a master key outside development.
+        const connections = await createConnectionsService({
+          config,
+          logger,
+          knex,
+          authorizer,
+        });
+
         httpRouter.use(
           await createRouter({
             config,
             logger,
             httpAuth,
-            organizations,
             authorizer,
+            organizations,
+            pipelines,
+            runs,
+            tables,
+            lineage,
+            costs,
+            validateResponses: config.getOptionalBoolean(
+              'ingestion.api.validateResponses',
+            ),
+            extraRouters: [
+              {
+                path: '/connections',
+                router: createConnectionsRouter({ httpAuth, connections }),
+              },
+            ],
           }),
         );
         httpRouter.addAuthPolicy({

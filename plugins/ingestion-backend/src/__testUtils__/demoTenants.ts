@@ -17,6 +17,7 @@ export const TEST_ORGANIZATIONS = ['finance', 'retail', 'healthcare'].map(
       ORG_ROLES.map(role => [role, [`group:default/${id}-${role}s`]]),
     ),
     storage: `/tmp/ingestion-test/${id}`,
+    budget: { monthly: 1000 * (index + 1), alertThresholds: [0.5, 0.8, 1] },
   }),
 );
 

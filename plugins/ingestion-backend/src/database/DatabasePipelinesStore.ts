@@ -1,0 +1,310 @@
+import type {
+  Pipeline,
+  PipelineDetails,
+  PipelineVersion,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { Knex } from 'knex';
+import { applyAccessFilter, type AccessFilter } from './conditions';
+import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
+import type {
+  NewPipeline,
+  NewPipelineVersion,
+  PipelineListQuery,
+  PipelinesStore,
+} from './PipelinesStore';
+import { toEpochMs, toIso, toOptionalNumber, toOptionalString } from './rows';
+
+type PipelineRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  owner: string;
+  pipeline_type: 'batch' | 'streaming';
+  schedule: string | null;
+  schedule_timezone: string | null;
+  engine: string;
+  current_version: number;
+  databricks_job_id: string | null;
+  deployed_version: number | null;
+  deployed_at: Date | number | string | null;
+  created_by: string;
+  updated_by: string;
+  created_at: Date | number | string;
+  updated_at: Date | number | string;
+};
+
+type VersionRow = {
+  organization_id: string;
+  pipeline_id: string;
+  version: number;
+  spec: string;
+  spec_hash: string;
+  comment: string | null;
+  restored_from_version: number | null;
+  created_by: string;
+  created_at: Date | number | string;
+};
+
+const SORT_COLUMNS = {
+  name: 'name',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
+
+function toPipeline(row: PipelineRow): Pipeline {
+  return {
+    id: row.id,
+    organization: row.organization_id,
+    name: row.name,
+    description: toOptionalString(row.description),
+    owner: row.owner,
+    pipelineType: row.pipeline_type,
+    schedule: toOptionalString(row.schedule),
+    scheduleTimezone: toOptionalString(row.schedule_timezone),
+    engine: row.engine,
+    currentVersion: Number(row.current_version),
+    deployment:
+      row.databricks_job_id && row.deployed_version && row.deployed_at
+        ? {
+            databricksJobId: row.databricks_job_id,
+            deployedVersion: Number(row.deployed_version),
+            deployedAt: toIso(row.deployed_at),
+          }
+        : undefined,
+    createdAt: toIso(row.created_at),
+    createdBy: row.created_by,
+    updatedAt: toIso(row.updated_at),
+    updatedBy: row.updated_by,
+  };
+}
+
+function toVersion(row: VersionRow, withSpec: boolean): PipelineVersion {
+  return {
+    pipelineId: row.pipeline_id,
+    version: Number(row.version),
+    spec: withSpec ? JSON.parse(row.spec) : undefined,
+    specHash: row.spec_hash,
+    comment: toOptionalString(row.comment),
+    restoredFromVersion: toOptionalNumber(row.restored_from_version),
+    createdAt: toIso(row.created_at),
+    createdBy: row.created_by,
+  };
+}
+
+/** {@link PipelinesStore} on knex (SQLite, PostgreSQL). */
+export class DatabasePipelinesStore implements PipelinesStore {
+  constructor(private readonly knex: Knex) {}
+
+  async list(filter: AccessFilter, query: PipelineListQuery) {
+    const column = SORT_COLUMNS[query.sort];
+    const keyset: KeysetOptions<PipelineRow> = {
+      column,
+      order: query.order,
+      isTimestamp: column !== 'name',
+      cursor: query.cursor,
+      limit: query.limit,
+      valueOf: row => (column === 'name' ? row.name : toEpochMs(row[column])),
+      idOf: row => row.id,
+    };
+    const builder = this.knex<PipelineRow>('pipelines as p').select('p.*');
+    applyAccessFilter(builder, filter, 'p');
+    if (query.owner) {
+      builder.where('p.owner', query.owner.toLocaleLowerCase('en-US'));
+    }
+    if (query.type) {
+      builder.where('p.pipeline_type', query.type);
+    }
+    if (query.nameContains) {
+      // Names are lower-case identifiers; escape LIKE wildcards so the text matches literally.
+      const escaped = query.nameContains
+        .toLocaleLowerCase('en-US')
+        .replace(/[\\%_]/g, c => `\\${c}`);
+      builder.whereRaw(`p.name like ? escape '\\'`, [`%${escaped}%`]);
+    }
+    applyKeyset(builder, 'p', keyset);
+    const page = pageOf((await builder) as PipelineRow[], keyset);
+    return { items: page.rows.map(toPipeline), nextCursor: page.nextCursor };
+  }
+
+  async get(filter: AccessFilter, id: string) {
+    const builder = this.knex('pipelines as p')
+      .join('pipeline_versions as v', join =>
+        join
+          .on('v.pipeline_id', 'p.id')
+          .andOn('v.version', 'p.current_version'),
+      )
+      .select('p.*', 'v.spec as spec')
+      .where('p.id', id)
+      .first();
+    applyAccessFilter(builder, filter, 'p');
+    const row = (await builder) as (PipelineRow & { spec: string }) | undefined;
+    return row && { ...toPipeline(row), spec: JSON.parse(row.spec) };
+  }
+
+  async create(pipeline: NewPipeline): Promise<PipelineDetails> {
+    await this.knex.transaction(async tx => {
+      await tx('pipelines').insert({
+        id: pipeline.id,
+        organization_id: pipeline.organizationId,
+        name: pipeline.name,
+        description: pipeline.description ?? null,
+        owner: pipeline.owner,
+        pipeline_type: pipeline.pipelineType,
+        schedule: pipeline.schedule?.cron ?? null,
+        schedule_timezone: pipeline.schedule?.timezone ?? null,
+        engine: pipeline.engine,
+        current_version: 1,
+        created_by: pipeline.createdBy,
+        updated_by: pipeline.createdBy,
+        created_at: pipeline.at,
+        updated_at: pipeline.at,
+      });
+      await tx('pipeline_versions').insert({
+        organization_id: pipeline.organizationId,
+        pipeline_id: pipeline.id,
+        version: 1,
+        spec: JSON.stringify(pipeline.spec),
+        spec_hash: pipeline.specHash,
+        comment: pipeline.comment ?? null,
+        created_by: pipeline.createdBy,
+        created_at: pipeline.at,
+      });
+    });
+    const created = await this.get(
+      { organizationIds: [pipeline.organizationId] },
+      pipeline.id,
+    );
+    return created!;
+  }
+
+  async addVersion(organizationId: string, id: string, v: NewPipelineVersion) {
+    const saved = await this.knex.transaction(async tx => {
+      // Compare-and-set on current_version: two concurrent updates cannot both win.
+      const updated = await tx('pipelines')
+        .where({
+          id,
+          organization_id: organizationId,
+          current_version: v.expectedVersion,
+        })
+        .update({
+          current_version: v.expectedVersion + 1,
+          pipeline_type: v.pipelineType,
+          schedule: v.schedule?.cron ?? null,
+          schedule_timezone: v.schedule?.timezone ?? null,
+          ...(v.description !== undefined
+            ? { description: v.description }
+            : {}),
+          ...(v.owner !== undefined ? { owner: v.owner } : {}),
+          updated_by: v.createdBy,
+          updated_at: v.at,
+        });
+      if (updated !== 1) {
+        return false;
+      }
+      await tx('pipeline_versions').insert({
+        organization_id: organizationId,
+        pipeline_id: id,
+        version: v.expectedVersion + 1,
+        spec: JSON.stringify(v.spec),
+        spec_hash: v.specHash,
+        comment: v.comment ?? null,
+        restored_from_version: v.restoredFromVersion ?? null,
+        created_by: v.createdBy,
+        created_at: v.at,
+      });
+      return true;
+    });
+    return saved
+      ? this.get({ organizationIds: [organizationId] }, id)
+      : undefined;
+  }
+
+  async listVersions(
+    organizationId: string,
+    pipelineId: string,
+    page: { cursor?: string; limit: number },
+  ) {
+    // Versions are unique within a pipeline, so the version is its own tie-breaker.
+    const keyset: KeysetOptions<VersionRow> = {
+      column: 'version',
+      order: 'desc',
+      isTimestamp: false,
+      cursor: page.cursor,
+      limit: page.limit,
+      valueOf: row => Number(row.version),
+      idOf: row => String(row.version),
+      idColumn: 'version',
+    };
+    const builder = this.knex('pipeline_versions as v')
+      .select('v.*')
+      .where({
+        'v.organization_id': organizationId,
+        'v.pipeline_id': pipelineId,
+      });
+    applyKeyset(builder, 'v', keyset);
+    const rows = pageOf((await builder) as VersionRow[], keyset);
+    return {
+      items: rows.rows.map(row => toVersion(row, false)),
+      nextCursor: rows.nextCursor,
+    };
+  }
+
+  async getVersion(
+    organizationId: string,
+    pipelineId: string,
+    version: number,
+  ) {
+    const row = (await this.knex('pipeline_versions')
+      .where({
+        organization_id: organizationId,
+        pipeline_id: pipelineId,
+        version,
+      })
+      .first()) as VersionRow | undefined;
+    return row && toVersion(row, true);
+  }
+
+  async delete(organizationId: string, id: string) {
+    return this.knex.transaction(async tx => {
+      // SQLite enforces ON DELETE CASCADE only with foreign keys on; delete children explicitly.
+      const runIds = tx('runs')
+        .select('id')
+        .where({ organization_id: organizationId, pipeline_id: id });
+      await tx('run_events')
+        .where('organization_id', organizationId)
+        .whereIn('run_id', runIds)
+        .delete();
+      await tx('quality_results')
+        .where({ organization_id: organizationId, pipeline_id: id })
+        .delete();
+      await tx('runs')
+        .where({ organization_id: organizationId, pipeline_id: id })
+        .delete();
+      await tx('lineage_edges')
+        .where({ organization_id: organizationId, pipeline_id: id })
+        .delete();
+      await tx('pipeline_versions')
+        .where({ organization_id: organizationId, pipeline_id: id })
+        .delete();
+      const deleted = await tx('pipelines')
+        .where({ organization_id: organizationId, id })
+        .delete();
+      return deleted === 1;
+    });
+  }
+
+  async recordDeployment(
+    organizationId: string,
+    id: string,
+    deployment: { databricksJobId: string; deployedVersion: number; at: Date },
+  ) {
+    await this.knex('pipelines')
+      .where({ organization_id: organizationId, id })
+      .update({
+        databricks_job_id: deployment.databricksJobId,
+        deployed_version: deployment.deployedVersion,
+        deployed_at: deployment.at,
+      });
+  }
+}

@@ -1,0 +1,83 @@
+import type {
+  Pipeline,
+  PipelineDetails,
+  PipelineSpecDocument,
+  PipelineType,
+  PipelineVersion,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { AccessFilter } from './conditions';
+
+export interface PipelineListQuery {
+  owner?: string;
+  type?: PipelineType;
+  nameContains?: string;
+  sort: 'name' | 'createdAt' | 'updatedAt';
+  order: 'asc' | 'desc';
+  cursor?: string;
+  limit: number;
+}
+
+export interface NewPipeline {
+  id: string;
+  organizationId: string;
+  name: string;
+  description?: string;
+  owner: string;
+  pipelineType: PipelineType;
+  schedule?: { cron: string; timezone: string };
+  engine: string;
+  spec: PipelineSpecDocument;
+  specHash: string;
+  comment?: string;
+  createdBy: string;
+  at: Date;
+}
+
+export interface NewPipelineVersion {
+  expectedVersion: number;
+  spec: PipelineSpecDocument;
+  specHash: string;
+  pipelineType: PipelineType;
+  schedule?: { cron: string; timezone: string };
+  description?: string;
+  owner?: string;
+  comment?: string;
+  restoredFromVersion?: number;
+  createdBy: string;
+  at: Date;
+}
+
+/**
+ * Pipelines and their immutable versions. Every method is scoped: reads take an access filter
+ * (organizations and permission conditions, applied in SQL), writes an organization id.
+ */
+export interface PipelinesStore {
+  list(
+    filter: AccessFilter,
+    query: PipelineListQuery,
+  ): Promise<{ items: Pipeline[]; nextCursor?: string }>;
+  get(filter: AccessFilter, id: string): Promise<PipelineDetails | undefined>;
+  create(pipeline: NewPipeline): Promise<PipelineDetails>;
+  /** Saves a new version if the current one is `expectedVersion`; `undefined` on a conflict. */
+  addVersion(
+    organizationId: string,
+    id: string,
+    version: NewPipelineVersion,
+  ): Promise<PipelineDetails | undefined>;
+  listVersions(
+    organizationId: string,
+    pipelineId: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<{ items: PipelineVersion[]; nextCursor?: string }>;
+  getVersion(
+    organizationId: string,
+    pipelineId: string,
+    version: number,
+  ): Promise<PipelineVersion | undefined>;
+  delete(organizationId: string, id: string): Promise<boolean>;
+  recordDeployment(
+    organizationId: string,
+    id: string,
+    deployment: { databricksJobId: string; deployedVersion: number; at: Date },
+  ): Promise<void>;
+}

@@ -1,0 +1,356 @@
+import type {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  pipelineCreatePermission,
+  pipelineDeletePermission,
+  pipelineReadPermission,
+  pipelineUpdatePermission,
+  type Pipeline,
+  type PipelineDetails,
+  type PipelineVersion,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import { randomUUID } from 'node:crypto';
+import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
+import type {
+  PipelineListQuery,
+  PipelinesStore,
+} from '../database/PipelinesStore';
+import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import { requireValidSpec } from '../spec/specValidation';
+
+/** Called after every change, e.g. to send delta mutations to the catalog. */
+export type PipelineChangeListener = (change: {
+  type: 'upserted' | 'deleted';
+  organizationId: string;
+  pipelineId: string;
+}) => void | Promise<void>;
+
+export interface MutationAudit {
+  record(event: {
+    credentials: BackstageCredentials;
+    organizationId: string;
+    action: string;
+    targetType: string;
+    targetId?: string;
+    outcome: 'success' | 'denied' | 'failure';
+    reason?: string;
+    meta?: Record<string, unknown>;
+  }): Promise<void>;
+}
+
+function principalRef(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return (
+    principal.userEntityRef ??
+    principal.subject ??
+    principal.type
+  ).toLocaleLowerCase('en-US');
+}
+
+/** Pipelines and their versions, with the org's permissions applied to every call. */
+export class PipelinesService {
+  static create(options: {
+    store: PipelinesStore;
+    authorizer: IngestionAuthorizer;
+    directory: OrganizationDirectory;
+    audit?: MutationAudit;
+    clock?: () => Date;
+  }) {
+    return new PipelinesService(options);
+  }
+
+  private readonly listeners: PipelineChangeListener[] = [];
+
+  private constructor(
+    private readonly options: {
+      store: PipelinesStore;
+      authorizer: IngestionAuthorizer;
+      directory: OrganizationDirectory;
+      audit?: MutationAudit;
+      clock?: () => Date;
+    },
+  ) {}
+
+  onChange(listener: PipelineChangeListener) {
+    this.listeners.push(listener);
+  }
+
+  private now() {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  private async changed(
+    type: 'upserted' | 'deleted',
+    organizationId: string,
+    pipelineId: string,
+  ) {
+    for (const listener of this.listeners) {
+      await listener({ type, organizationId, pipelineId });
+    }
+  }
+
+  async list(
+    credentials: BackstageCredentials,
+    query: PipelineListQuery & { organization?: string },
+  ): Promise<{ items: Pipeline[]; nextCursor?: string }> {
+    const filter = await this.options.authorizer.accessFilter(
+      credentials,
+      pipelineReadPermission,
+      query.organization,
+    );
+    return this.options.store.list(filter, query);
+  }
+
+  /** The pipeline, if the caller may read it; otherwise 404 whether it exists or not. */
+  async get(
+    credentials: BackstageCredentials,
+    id: string,
+  ): Promise<PipelineDetails> {
+    const filter = await this.options.authorizer.accessFilter(
+      credentials,
+      pipelineReadPermission,
+    );
+    const pipeline = await this.options.store.get(filter, id);
+    if (!pipeline) {
+      throw new NotFoundError(`Pipeline '${id}' not found`);
+    }
+    return pipeline;
+  }
+
+  async create(
+    credentials:
+      | BackstageCredentials<BackstageUserPrincipal>
+      | BackstageCredentials,
+    input: {
+      organization: string;
+      name: string;
+      description?: string;
+      owner?: string;
+      spec: unknown;
+      comment?: string;
+    },
+  ): Promise<PipelineDetails> {
+    await this.options.authorizer.authorizeOrganization(
+      credentials,
+      pipelineCreatePermission,
+      input.organization,
+    );
+    const valid = requireValidSpec(input.spec);
+    const organization = this.options.directory.get(input.organization);
+    const actor = principalRef(credentials);
+    try {
+      const created = await this.options.store.create({
+        id: randomUUID(),
+        organizationId: organization.id,
+        name: input.name,
+        description: input.description,
+        owner: (input.owner ?? actor).toLocaleLowerCase('en-US'),
+        pipelineType: valid.pipelineType,
+        schedule: valid.schedule,
+        engine: organization.engine,
+        spec: valid.spec,
+        specHash: valid.specHash,
+        comment: input.comment,
+        createdBy: actor,
+        at: this.now(),
+      });
+      await this.options.audit?.record({
+        credentials,
+        organizationId: organization.id,
+        action: 'pipeline.create',
+        targetType: 'pipeline',
+        targetId: created.id,
+        outcome: 'success',
+        meta: { name: created.name, version: 1 },
+      });
+      await this.changed('upserted', organization.id, created.id);
+      return created;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(
+          `name: a pipeline named '${input.name}' already exists in organization '${organization.id}'`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async update(
+    credentials: BackstageCredentials,
+    id: string,
+    input: {
+      spec: unknown;
+      expectedVersion: number;
+      description?: string;
+      owner?: string;
+      comment?: string;
+    },
+  ): Promise<PipelineDetails> {
+    const current = await this.get(credentials, id);
+    await this.options.authorizer.authorizeResource(
+      credentials,
+      pipelineUpdatePermission,
+      { organizationId: current.organization, owner: current.owner },
+      `pipeline '${current.name}'`,
+    );
+    const valid = requireValidSpec(input.spec);
+    return this.saveVersion(credentials, current, {
+      ...valid,
+      expectedVersion: input.expectedVersion,
+      description: input.description,
+      owner: input.owner?.toLocaleLowerCase('en-US'),
+      comment: input.comment,
+      action: 'pipeline.update',
+    });
+  }
+
+  async rollback(
+    credentials: BackstageCredentials,
+    id: string,
+    input: { version: number; expectedVersion?: number; comment?: string },
+  ): Promise<PipelineDetails> {
+    const current = await this.get(credentials, id);
+    await this.options.authorizer.authorizeResource(
+      credentials,
+      pipelineUpdatePermission,
+      { organizationId: current.organization, owner: current.owner },
+      `pipeline '${current.name}'`,
+    );
+    const target = await this.options.store.getVersion(
+      current.organization,
+      id,
+      input.version,
+    );
+    if (!target?.spec) {
+      throw new InputError(
+        `version: pipeline '${current.name}' has no version ${input.version}`,
+      );
+    }
+    const valid = requireValidSpec(target.spec);
+    return this.saveVersion(credentials, current, {
+      ...valid,
+      expectedVersion: input.expectedVersion ?? current.currentVersion,
+      comment: input.comment ?? `Rollback to version ${input.version}`,
+      restoredFromVersion: input.version,
+      action: 'pipeline.rollback',
+    });
+  }
+
+  private async saveVersion(
+    credentials: BackstageCredentials,
+    current: PipelineDetails,
+    change: ReturnType<typeof requireValidSpec> & {
+      expectedVersion: number;
+      description?: string;
+      owner?: string;
+      comment?: string;
+      restoredFromVersion?: number;
+      action: string;
+    },
+  ): Promise<PipelineDetails> {
+    if (change.expectedVersion !== current.currentVersion) {
+      throw new ConflictError(
+        `expectedVersion: pipeline '${current.name}' is at version ${current.currentVersion}, not ${change.expectedVersion}; reload it and apply your change again`,
+      );
+    }
+    const saved = await this.options.store.addVersion(
+      current.organization,
+      current.id,
+      {
+        expectedVersion: change.expectedVersion,
+        spec: change.spec,
+        specHash: change.specHash,
+        pipelineType: change.pipelineType,
+        schedule: change.schedule,
+        description: change.description,
+        owner: change.owner,
+        comment: change.comment,
+        restoredFromVersion: change.restoredFromVersion,
+        createdBy: principalRef(credentials),
+        at: this.now(),
+      },
+    );
+    if (!saved) {
+      throw new ConflictError(
+        `expectedVersion: pipeline '${current.name}' was changed concurrently; reload it and apply your change again`,
+      );
+    }
+    await this.options.audit?.record({
+      credentials,
+      organizationId: current.organization,
+      action: change.action,
+      targetType: 'pipeline',
+      targetId: current.id,
+      outcome: 'success',
+      meta: { version: saved.currentVersion },
+    });
+    await this.changed('upserted', current.organization, current.id);
+    return saved;
+  }
+
+  async delete(credentials: BackstageCredentials, id: string): Promise<void> {
+    const current = await this.get(credentials, id);
+    await this.options.authorizer.authorizeResource(
+      credentials,
+      pipelineDeletePermission,
+      { organizationId: current.organization, owner: current.owner },
+      `pipeline '${current.name}'`,
+    );
+    await this.options.store.delete(current.organization, id);
+    await this.options.audit?.record({
+      credentials,
+      organizationId: current.organization,
+      action: 'pipeline.delete',
+      targetType: 'pipeline',
+      targetId: id,
+      outcome: 'success',
+      meta: { name: current.name },
+    });
+    await this.changed('deleted', current.organization, id);
+  }
+
+  async listVersions(
+    credentials: BackstageCredentials,
+    id: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<{ items: PipelineVersion[]; nextCursor?: string }> {
+    const pipeline = await this.get(credentials, id);
+    return this.options.store.listVersions(pipeline.organization, id, page);
+  }
+
+  async getVersion(
+    credentials: BackstageCredentials,
+    id: string,
+    version: number,
+  ): Promise<PipelineVersion> {
+    const pipeline = await this.get(credentials, id);
+    const found = await this.options.store.getVersion(
+      pipeline.organization,
+      id,
+      version,
+    );
+    if (!found) {
+      throw new NotFoundError(
+        `Pipeline '${pipeline.name}' has no version ${version}`,
+      );
+    }
+    return found;
+  }
+}
+
+/** Unique-constraint violations of SQLite and PostgreSQL. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}

@@ -1,0 +1,18 @@
+import { InputError } from '@backstage/errors';
+import type { FieldProblem } from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/** A 400 that lists every problem of a spec or body, each with its path. */
+export class SpecProblemsError extends InputError {
+  constructor(readonly problems: FieldProblem[], prefix = 'spec') {
+    super(
+      `${problems.length} problem${
+        problems.length === 1 ? '' : 's'
+      } in ${prefix}: ` +
+        problems
+          .slice(0, 5)
+          .map(p => `${p.path}: ${p.message}`)
+          .join('; ') +
+        (problems.length > 5 ? '; …' : ''),
+    );
+  }
+}
