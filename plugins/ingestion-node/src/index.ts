@@ -5,3 +5,4 @@
  */
 export * from './codegen';
 export * from './permissions';
+export * from './engines';

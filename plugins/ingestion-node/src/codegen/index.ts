@@ -1,3 +1,5 @@
+export { generateDatabricksArtifacts } from './generate';
+export type { DatabricksArtifacts, GenerateDatabricksArtifactsOptions } from './generate';
 export { CronConversionError, unixCronToQuartz } from './cron';
 export {
   awsAttributes,

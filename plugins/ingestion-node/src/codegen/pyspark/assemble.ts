@@ -19,7 +19,6 @@ export interface Step {
   lines: string[];
 }
 
-export type StreamTrigger = { availableNow: true } | { processingTime: string };
 
 export interface NotebookParts {
   title: string;
@@ -39,7 +38,8 @@ export interface NotebookParts {
   streaming?: {
     outputMode: 'append' | 'update' | 'complete';
     checkpointLocation: string;
-    trigger: StreamTrigger;
+    /** Scheduled streaming runs process what is available and stop; otherwise the stream runs continuously. */
+    availableNow: boolean;
   };
 }
 
@@ -131,10 +131,6 @@ function batchDriver(parts: NotebookParts): string[] {
 
 function streamingDriver(parts: NotebookParts): string[] {
   const streaming = parts.streaming!;
-  const trigger =
-    'availableNow' in streaming.trigger
-      ? '.trigger(availableNow=True)'
-      : `.trigger(processingTime=${pyStr(streaming.trigger.processingTime)})`;
   return [
     `CHECKPOINT_LOCATION = ${pyStr(streaming.checkpointLocation)}`,
     '',
@@ -153,7 +149,7 @@ function streamingDriver(parts: NotebookParts): string[] {
     '    df.writeStream.foreachBatch(process_batch)',
     `    .outputMode(${pyStr(streaming.outputMode)})`,
     '    .option("checkpointLocation", CHECKPOINT_LOCATION)',
-    `    ${trigger}`,
+    ...(streaming.availableNow ? ['    .trigger(availableNow=True)'] : []),
     '    .start()',
     ')',
     'query.awaitTermination()',

@@ -1,6 +1,7 @@
 import { assembleNotebook, NotebookParts, Step } from './assemble';
-import type { SparkSql } from './expression';
-import { qualityRule, QualityRule } from './quality';
+import type { QualityRuleSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { toSparkSql } from './expression';
+import { qualityRule, ruleLabel } from './quality';
 import {
   fileSource,
   httpSource,
@@ -22,7 +23,6 @@ import {
   watermarkTransform,
 } from './transforms';
 import { targetWriter, TargetPlan } from './targets';
-import { sparkSchemaDdl, sparkType } from './sparkTypes';
 import { pythonSyntaxError } from '../__testUtils__';
 import { pythonCodeIdentifiers } from '../__testUtils__/pythonNames';
 
@@ -33,7 +33,9 @@ const EVIL_NL = 'col\nimport subprocess\u2028subprocess.call("pwned")';
 const EVIL_NAMES = [EVIL, EVIL_SQL, EVIL_NL];
 const INJECTED = ['__import__', 'system', 'subprocess', 'call', 'owned', 'pwned', 'DROP'];
 
-const sql = (text: string) => text as SparkSql;
+/** A valid expression whose string literal carries the payload: it must stay a Spark SQL string. */
+const EVIL_EXPR = `note = '${EVIL}' OR note = 'it''s'`;
+const sql = (text: string) => toSparkSql(text, { condition: true, where: 'test' });
 
 function parts(overrides: Partial<NotebookParts>): NotebookParts {
   return {
@@ -41,7 +43,7 @@ function parts(overrides: Partial<NotebookParts>): NotebookParts {
     description: `# COMMAND ----------\n${EVIL}`,
     facts: [['Organization', EVIL]],
     identity: { organization: EVIL, pipeline_id: EVIL_NL },
-    source: { label: `source ${EVIL_NL}`, lines: tableSource({ table: EVIL_NAMES, streaming: false }) },
+    source: { label: `source ${EVIL_NL}`, lines: tableSource({ into: 'source_df', table: EVIL_NAMES, streaming: false }) },
     transforms: [],
     quality: [],
     target: {
@@ -74,23 +76,24 @@ function safetyProblems(notebook: string): string[] {
   return problems;
 }
 
-const ALL_RULES: QualityRule[] = [
-  { name: EVIL, kind: 'completeness', severity: 'warn', threshold: 0.95, columns: EVIL_NAMES },
-  { name: 'u', kind: 'uniqueness', severity: 'drop', threshold: 1, columns: [EVIL] },
-  { name: 'r', kind: 'range', severity: 'fail', threshold: 1, column: EVIL_SQL, min: 0, max: EVIL },
-  { name: 'p', kind: 'pattern', severity: 'warn', threshold: 0.9, column: EVIL_NL, regex: EVIL },
-  { name: 'a', kind: 'allowed_values', severity: 'drop', threshold: 1, column: EVIL, values: [EVIL, 1, true] },
-  { name: 'f', kind: 'freshness', severity: 'warn', threshold: 1, column: EVIL, maxAgeSeconds: 3600 },
-  { name: 'c', kind: 'row_count', severity: 'fail', threshold: 1, min: 1 },
-  { name: 'e', kind: 'expression', severity: 'warn', threshold: 1, expression: sql(EVIL) },
-];
+// Rules as a spec would hold them, but with names the spec schema would reject.
+const ALL_RULES = [
+  { name: EVIL, type: 'completeness', severity: 'warn', threshold: 0.95, columns: EVIL_NAMES },
+  { type: 'uniqueness', severity: 'fail', threshold: 1, columns: [EVIL] },
+  { type: 'range', severity: 'fail', threshold: 1, columns: [EVIL_SQL], min: 0, max: 10 },
+  { type: 'pattern', severity: 'warn', threshold: 0.9, columns: [EVIL_NL], pattern: EVIL },
+  { type: 'allowed_values', severity: 'drop', threshold: 0, columns: [EVIL], values: [EVIL, 1, true] },
+  { type: 'freshness', severity: 'warn', columns: [EVIL], max_age: '1 hour' },
+  { type: 'row_count', severity: 'fail', min: 1 },
+  { type: 'expression', severity: 'warn', threshold: 1, expression: EVIL_EXPR },
+] as QualityRuleSpec[];
 
 const ALL_TRANSFORMS: Step[] = [
-  { label: 'filter', lines: filterTransform(sql(EVIL)) },
+  { label: 'filter', lines: filterTransform(sql(EVIL_EXPR)) },
   { label: 'select', lines: selectTransform(EVIL_NAMES) },
   { label: 'rename', lines: renameTransform({ [EVIL]: EVIL_SQL }) },
-  { label: 'cast', lines: castTransform({ [EVIL]: 'Decimal(18, 2)' }) },
-  { label: 'derive', lines: deriveTransform([{ name: EVIL_NL, expression: sql(EVIL) }]) },
+  { label: 'cast', lines: castTransform({ [EVIL]: 'decimal(18, 2)' }) },
+  { label: 'derive', lines: deriveTransform(EVIL_NL, sql(EVIL_EXPR)) },
   {
     label: 'dedupe',
     lines: dedupeTransform({
@@ -100,64 +103,83 @@ const ALL_TRANSFORMS: Step[] = [
       hasWatermark: false,
     }),
   },
-  { label: 'join', lines: joinTransform({ table: EVIL, how: 'left', using: [EVIL] }) },
-  { label: 'join on', lines: joinTransform({ table: EVIL, how: 'inner', on: sql(EVIL), select: [EVIL] }) },
   {
-    label: 'mask',
-    lines: maskTransform(
-      (['hash', 'redact', 'partial', 'null', 'email'] as const).map(method => ({ column: EVIL, method })),
-    ),
+    label: 'join using',
+    lines: [
+      ...tableSource({ into: 'join_df_1', table: EVIL_NAMES, streaming: false }),
+      ...joinTransform({ right: 'join_df_1', how: 'left', keys: [{ left: EVIL, right: EVIL }] }),
+    ],
   },
+  {
+    label: 'join on',
+    lines: joinTransform({ right: 'join_df_1', how: 'inner', keys: [{ left: EVIL, right: EVIL_SQL }] }),
+  },
+  ...(['hash', 'redact', 'partial'] as const).map(method => ({
+    label: `mask ${method}`,
+    lines: maskTransform({ columns: [EVIL, EVIL_NL], method, visibleCharacters: 2 }),
+  })),
   {
     label: 'aggregate',
     lines: aggregateTransform({
       groupBy: [EVIL],
-      aggregations: [
-        { alias: EVIL_NL, fn: 'sum', column: EVIL },
-        { alias: 'n', fn: 'count', column: '*' },
-      ],
+      aggregations: { [EVIL_NL]: { function: 'sum', column: EVIL }, n: { function: 'count' } },
     }),
   },
 ];
 
 describe('PySpark emitters with hostile names', () => {
   it.each<[string, string[]]>([
-    ['jdbc mysql', jdbcSource({ dialect: 'mysql', scope: EVIL, table: `db.${EVIL_SQL}` })],
-    ['jdbc postgres', jdbcSource({ dialect: 'postgres', scope: EVIL, table: `s."${EVIL}` })],
+    ['jdbc mysql', jdbcSource({ into: 'source_df', dialect: 'mysql', scope: EVIL, table: ['db', EVIL_SQL] })],
+    ['jdbc postgres', jdbcSource({ into: 'source_df', dialect: 'postgres', scope: EVIL, table: [`s"${EVIL}`] })],
     [
-      'files',
+      'files with S3 credentials',
       fileSource({
+        into: 'source_df',
         format: 'csv',
         uri: `s3://bucket/${EVIL}`,
-        streaming: false,
-        schemaDdl: sparkSchemaDdl([{ name: EVIL, type: 'bigint' }]),
-        readerOptions: { header: 'true', [EVIL]: EVIL },
+        readerOptions: { header: 'true', sep: '"' },
+        scope: EVIL,
       }),
     ],
     [
-      'kafka with credentials and schema',
+      'kafka json with credentials',
       kafkaSource({
         streaming: false,
         bootstrapServers: EVIL,
-        topics: [EVIL, 't2'],
+        topic: EVIL,
+        startingOffsets: 'earliest',
         consumerGroup: EVIL_NL,
         scope: EVIL,
-        valueSchemaDdl: sparkSchemaDdl([{ name: EVIL_SQL, type: 'string' }]),
+        format: 'json',
       }),
     ],
     [
-      'http',
-      httpSource({
-        url: `https://api.example.com/${EVIL}`,
-        query: { [EVIL]: EVIL },
-        headers: { 'X-Evil': EVIL_NL },
-        scope: EVIL,
-        recordsPath: [EVIL],
-        pagination: { type: 'cursor', param: EVIL, path: ['next', EVIL] },
-        maxPages: 10,
-      }),
+      'kafka string',
+      kafkaSource({ streaming: true, bootstrapServers: 'k:9092', topic: EVIL_SQL, startingOffsets: 'latest', format: 'string' }),
     ],
-    ['table', [...tableSource({ table: EVIL_NAMES, streaming: false }), ...incrementalFilter(EVIL)]],
+    ...(
+      [
+        { type: 'none' },
+        { type: 'page', page_param: EVIL, size_param: EVIL_SQL, page_size: 50, start_page: 1 },
+        { type: 'offset', offset_param: EVIL, limit_param: EVIL_NL, page_size: 100 },
+        { type: 'cursor', cursor_param: EVIL, next_cursor_path: 'meta.next' },
+        { type: 'link_header' },
+      ] as const
+    ).map(
+      (pagination): [string, string[]] => [
+        `http ${pagination.type} pagination`,
+        httpSource({
+          into: 'source_df',
+          url: `https://api.example.com/${EVIL}`,
+          params: { [EVIL]: EVIL_NL, n: 1, b: true },
+          scope: EVIL,
+          recordsPath: 'data.items',
+          pagination,
+          maxPages: 10,
+        }),
+      ],
+    ),
+    ['table, incremental', [...tableSource({ into: 'source_df', table: EVIL_NAMES, streaming: false }), ...incrementalFilter(EVIL)]],
   ])('%s source stays inside string literals', (_name, lines) => {
     expect(safetyProblems(assembleNotebook(parts({ source: { label: 'source', lines }, cursor: EVIL })))).toEqual([]);
   });
@@ -166,17 +188,30 @@ describe('PySpark emitters with hostile names', () => {
     const notebook = assembleNotebook(
       parts({
         transforms: ALL_TRANSFORMS,
-        quality: ALL_RULES.map(rule => ({ label: rule.name, lines: qualityRule(rule) })),
+        quality: ALL_RULES.map(rule => ({ label: ruleLabel(rule), lines: qualityRule(rule) })),
       }),
     );
     expect(safetyProblems(notebook)).toEqual([]);
   });
 
   it.each<[string, TargetPlan]>([
-    ['iceberg merge', { format: 'iceberg', table: EVIL_NAMES, mode: 'merge', mergeKeys: EVIL_NAMES, partitionBy: [EVIL] }],
-    ['iceberg overwrite', { format: 'iceberg', table: EVIL_NAMES, mode: 'overwrite', mergeKeys: [], partitionBy: [] }],
-    ['delta table merge', { format: 'delta', table: EVIL_NAMES, mode: 'merge', mergeKeys: [EVIL_SQL], partitionBy: [EVIL] }],
-    ['delta path append', { format: 'delta', path: `s3://b/${EVIL_SQL}`, mode: 'append', mergeKeys: [], partitionBy: [] }],
+    [
+      'iceberg merge',
+      {
+        format: 'iceberg',
+        table: EVIL_NAMES,
+        mode: 'merge',
+        mergeKeys: EVIL_NAMES,
+        partitioning: [
+          { column: EVIL, transform: 'day' },
+          { column: EVIL_SQL, transform: 'bucket', width: 16 },
+          { column: EVIL_NL, transform: 'identity' },
+        ],
+      },
+    ],
+    ['iceberg overwrite', { format: 'iceberg', table: EVIL_NAMES, mode: 'overwrite', mergeKeys: [], partitioning: [] }],
+    ['delta merge', { format: 'delta', path: `s3://b/${EVIL}`, mode: 'merge', mergeKeys: [EVIL_SQL], partitionBy: [EVIL] }],
+    ['delta append', { format: 'delta', path: `s3://b/${EVIL_SQL}`, mode: 'append', mergeKeys: [], partitionBy: [] }],
     ['parquet', { format: 'parquet', path: `s3://b/${EVIL}`, mode: 'overwrite', partitionBy: [EVIL] }],
   ])('%s target stays inside string literals, batch and streaming', (_name, target) => {
     for (const streaming of [false, true]) {
@@ -186,7 +221,7 @@ describe('PySpark emitters with hostile names', () => {
           commitGuard: target.format === 'delta' && !streaming,
           quality: [{ label: 'q', lines: qualityRule(ALL_RULES[0]) }],
           streaming: streaming
-            ? { outputMode: 'update', checkpointLocation: `s3://b/${EVIL}`, trigger: { processingTime: '1 minute' } }
+            ? { outputMode: 'update', checkpointLocation: `s3://b/${EVIL}`, availableNow: false }
             : undefined,
         }),
       );
@@ -199,7 +234,7 @@ describe('PySpark emitters with hostile names', () => {
       ...watermarkTransform(EVIL, '10 minutes'),
       ...aggregateTransform({
         groupBy: [EVIL],
-        aggregations: [{ alias: EVIL, fn: 'avg', column: EVIL_SQL }],
+        aggregations: { [EVIL]: { function: 'avg', column: EVIL_SQL } },
         window: { type: 'sliding', column: EVIL, duration: '10 minutes', slide: '5 minutes' },
       }),
       ...dedupeTransform({ columns: [EVIL], streaming: true, hasWatermark: true }),
@@ -208,10 +243,16 @@ describe('PySpark emitters with hostile names', () => {
       parts({
         source: {
           label: 'kafka',
-          lines: kafkaSource({ streaming: true, bootstrapServers: 'k:9092', topics: ['t'] }),
+          lines: kafkaSource({
+            streaming: true,
+            bootstrapServers: 'k:9092',
+            topic: 't',
+            startingOffsets: 'latest',
+            format: 'json',
+          }),
         },
         transforms: [{ label: 'stream', lines }],
-        streaming: { outputMode: 'append', checkpointLocation: 's3://b/c', trigger: { availableNow: true } },
+        streaming: { outputMode: 'append', checkpointLocation: 's3://b/c', availableNow: true },
       }),
     );
     expect(safetyProblems(notebook)).toEqual([]);
@@ -219,36 +260,48 @@ describe('PySpark emitters with hostile names', () => {
 });
 
 describe('emitter validation', () => {
-  it('accepts only known column types', () => {
-    expect(sparkType('Decimal(18, 2)')).toBe('decimal(18,2)');
-    expect(sparkType('LONG')).toBe('bigint');
-    expect(() => sparkType('string) ; drop')).toThrow('Unsupported column type');
-    expect(() => sparkType('decimal(40,2)')).toThrow('Unsupported column type');
+  it('accepts only the expression language\'s data types for casts', () => {
+    expect(castTransform({ a: 'DECIMAL(18,2)' })).toEqual([
+      'df = df.withColumn("a", F.col("a").cast("decimal(18, 2)"))',
+    ]);
+    expect(() => castTransform({ a: 'string) ; drop' })).toThrow('Invalid data type');
   });
 
-  it('accepts only interval literals for windows and watermarks', () => {
-    expect(() => watermarkTransform('ts', '5 minutes") ; x("')).toThrow('Invalid interval');
+  it('accepts only durations for windows and watermarks', () => {
+    expect(() => watermarkTransform('ts', '5 minutes") ; x("')).toThrow('Invalid duration');
     expect(() =>
       aggregateTransform({
         groupBy: [],
-        aggregations: [],
+        aggregations: {},
         window: { type: 'tumbling', column: 'ts', duration: 'soon' },
       }),
-    ).toThrow('Invalid interval "soon"');
+    ).toThrow('Invalid duration "soon"');
   });
 
   it('accepts only known aggregate functions', () => {
     expect(() =>
-      aggregateTransform({ groupBy: [], aggregations: [{ alias: 'x', fn: 'exec', column: 'a' }] }),
+      aggregateTransform({ groupBy: [], aggregations: { x: { function: 'exec', column: 'a' } } }),
     ).toThrow('Unsupported aggregate function "exec"');
+  });
+
+  it('rejects invalid expressions instead of emitting them', () => {
+    expect(() => toSparkSql('amount > 0; DROP TABLE t', { condition: true, where: 'filter' })).toThrow(
+      /Invalid expression at filter/,
+    );
   });
 
   it('requires merge keys', () => {
     expect(() =>
       targetWriter(
-        { format: 'iceberg', table: ['c', 's', 't'], mode: 'merge', mergeKeys: [], partitionBy: [] },
+        { format: 'iceberg', table: ['c', 's', 't'], mode: 'merge', mergeKeys: [], partitioning: [] },
         { streaming: false, appId: 'p' },
       ),
     ).toThrow('Merge writes need at least one key column');
+  });
+
+  it('rejects Avro Kafka values, which need a schema the spec cannot name', () => {
+    expect(() =>
+      kafkaSource({ streaming: true, bootstrapServers: 'k:9092', topic: 't', startingOffsets: 'latest', format: 'avro' }),
+    ).toThrow('Avro');
   });
 });

@@ -1,83 +1,80 @@
 /**
  * Quality rule emitters: calls to the runtime helpers (see runtime.ts), each rebinding `df`. Row-level rules
- * pass a condition that is true for good rows; nulls pass every rule except completeness, which is the rule
- * about nulls.
+ * pass a condition that is true for good rows; NULLs pass every rule except completeness, the rule about NULLs.
  */
+import {
+  parseDurationSeconds,
+  type QualityRuleSpec,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 import { pyCol, pyLiteral, pyStr, sparkColumnRef } from '../python';
-import type { SparkSql } from './expression';
+import { toSparkSql } from './expression';
 
-export type Severity = 'warn' | 'drop' | 'fail';
-
-interface RuleBase {
-  /** Rule name reported in the run summary. */
-  name: string;
-  severity: Severity;
-  /** Minimum share of passing rows, 0–1. */
-  threshold: number;
+/** The rule's label in run results: its `name`, else its type and columns, e.g. `completeness(id, amount)`. */
+export function ruleLabel(rule: QualityRuleSpec): string {
+  if (rule.name) {
+    return rule.name;
+  }
+  return 'columns' in rule ? `${rule.type}(${rule.columns.join(', ')})` : rule.type;
 }
 
-export type QualityRule =
-  | (RuleBase & { kind: 'completeness'; columns: string[] })
-  | (RuleBase & { kind: 'uniqueness'; columns: string[] })
-  | (RuleBase & { kind: 'range'; column: string; min?: number | string; max?: number | string })
-  | (RuleBase & { kind: 'pattern'; column: string; regex: string })
-  | (RuleBase & { kind: 'allowed_values'; column: string; values: Array<string | number | boolean> })
-  | (RuleBase & { kind: 'freshness'; column: string; maxAgeSeconds: number })
-  | (RuleBase & { kind: 'row_count'; min?: number; max?: number })
-  | (RuleBase & { kind: 'expression'; expression: SparkSql });
-
-const nullOr = (column: string, condition: string) => `${pyCol(column)}.isNull() | (${condition})`;
-
-function literal(value: number | string): string {
-  return typeof value === 'number' ? pyLiteral(value) : `F.lit(${pyStr(value)})`;
+/** Each listed column must meet `condition`; NULL values pass. */
+function everyColumn(columns: string[], condition: (col: string) => string): string {
+  return columns.map(c => `(${pyCol(c)}.isNull() | ${condition(pyCol(c))})`).join(' & ');
 }
 
 /** The Python condition (true for good rows) of a row-level rule, or undefined for dataset-level rules. */
-function passingCondition(rule: QualityRule): string | undefined {
-  switch (rule.kind) {
+function passingCondition(rule: QualityRuleSpec, label: string): string | undefined {
+  switch (rule.type) {
     case 'completeness':
       return rule.columns.map(c => `${pyCol(c)}.isNotNull()`).join(' & ');
-    case 'range': {
-      const parts: string[] = [];
-      if (rule.min !== undefined) parts.push(`(${pyCol(rule.column)} >= ${literal(rule.min)})`);
-      if (rule.max !== undefined) parts.push(`(${pyCol(rule.column)} <= ${literal(rule.max)})`);
-      return nullOr(rule.column, parts.join(' & ') || 'F.lit(True)');
-    }
+    case 'range':
+      return everyColumn(rule.columns, col =>
+        [
+          ...(rule.min !== undefined ? [`(${col} >= ${pyLiteral(rule.min)})`] : []),
+          ...(rule.max !== undefined ? [`(${col} <= ${pyLiteral(rule.max)})`] : []),
+        ].join(' & '),
+      );
     case 'pattern':
-      return nullOr(rule.column, `${pyCol(rule.column)}.cast("string").rlike(${pyStr(rule.regex)})`);
+      return everyColumn(rule.columns, col => `${col}.cast("string").rlike(${pyStr(rule.pattern)})`);
     case 'allowed_values':
-      return nullOr(rule.column, `${pyCol(rule.column)}.isin(${pyLiteral(rule.values)})`);
+      return everyColumn(rule.columns, col => `${col}.isin(${pyLiteral(rule.values)})`);
     case 'expression':
-      return `F.expr(${pyStr(rule.expression)})`;
+      return `F.expr(${pyStr(toSparkSql(rule.expression, { condition: true, where: `quality rule ${label}` }))})`;
     default:
       return undefined;
   }
 }
 
 /** Python lines evaluating one rule against `df`. */
-export function qualityRule(rule: QualityRule): string[] {
-  const head = `${pyStr(rule.name)}, `;
-  const condition = passingCondition(rule);
-  if (condition !== undefined) {
+export function qualityRule(rule: QualityRuleSpec): string[] {
+  const label = ruleLabel(rule);
+  const head = `df, ${pyStr(label)}, `;
+  const condition = passingCondition(rule, label);
+  if (condition !== undefined && 'threshold' in rule) {
     return [
-      `df = check_rows(df, ${head}${pyStr(rule.kind)}, ${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)},`,
+      `df = check_rows(${head}${pyStr(rule.type)}, ${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)},`,
       `                ${condition})`,
     ];
   }
-  switch (rule.kind) {
+  switch (rule.type) {
     case 'uniqueness':
       return [
-        `df = check_unique(df, ${head}${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)}, ${pyLiteral(rule.columns.map(sparkColumnRef))})`,
+        `df = check_unique(${head}${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)}, ${pyLiteral(rule.columns.map(sparkColumnRef))})`,
       ];
     case 'row_count':
       return [
-        `df = check_row_count(df, ${head}${pyStr(rule.severity)}, ${pyLiteral(rule.min)}, ${pyLiteral(rule.max)})`,
+        `df = check_row_count(${head}${pyStr(rule.severity)}, ${pyLiteral(rule.min)}, ${pyLiteral(rule.max)})`,
       ];
-    case 'freshness':
+    case 'freshness': {
+      const maxAge = parseDurationSeconds(rule.max_age);
+      if (maxAge === undefined) {
+        throw new Error(`Invalid max_age "${rule.max_age}" in quality rule ${label}`);
+      }
       return [
-        `df = check_freshness(df, ${head}${pyStr(rule.severity)}, ${pyCol(rule.column)}, ${rule.maxAgeSeconds})`,
+        `df = check_freshness(${head}${pyStr(rule.severity)}, [${rule.columns.map(pyCol).join(', ')}], ${maxAge})`,
       ];
+    }
     default:
-      throw new Error(`Unsupported quality rule kind "${(rule as { kind: string }).kind}"`);
+      throw new Error(`Unsupported quality rule type "${rule.type}"`);
   }
 }

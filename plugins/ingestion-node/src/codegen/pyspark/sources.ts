@@ -1,5 +1,6 @@
 /**
- * Source readers: each returns the Python lines of a cell that leaves the raw data in `source_df`.
+ * Dataset readers: each returns the Python lines that leave a DataFrame in the variable `into` (`source_df` for
+ * the pipeline source, another name for a joined dataset).
  */
 import { pyCol, pyLiteral, pyStr, sparkTableName } from '../python';
 import { indent } from '../notebook';
@@ -17,19 +18,19 @@ function secret(scope: string, key: string): string {
   return `dbutils.secrets.get(scope=${pyStr(scope)}, key=${pyStr(key)})`;
 }
 
-/** Quotes a (possibly schema-qualified) table name for the source database. */
-function jdbcTableName(dialect: JdbcDialect, table: string): string {
+/** Quotes a table name, optionally schema-qualified, for the source database. */
+function jdbcTableName(dialect: JdbcDialect, parts: string[]): string {
   const quote =
     dialect === 'postgres'
       ? (part: string) => `"${part.replace(/"/g, '""')}"`
       : (part: string) => `\`${part.replace(/`/g, '``')}\``;
-  return table.split('.').map(quote).join('.');
+  return parts.map(quote).join('.');
 }
 
-/** A chained `.option(k, v)` builder expression, one option per line. */
-function reader(head: string, options: Array<[string, string]>, tail: string): string[] {
+/** `into = (head .option(k, v)... tail)`, one option per line. */
+function reader(into: string, head: string, options: Array<[string, string]>, tail: string): string[] {
   return [
-    'source_df = (',
+    `${into} = (`,
     `    ${head}`,
     ...options.map(([key, value]) => `    .option(${pyStr(key)}, ${value})`),
     `    ${tail}`,
@@ -42,80 +43,87 @@ function reader(head: string, options: Array<[string, string]>, tail: string): s
  * quoted for the database, so it is a name and never SQL.
  */
 export function jdbcSource(options: {
+  into: string;
   dialect: JdbcDialect;
   scope: string;
-  table: string;
+  table: string[];
 }): string[] {
-  const { dialect, scope, table } = options;
+  const { dialect, scope } = options;
   return reader(
+    options.into,
     'spark.read.format("jdbc")',
     [
       ['url', secret(scope, 'url')],
       ['user', secret(scope, 'user')],
       ['password', secret(scope, 'password')],
       ['driver', pyStr(JDBC_DRIVERS[dialect])],
-      ['dbtable', pyStr(jdbcTableName(dialect, table))],
+      ['dbtable', pyStr(jdbcTableName(dialect, options.table))],
       ['fetchsize', pyStr('10000')],
     ],
     '.load()',
   );
 }
 
-/** Files (CSV, JSON, Parquet); streaming reads use Auto Loader with its schema kept under the checkpoint. */
+/**
+ * Files (CSV, JSON lines, Parquet). With a connection, the bucket's S3 credentials come from its secret scope
+ * (otherwise the cluster's instance profile applies).
+ */
 export function fileSource(options: {
+  into: string;
   format: 'csv' | 'json' | 'parquet';
   uri: string;
-  streaming: boolean;
-  schemaDdl?: string;
   readerOptions: Record<string, string>;
-  checkpoint?: string;
+  scope?: string;
 }): string[] {
-  const { format, uri, streaming, schemaDdl, readerOptions } = options;
-  const entries: Array<[string, string]> = Object.entries(readerOptions).map(([k, v]) => [
-    k,
-    pyStr(v),
-  ]);
-  if (streaming) {
-    entries.unshift(['cloudFiles.format', pyStr(format)]);
-    if (!schemaDdl) {
-      entries.push(['cloudFiles.schemaLocation', pyStr(`${options.checkpoint}/_schema`)]);
+  const { format, uri, scope } = options;
+  const lines: string[] = [];
+  if (scope) {
+    const bucket = /^s3:\/\/([^/]+)/.exec(uri)?.[1];
+    if (!bucket) {
+      throw new Error(`S3 credentials from a connection need an s3:// path, not "${uri}"`);
     }
+    const conf = (key: string) => pyStr(`fs.s3a.bucket.${bucket}.${key}`);
+    lines.push(
+      `spark.conf.set(${conf('access.key')}, ${secret(scope, 'access_key_id')})`,
+      `spark.conf.set(${conf('secret.key')}, ${secret(scope, 'secret_access_key')})`,
+    );
   }
-  const head = streaming ? 'spark.readStream.format("cloudFiles")' : `spark.read.format(${pyStr(format)})`;
-  return reader(
-    schemaDdl ? `${head}.schema(${pyStr(schemaDdl)})` : head,
-    entries,
-    `.load(${pyStr(uri)})`,
+  lines.push(
+    ...reader(
+      options.into,
+      `spark.read.format(${pyStr(format)})`,
+      Object.entries(options.readerOptions).map(([key, value]) => [key, pyStr(value)]),
+      `.load(${pyStr(uri)})`,
+    ),
   );
+  return lines;
 }
 
 /**
- * Kafka, as a stream or (batch) everything currently in the topic. With a connection, SASL/PLAIN over TLS with
- * the credentials from its secret scope. With a value schema, JSON values are parsed into columns next to the
- * record's key and timestamp.
+ * Kafka, as a stream or (batch) the offsets currently in the topic. With a connection, SASL/PLAIN over TLS with
+ * the credentials from its secret scope. JSON values become columns next to the record `timestamp`: the spec
+ * declares no value schema, so it is inferred once from the records already in the topic.
  */
 export function kafkaSource(options: {
   streaming: boolean;
   bootstrapServers: string;
-  topics: string[];
+  topic: string;
+  startingOffsets: 'earliest' | 'latest';
   consumerGroup?: string;
-  startingOffsets?: string;
   scope?: string;
-  valueSchemaDdl?: string;
+  format: 'json' | 'string' | 'avro';
 }): string[] {
-  const { streaming, scope } = options;
-  const entries: Array<[string, string]> = [
-    ['kafka.bootstrap.servers', pyStr(options.bootstrapServers)],
-    ['subscribe', pyStr(options.topics.join(','))],
-    ['startingOffsets', pyStr(options.startingOffsets ?? (streaming ? 'latest' : 'earliest'))],
-  ];
-  if (!streaming) {
-    entries.push(['endingOffsets', pyStr('latest')]);
-  }
-  if (options.consumerGroup) {
-    entries.push(['kafka.group.id', pyStr(options.consumerGroup)]);
+  const { streaming, scope, format } = options;
+  if (format === 'avro') {
+    throw new Error(
+      'Kafka sources with Avro values are not supported by Databricks code generation (the spec names no schema registry)',
+    );
   }
   const lines: string[] = [];
+  const connection: Array<[string, string]> = [
+    ['kafka.bootstrap.servers', pyStr(options.bootstrapServers)],
+    ['subscribe', pyStr(options.topic)],
+  ];
   if (scope) {
     lines.push(
       'def _jaas_quote(value):',
@@ -126,7 +134,7 @@ export function kafkaSource(options: {
       `_kafka_password = _jaas_quote(${secret(scope, 'password')})`,
       '',
     );
-    entries.push(
+    connection.push(
       ['kafka.security.protocol', pyStr('SASL_SSL')],
       ['kafka.sasl.mechanism', pyStr('PLAIN')],
       [
@@ -135,106 +143,158 @@ export function kafkaSource(options: {
       ],
     );
   }
-  lines.push(
-    ...reader(streaming ? 'spark.readStream.format("kafka")' : 'spark.read.format("kafka")', entries, '.load()'),
-  );
-  if (options.valueSchemaDdl) {
+  if (format === 'json') {
     lines.push(
-      `VALUE_SCHEMA = ${pyStr(options.valueSchemaDdl)}`,
+      '# The spec declares no value schema: infer it from (up to 10,000) records already in the topic.',
+      ...reader(
+        '_sample',
+        'spark.read.format("kafka")',
+        [
+          ...connection,
+          ['startingOffsets', pyStr('earliest')],
+          ['endingOffsets', pyStr('latest')],
+        ],
+        '.load()',
+      ),
+      '_sample_values = _sample.select(F.col("value").cast("string").alias("value")).limit(10000)',
+      'VALUE_SCHEMA = spark.read.json(_sample_values.rdd.map(lambda row: row.value)).schema',
+      'if not VALUE_SCHEMA.fields:',
+      `    raise ValueError(${pyStr(`No JSON records in topic ${options.topic} to infer the value schema from`)})`,
+      '',
+    );
+  }
+  const entries: Array<[string, string]> = [
+    ...connection,
+    ['startingOffsets', pyStr(options.startingOffsets)],
+    ...(streaming ? [] : ([['endingOffsets', pyStr('latest')]] as Array<[string, string]>)),
+    ...(options.consumerGroup
+      ? ([['kafka.group.id', pyStr(options.consumerGroup)]] as Array<[string, string]>)
+      : []),
+  ];
+  lines.push(
+    ...reader(
+      'source_df',
+      streaming ? 'spark.readStream.format("kafka")' : 'spark.read.format("kafka")',
+      entries,
+      '.load()',
+    ),
+  );
+  if (format === 'json') {
+    lines.push(
+      '# The record timestamp is the event time windows use by default; a value field of that name yields to it.',
       'source_df = source_df.select(',
-      '    F.col("key").cast("string").alias("kafka_key"),',
-      '    F.col("timestamp").alias("kafka_timestamp"),',
+      '    F.col("timestamp"),',
       '    F.from_json(F.col("value").cast("string"), VALUE_SCHEMA).alias("_value"),',
-      ').select("kafka_key", "kafka_timestamp", "_value.*")',
+      ').select(',
+      '    "timestamp",',
+      '    *[F.col("_value")[field.name].alias(field.name) for field in VALUE_SCHEMA.fields if field.name != "timestamp"],',
+      ')',
     );
   } else {
     lines.push(
       'source_df = source_df.select(',
       '    F.col("key").cast("string").alias("key"),',
       '    F.col("value").cast("string").alias("value"),',
-      '    "topic", "partition", "offset", "timestamp",',
+      '    F.col("timestamp"),',
       ')',
     );
   }
   return lines;
 }
 
-/** Pagination of an HTTP JSON API. */
+/** Pagination of an HTTP JSON API, as in the spec. */
 export type HttpPagination =
   | { type: 'none' }
-  /** `?<param>=1,2,…` until a page comes back empty. */
-  | { type: 'page'; param: string; sizeParam?: string; size?: number }
-  /** `?<param>=0,n,2n,…` with `limitParam=n`, until a page is shorter than `n`. */
-  | { type: 'offset'; param: string; limitParam: string; limit: number }
-  /** The body field at `path` holds the next cursor, sent back as `?<param>=`. */
-  | { type: 'cursor'; param: string; path: string[] }
-  /** The body field at `path` holds the next page's URL. */
-  | { type: 'next_url'; path: string[] };
+  | { type: 'page'; page_param: string; size_param?: string; page_size?: number; start_page: number }
+  | { type: 'offset'; offset_param: string; limit_param: string; page_size: number }
+  | { type: 'cursor'; cursor_param: string; next_cursor_path: string }
+  | { type: 'link_header' };
 
-/**
- * Paginated JSON over HTTP GET, collected on the driver (meant for API-sized data) and turned into a DataFrame,
- * with the declared schema or an inferred one. `recordsPath` locates the record array in each response body.
- */
-export function httpSource(options: {
-  url: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  scope?: string;
-  recordsPath: string[];
-  pagination: HttpPagination;
-  maxPages: number;
-  schemaDdl?: string;
-}): string[] {
-  const { pagination } = options;
-  const loop: string[] = [];
+/** Python statements that prepare the next request, or `break` when the last page was read. */
+function nextPage(pagination: HttpPagination): string[] {
   switch (pagination.type) {
     case 'none':
-      loop.push('break');
-      break;
+      return ['break'];
     case 'page':
-      loop.push(
+      return [
         'if not records_page:',
         '    break',
-        `params[${pyStr(pagination.param)}] = int(params[${pyStr(pagination.param)}]) + 1`,
-      );
-      break;
+        `params[${pyStr(pagination.page_param)}] += 1`,
+      ];
     case 'offset':
-      loop.push(
-        `if len(records_page) < ${pagination.limit}:`,
+      return [
+        `if len(records_page) < ${pagination.page_size}:`,
         '    break',
-        `params[${pyStr(pagination.param)}] = int(params[${pyStr(pagination.param)}]) + ${pagination.limit}`,
-      );
-      break;
+        `params[${pyStr(pagination.offset_param)}] += ${pagination.page_size}`,
+      ];
     case 'cursor':
-      loop.push(
-        `next_cursor = _dig(body, ${pyLiteral(pagination.path)})`,
-        'if not next_cursor or not records_page:',
+      return [
+        `next_cursor = _dig(body, ${pyLiteral(pagination.next_cursor_path.split('.'))})`,
+        'if next_cursor in (None, "") or not records_page:',
         '    break',
-        `params[${pyStr(pagination.param)}] = next_cursor`,
-      );
-      break;
-    case 'next_url':
-      loop.push(
-        `url = _dig(body, ${pyLiteral(pagination.path)})`,
+        `params[${pyStr(pagination.cursor_param)}] = next_cursor`,
+      ];
+    case 'link_header':
+      return [
+        'url = response.links.get("next", {}).get("url")',
         'if not url:',
         '    break',
-        // The next URL carries its own query string.
+        '# The next link carries its own query string.',
         'params = {}',
-      );
-      break;
+      ];
     default:
       throw new Error(`Unsupported HTTP pagination ${(pagination as { type: string }).type}`);
   }
-  const initialParams = { ...options.query };
-  if (pagination.type === 'page') {
-    initialParams[pagination.param] ??= '1';
-    if (pagination.sizeParam && pagination.size) {
-      initialParams[pagination.sizeParam] = String(pagination.size);
-    }
-  } else if (pagination.type === 'offset') {
-    initialParams[pagination.param] ??= '0';
-    initialParams[pagination.limitParam] = String(pagination.limit);
+}
+
+function initialParams(
+  params: Record<string, string | number | boolean>,
+  pagination: HttpPagination,
+): Record<string, string | number | boolean> {
+  switch (pagination.type) {
+    case 'page':
+      return {
+        ...params,
+        [pagination.page_param]: pagination.start_page,
+        ...(pagination.size_param && pagination.page_size
+          ? { [pagination.size_param]: pagination.page_size }
+          : {}),
+      };
+    case 'offset':
+      return {
+        ...params,
+        [pagination.offset_param]: 0,
+        [pagination.limit_param]: pagination.page_size,
+      };
+    default:
+      return { ...params };
   }
+}
+
+/**
+ * Paginated JSON over HTTP GET, collected on the driver (API-sized data) and read as JSON, with an inferred
+ * schema. A connection's scope provides a bearer `token`, or else `username` and `password` for basic auth.
+ * `max_pages` caps the requests; reaching it is recorded in the run summary.
+ */
+export function httpSource(options: {
+  into: string;
+  url: string;
+  params: Record<string, string | number | boolean>;
+  scope?: string;
+  recordsPath?: string;
+  pagination: HttpPagination;
+  maxPages: number;
+}): string[] {
+  const fn = `_fetch_${options.into}`;
+  const auth = options.scope
+    ? [
+        `    _keys = {s.key for s in dbutils.secrets.list(${pyStr(options.scope)})}`,
+        '    if "token" in _keys:',
+        `        headers["Authorization"] = "Bearer " + ${secret(options.scope, 'token')}`,
+        '    else:',
+        `        auth = (${secret(options.scope, 'username')}, ${secret(options.scope, 'password')})`,
+      ]
+    : [];
   return [
     'import requests',
     '',
@@ -245,41 +305,38 @@ export function httpSource(options: {
     '    return value',
     '',
     '',
-    'def _fetch_records():',
-    `    headers = ${pyLiteral({ Accept: 'application/json', ...options.headers })}`,
-    ...(options.scope
-      ? [`    headers["Authorization"] = "Bearer " + ${secret(options.scope, 'token')}`]
-      : []),
+    `def ${fn}():`,
+    '    headers = {"Accept": "application/json"}',
+    '    auth = None',
+    ...auth,
     `    url = ${pyStr(options.url)}`,
-    `    params = ${pyLiteral(initialParams)}`,
+    `    params = ${pyLiteral(initialParams(options.params, options.pagination))}`,
     '    records = []',
     `    for _ in range(${options.maxPages}):`,
-    '        response = requests.get(url, headers=headers, params=params, timeout=60)',
+    '        response = requests.get(url, headers=headers, params=params, auth=auth, timeout=60)',
     '        response.raise_for_status()',
     '        body = response.json()',
-    options.recordsPath.length > 0
-      ? `        records_page = _dig(body, ${pyLiteral(options.recordsPath)})`
+    options.recordsPath
+      ? `        records_page = _dig(body, ${pyLiteral(options.recordsPath.split('.'))})`
       : '        records_page = body',
     '        if not isinstance(records_page, list):',
     '            raise ValueError(f"Expected a JSON array of records from {url}")',
     '        records.extend(records_page)',
-    ...indent(loop, 2),
+    ...indent(nextPage(options.pagination), 2),
     '    else:',
-    `        raise RuntimeError("HTTP source still had pages after ${options.maxPages} requests")`,
+    `        print("Stopped after max_pages (${options.maxPages}) requests; later pages were not read.")`,
+    '        SUMMARY["http_pages_truncated"] = True',
     '    return records',
     '',
     '',
-    '_records = _fetch_records()',
-    options.schemaDdl
-      ? `source_df = spark.read.schema(${pyStr(options.schemaDdl)}).json(spark.sparkContext.parallelize([json.dumps(r) for r in _records]))`
-      : 'source_df = spark.read.json(spark.sparkContext.parallelize([json.dumps(r) for r in _records]))',
+    `${options.into} = spark.read.json(spark.sparkContext.parallelize([json.dumps(r) for r in ${fn}()]))`,
   ];
 }
 
 /** A table in the catalog (e.g. the Iceberg table another pipeline writes). */
-export function tableSource(options: { table: string[]; streaming: boolean }): string[] {
+export function tableSource(options: { into: string; table: string[]; streaming: boolean }): string[] {
   const read = options.streaming ? 'spark.readStream' : 'spark.read';
-  return [`source_df = ${read}.table(${pyStr(sparkTableName(options.table))})`];
+  return [`${options.into} = ${read}.table(${pyStr(sparkTableName(options.table))})`];
 }
 
 /**

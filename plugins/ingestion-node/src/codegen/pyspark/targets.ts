@@ -2,10 +2,17 @@
  * Target writers: a `write_target(out_df, batch_id=None)` function shared by batch runs (called once) and
  * streaming runs (called per micro-batch from `foreachBatch`), plus the statements that drive it.
  */
-import { pyCol, pyStr, quoteSparkIdentifier, sparkTableName } from '../python';
+import { pyStr, quoteSparkIdentifier, sparkTableName } from '../python';
 import { indent } from '../notebook';
 
 export type WriteMode = 'append' | 'overwrite' | 'merge';
+
+/** An Iceberg partition field, as in the spec. */
+export interface PartitionField {
+  column: string;
+  transform: 'identity' | 'year' | 'month' | 'day' | 'hour' | 'bucket' | 'truncate';
+  width?: number;
+}
 
 export type TargetPlan =
   | {
@@ -13,17 +20,9 @@ export type TargetPlan =
       table: string[];
       mode: WriteMode;
       mergeKeys: string[];
-      partitionBy: string[];
+      partitioning: PartitionField[];
     }
-  | {
-      format: 'delta';
-      /** A Unity Catalog table, or else `path`. */
-      table?: string[];
-      path?: string;
-      mode: WriteMode;
-      mergeKeys: string[];
-      partitionBy: string[];
-    }
+  | { format: 'delta'; path: string; mode: WriteMode; mergeKeys: string[]; partitionBy: string[] }
   | { format: 'parquet'; path: string; mode: 'append' | 'overwrite'; partitionBy: string[] };
 
 /** `MERGE INTO` from the `_ingestion_updates` view; identifiers are backtick-quoted, so keys are names. */
@@ -43,8 +42,32 @@ const MERGE_CALL = [
   'out_df.sparkSession.sql(MERGE_SQL)',
 ];
 
-function partitionArgs(columns: string[]): string {
-  return columns.map(pyCol).join(', ');
+/** Iceberg partition transforms in Spark SQL (`days(ts)`, `bucket(16, id)`), identifiers quoted. */
+function partitionSql(fields: PartitionField[]): string {
+  return fields
+    .map(({ column, transform, width }) => {
+      const col = quoteSparkIdentifier(column);
+      switch (transform) {
+        case 'identity':
+          return col;
+        case 'bucket':
+        case 'truncate':
+          if (!Number.isInteger(width)) {
+            throw new Error(`The ${transform} partition transform of ${column} needs an integer width`);
+          }
+          return `${transform}(${width}, ${col})`;
+        default:
+          return `${transform}s(${col})`;
+      }
+    })
+    .join(', ');
+}
+
+/** `writer.partitionBy("a", "b")` for Delta and Parquet, when partitioned. */
+function partitionBy(columns: string[]): string[] {
+  return columns.length > 0
+    ? [`writer = writer.partitionBy(${columns.map(c => pyStr(c)).join(', ')})`]
+    : [];
 }
 
 /**
@@ -64,9 +87,7 @@ export function targetWriter(target: TargetPlan, options: { streaming: boolean; 
         '',
         'def write_target(out_df, batch_id=None):',
         `    writer = out_df.write.mode(${pyStr(target.mode)})`,
-        ...(target.partitionBy.length > 0
-          ? [`    writer = writer.partitionBy(${target.partitionBy.map(c => pyStr(c)).join(', ')})`]
-          : []),
+        ...indent(partitionBy(target.partitionBy)),
         '    writer.parquet(TARGET_PATH)',
       ];
     default:
@@ -76,97 +97,81 @@ export function targetWriter(target: TargetPlan, options: { streaming: boolean; 
 
 function icebergWriter(target: Extract<TargetPlan, { format: 'iceberg' }>): string[] {
   const name = sparkTableName(target.table);
-  const create = [
+  const partitioned =
+    target.partitioning.length > 0 ? ` PARTITIONED BY (${partitionSql(target.partitioning)})` : '';
+  const lines = [
+    `TARGET_TABLE = ${pyStr(name)}`,
+    `CREATE_SQL = ${pyStr(`CREATE TABLE ${name} USING iceberg${partitioned} AS SELECT * FROM _ingestion_updates`)}`,
+    ...(target.mode === 'merge' ? [`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`] : []),
+    '',
+    '',
+    'def write_target(out_df, batch_id=None):',
+    '    if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):',
+    '        # Created with its first rows, in SQL: the DataFrame API cannot express every partition transform.',
+    '        out_df.createOrReplaceTempView("_ingestion_updates")',
+    '        out_df.sparkSession.sql(CREATE_SQL)',
+    '        return',
+  ];
+  if (target.mode === 'merge') {
+    return [...lines, ...indent(MERGE_CALL)];
+  }
+  return [
+    ...lines,
     '    # Unity Catalog managed Iceberg table; the run id is recorded in the snapshot summary.',
     '    writer = (',
     '        out_df.writeTo(TARGET_TABLE)',
     '        .using("iceberg")',
     '        .option("snapshot-property.ingestion.run-id", RUN_ID)',
     '    )',
+    target.mode === 'overwrite' ? '    writer.overwrite(F.lit(True))' : '    writer.append()',
   ];
-  const partitioned =
-    target.partitionBy.length > 0 ? `writer.partitionedBy(${partitionArgs(target.partitionBy)})` : 'writer';
-  const lines = [`TARGET_TABLE = ${pyStr(name)}`];
-  if (target.mode === 'merge') {
-    lines.push(`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`);
-  }
-  lines.push('', '', 'def write_target(out_df, batch_id=None):', ...create);
-  if (target.mode === 'overwrite') {
-    lines.push(`    ${partitioned}.createOrReplace()`);
-    return lines;
-  }
-  lines.push(
-    '    if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):',
-    `        ${partitioned}.create()`,
-    '        return',
-  );
-  lines.push(...(target.mode === 'merge' ? indent(MERGE_CALL) : ['    writer.append()']));
-  return lines;
 }
 
 function deltaWriter(
   target: Extract<TargetPlan, { format: 'delta' }>,
   { streaming, appId }: { streaming: boolean; appId: string },
 ): string[] {
-  const byTable = target.table !== undefined;
-  if (!byTable && !target.path) {
-    throw new Error('A Delta target needs a table or a path');
-  }
-  const name = byTable ? sparkTableName(target.table!) : `delta.${quoteSparkIdentifier(target.path!)}`;
-  const lines = ['from delta.tables import DeltaTable', ''];
-  lines.push(
-    byTable ? `TARGET_TABLE = ${pyStr(name)}` : `TARGET_PATH = ${pyStr(target.path!)}`,
+  const lines = [
+    'from delta.tables import DeltaTable',
+    '',
+    `TARGET_PATH = ${pyStr(target.path)}`,
     // userMetadata tags each commit with the run, which is how a retried run finds its earlier commit.
     'COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})',
     ...(streaming ? [`STREAM_APP_ID = ${pyStr(appId)}`] : []),
-  );
-  if (target.mode === 'merge') {
-    lines.push(`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`);
-  }
-  const exists = byTable
-    ? 'out_df.sparkSession.catalog.tableExists(TARGET_TABLE)'
-    : 'DeltaTable.isDeltaTable(out_df.sparkSession, TARGET_PATH)';
-  const handle = byTable
-    ? 'DeltaTable.forName(spark, TARGET_TABLE)'
-    : 'DeltaTable.forPath(spark, TARGET_PATH)';
-  lines.push(
+    ...(target.mode === 'merge'
+      ? [`MERGE_SQL = ${pyStr(mergeSql(`delta.${quoteSparkIdentifier(target.path)}`, target.mergeKeys))}`]
+      : []),
     '',
     '',
-    'def target_exists(out_df):',
-    `    return ${exists}`,
-    '',
-    '',
-  );
+  ];
   if (!streaming) {
     lines.push(
       'def committed_by_this_run():',
       '    """True when a previous attempt of this run already committed (the run is being retried)."""',
-      '    if not RUN_ID or not target_exists(spark.range(0)):',
+      '    if not RUN_ID or not DeltaTable.isDeltaTable(spark, TARGET_PATH):',
       '        return False',
-      `    return ${handle}.history().filter(F.col("userMetadata") == COMMIT_METADATA).limit(1).count() > 0`,
+      '    history = DeltaTable.forPath(spark, TARGET_PATH).history()',
+      '    return history.filter(F.col("userMetadata") == COMMIT_METADATA).limit(1).count() > 0',
       '',
       '',
     );
   }
-  const save = byTable ? 'writer.saveAsTable(TARGET_TABLE)' : 'writer.save(TARGET_PATH)';
   const writerLines = [
     `writer = out_df.write.format("delta").mode(${pyStr(target.mode === 'overwrite' ? 'overwrite' : 'append')})`,
     'writer = writer.option("userMetadata", COMMIT_METADATA)',
-    ...(target.partitionBy.length > 0
-      ? [`writer = writer.partitionBy(${target.partitionBy.map(c => pyStr(c)).join(', ')})`]
-      : []),
+    ...partitionBy(target.partitionBy),
     ...(streaming
       ? [
           '# Idempotent micro-batch writes: Delta skips a (txnAppId, txnVersion) it has already committed.',
           'writer = writer.option("txnAppId", STREAM_APP_ID).option("txnVersion", batch_id)',
         ]
       : []),
-    save,
+    'writer.save(TARGET_PATH)',
   ];
   lines.push('def write_target(out_df, batch_id=None):');
   if (target.mode === 'merge') {
     lines.push(
-      '    if not target_exists(out_df):',
+      '    if not DeltaTable.isDeltaTable(out_df.sparkSession, TARGET_PATH):',
       ...indent(writerLines, 2),
       '        return',
       ...indent(MERGE_CALL),

@@ -2,9 +2,9 @@
  * Transform emitters: each returns Python lines that rebind `df`. Expressions arrive as {@link SparkSql}, i.e.
  * already parsed and re-rendered by the expression language, never as user text.
  */
+import { parseDurationSeconds } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { pyCol, pyLiteral, pyStr, sparkColumnRef } from '../python';
-import type { SparkSql } from './expression';
-import { sparkType } from './sparkTypes';
+import { sparkDataType, type SparkSql } from './expression';
 
 const expr = (sql: SparkSql) => `F.expr(${pyStr(sql)})`;
 
@@ -24,27 +24,22 @@ export function renameTransform(mapping: Record<string, string>): string[] {
 export function castTransform(types: Record<string, string>): string[] {
   return Object.entries(types).map(
     ([column, type]) =>
-      `df = df.withColumn(${pyStr(column)}, ${pyCol(column)}.cast(${pyStr(sparkType(type))}))`,
+      `df = df.withColumn(${pyStr(column)}, ${pyCol(column)}.cast(${pyStr(sparkDataType(type))}))`,
   );
 }
 
-export function deriveTransform(columns: Array<{ name: string; expression: SparkSql }>): string[] {
-  return columns.map(({ name, expression }) => `df = df.withColumn(${pyStr(name)}, ${expr(expression)})`);
+export function deriveTransform(column: string, expression: SparkSql): string[] {
+  return [`df = df.withColumn(${pyStr(column)}, ${expr(expression)})`];
 }
 
-/** Aggregate functions specs may name, mapped to `pyspark.sql.functions`. */
+/** The spec's aggregate functions, mapped to `pyspark.sql.functions`. */
 const AGGREGATES: Readonly<Record<string, string>> = {
   sum: 'F.sum',
   count: 'F.count',
   count_distinct: 'F.count_distinct',
   avg: 'F.avg',
-  mean: 'F.avg',
   min: 'F.min',
   max: 'F.max',
-  first: 'F.first',
-  last: 'F.last',
-  stddev: 'F.stddev',
-  variance: 'F.variance',
 };
 
 /** Time window grouping: tumbling (`duration`), sliding (`duration` every `slide`) or session (`gap`). */
@@ -53,11 +48,10 @@ export type TimeWindow =
   | { type: 'sliding'; column: string; duration: string; slide: string }
   | { type: 'session'; column: string; gap: string };
 
-const INTERVAL = /^\d+\s+(microsecond|millisecond|second|minute|hour|day|week)s?$/i;
-
+/** A spec duration (`"5 minutes"`) as a Spark interval literal; the spec's duration syntax is Spark's. */
 function interval(text: string): string {
-  if (!INTERVAL.test(text.trim())) {
-    throw new Error(`Invalid interval "${text}" (expected e.g. "5 minutes")`);
+  if (parseDurationSeconds(text) === undefined) {
+    throw new Error(`Invalid duration "${text}" (expected e.g. "5 minutes")`);
   }
   return pyStr(text.trim());
 }
@@ -77,22 +71,22 @@ export function windowColumn(window: TimeWindow): string {
 }
 
 /**
- * Group-by aggregation. `count` over `*` counts rows; a time window (from a preceding window transform) becomes
- * an extra grouping column, whose bounds are flattened into `window_start` / `window_end`.
+ * Group-by aggregation. `count` without a column counts rows; a time window (from a preceding window transform)
+ * becomes an extra grouping column, whose bounds are flattened into `window_start` / `window_end`.
  */
 export function aggregateTransform(options: {
   groupBy: string[];
-  aggregations: Array<{ alias: string; fn: string; column: string }>;
+  aggregations: Record<string, { function: string; column?: string }>;
   window?: TimeWindow;
 }): string[] {
-  const { groupBy, aggregations, window } = options;
+  const { groupBy, window } = options;
   const keys = [...(window ? [windowColumn(window)] : []), ...groupBy.map(pyCol)];
-  const aggs = aggregations.map(({ alias, fn, column }) => {
-    const f = AGGREGATES[fn.toLowerCase()];
+  const aggs = Object.entries(options.aggregations).map(([alias, { function: fn, column }]) => {
+    const f = AGGREGATES[fn];
     if (!f) {
       throw new Error(`Unsupported aggregate function "${fn}" (supported: ${Object.keys(AGGREGATES).join(', ')})`);
     }
-    const arg = column === '*' ? 'F.lit(1)' : pyCol(column);
+    const arg = column === undefined ? 'F.lit(1)' : pyCol(column);
     return `${f}(${arg}).alias(${pyStr(alias)})`;
   });
   const lines = [
@@ -150,53 +144,47 @@ export function dedupeTransform(options: {
 }
 
 /**
- * Join with a catalog table, on equally named key columns (`using`) or an expression over `left` and `right`.
+ * Join with a dataset already read into `right` (see sources.ts), on pairs of key columns. Keys with the same
+ * name on both sides join `using` them, so the result has one column per key.
  */
 export function joinTransform(options: {
-  table: string;
-  how: 'inner' | 'left' | 'right' | 'full' | 'left_semi' | 'left_anti';
-  using?: string[];
-  on?: SparkSql;
-  select?: string[];
+  right: string;
+  keys: Array<{ left: string; right: string }>;
+  how: 'inner' | 'left' | 'right' | 'full';
 }): string[] {
-  const right = options.select
-    ? `spark.read.table(${pyStr(options.table)}).select(${options.select.map(pyCol).join(', ')})`
-    : `spark.read.table(${pyStr(options.table)})`;
-  if (options.using) {
-    return [`df = df.join(${right}, on=${pyLiteral(options.using)}, how=${pyStr(options.how)})`];
+  const { right, keys, how } = options;
+  if (keys.every(k => k.left === k.right)) {
+    return [`df = df.join(${right}, on=${pyLiteral(keys.map(k => k.left))}, how=${pyStr(how)})`];
   }
-  if (!options.on) {
-    throw new Error('A join needs key columns or a condition');
-  }
-  return [
-    `df = df.alias("left").join(${right}.alias("right"), on=${expr(options.on)}, how=${pyStr(options.how)})`,
-  ];
+  const on = keys.map(k => `(df[${pyStr(k.left)}] == ${right}[${pyStr(k.right)}])`).join(' & ');
+  return [`df = df.join(${right}, on=${on}, how=${pyStr(how)})`];
 }
 
-/** Masking methods for sensitive columns. */
-export type MaskMethod = 'hash' | 'redact' | 'partial' | 'null' | 'email';
+/** The spec's masking methods. */
+export type MaskMethod = 'hash' | 'redact' | 'partial';
 
-function maskExpression(column: string, method: MaskMethod): string {
+function maskExpression(column: string, method: MaskMethod, visible: number): string {
   const col = pyCol(column);
   switch (method) {
     case 'hash':
       return `F.sha2(${col}.cast("string"), 256)`;
     case 'redact':
-      return `F.when(${col}.isNotNull(), F.lit("****"))`;
+      return `F.when(${col}.isNotNull(), F.lit("[REDACTED]"))`;
     case 'partial':
-      // Keeps the last four characters, as on a card receipt.
-      return `F.when(${col}.isNotNull(), F.concat(F.lit("****"), F.substring(${col}.cast("string"), -4, 4)))`;
-    case 'email':
-      return `F.regexp_replace(${col}.cast("string"), "^[^@]+", "****")`;
-    case 'null':
-      return `F.lit(None).cast(df.schema[${pyStr(column)}].dataType)`;
+      // Every character followed by at least `visible` more becomes *, so the last `visible` stay readable.
+      return `F.regexp_replace(${col}.cast("string"), ${pyStr(`(?s).(?=.{${visible}})`)}, "*")`;
     default:
       throw new Error(`Unsupported mask method "${method as string}"`);
   }
 }
 
-export function maskTransform(columns: Array<{ column: string; method: MaskMethod }>): string[] {
-  return columns.map(
-    ({ column, method }) => `df = df.withColumn(${pyStr(column)}, ${maskExpression(column, method)})`,
+export function maskTransform(options: {
+  columns: string[];
+  method: MaskMethod;
+  visibleCharacters?: number;
+}): string[] {
+  return options.columns.map(
+    column =>
+      `df = df.withColumn(${pyStr(column)}, ${maskExpression(column, options.method, options.visibleCharacters ?? 4)})`,
   );
 }
