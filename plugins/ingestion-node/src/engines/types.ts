@@ -1,0 +1,126 @@
+import type {
+  PipelineSpec,
+  QualityResult,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/**
+ * The organization as an engine needs it: where its data lives and how it is billed.
+ *
+ * @public
+ */
+export interface EngineOrganization {
+  id: string;
+  name: string;
+  costCenter: string;
+  environment: 'production' | 'staging' | 'development';
+  /** Storage root: an absolute local folder or `s3://bucket/prefix`. */
+  storage: string;
+  /** Name of the organization's Iceberg catalog (`finance_catalog`). */
+  icebergCatalog: string;
+  quotas: { maxConcurrentJobs: number; maxDbuPerHour: number };
+  databricks?: {
+    host: string;
+    token: string;
+    clusterPolicyId?: string;
+    notificationEmails: string[];
+  };
+  owner: string;
+  project?: string;
+}
+
+/**
+ * A source connection with its secret, resolved for one run. Never log it.
+ *
+ * @public
+ */
+export interface ResolvedConnection {
+  type: string;
+  settings: Record<string, unknown>;
+  password?: string;
+}
+
+/**
+ * Everything an engine gets to execute one run of one pipeline version.
+ *
+ * @public
+ */
+export interface EngineRunContext {
+  run: {
+    id: string;
+    attempt: number;
+    /** Derived from the run id: a retried submit never starts a second job. */
+    idempotencyToken: string;
+    /** Incremental loads continue from here. */
+    watermarkIn?: string;
+  };
+  pipeline: { id: string; name: string; owner: string; version: number };
+  spec: PipelineSpec;
+  organization: EngineOrganization;
+  resolveConnection(name: string): Promise<ResolvedConnection>;
+  log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
+}
+
+/**
+ * A table an engine committed to.
+ *
+ * @public
+ */
+export interface EngineTableCommit {
+  format: 'iceberg' | 'delta' | 'parquet';
+  catalogName?: string;
+  namespace?: string;
+  tableName?: string;
+  location?: string;
+  schema?: Record<string, unknown>;
+  rowCount?: number;
+  sizeBytes?: number;
+  /** Columns that look like personal data (names and sampled values). */
+  piiColumns?: string[];
+  snapshotId?: string;
+}
+
+/**
+ * The outcome of a finished run.
+ *
+ * @public
+ */
+export interface EngineRunResult {
+  rowsRead: number;
+  rowsWritten: number;
+  bytesWritten: number;
+  /** Databricks units consumed; 0 on the local engine. */
+  dbus: number;
+  watermarkOut?: string;
+  quality: Array<
+    Omit<QualityResult, 'id' | 'runId' | 'pipelineId' | 'createdAt'>
+  >;
+  tables: EngineTableCommit[];
+}
+
+/**
+ * What an engine reports about a submitted run.
+ *
+ * @public
+ */
+export type EngineRunState =
+  | { state: 'pending' | 'running'; message?: string }
+  | { state: 'succeeded'; result: EngineRunResult }
+  | { state: 'quality_failed'; result: EngineRunResult; message: string }
+  | { state: 'failed'; message: string; retryable: boolean }
+  | { state: 'cancelled'; message?: string }
+  /** The engine has no record of the run (e.g. the local engine after a restart). */
+  | { state: 'unknown' };
+
+/**
+ * An execution engine. Runs are driven by the backend's run driver: `submit` once (it must be
+ * idempotent for the same run id and attempt), then `poll` until a final state.
+ *
+ * @public
+ */
+export interface IngestionEngine {
+  /** Matches `ingestion.organizations[].engine`: `local`, `databricks`, … */
+  readonly id: string;
+  submit(context: EngineRunContext): Promise<{ engineRunId: string }>;
+  poll(context: EngineRunContext, engineRunId: string): Promise<EngineRunState>;
+  cancel(context: EngineRunContext, engineRunId: string): Promise<void>;
+}
