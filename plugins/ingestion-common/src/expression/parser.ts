@@ -205,6 +205,8 @@ export interface ParsedExpression {
  */
 class ExpressionParser extends EmbeddedActionsParser {
   private offsets = new WeakMap<ExpressionNode, number>();
+  /** The text being parsed, for the line and column of problems found in actions. */
+  private text = '';
 
   constructor() {
     super(allTokens, { maxLookahead: 2, errorMessageProvider: errorMessages });
@@ -224,6 +226,7 @@ class ExpressionParser extends EmbeddedActionsParser {
   }
 
   private run<T>(tokens: IToken[], text: string, rule: () => T): T {
+    this.text = text;
     this.input = tokens;
     const result = rule();
     const [error] = this.errors;
@@ -239,8 +242,7 @@ class ExpressionParser extends EmbeddedActionsParser {
   private fail(message: string, token: IToken): never {
     throw new ExpressionSyntaxError(
       message,
-      // The parser does not know the text; the line and column are filled in by the caller.
-      { offset: token.startOffset, line: 0, column: 0 },
+      positionAt(this.text, token.startOffset),
     );
   }
 
@@ -641,30 +643,15 @@ function parser(): ExpressionParser {
   return sharedParser;
 }
 
-/** Completes the line and column of errors thrown from parser actions. */
-function withPosition<T>(text: string, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ExpressionSyntaxError && error.position.line === 0) {
-      throw new ExpressionSyntaxError(
-        error.message,
-        positionAt(text, error.position.offset),
-      );
-    }
-    throw error;
-  }
-}
-
 /** Parses lexed tokens as an expression; throws {@link ExpressionSyntaxError}. */
 export function parseExpressionTokens(
   tokens: IToken[],
   text: string,
 ): ParsedExpression {
-  return withPosition(text, () => parser().parseExpression(tokens, text));
+  return parser().parseExpression(tokens, text);
 }
 
 /** Parses lexed tokens as a data type; throws {@link ExpressionSyntaxError}. */
 export function parseDataTypeTokens(tokens: IToken[], text: string): DataType {
-  return withPosition(text, () => parser().parseDataType(tokens, text));
+  return parser().parseDataType(tokens, text);
 }

@@ -134,10 +134,12 @@ const MESSAGES: {
   [C in RawIssue['code']]?: (issue: Extract<RawIssue, { code: C }>) => string;
 } = {
   invalid_type: issue => {
+    const atRoot = !issue.path?.length;
+    if (atRoot && (issue.input === undefined || issue.input === null)) {
+      return 'the spec is empty';
+    }
     if (issue.input === undefined) {
-      return issue.path?.length
-        ? `${lastKey(issue.path)} is required`
-        : 'the spec is empty';
+      return `${lastKey(issue.path ?? [])} is required`;
     }
     return `expected ${
       TYPE_NAMES[issue.expected] ?? issue.expected
