@@ -17,6 +17,31 @@ export interface Config {
       currency?: string;
     };
 
+    /** Encryption of connection secrets (AES-256-GCM under a per-organization key). */
+    secrets?: {
+      /**
+       * Master keys, current first. Each organization's data key is derived from the current key;
+       * older keys still decrypt rows written under them until a re-encryption pass moves those
+       * rows to the current key. Read the values from the environment:
+       * `- id: key-2026-01` / `key: ${INGESTION_MASTER_KEY}`.
+       */
+      masterKeys?: Array<{
+        /** Stable id stored with each row (letters, digits, `.`, `_`, `-`; at most 64). */
+        id: string;
+        /**
+         * Base64 of at least 32 random bytes (`openssl rand -base64 32`).
+         * @visibility secret
+         */
+        key: string;
+      }>;
+      /**
+       * Development only, when no master key is configured: the file a generated key is kept in,
+       * relative to the backend's working directory. Defaults to
+       * `.data/ingestion/connections-dev-master-key.json`.
+       */
+      devKeyFile?: string;
+    };
+
     /** Seeds demo data on first start with an empty database. Only honoured in development. */
     demoData?: {
       enabled?: boolean;
