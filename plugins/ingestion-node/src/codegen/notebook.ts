@@ -43,10 +43,10 @@ export function renderNotebook(cells: NotebookCell[]): string {
 }
 
 /**
- * Escapes text for markdown so names render literally (no links, emphasis or raw HTML from a pipeline name).
+ * Escapes text for markdown so names render literally (no links, emphasis, headings or raw HTML from a name).
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+!|~-]/g, ch => `\\${ch}`);
+  return text.replace(/[\\`*_[\]<>#|~]/g, ch => `\\${ch}`);
 }
 
 /** Indents every non-empty line by `levels` × 4 spaces. */

@@ -24,9 +24,9 @@ export const PARAMETERS_CELL: readonly string[] = [
 
 export const IMPORTS_CELL: readonly string[] = [
   'import json',
-  'from datetime import date, datetime, timedelta, timezone',
+  'from datetime import date, datetime, timezone',
   '',
-  'from pyspark.sql import DataFrame, Window',
+  'from pyspark.sql import Window',
   'from pyspark.sql import functions as F',
 ];
 

@@ -131,9 +131,10 @@ function deltaWriter(
   target: Extract<TargetPlan, { format: 'delta' }>,
   { streaming, appId }: { streaming: boolean; appId: string },
 ): string[] {
+  // DeltaTable is needed to check for an earlier commit (batch) and to create the table before merging.
+  const needsDeltaTable = !streaming || target.mode === 'merge';
   const lines = [
-    'from delta.tables import DeltaTable',
-    '',
+    ...(needsDeltaTable ? ['from delta.tables import DeltaTable', ''] : []),
     `TARGET_PATH = ${pyStr(target.path)}`,
     // userMetadata tags each commit with the run, which is how a retried run finds its earlier commit.
     'COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})',
