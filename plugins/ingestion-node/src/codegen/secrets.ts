@@ -13,8 +13,10 @@ export const CONNECTION_SECRET_KEYS = Object.freeze({
   jdbc: Object.freeze(['url', 'user', 'password'] as const),
   /** Kafka with SASL/PLAIN over TLS. */
   kafka: Object.freeze(['username', 'password'] as const),
-  /** HTTP APIs: a bearer token. */
-  http: Object.freeze(['token'] as const),
+  /** HTTP APIs: a bearer `token`, or else `username` and `password` for basic auth. */
+  http: Object.freeze(['token', 'username', 'password'] as const),
+  /** Files on S3 with their own credentials (instead of the cluster's instance profile). */
+  s3: Object.freeze(['access_key_id', 'secret_access_key'] as const),
 });
 
 /** Secret scope names may hold letters, digits, `-`, `_`, `.` and `@`, up to 128 characters. */

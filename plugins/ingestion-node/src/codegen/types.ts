@@ -63,8 +63,6 @@ export interface CodegenOrganization {
     instanceProfileArn?: string;
     /** Addresses notified when a run fails. */
     notificationEmails?: string[];
-    /** Unity Catalog catalog used when a target names none. */
-    catalog?: string;
     /** Workspace folder for generated notebooks; defaults to `/Shared/ingestion/<org id>`. */
     workspaceRoot?: string;
   };

@@ -12,7 +12,6 @@ export const finance: CodegenOrganization = {
     host: 'https://finance.cloud.databricks.com',
     clusterPolicyId: 'E0631F5C0D000123',
     notificationEmails: ['data-oncall@finance.example.com'],
-    catalog: 'finance_catalog',
     instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/finance-databricks',
   },
   storage: 's3://finance-data-lake',
@@ -26,7 +25,7 @@ export const retail: CodegenOrganization = {
   owner: 'group:default/retail-data',
   project: 'RET-ANALYTICS',
   quotas: { maxConcurrentJobs: 50, maxClusters: 20, maxDbuPerHour: 200 },
-  databricks: { catalog: 'retail_catalog' },
+  databricks: { workspaceRoot: '/Workspace/Teams/retail/' },
   storage: 's3://retail-data-lake',
 };
 
