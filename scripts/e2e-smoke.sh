@@ -71,6 +71,9 @@ orgs="$(curl -s -H "Authorization: Bearer $token" http://localhost:7007/api/inge
 orgs="$(echo "$orgs" | tr -d ' \n')"
 echo "$orgs" | grep -q '"id":"finance"' || fail "finance-analyst does not see finance: $orgs"
 if echo "$orgs" | grep -q '"id":"retail"'; then fail "finance-analyst sees retail: $orgs"; fi
+# Catalog entities of an organization are visible to its members only (the ingestion policy).
+expect_status 200 -H "Authorization: Bearer $token" http://localhost:7007/api/catalog/entities/by-name/group/default/finance
+expect_status 404 -H "Authorization: Bearer $token" http://localhost:7007/api/catalog/entities/by-name/group/default/retail
 curl -fsS http://localhost:3000 | grep -q '<div id="root">' || fail "the frontend does not serve the app"
 
 yarn playwright test --config playwright.config.ts

@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { permissionModuleIngestionPolicy } from '@ingestion-for-backstage/plugin-ingestion-backend';
 import { authModuleDemoProvider } from './modules/authDemoProvider';
 
 const backend = createBackend();
@@ -28,11 +29,10 @@ backend.add(
   import('@ingestion-for-backstage/plugin-scaffolder-backend-module-ingestion'),
 );
 
-// permissions
+// permissions: org roles (ingestion.organizations) mapped onto decisions; catalog entities of an
+// organization visible to its members only
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(permissionModuleIngestionPolicy);
 
 // search
 backend.add(import('@backstage/plugin-search-backend'));
