@@ -46,6 +46,21 @@ export interface RouterOptions {
   validateResponses?: boolean;
 }
 
+/**
+ * The OpenAPI document with the pipeline spec's JSON Schema (exported from the spec's zod source)
+ * in place of its placeholder, so the one schema also checks every spec the API returns.
+ */
+function withSpecSchema(document: typeof spec): typeof spec {
+  const { $schema: _dialect, ...specSchema } = pipelineSpecJsonSchema();
+  return {
+    ...document,
+    components: {
+      ...document.components,
+      schemas: { ...document.components.schemas, PipelineSpec: specSchema },
+    },
+  } as unknown as typeof spec;
+}
+
 function pageSize(limit: string | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
   const n = Number(limit);
@@ -79,7 +94,7 @@ export async function createRouter(
 
   // The validator checks every documented request against the OpenAPI document before a
   // handler runs; handlers then read validated strings from the query (see `params`).
-  const api = createValidatedOpenApiRouter(spec, {
+  const api = createValidatedOpenApiRouter(withSpecSchema(spec), {
     // The body is already parsed above (body-parser skips parsed bodies); this only satisfies
     // the router's need for at least one middleware.
     middleware: [express.json({ limit: '1mb' })],
