@@ -1,0 +1,314 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import {
+  ORG_ROLES,
+  type OrgRole,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import request from 'supertest';
+import { TEST_CONFIG } from './__testUtils__/demoTenants';
+import { batchSpec } from './__testUtils__/specs';
+import {
+  as,
+  startIngestionTestBackend,
+} from './__testUtils__/startIngestionTestBackend';
+
+jest.setTimeout(120_000);
+
+/**
+ * The access matrix over HTTP, through the real permission backend and the ingestion policy:
+ * every operation × every role in its own organization, the same roles of another organization,
+ * a user with no organization, and a user with different roles in two organizations.
+ */
+type Outcome = 'ok' | 'empty' | 403 | 404;
+type Caller = { user: string; role?: OrgRole };
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe.each(databases.eachSupportedId())(
+  'access matrix on %s',
+  databaseId => {
+    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
+    let counter = 0;
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId);
+      ({ server } = await startIngestionTestBackend({
+        knex,
+        extraGroups: {
+          // Engineer in finance, viewer in retail.
+          'user:default/two-orgs': [
+            'group:default/finance-engineers',
+            'group:default/retail-viewers',
+          ],
+        },
+        config: {
+          ingestion: {
+            ...TEST_CONFIG.ingestion,
+            // Every operation queues runs of its own; the queue quota is not under test here.
+            organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
+              ...org,
+              quotas: { databricks: { maxConcurrentJobs: 10_000 } },
+            })),
+            api: { validateResponses: true },
+          },
+        },
+      }));
+    });
+
+    async function newPipeline(org = 'finance') {
+      counter += 1;
+      const res = await request(server)
+        .post('/api/ingestion/v1/pipelines')
+        .set('Authorization', as(`${org}-admin`))
+        .send({
+          organization: org,
+          name: `matrix-${counter}`,
+          spec: batchSpec(`t${counter}`),
+        });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    }
+
+    async function newRun(org = 'finance') {
+      const pipelineId = await newPipeline(org);
+      const res = await request(server)
+        .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
+        .set('Authorization', as(`${org}-admin`))
+        .send({});
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    }
+
+    /** Each operation acts on a fresh finance resource and names who may do it there. */
+    const operations: Array<{
+      name: string;
+      allowed: readonly OrgRole[];
+      /** What a caller who may not act sees: lists answer empty, single resources 403/404. */
+      list?: boolean;
+      call(user: string): Promise<request.Response>;
+    }> = [
+      {
+        name: 'list pipelines',
+        allowed: ORG_ROLES,
+        list: true,
+        call: async user => {
+          await newPipeline();
+          return request(server)
+            .get('/api/ingestion/v1/pipelines?organization=finance')
+            .set('Authorization', as(user));
+        },
+      },
+      {
+        name: 'get a pipeline',
+        allowed: ORG_ROLES,
+        call: async user =>
+          request(server)
+            .get(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'create a pipeline',
+        allowed: ['admin', 'engineer'],
+        call: async user => {
+          counter += 1;
+          return request(server)
+            .post('/api/ingestion/v1/pipelines')
+            .set('Authorization', as(user))
+            .send({
+              organization: 'finance',
+              name: `made-${counter}`,
+              spec: batchSpec(),
+            });
+        },
+      },
+      {
+        name: 'update a pipeline',
+        allowed: ['admin', 'engineer'],
+        call: async user =>
+          request(server)
+            .put(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
+            .set('Authorization', as(user))
+            .send({ spec: batchSpec('changed'), expectedVersion: 1 }),
+      },
+      {
+        name: 'delete a pipeline',
+        allowed: ['admin', 'engineer'],
+        call: async user =>
+          request(server)
+            .delete(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'trigger a run',
+        allowed: ['admin', 'engineer', 'analyst'],
+        call: async user =>
+          request(server)
+            .post(`/api/ingestion/v1/pipelines/${await newPipeline()}/runs`)
+            .set('Authorization', as(user))
+            .send({}),
+      },
+      {
+        name: 'cancel a run',
+        allowed: ['admin', 'engineer', 'analyst'],
+        call: async user =>
+          request(server)
+            .post(`/api/ingestion/v1/runs/${await newRun()}/cancel`)
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'read a run and its logs',
+        allowed: ORG_ROLES,
+        call: async user =>
+          request(server)
+            .get(`/api/ingestion/v1/runs/${await newRun()}/logs`)
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'list runs',
+        allowed: ORG_ROLES,
+        list: true,
+        call: async user => {
+          await newRun();
+          return request(server)
+            .get('/api/ingestion/v1/runs?organization=finance')
+            .set('Authorization', as(user));
+        },
+      },
+      {
+        name: 'read costs',
+        allowed: ['admin', 'engineer', 'analyst'],
+        call: user =>
+          request(server)
+            .get('/api/ingestion/v1/costs?organization=finance')
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'read the chargeback',
+        allowed: ['admin', 'engineer', 'analyst'],
+        call: user =>
+          request(server)
+            .get(
+              '/api/ingestion/v1/costs/chargeback?organization=finance&month=2026-11',
+            )
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'read quotas (infrastructure)',
+        allowed: ['admin', 'engineer'],
+        call: user =>
+          request(server)
+            .get('/api/ingestion/v1/quotas?organization=finance')
+            .set('Authorization', as(user)),
+      },
+      {
+        name: 'create a connection (secrets)',
+        allowed: ['admin'],
+        call: async user => {
+          counter += 1;
+          return request(server)
+            .post('/api/ingestion/v1/connections')
+            .set('Authorization', as(user))
+            .send({
+              organization: 'finance',
+              name: `db-${counter}`,
+              type: 'postgres',
+              host: '127.0.0.1',
+              user: 'reader',
+              password: 's3cret-matrix',
+            });
+        },
+      },
+      {
+        name: 'list connections (secrets read)',
+        allowed: ['admin', 'engineer'],
+        list: true,
+        call: async user => {
+          counter += 1;
+          await request(server)
+            .post('/api/ingestion/v1/connections')
+            .set('Authorization', as('finance-admin'))
+            .send({
+              organization: 'finance',
+              name: `seen-${counter}`,
+              type: 'postgres',
+              host: '127.0.0.1',
+              user: 'reader',
+              password: 's3cret-matrix',
+            });
+          return request(server)
+            .get('/api/ingestion/v1/connections?organization=finance')
+            .set('Authorization', as(user));
+        },
+      },
+    ];
+
+    function expected(
+      operation: (typeof operations)[number],
+      caller: Caller,
+    ): Outcome {
+      if (caller.role && operation.allowed.includes(caller.role)) return 'ok';
+      if (operation.list) return 'empty';
+      return caller.role ? 403 : 404;
+    }
+
+    function check(res: request.Response, outcome: Outcome) {
+      const summary = { status: res.status, body: res.body };
+      if (outcome === 'ok') {
+        expect(summary.status).toBeGreaterThanOrEqual(200);
+        expect(summary.status).toBeLessThan(300);
+        if (Array.isArray(res.body?.items)) {
+          expect(res.body.items.length).toBeGreaterThan(0);
+        }
+      } else if (outcome === 'empty') {
+        expect(summary).toMatchObject({ status: 200, body: { items: [] } });
+      } else {
+        expect(summary.status).toBe(outcome);
+      }
+      expect(JSON.stringify(res.body ?? '')).not.toContain('s3cret-matrix');
+    }
+
+    const callers: Array<[string, Caller]> = [
+      ...ORG_ROLES.map(
+        role =>
+          [`finance-${role}`, { user: `finance-${role}`, role }] as [
+            string,
+            Caller,
+          ],
+      ),
+      ...ORG_ROLES.map(
+        role =>
+          [`retail-${role} (other org)`, { user: `retail-${role}` }] as [
+            string,
+            Caller,
+          ],
+      ),
+      ['nobody (no organization)', { user: 'nobody' }],
+      [
+        'two-orgs (engineer here, viewer in retail)',
+        { user: 'two-orgs', role: 'engineer' },
+      ],
+      ['platform-admin', { user: 'platform-admin', role: 'admin' }],
+    ];
+
+    describe.each(operations.map(op => [op.name, op] as const))(
+      '%s',
+      (_name, operation) => {
+        it.each(callers)('as %s', async (_label, caller) => {
+          check(await operation.call(caller.user), expected(operation, caller));
+        });
+      },
+    );
+
+    it('applies the two-orgs user’s viewer role in retail', async () => {
+      const pipelineId = await newPipeline('retail');
+      const read = await request(server)
+        .get(`/api/ingestion/v1/pipelines/${pipelineId}`)
+        .set('Authorization', as('two-orgs'));
+      expect(read.status).toBe(200);
+      const trigger = await request(server)
+        .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
+        .set('Authorization', as('two-orgs'))
+        .send({});
+      expect(trigger.status).toBe(403);
+    });
+  },
+);
