@@ -1052,6 +1052,293 @@ export const spec = {
           }
         }
       }
+    },
+    "/v1/connections": {
+      "get": {
+        "operationId": "ListConnections",
+        "description": "Connections of organizations where the caller may read secrets' metadata (admins, engineers), by name.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organization"
+          },
+          {
+            "$ref": "#/components/parameters/cursor"
+          },
+          {
+            "$ref": "#/components/parameters/limit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of connections. Secrets are never returned.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Connection"
+                      }
+                    },
+                    "nextCursor": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "post": {
+        "operationId": "CreateConnection",
+        "description": "Creates a connection (admins). The body is `{ organization, name, type, ...settings, password }`; the settings depend on the type (mysql, mariadb, postgres: host, port, database, user, ssl; kafka: bootstrapServers, saslMechanism, user, ssl; http: baseUrl, auth, user, headerName; s3: bucket, prefix, region, endpoint, forcePathStyle, accessKeyId). The password is encrypted at rest and write-only.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  },
+                  "name": {
+                    "type": "string"
+                  },
+                  "type": {
+                    "type": "string",
+                    "enum": [
+                      "mysql",
+                      "mariadb",
+                      "postgres",
+                      "kafka",
+                      "http",
+                      "s3"
+                    ]
+                  },
+                  "password": {
+                    "type": "string",
+                    "writeOnly": true
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Connection"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/connections/reencrypt": {
+      "post": {
+        "operationId": "ReencryptConnections",
+        "description": "Re-encrypts an organization's connection secrets under the current master key (admins).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "organization"
+                ],
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Counts of re-encrypted, unchanged and failed secrets.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "organization",
+                    "keyId",
+                    "reencrypted",
+                    "unchanged",
+                    "failed"
+                  ],
+                  "properties": {
+                    "organization": {
+                      "type": "string"
+                    },
+                    "keyId": {
+                      "type": "string"
+                    },
+                    "reencrypted": {
+                      "type": "integer"
+                    },
+                    "unchanged": {
+                      "type": "integer"
+                    },
+                    "failed": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/connections/{connectionId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/connectionId"
+        }
+      ],
+      "get": {
+        "operationId": "GetConnection",
+        "responses": {
+          "200": {
+            "description": "The connection, without its secret.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Connection"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "DeleteConnection",
+        "responses": {
+          "204": {
+            "description": "Deleted."
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/connections/{connectionId}/rotate": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/connectionId"
+        }
+      ],
+      "post": {
+        "operationId": "RotateConnectionSecret",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "password"
+                ],
+                "properties": {
+                  "password": {
+                    "type": "string",
+                    "writeOnly": true
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The connection with its new rotation time.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Connection"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/connections/{connectionId}/test": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/connectionId"
+        }
+      ],
+      "post": {
+        "operationId": "TestConnection",
+        "description": "Connects to the source with the stored secret (SQL sources) and reports the outcome.",
+        "responses": {
+          "200": {
+            "description": "The outcome; failures carry the driver's reason with the secret masked.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "ok",
+                    "testable",
+                    "message",
+                    "latencyMs"
+                  ],
+                  "properties": {
+                    "ok": {
+                      "type": "boolean"
+                    },
+                    "testable": {
+                      "type": "boolean"
+                    },
+                    "message": {
+                      "type": "string"
+                    },
+                    "latencyMs": {
+                      "type": "number"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1074,6 +1361,14 @@ export const spec = {
       },
       "pipelineId": {
         "name": "pipelineId",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Id"
+        }
+      },
+      "connectionId": {
+        "name": "connectionId",
         "in": "path",
         "required": true,
         "schema": {
@@ -1266,6 +1561,54 @@ export const spec = {
           },
           "message": {
             "type": "string"
+          }
+        }
+      },
+      "Connection": {
+        "type": "object",
+        "required": [
+          "id",
+          "organization",
+          "name",
+          "type",
+          "settings",
+          "hasSecret",
+          "keyId",
+          "createdBy",
+          "createdAt"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "organization": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string"
+          },
+          "settings": {
+            "type": "object",
+            "description": "The non-secret settings of the type."
+          },
+          "hasSecret": {
+            "type": "boolean"
+          },
+          "keyId": {
+            "type": "string",
+            "description": "Id of the master key the secret is encrypted under."
+          },
+          "createdBy": {
+            "type": "string"
+          },
+          "createdAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "rotatedAt": {
+            "$ref": "#/components/schemas/Timestamp"
           }
         }
       },
