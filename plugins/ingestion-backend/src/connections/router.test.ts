@@ -360,7 +360,8 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
         { ...valid, bucket: 'raw' },
         /bucket: unknown field/,
       ],
-      [[valid], /\(body\): /],
+      // An array body is stopped by the OpenAPI validator before the service sees it.
+      [[valid], /request\/body must be object/],
     ];
     for (const [body, message] of cases) {
       const res = await call('post', '/connections', as('finance-admin'), body);
@@ -388,10 +389,11 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
       expect(res.body.error.message).toMatch(message);
     }
     for (const [query, message] of [
-      ['limit=0', /limit: /],
-      ['limit=abc', /limit: /],
-      ['limit=501', /limit: /],
-      ['colour=blue', /colour: unknown field/],
+      // The OpenAPI validator answers these, naming the parameter.
+      ['limit=0', /limit/],
+      ['limit=abc', /limit/],
+      ['limit=501', /limit/],
+      ['colour=blue', /colour/],
       ['cursor=bm9wZQ', /cursor: /],
     ] as Array<[string, RegExp]>) {
       const res = await call(

@@ -1106,30 +1106,7 @@ export const spec = {
           "content": {
             "application/json": {
               "schema": {
-                "type": "object",
-                "properties": {
-                  "organization": {
-                    "$ref": "#/components/schemas/OrganizationId"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "type": {
-                    "type": "string",
-                    "enum": [
-                      "mysql",
-                      "mariadb",
-                      "postgres",
-                      "kafka",
-                      "http",
-                      "s3"
-                    ]
-                  },
-                  "password": {
-                    "type": "string",
-                    "writeOnly": true
-                  }
-                }
+                "type": "object"
               }
             }
           }
@@ -1161,14 +1138,7 @@ export const spec = {
             "application/json": {
               "schema": {
                 "type": "object",
-                "required": [
-                  "organization"
-                ],
-                "properties": {
-                  "organization": {
-                    "$ref": "#/components/schemas/OrganizationId"
-                  }
-                }
+                "description": "{ organization }"
               }
             }
           }
@@ -1264,15 +1234,7 @@ export const spec = {
             "application/json": {
               "schema": {
                 "type": "object",
-                "required": [
-                  "password"
-                ],
-                "properties": {
-                  "password": {
-                    "type": "string",
-                    "writeOnly": true
-                  }
-                }
+                "description": "{ password }: the new secret, write-only."
               }
             }
           }
