@@ -6,3 +6,4 @@
 export * from './codegen';
 export * from './permissions';
 export * from './engines';
+export * from './databricks';

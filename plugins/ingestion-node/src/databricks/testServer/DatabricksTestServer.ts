@@ -1,0 +1,1245 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  IMPORT_FORMATS,
+  Problems,
+  validateImport,
+  validateJobSettings,
+  validateSubmitRun,
+} from './validation';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Life-cycle states of a run (Jobs API 2.2 `state.life_cycle_state`).
+ *
+ * @public
+ */
+export type DatabricksTestLifeCycleState =
+  | 'QUEUED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'TERMINATING'
+  | 'TERMINATED'
+  | 'SKIPPED'
+  | 'INTERNAL_ERROR';
+
+/**
+ * How a run of the fake workspace ends.
+ *
+ * @public
+ */
+export interface DatabricksRunOutcome {
+  /** Default `SUCCESS`. */
+  resultState?: 'SUCCESS' | 'FAILED' | 'TIMEDOUT' | 'CANCELED';
+  /** What the notebook passed to `dbutils.notebook.exit` (objects are sent as JSON). */
+  notebookResult?: string | Record<string, unknown>;
+  /** `runs/get-output` `error` of a failed notebook, e.g. `ValueError: bad input`. */
+  error?: string;
+  errorTrace?: string;
+  stateMessage?: string;
+  /** Timings reported by `runs/get` (default: measured with the server's clock). */
+  durations?: { setupMs?: number; executionMs?: number; cleanupMs?: number };
+}
+
+/**
+ * A task of a run of the fake workspace, as the test sees it.
+ *
+ * @public
+ */
+export interface DatabricksTestTaskRun {
+  runId: number;
+  taskKey: string;
+  notebookPath: string;
+  baseParameters: Record<string, string>;
+  newCluster?: Json;
+  notebookResult?: string;
+  error?: string;
+  errorTrace?: string;
+}
+
+/**
+ * A run of the fake workspace, as the test sees it.
+ *
+ * @public
+ */
+export interface DatabricksTestRun {
+  runId: number;
+  runName?: string;
+  idempotencyToken?: string;
+  lifeCycleState: DatabricksTestLifeCycleState;
+  resultState?: 'SUCCESS' | 'FAILED' | 'TIMEDOUT' | 'CANCELED';
+  stateMessage: string;
+  /** The `runs/submit` body as received. */
+  request: Json;
+  tasks: DatabricksTestTaskRun[];
+  /** How many `runs/submit` calls answered with this run (more than 1 for retried submits). */
+  submitCount: number;
+}
+
+/**
+ * A fault the fake workspace injects into matching requests.
+ *
+ * @public
+ */
+export interface DatabricksFault {
+  /** Request path, e.g. `/api/2.2/jobs/runs/submit`; every path when omitted. */
+  path?: string;
+  method?: string;
+  /** How many matching requests it affects (default 1). */
+  times?: number;
+  /**
+   * `before` (default): the request is rejected and has no effect. `after`: the request takes effect (a run is
+   * submitted, a job created), then the response is lost to the fault, as with a failure after the server
+   * accepted the call.
+   */
+  when?: 'before' | 'after';
+  /**
+   * An error response (with `Retry-After` for 429s), `hang` (no response until the client gives up) or `reset`
+   * (the connection is dropped).
+   */
+  respond:
+    | {
+        status: number;
+        retryAfter?: number | string;
+        errorCode?: string;
+        message?: string;
+      }
+    | 'hang'
+    | 'reset';
+}
+
+/**
+ * A request the fake workspace received.
+ *
+ * @public
+ */
+export interface DatabricksTestRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+  /** The status sent; undefined for hung or dropped requests. */
+  status?: number;
+  authorization?: string;
+}
+
+/**
+ * Options of {@link DatabricksTestServer.start}.
+ *
+ * @public
+ */
+export interface DatabricksTestServerOptions {
+  /** The personal access token the workspace accepts (default `dapi-test-token`). */
+  token?: string;
+  /** Clock for run timestamps (default `Date.now`). */
+  now?: () => number;
+  /**
+   * When set, each `runs/get` of an unfinished run moves it one step on (PENDING → RUNNING → TERMINATED), ending
+   * with the given outcome (default: SUCCESS with an empty result), so code that only polls sees runs finish.
+   */
+  autoAdvance?: boolean | ((run: DatabricksTestRun) => DatabricksRunOutcome);
+  /** `creator_user_name` of runs and jobs. */
+  userName?: string;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type TaskState = DatabricksTestTaskRun;
+
+interface RunState extends DatabricksTestRun {
+  startTime: number;
+  runningAt?: number;
+  endTime?: number;
+  durations?: DatabricksRunOutcome['durations'];
+  terminationCode?: string;
+  terminationType?: string;
+  userCancelled: boolean;
+}
+
+interface JobState {
+  jobId: number;
+  settings: Json;
+  createdTime: number;
+}
+
+type WorkspaceNode =
+  | { type: 'DIRECTORY'; objectId: number }
+  | { type: 'NOTEBOOK'; objectId: number; language: string; content: string };
+
+const TERMINAL: DatabricksTestLifeCycleState[] = [
+  'TERMINATED',
+  'SKIPPED',
+  'INTERNAL_ERROR',
+];
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_NOTEBOOK_BYTES = 10 * 1024 * 1024;
+const MULTI_TASK_OUTPUT =
+  'Retrieving the output of runs with multiple tasks is not supported. Please retrieve the output of each individual task run instead.';
+
+const error = (status: number, errorCode: string, message: string): Reply => ({
+  status,
+  body: { error_code: errorCode, message },
+});
+const invalid = (message: string) =>
+  error(400, 'INVALID_PARAMETER_VALUE', message);
+const ok = (body: unknown = {}): Reply => ({ status: 200, body });
+
+function normalizePath(path: string): string {
+  let result = path.replace(/\/{2,}/g, '/');
+  if (result === '/Workspace' || result.startsWith('/Workspace/')) {
+    result = result.slice('/Workspace'.length) || '/';
+  }
+  if (result.length > 1 && result.endsWith('/')) {
+    result = result.slice(0, -1);
+  }
+  return result;
+}
+
+function parentOf(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index <= 0 ? '/' : path.slice(0, index);
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/**
+ * A fake Databricks workspace for tests: an HTTP server (plain HTTP on a random port of 127.0.0.1, which the
+ * SDK accepts as host `http://127.0.0.1:<port>`) implementing the Jobs API 2.2 and Workspace API 2.0 endpoints
+ * the ingestion plugins use, with the published request and response shapes:
+ *
+ * - `jobs/runs/submit` (idempotency tokens return the first run), `runs/get`, `runs/get-output` (per task run,
+ *   as for real multi-task runs), `runs/cancel`;
+ * - `jobs/create`, `jobs/reset`, `jobs/get`, `jobs/list` (by name, paginated), `jobs/delete`;
+ * - `workspace/mkdirs`, `workspace/import` (SOURCE, parent folder must exist), `workspace/get-status`,
+ *   `workspace/export`.
+ *
+ * Requests need `Authorization: Bearer <token>` (401 without, 403 with a wrong token) and are validated (400
+ * `INVALID_PARAMETER_VALUE` naming the problem). Runs stay PENDING until the test moves them on
+ * ({@link DatabricksTestServer.startRun}, {@link DatabricksTestServer.finishRun}, …) or `autoAdvance` is set.
+ * Faults (429 with `Retry-After`, 5xx, hangs, dropped connections, before or after the request took effect)
+ * are injected with {@link DatabricksTestServer.injectFault}.
+ *
+ * @public
+ */
+export class DatabricksTestServer {
+  /** `http://127.0.0.1:<port>`: pass it as the workspace host. */
+  readonly url: string;
+  readonly token: string;
+  /** Every request received, in order. */
+  readonly requests: DatabricksTestRequest[] = [];
+
+  readonly #server: http.Server;
+  readonly #now: () => number;
+  readonly #autoAdvance: DatabricksTestServerOptions['autoAdvance'];
+  readonly #userName: string;
+  readonly #runs = new Map<number, RunState>();
+  readonly #taskParents = new Map<number, number>();
+  readonly #runsByToken = new Map<string, number>();
+  readonly #jobs = new Map<number, JobState>();
+  readonly #workspace = new Map<string, WorkspaceNode>();
+  readonly #faults: Array<DatabricksFault & { remaining: number }> = [];
+  readonly #hanging = new Set<http.ServerResponse>();
+  #nextRunId = 1001;
+  #nextJobId = 501;
+  #nextObjectId = 1;
+
+  private constructor(
+    server: http.Server,
+    url: string,
+    options: DatabricksTestServerOptions,
+  ) {
+    this.#server = server;
+    this.url = url;
+    this.token = options.token ?? 'dapi-test-token';
+    this.#now = options.now ?? Date.now;
+    this.#autoAdvance = options.autoAdvance;
+    this.#userName = options.userName ?? 'ingestion-service@example.com';
+    for (const path of ['/', '/Shared', '/Users']) {
+      this.#workspace.set(path, {
+        type: 'DIRECTORY',
+        objectId: this.#nextObjectId++,
+      });
+    }
+  }
+
+  /** Starts a fake workspace on a random port of 127.0.0.1. */
+  static async start(
+    options: DatabricksTestServerOptions = {},
+  ): Promise<DatabricksTestServer> {
+    const holder: { instance?: DatabricksTestServer } = {};
+    const server = http.createServer((req, res) => {
+      holder.instance!.#handle(req, res).catch(e => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error_code: 'INTERNAL_ERROR',
+              message: String(e),
+            }),
+          );
+        }
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    holder.instance = new DatabricksTestServer(
+      server,
+      `http://127.0.0.1:${port}`,
+      options,
+    );
+    return holder.instance;
+  }
+
+  /** Stops the server, dropping open and hung connections. */
+  async stop(): Promise<void> {
+    for (const res of this.#hanging) {
+      res.destroy();
+    }
+    this.#hanging.clear();
+    await new Promise<void>(resolve => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- faults
+
+  /** Injects a fault into the next matching request(s). Faults apply in the order they were injected. */
+  injectFault(fault: DatabricksFault): void {
+    this.#faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Answers the next `times` requests (to `path`, or any) with 429 `REQUEST_LIMIT_EXCEEDED` and `Retry-After`. */
+  rateLimit(
+    options: { path?: string; times?: number; retryAfterSeconds?: number } = {},
+  ): void {
+    this.injectFault({
+      path: options.path,
+      times: options.times ?? 1,
+      respond: {
+        status: 429,
+        errorCode: 'REQUEST_LIMIT_EXCEEDED',
+        message: 'Too many requests. Please wait a moment and try again.',
+        retryAfter: options.retryAfterSeconds ?? 1,
+      },
+    });
+  }
+
+  /** Faults not yet used up. */
+  pendingFaults(): DatabricksFault[] {
+    return this.#faults.map(({ remaining, ...fault }) => ({
+      ...fault,
+      times: remaining,
+    }));
+  }
+
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
+  // ------------------------------------------------------------------------------------------------ runs
+
+  /** All runs, oldest first. */
+  runs(): DatabricksTestRun[] {
+    return [...this.#runs.values()].map(run => this.#snapshot(run));
+  }
+
+  /** A run by its id (or the id of one of its tasks). */
+  run(runId: number): DatabricksTestRun | undefined {
+    const run = this.#findRun(runId);
+    return run && this.#snapshot(run);
+  }
+
+  /**
+   * PENDING → RUNNING. A run whose notebook does not exist ends in INTERNAL_ERROR instead, as on a real
+   * workspace.
+   */
+  startRun(runId: number): DatabricksTestRun {
+    const run = this.#requireRun(runId);
+    if (run.lifeCycleState !== 'PENDING' && run.lifeCycleState !== 'QUEUED') {
+      throw new Error(`Run ${runId} is ${run.lifeCycleState}, not PENDING`);
+    }
+    const missing = run.tasks.find(task => {
+      const node = this.#workspace.get(normalizePath(task.notebookPath));
+      return !node || node.type !== 'NOTEBOOK';
+    });
+    if (missing) {
+      this.#terminate(run, 'INTERNAL_ERROR', undefined, {
+        message: `Unable to access the notebook "${missing.notebookPath}". Either it does not exist, or the identity used to run this job lacks the required permissions.`,
+        code: 'RESOURCE_NOT_FOUND',
+        type: 'CLIENT_ERROR',
+      });
+    } else {
+      run.lifeCycleState = 'RUNNING';
+      run.runningAt = this.#now();
+      run.stateMessage = '';
+    }
+    return this.#snapshot(run);
+  }
+
+  /** Ends a run (starting it first if it is still pending) with an outcome (default SUCCESS). */
+  finishRun(
+    runId: number,
+    outcome: DatabricksRunOutcome = {},
+  ): DatabricksTestRun {
+    const run = this.#requireRun(runId);
+    if (run.lifeCycleState === 'PENDING' || run.lifeCycleState === 'QUEUED') {
+      this.startRun(run.runId);
+    }
+    if (
+      run.lifeCycleState !== 'RUNNING' &&
+      run.lifeCycleState !== 'TERMINATING'
+    ) {
+      throw new Error(
+        `Run ${runId} is ${run.lifeCycleState} and cannot finish`,
+      );
+    }
+    const resultState = outcome.resultState ?? 'SUCCESS';
+    for (const task of run.tasks) {
+      if (outcome.notebookResult !== undefined) {
+        task.notebookResult =
+          typeof outcome.notebookResult === 'string'
+            ? outcome.notebookResult
+            : JSON.stringify(outcome.notebookResult);
+      }
+      task.error = outcome.error;
+      task.errorTrace = outcome.errorTrace;
+    }
+    run.durations = outcome.durations;
+    const termination = {
+      SUCCESS: { code: 'SUCCESS', type: 'SUCCESS' },
+      FAILED: { code: 'RUN_EXECUTION_ERROR', type: 'CLIENT_ERROR' },
+      TIMEDOUT: { code: 'CANCELED', type: 'CLIENT_ERROR' },
+      CANCELED: { code: 'USER_CANCELED', type: 'SUCCESS' },
+    }[resultState];
+    const message =
+      outcome.stateMessage ??
+      {
+        SUCCESS: '',
+        FAILED: 'Workload failed, see run output for details',
+        TIMEDOUT: 'Run timed out',
+        CANCELED: 'Run cancelled.',
+      }[resultState];
+    this.#terminate(run, 'TERMINATED', resultState, {
+      ...termination,
+      message,
+    });
+    return this.#snapshot(run);
+  }
+
+  /** Ends a run in INTERNAL_ERROR (a failure of the Jobs service or the cloud, not of the notebook). */
+  failRunInternally(
+    runId: number,
+    message = 'Cluster terminated unexpectedly: the cloud provider could not provision instances.',
+  ): DatabricksTestRun {
+    const run = this.#requireRun(runId);
+    this.#terminate(run, 'INTERNAL_ERROR', undefined, {
+      message,
+      code: 'CLOUD_FAILURE',
+      type: 'CLOUD_FAILURE',
+    });
+    return this.#snapshot(run);
+  }
+
+  /** Sets what `runs/get-output` reports as `notebook_output.result` for the run's (first) task. */
+  setNotebookResult(
+    runId: number,
+    result: string | Record<string, unknown>,
+  ): void {
+    const run = this.#requireRun(runId);
+    const task = run.tasks.find(t => t.runId === runId) ?? run.tasks[0];
+    task.notebookResult =
+      typeof result === 'string' ? result : JSON.stringify(result);
+  }
+
+  // ----------------------------------------------------------------------------------- jobs and notebooks
+
+  /** All jobs, by job id. */
+  jobs(): Array<{ jobId: number; settings: Json; createdTime: number }> {
+    return [...this.#jobs.values()].map(job => clone(job));
+  }
+
+  /** The notebook imported at a path. */
+  notebook(path: string): { language: string; content: string } | undefined {
+    const node = this.#workspace.get(normalizePath(path));
+    return node?.type === 'NOTEBOOK'
+      ? { language: node.language, content: node.content }
+      : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------- internals
+
+  #snapshot(run: RunState): DatabricksTestRun {
+    return clone({
+      runId: run.runId,
+      runName: run.runName,
+      idempotencyToken: run.idempotencyToken,
+      lifeCycleState: run.lifeCycleState,
+      resultState: run.resultState,
+      stateMessage: run.stateMessage,
+      request: run.request,
+      tasks: run.tasks,
+      submitCount: run.submitCount,
+    });
+  }
+
+  #findRun(runId: number): RunState | undefined {
+    return (
+      this.#runs.get(runId) ??
+      this.#runs.get(this.#taskParents.get(runId) ?? -1)
+    );
+  }
+
+  #requireRun(runId: number): RunState {
+    const run = this.#findRun(runId);
+    if (!run) {
+      throw new Error(`The test server has no run ${runId}`);
+    }
+    return run;
+  }
+
+  #terminate(
+    run: RunState,
+    state: DatabricksTestLifeCycleState,
+    resultState: RunState['resultState'],
+    termination: { message: string; code: string; type: string },
+  ): void {
+    run.lifeCycleState = state;
+    run.resultState = resultState;
+    run.stateMessage = termination.message;
+    run.terminationCode = termination.code;
+    run.terminationType = termination.type;
+    run.endTime = this.#now();
+  }
+
+  #advance(run: RunState): void {
+    if (run.lifeCycleState === 'TERMINATING') {
+      // Cancellation is asynchronous: the run is TERMINATING once, then TERMINATED.
+      this.#terminate(run, 'TERMINATED', 'CANCELED', {
+        message: 'Run cancelled.',
+        code: 'USER_CANCELED',
+        type: 'SUCCESS',
+      });
+      return;
+    }
+    if (!this.#autoAdvance || TERMINAL.includes(run.lifeCycleState)) {
+      return;
+    }
+    if (run.lifeCycleState === 'PENDING' || run.lifeCycleState === 'QUEUED') {
+      this.startRun(run.runId);
+      return;
+    }
+    const outcome =
+      typeof this.#autoAdvance === 'function'
+        ? this.#autoAdvance(this.#snapshot(run))
+        : {
+            notebookResult: {
+              status: 'succeeded',
+              rows_read: 0,
+              rows_written: 0,
+              quality: [],
+              watermark: null,
+            },
+          };
+    this.finishRun(run.runId, outcome);
+  }
+
+  #stateJson(run: RunState): Json {
+    return {
+      life_cycle_state: run.lifeCycleState,
+      ...(run.resultState ? { result_state: run.resultState } : {}),
+      state_message: run.stateMessage,
+      user_cancelled_or_timedout:
+        run.userCancelled || run.resultState === 'TIMEDOUT',
+    };
+  }
+
+  #statusJson(run: RunState): Json {
+    const state = TERMINAL.includes(run.lifeCycleState)
+      ? 'TERMINATED'
+      : run.lifeCycleState;
+    return {
+      state,
+      ...(run.terminationCode
+        ? {
+            termination_details: {
+              code: run.terminationCode,
+              type: run.terminationType,
+              message: run.stateMessage,
+            },
+          }
+        : {}),
+    };
+  }
+
+  #timings(run: RunState): Json {
+    const now = this.#now();
+    const setup =
+      run.durations?.setupMs ??
+      (run.runningAt ?? run.endTime ?? now) - run.startTime;
+    const execution =
+      run.durations?.executionMs ??
+      (run.runningAt ? (run.endTime ?? now) - run.runningAt : 0);
+    const cleanup = run.durations?.cleanupMs ?? 0;
+    return {
+      start_time: run.startTime,
+      setup_duration: setup,
+      execution_duration: execution,
+      cleanup_duration: cleanup,
+      ...(run.endTime
+        ? { end_time: run.startTime + setup + execution + cleanup }
+        : {}),
+    };
+  }
+
+  #taskJson(run: RunState, task: TaskState): Json {
+    return {
+      run_id: task.runId,
+      task_key: task.taskKey,
+      notebook_task: {
+        notebook_path: task.notebookPath,
+        base_parameters: task.baseParameters,
+      },
+      ...(task.newCluster ? { new_cluster: task.newCluster } : {}),
+      ...(run.runningAt
+        ? { cluster_instance: { cluster_id: `0101-000000-run${run.runId}` } }
+        : {}),
+      state: this.#stateJson(run),
+      status: this.#statusJson(run),
+      ...this.#timings(run),
+      attempt_number: 0,
+      run_page_url: `${this.url}/jobs/runs/${task.runId}`,
+    };
+  }
+
+  #runJson(run: RunState): Json {
+    const timings = this.#timings(run);
+    const now = this.#now();
+    return {
+      run_id: run.runId,
+      number_in_job: run.runId,
+      original_attempt_run_id: run.runId,
+      ...(run.runName ? { run_name: run.runName } : {}),
+      creator_user_name: this.#userName,
+      state: this.#stateJson(run),
+      status: this.#statusJson(run),
+      tasks: run.tasks.map(task => this.#taskJson(run, task)),
+      // Multi-task runs report their length in run_duration; the per-phase durations are on the tasks.
+      start_time: run.startTime,
+      setup_duration: 0,
+      execution_duration: 0,
+      cleanup_duration: 0,
+      ...(run.endTime ? { end_time: timings.end_time } : {}),
+      run_duration:
+        ((timings.end_time as number | undefined) ?? now) - run.startTime,
+      run_type: 'SUBMIT_RUN',
+      format: 'MULTI_TASK',
+      attempt_number: 0,
+      run_page_url: `${this.url}/jobs/runs/${run.runId}`,
+    };
+  }
+
+  async #handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    const record: DatabricksTestRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+    };
+    this.requests.push(record);
+
+    let body: unknown;
+    const raw = await this.#readBody(req);
+    if (raw === undefined) {
+      this.#send(
+        res,
+        record,
+        error(
+          413,
+          'MAX_REQUEST_SIZE_EXCEEDED',
+          'The request body is too large.',
+        ),
+      );
+      return;
+    }
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+        record.body = body;
+      } catch {
+        this.#send(
+          res,
+          record,
+          error(
+            400,
+            'MALFORMED_REQUEST',
+            'Invalid JSON given in the body of the request - failed to parse',
+          ),
+        );
+        return;
+      }
+    }
+
+    const auth = req.headers.authorization;
+    if (!auth || !/^Bearer\s+\S+$/.test(auth)) {
+      this.#send(
+        res,
+        record,
+        error(
+          401,
+          'UNAUTHENTICATED',
+          'Credential was not sent or was of an unsupported type for this API.',
+        ),
+      );
+      return;
+    }
+    if (auth.replace(/^Bearer\s+/, '') !== this.token) {
+      this.#send(
+        res,
+        record,
+        error(403, 'PERMISSION_DENIED', 'Invalid access token.'),
+      );
+      return;
+    }
+
+    const fault = this.#takeFault(method, url.pathname);
+    if (fault && (fault.when ?? 'before') === 'before') {
+      this.#applyFault(res, record, fault);
+      return;
+    }
+    let reply: Reply;
+    if (
+      (method === 'POST' || method === 'PUT') &&
+      body !== undefined &&
+      (typeof body !== 'object' || body === null || Array.isArray(body))
+    ) {
+      reply = error(
+        400,
+        'MALFORMED_REQUEST',
+        'The request body must be a JSON object',
+      );
+    } else {
+      reply = this.#route(method, url, (body ?? {}) as Json);
+    }
+    if (fault) {
+      this.#applyFault(res, record, fault);
+      return;
+    }
+    this.#send(res, record, reply);
+  }
+
+  #readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          tooLarge = true;
+        } else {
+          chunks.push(chunk);
+        }
+      });
+      req.on('end', () =>
+        resolve(tooLarge ? undefined : Buffer.concat(chunks)),
+      );
+      req.on('error', reject);
+    });
+  }
+
+  #takeFault(method: string, path: string): DatabricksFault | undefined {
+    const index = this.#faults.findIndex(
+      fault =>
+        (fault.path === undefined || fault.path === path) &&
+        (fault.method === undefined || fault.method.toUpperCase() === method),
+    );
+    if (index < 0) {
+      return undefined;
+    }
+    const fault = this.#faults[index];
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) {
+      this.#faults.splice(index, 1);
+    }
+    return fault;
+  }
+
+  #applyFault(
+    res: http.ServerResponse,
+    record: DatabricksTestRequest,
+    fault: DatabricksFault,
+  ): void {
+    const { respond } = fault;
+    if (respond === 'hang') {
+      this.#hanging.add(res);
+      res.on('close', () => this.#hanging.delete(res));
+      return;
+    }
+    if (respond === 'reset') {
+      res.socket?.destroy();
+      return;
+    }
+    const defaults: Record<number, [string, string]> = {
+      429: [
+        'REQUEST_LIMIT_EXCEEDED',
+        'Too many requests. Please wait a moment and try again.',
+      ],
+      500: ['INTERNAL_ERROR', 'Internal error, please try again later.'],
+      502: ['BAD_GATEWAY', 'Bad gateway.'],
+      503: [
+        'TEMPORARILY_UNAVAILABLE',
+        'The service is temporarily unavailable.',
+      ],
+      504: ['DEADLINE_EXCEEDED', 'The request timed out.'],
+    };
+    const [code, message] = defaults[respond.status] ?? [
+      'INTERNAL_ERROR',
+      'Injected fault.',
+    ];
+    this.#send(res, record, {
+      ...error(
+        respond.status,
+        respond.errorCode ?? code,
+        respond.message ?? message,
+      ),
+      headers:
+        respond.retryAfter !== undefined
+          ? { 'retry-after': String(respond.retryAfter) }
+          : undefined,
+    });
+  }
+
+  #send(
+    res: http.ServerResponse,
+    record: DatabricksTestRequest,
+    reply: Reply,
+  ): void {
+    record.status = reply.status;
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      ...reply.headers,
+    });
+    res.end(JSON.stringify(reply.body));
+  }
+
+  #route(method: string, url: URL, body: Json): Reply {
+    const query = url.searchParams;
+    const route = `${method} ${url.pathname}`;
+    switch (route) {
+      case 'POST /api/2.2/jobs/runs/submit':
+        return this.#submit(body);
+      case 'GET /api/2.2/jobs/runs/get':
+        return this.#getRun(query);
+      case 'GET /api/2.2/jobs/runs/get-output':
+        return this.#getRunOutput(query);
+      case 'POST /api/2.2/jobs/runs/cancel':
+        return this.#cancelRun(body);
+      case 'POST /api/2.2/jobs/create':
+        return this.#createJob(body);
+      case 'POST /api/2.2/jobs/reset':
+        return this.#resetJob(body);
+      case 'GET /api/2.2/jobs/get':
+        return this.#getJob(query);
+      case 'GET /api/2.2/jobs/list':
+        return this.#listJobs(query);
+      case 'POST /api/2.2/jobs/delete':
+        return this.#deleteJob(body);
+      case 'POST /api/2.0/workspace/mkdirs':
+        return this.#mkdirs(body);
+      case 'POST /api/2.0/workspace/import':
+        return this.#import(body);
+      case 'GET /api/2.0/workspace/get-status':
+        return this.#getStatus(query);
+      case 'GET /api/2.0/workspace/export':
+        return this.#export(query);
+      default:
+        return error(404, 'ENDPOINT_NOT_FOUND', `No API found for '${route}'`);
+    }
+  }
+
+  #problems(problems: Problems): Reply | undefined {
+    return problems.ok ? undefined : invalid(problems.list.join('; '));
+  }
+
+  #intParam(value: unknown, name: string): number | Reply {
+    const number =
+      typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (
+      typeof number !== 'number' ||
+      !Number.isSafeInteger(number) ||
+      number <= 0
+    ) {
+      return invalid(`${name} is required and must be a positive integer`);
+    }
+    return number;
+  }
+
+  #submit(body: Json): Reply {
+    const rejected = this.#problems(validateSubmitRun(body));
+    if (rejected) {
+      return rejected;
+    }
+    const token = body.idempotency_token as string | undefined;
+    if (token !== undefined && this.#runsByToken.has(token)) {
+      const existing = this.#runs.get(this.#runsByToken.get(token)!)!;
+      existing.submitCount += 1;
+      return ok({ run_id: existing.runId });
+    }
+    const runId = this.#nextRunId++;
+    const tasks = (body.tasks as Json[]).map((task): TaskState => {
+      const taskRunId = this.#nextRunId++;
+      this.#taskParents.set(taskRunId, runId);
+      const notebook = task.notebook_task as Json;
+      return {
+        runId: taskRunId,
+        taskKey: task.task_key as string,
+        notebookPath: notebook.notebook_path as string,
+        baseParameters: clone(
+          (notebook.base_parameters ?? {}) as Record<string, string>,
+        ),
+        newCluster: clone(task.new_cluster as Json | undefined),
+      };
+    });
+    this.#runs.set(runId, {
+      runId,
+      runName: body.run_name as string | undefined,
+      idempotencyToken: token,
+      lifeCycleState: 'PENDING',
+      stateMessage: 'Waiting for cluster',
+      request: clone(body),
+      tasks,
+      submitCount: 1,
+      startTime: this.#now(),
+      userCancelled: false,
+    });
+    if (token !== undefined) {
+      this.#runsByToken.set(token, runId);
+    }
+    return ok({ run_id: runId });
+  }
+
+  #lookupRun(
+    value: unknown,
+  ): { run: RunState; runId: number } | { reply: Reply } {
+    const runId = this.#intParam(value, 'run_id');
+    if (typeof runId !== 'number') {
+      return { reply: runId };
+    }
+    const run = this.#findRun(runId);
+    return run
+      ? { run, runId }
+      : { reply: invalid(`Run ${runId} does not exist.`) };
+  }
+
+  #getRun(query: URLSearchParams): Reply {
+    const found = this.#lookupRun(query.get('run_id') ?? undefined);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    const { run, runId } = found;
+    this.#advance(run);
+    if (runId !== run.runId) {
+      const task = run.tasks.find(t => t.runId === runId)!;
+      return ok({ ...this.#taskJson(run, task), run_type: 'SUBMIT_RUN' });
+    }
+    return ok(this.#runJson(run));
+  }
+
+  #getRunOutput(query: URLSearchParams): Reply {
+    const found = this.#lookupRun(query.get('run_id') ?? undefined);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    const { run, runId } = found;
+    if (runId === run.runId) {
+      return invalid(MULTI_TASK_OUTPUT);
+    }
+    const task = run.tasks.find(t => t.runId === runId)!;
+    const terminated = TERMINAL.includes(run.lifeCycleState);
+    return ok({
+      metadata: { ...this.#taskJson(run, task), run_type: 'SUBMIT_RUN' },
+      ...(terminated && task.notebookResult !== undefined
+        ? { notebook_output: { result: task.notebookResult, truncated: false } }
+        : {}),
+      ...(terminated && task.error !== undefined ? { error: task.error } : {}),
+      ...(terminated && task.errorTrace !== undefined
+        ? { error_trace: task.errorTrace }
+        : {}),
+      ...(run.lifeCycleState === 'INTERNAL_ERROR' && task.error === undefined
+        ? { error: run.stateMessage }
+        : {}),
+    });
+  }
+
+  #cancelRun(body: Json): Reply {
+    const found = this.#lookupRun(body.run_id);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    const { run } = found;
+    if (
+      !TERMINAL.includes(run.lifeCycleState) &&
+      run.lifeCycleState !== 'TERMINATING'
+    ) {
+      run.lifeCycleState = 'TERMINATING';
+      run.stateMessage = 'Run cancellation requested.';
+      run.userCancelled = true;
+    }
+    return ok({});
+  }
+
+  #createJob(body: Json): Reply {
+    const rejected = this.#problems(validateJobSettings(body));
+    if (rejected) {
+      return rejected;
+    }
+    const jobId = this.#nextJobId++;
+    const settings = clone(body);
+    delete settings.access_control_list;
+    this.#jobs.set(jobId, { jobId, settings, createdTime: this.#now() });
+    return ok({ job_id: jobId });
+  }
+
+  #lookupJob(value: unknown): { job: JobState } | { reply: Reply } {
+    const jobId = this.#intParam(value, 'job_id');
+    if (typeof jobId !== 'number') {
+      return { reply: jobId };
+    }
+    const job = this.#jobs.get(jobId);
+    return job ? { job } : { reply: invalid(`Job ${jobId} does not exist.`) };
+  }
+
+  #resetJob(body: Json): Reply {
+    const found = this.#lookupJob(body.job_id);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    const { job } = found;
+    const settings = body.new_settings;
+    if (
+      typeof settings !== 'object' ||
+      settings === null ||
+      Array.isArray(settings)
+    ) {
+      return invalid('new_settings is required');
+    }
+    const rejected = this.#problems(
+      validateJobSettings(settings as Json, 'new_settings.'),
+    );
+    if (rejected) {
+      return rejected;
+    }
+    job.settings = clone(settings as Json);
+    return ok({});
+  }
+
+  #jobJson(job: JobState, expandTasks: boolean): Json {
+    const settings = clone(job.settings);
+    if (!expandTasks) {
+      // jobs/list leaves out tasks and job clusters unless expand_tasks is set.
+      delete settings.tasks;
+      delete settings.job_clusters;
+    }
+    return {
+      job_id: job.jobId,
+      creator_user_name: this.#userName,
+      created_time: job.createdTime,
+      settings,
+    };
+  }
+
+  #getJob(query: URLSearchParams): Reply {
+    const found = this.#lookupJob(query.get('job_id') ?? undefined);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    return ok(this.#jobJson(found.job, true));
+  }
+
+  #listJobs(query: URLSearchParams): Reply {
+    const limit = query.has('limit') ? Number(query.get('limit')) : 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return invalid('limit must be an integer between 1 and 100');
+    }
+    let offset = 0;
+    const pageToken = query.get('page_token');
+    if (pageToken) {
+      const decoded = Buffer.from(pageToken, 'base64url').toString('utf8');
+      if (!/^offset:\d+$/.test(decoded)) {
+        return invalid('Invalid page_token');
+      }
+      offset = Number(decoded.slice('offset:'.length));
+    } else if (query.has('offset')) {
+      offset = Number(query.get('offset'));
+    }
+    const name = query.get('name')?.toLowerCase();
+    const matching = [...this.#jobs.values()]
+      .filter(
+        job =>
+          name === undefined ||
+          String(job.settings.name ?? '').toLowerCase() === name,
+      )
+      .sort((a, b) => a.jobId - b.jobId);
+    const page = matching.slice(offset, offset + limit);
+    const hasMore = offset + limit < matching.length;
+    const expand = query.get('expand_tasks') === 'true';
+    return ok({
+      ...(page.length > 0
+        ? {
+            jobs: page.map(job => this.#jobJson(job, expand)),
+          }
+        : {}),
+      has_more: hasMore,
+      ...(hasMore
+        ? {
+            next_page_token: Buffer.from(`offset:${offset + limit}`).toString(
+              'base64url',
+            ),
+          }
+        : {}),
+    });
+  }
+
+  #deleteJob(body: Json): Reply {
+    const found = this.#lookupJob(body.job_id);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    this.#jobs.delete(found.job.jobId);
+    return ok({});
+  }
+
+  #mkdirs(body: Json): Reply {
+    if (typeof body.path !== 'string' || !body.path.startsWith('/')) {
+      return invalid('path is required: an absolute workspace path');
+    }
+    const path = normalizePath(body.path);
+    const segments = path.split('/').filter(Boolean);
+    let current = '';
+    for (const segment of segments) {
+      current = `${current}/${segment}`;
+      const node = this.#workspace.get(current);
+      if (node?.type === 'NOTEBOOK') {
+        return error(
+          400,
+          'RESOURCE_ALREADY_EXISTS',
+          `Cannot create directory ${path} because ${current} is an existing notebook.`,
+        );
+      }
+      if (!node) {
+        this.#workspace.set(current, {
+          type: 'DIRECTORY',
+          objectId: this.#nextObjectId++,
+        });
+      }
+    }
+    return ok({});
+  }
+
+  #import(body: Json): Reply {
+    const rejected = this.#problems(validateImport(body));
+    if (rejected) {
+      return rejected;
+    }
+    const path = normalizePath(body.path as string);
+    const parent = parentOf(path);
+    const parentNode = this.#workspace.get(parent);
+    if (!parentNode || parentNode.type !== 'DIRECTORY') {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `The parent folder (${parent}) does not exist.`,
+      );
+    }
+    const existing = this.#workspace.get(path);
+    if (
+      existing?.type === 'DIRECTORY' ||
+      (existing && body.overwrite !== true)
+    ) {
+      return error(
+        400,
+        'RESOURCE_ALREADY_EXISTS',
+        `Path (${path}) already exists.`,
+      );
+    }
+    const content = Buffer.from(body.content as string, 'base64');
+    if (content.length > MAX_NOTEBOOK_BYTES) {
+      return error(
+        400,
+        'MAX_NOTEBOOK_SIZE_EXCEEDED',
+        'File size imported is (more than 10485760 bytes) too large.',
+      );
+    }
+    this.#workspace.set(path, {
+      type: 'NOTEBOOK',
+      objectId: existing?.objectId ?? this.#nextObjectId++,
+      language: body.language as string,
+      content: content.toString('utf8'),
+    });
+    return ok({});
+  }
+
+  #getStatus(query: URLSearchParams): Reply {
+    const raw = query.get('path');
+    if (!raw || !raw.startsWith('/')) {
+      return invalid('path is required: an absolute workspace path');
+    }
+    const path = normalizePath(raw);
+    const node = this.#workspace.get(path);
+    if (!node) {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Path (${path}) doesn't exist.`,
+      );
+    }
+    return ok({
+      object_type: node.type,
+      path,
+      object_id: node.objectId,
+      ...(node.type === 'NOTEBOOK' ? { language: node.language } : {}),
+    });
+  }
+
+  #export(query: URLSearchParams): Reply {
+    const raw = query.get('path');
+    if (!raw || !raw.startsWith('/')) {
+      return invalid('path is required: an absolute workspace path');
+    }
+    const format = query.get('format') ?? 'SOURCE';
+    if (!IMPORT_FORMATS.includes(format) || format !== 'SOURCE') {
+      return invalid(`the test server exports SOURCE only, got ${format}`);
+    }
+    const path = normalizePath(raw);
+    const node = this.#workspace.get(path);
+    if (!node || node.type !== 'NOTEBOOK') {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Path (${path}) doesn't exist.`,
+      );
+    }
+    return ok({
+      content: Buffer.from(node.content, 'utf8').toString('base64'),
+      file_type: { PYTHON: 'py', SQL: 'sql', SCALA: 'scala', R: 'r' }[
+        node.language
+      ],
+    });
+  }
+}
