@@ -17,6 +17,20 @@ export interface Config {
       currency?: string;
     };
 
+    /**
+     * Rate limits of the `/api/ingestion/v1` routes (all but `health`). Requests naming an
+     * organization the caller belongs to count against that organization's
+     * `quotas.api.requestsPerMinute` and `requestsPerDay`; all others against the caller's own
+     * per-minute limit below. Counts are shared by backend replicas through `backend.cache`
+     * (configure Redis or Valkey when running more than one replica).
+     */
+    rateLimits?: {
+      /** Set to false to turn rate limiting off. Defaults to true. */
+      enabled?: boolean;
+      /** Requests per minute and user that name no organization. Defaults to 600. */
+      unattributedPerUserPerMinute?: number;
+    };
+
     /** Encryption of connection secrets (AES-256-GCM under a per-organization key). */
     secrets?: {
       /**
@@ -84,7 +98,9 @@ export interface Config {
           maxCpuUnits?: number;
         };
         api?: {
+          /** API requests per minute charged to the organization (429 beyond). Defaults to 600. */
           requestsPerMinute?: number;
+          /** API requests per UTC day charged to the organization. Defaults to 50000. */
           requestsPerDay?: number;
         };
       };

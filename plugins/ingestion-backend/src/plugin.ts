@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import {
   createConnectionsRouter,
@@ -18,6 +19,10 @@ import { DatabaseTablesStore } from './database/TablesStore';
 import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
+import {
+  createIngestionRateLimiting,
+  rateLimiterServiceRef,
+} from './ratelimit';
 import { createRouter } from './router';
 import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
@@ -45,6 +50,8 @@ export const ingestionPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
         userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
+        rateLimiter: rateLimiterServiceRef,
       },
       async init({
         config,
@@ -55,6 +62,8 @@ export const ingestionPlugin = createBackendPlugin({
         httpRouter,
         logger,
         userInfo,
+        auditor,
+        rateLimiter,
       }) {
         const knex = await connectDatabase(database);
         const directory = new OrganizationDirectory(
@@ -66,11 +75,14 @@ export const ingestionPlugin = createBackendPlugin({
           directory,
           resources: new PermissionResourcesStore(knex),
         });
+        // Every mutation and denial (see "Audit log" in the README): services call audit.record.
+        const audit = createAuditLog({ knex, auditor, logger });
         const authorizer = new IngestionAuthorizer({
           permissions,
           permissionsRegistry,
           userInfo,
           directory,
+          audit,
         });
 
         const runsStore = new DatabaseRunsStore(knex);
@@ -85,6 +97,7 @@ export const ingestionPlugin = createBackendPlugin({
           store: new DatabasePipelinesStore(knex),
           authorizer,
           directory,
+          audit,
         });
         const runs = new RunsService({
           runs: runsStore,
@@ -92,6 +105,7 @@ export const ingestionPlugin = createBackendPlugin({
           quotas,
           authorizer,
           directory,
+          audit,
         });
         const tables = new TablesService({
           tables: new DatabaseTablesStore(knex),
@@ -115,6 +129,7 @@ export const ingestionPlugin = createBackendPlugin({
           logger,
           knex,
           authorizer,
+          audit: event => audit.record(event),
         });
 
         httpRouter.use(
@@ -129,6 +144,17 @@ export const ingestionPlugin = createBackendPlugin({
             tables,
             lineage,
             costs,
+            middleware: [
+              createIngestionRateLimiting({
+                config,
+                limiter: rateLimiter,
+                httpAuth,
+                userInfo,
+                directory,
+                knex,
+                logger,
+              }),
+            ].filter(m => m !== undefined),
             validateResponses: config.getOptionalBoolean(
               'ingestion.api.validateResponses',
             ),
@@ -137,6 +163,7 @@ export const ingestionPlugin = createBackendPlugin({
                 path: '/connections',
                 router: createConnectionsRouter({ httpAuth, connections }),
               },
+              createAuditApi({ knex, httpAuth, authorizer }),
             ],
           }),
         );

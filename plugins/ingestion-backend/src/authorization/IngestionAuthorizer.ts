@@ -27,6 +27,7 @@ import {
   type IngestionResourceQuery,
   type OwnedPermissionResource,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
+import { recordDenial, type DenialAudit } from '../audit/recordDenial';
 import type { AccessFilter } from '../database/conditions';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 
@@ -62,6 +63,8 @@ export class IngestionAuthorizer {
       permissionsRegistry: PermissionsRegistryService;
       userInfo: UserInfoService;
       directory: OrganizationDirectory;
+      /** Where denials are recorded (`src/audit`); recording never changes the answer. */
+      audit?: DenialAudit;
     },
   ) {}
 
@@ -148,11 +151,22 @@ export class IngestionAuthorizer {
       return;
     }
     if (!organization || !(await this.isMember(credentials, organizationId))) {
-      throw new NotFoundError(`Organization '${organizationId}' not found`);
+      throw await recordDenial(this.options.audit, {
+        credentials,
+        permission,
+        organizationId,
+        organizationExists: Boolean(organization),
+        error: new NotFoundError(`Organization '${organizationId}' not found`),
+      });
     }
-    throw new NotAllowedError(
-      `Your roles in organization '${organizationId}' do not allow ${permission.name}`,
-    );
+    throw await recordDenial(this.options.audit, {
+      credentials,
+      permission,
+      organizationId,
+      error: new NotAllowedError(
+        `Your roles in organization '${organizationId}' do not allow ${permission.name}`,
+      ),
+    });
   }
 
   /**
@@ -166,9 +180,16 @@ export class IngestionAuthorizer {
     description: string,
   ): Promise<void> {
     if (!(await this.isAllowed(credentials, permission, resource))) {
-      throw new NotAllowedError(
-        `Your roles in organization '${resource.organizationId}' do not allow ${permission.name} on ${description}`,
-      );
+      throw await recordDenial(this.options.audit, {
+        credentials,
+        permission,
+        organizationId: resource.organizationId,
+        targetId: (resource as { id?: string }).id,
+        description,
+        error: new NotAllowedError(
+          `Your roles in organization '${resource.organizationId}' do not allow ${permission.name} on ${description}`,
+        ),
+      });
     }
   }
 
