@@ -1,0 +1,293 @@
+import type { DuckDBInstance } from '@duckdb/node-api';
+import {
+  getSourceDatasets,
+  type SourceSpec,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import type {
+  EngineRunContext,
+  EngineRunResult,
+  EngineRunState,
+  ResolvedConnection,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
+import {
+  CommitConflictError,
+  CommitStateUnknownError,
+  IcebergSqlCatalog,
+  IcebergTableWriter,
+} from '../../iceberg';
+import { datasetRefString } from '../../runs/datasetRefs';
+import {
+  isTransientError,
+  LocalEngineError,
+  RunCancelledError,
+  safeMessage,
+} from './errors';
+import { detectPiiColumns } from './pii';
+import { checkQuality } from './quality';
+import { loadDataset, S3Settings, SourceContext } from './sources';
+import { count, portableProjection, quoteIdentifier, scalar } from './sql';
+import { organizationStorage } from './storage';
+import { writeTarget } from './targets';
+import { applyTransforms, lineageRecord } from './transforms';
+import { RunWorkspace } from './workspace';
+
+/** What a run needs from the engine that hosts it. */
+export interface RunHost {
+  instance(): Promise<DuckDBInstance>;
+  catalog(name: string): IcebergSqlCatalog;
+  writer(catalogName: string): IcebergTableWriter;
+  workingDirectory: string;
+  batchSize: number;
+  organizationS3(organizationId: string): S3Settings | undefined;
+  http: { allowPrivateNetworks: boolean; fetch: typeof globalThis.fetch };
+}
+
+/** A run's cancellation: the signal, and the connection to interrupt. */
+export interface RunControl {
+  signal: AbortSignal;
+  onWorkspace(workspace: RunWorkspace | undefined): void;
+}
+
+/**
+ * The result of a local run: the engine contract's result, plus the column lineage of the
+ * target (`{ column: ['<dataset ref>#<column>', …] }`), which the run driver stores with the
+ * lineage edge when an engine reports it.
+ */
+export type LocalRunResult = EngineRunResult & {
+  columnLineage?: Record<string, string[]>;
+};
+
+/**
+ * Executes one run of a batch pipeline: source → transformations → quality rules → target, in
+ * a workspace of its own, and returns the final state. Never throws.
+ */
+export async function runPipeline(
+  host: RunHost,
+  context: EngineRunContext,
+  control: RunControl,
+): Promise<EngineRunState> {
+  const secrets = new Set<string>();
+  const { spec, organization, run } = context;
+  const checkCancelled = () => {
+    if (control.signal.aborted) throw new RunCancelledError();
+  };
+  let workspace: RunWorkspace | undefined;
+  let committed = false;
+  try {
+    if (spec.pipeline_type === 'streaming' || spec.source.type === 'kafka') {
+      throw new LocalEngineError(
+        spec.source.type === 'kafka'
+          ? 'Kafka sources run on the Databricks engine (streaming from Kafka is Databricks-only); the local engine runs batch pipelines'
+          : 'Streaming pipelines run on the Databricks engine; the local engine runs batch pipelines',
+      );
+    }
+    const storage = await organizationStorage(
+      organization.id,
+      organization.storage,
+      host.workingDirectory,
+    );
+    workspace = await RunWorkspace.open(
+      await host.instance(),
+      storage.tmp,
+      run.id,
+    );
+    control.onWorkspace(workspace);
+    const ws = workspace;
+    const log = (level: 'info' | 'warn' | 'error', message: string) =>
+      context.log(level, message);
+
+    const sourceContext: SourceContext = {
+      workspace: ws,
+      storage,
+      organizationId: organization.id,
+      async resolveConnection(name: string): Promise<ResolvedConnection> {
+        const resolved = await context.resolveConnection(name);
+        if (resolved.password) secrets.add(resolved.password);
+        return resolved;
+      },
+      organizationS3: host.organizationS3(organization.id),
+      catalog: name => host.catalog(name),
+      log,
+      checkCancelled,
+      signal: control.signal,
+      batchSize: host.batchSize,
+      http: host.http,
+    };
+
+    // Source
+    const datasets = getSourceDatasets(spec);
+    const sourceRef = datasetRefString(datasets[0]);
+    const incrementalColumn =
+      'incremental_column' in spec.source
+        ? spec.source.incremental_column
+        : undefined;
+    let incrementalNote = '';
+    if (incrementalColumn) {
+      incrementalNote =
+        run.watermarkIn === undefined
+          ? ` (first incremental load on ${incrementalColumn})`
+          : ` where ${incrementalColumn} > ${run.watermarkIn}`;
+    }
+    await log('info', `Reading ${sourceRef}${incrementalNote}`);
+    const loaded = await loadDataset(
+      sourceContext,
+      spec.source,
+      'source',
+      incrementalColumn
+        ? { column: incrementalColumn, watermark: run.watermarkIn }
+        : undefined,
+    );
+    checkCancelled();
+    let watermarkOut: string | undefined;
+    if (incrementalColumn) {
+      const cursor = (await ws.describe(quoteIdentifier('source'))).find(
+        c => c.name.toLowerCase() === incrementalColumn.toLowerCase(),
+      );
+      if (!cursor) {
+        throw new LocalEngineError(
+          `Incremental column '${incrementalColumn}' is not a column of ${sourceRef}`,
+        );
+      }
+      const max = await scalar(
+        ws.connection,
+        `SELECT CAST(max(${quoteIdentifier(
+          cursor.name,
+        )}) AS VARCHAR) FROM "source"`,
+      );
+      watermarkOut =
+        max === null || max === undefined ? run.watermarkIn : String(max);
+    }
+    await log('info', `Read ${loaded.rowsRead} rows from ${sourceRef}`);
+
+    // Transformations
+    const transformed = await applyTransforms({
+      workspace: ws,
+      source: { table: 'source', datasetRef: sourceRef },
+      transforms: spec.transformations,
+      checkCancelled,
+      async loadJoin(index, transform) {
+        const table = `join_${index}`;
+        const ref = datasetRefString(
+          getSourceDatasets({
+            ...spec,
+            source: transform.dataset as SourceSpec,
+            transformations: [],
+          })[0],
+        );
+        const joined = await loadDataset(
+          sourceContext,
+          transform.dataset as SourceSpec,
+          table,
+        );
+        await log('info', `Read ${joined.rowsRead} rows from ${ref} to join`);
+        return { table, datasetRef: ref };
+      },
+    });
+    checkCancelled();
+
+    // Rows in types every target stores
+    let output = transformed.relation;
+    const portable = portableProjection(transformed.columns, output);
+    if (portable) {
+      await ws.connection.run(`CREATE VIEW "output" AS ${portable}`);
+      output = '"output"';
+    }
+    const columns = await ws.describe(output);
+
+    // Quality
+    const quality = await checkQuality({
+      workspace: ws,
+      rules: spec.data_quality,
+      relation: output,
+      columns,
+      log,
+      checkCancelled,
+    });
+    const result: EngineRunResult = {
+      rowsRead: loaded.rowsRead,
+      rowsWritten: 0,
+      bytesWritten: 0,
+      dbus: 0,
+      quality: quality.results,
+      tables: [],
+    };
+    if (quality.failure) {
+      return {
+        state: 'quality_failed',
+        message: `Quality checks failed, nothing was written: ${quality.failure}`,
+        result,
+      };
+    }
+    checkCancelled();
+
+    // Target: materialized once, so quality drops and the write see the same rows.
+    await ws.connection.run(
+      `CREATE TABLE "final" AS SELECT * FROM ${quality.relation}`,
+    );
+    const outputRows = await count(ws.connection, '"final"');
+    checkCancelled();
+    const written = await writeTarget(
+      {
+        workspace: ws,
+        storage,
+        organizationId: organization.id,
+        runId: run.id,
+        pipelineId: context.pipeline.id,
+        catalog: name => host.catalog(name),
+        writer: name => host.writer(name),
+      },
+      spec.target,
+      '"final"',
+      columns,
+      outputRows,
+    );
+    committed = true;
+    written.commit.piiColumns = await detectPiiColumns(
+      ws.connection,
+      '"final"',
+      columns,
+    );
+    await log(
+      'info',
+      written.committed
+        ? `Wrote ${written.rowsWritten} rows (${
+            written.bytesWritten
+          } bytes) to ${spec.target.type} target${
+            written.commit.snapshotId
+              ? ` (snapshot ${written.commit.snapshotId})`
+              : ''
+          }`
+        : `This run had already been committed to the ${spec.target.type} target; nothing was written again`,
+    );
+    const succeeded: LocalRunResult = {
+      ...result,
+      rowsWritten: written.rowsWritten,
+      bytesWritten: written.bytesWritten,
+      watermarkOut,
+      tables: [written.commit],
+      columnLineage: lineageRecord(transformed.lineage),
+    };
+    return { state: 'succeeded', result: succeeded };
+  } catch (error) {
+    if (error instanceof RunCancelledError || control.signal.aborted) {
+      return {
+        state: 'cancelled',
+        message: committed
+          ? 'Cancelled after the target was committed'
+          : 'Cancelled before anything was written',
+      };
+    }
+    const retryable =
+      error instanceof CommitConflictError ||
+      error instanceof CommitStateUnknownError ||
+      isTransientError(error);
+    return {
+      state: 'failed',
+      message: safeMessage(error, secrets),
+      retryable,
+    };
+  } finally {
+    control.onWorkspace(undefined);
+    await workspace?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,50 @@
+import type { ResolvedConnection } from '@ingestion-for-backstage/plugin-ingestion-node';
+import type { IcebergSqlCatalog } from '../../../iceberg';
+import type { OrganizationStorage } from '../storage';
+import type { RunWorkspace } from '../workspace';
+
+/** S3 client settings: from a connection of type `s3`, or the organization's `s3` config. */
+export interface S3Settings {
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** A connection's bucket and prefix: the only place it may be used for. */
+  bucket?: string;
+  prefix?: string;
+}
+
+/** What a source reader gets from the run. */
+export interface SourceContext {
+  workspace: RunWorkspace;
+  storage: OrganizationStorage;
+  organizationId: string;
+  /** Resolves a connection of the organization and remembers its secret for masking. */
+  resolveConnection(name: string): Promise<ResolvedConnection>;
+  /** The organization's default S3 settings (for `s3://` storage roots). */
+  organizationS3?: S3Settings;
+  /** The organization's Iceberg catalog of this name. */
+  catalog(name: string): IcebergSqlCatalog;
+  log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
+  /** Throws when the run was cancelled. */
+  checkCancelled(): void;
+  signal: AbortSignal;
+  batchSize: number;
+  http: {
+    /** Allows HTTP sources on loopback and private addresses (tests, on-premise APIs). */
+    allowPrivateNetworks: boolean;
+    fetch: typeof globalThis.fetch;
+  };
+}
+
+/** An incremental load: rows whose `column` is above `watermark`. */
+export interface IncrementalRead {
+  column: string;
+  watermark?: string;
+}
+
+/** What reading a dataset into a DuckDB table produced. */
+export interface LoadedDataset {
+  rowsRead: number;
+}
