@@ -13,7 +13,10 @@ import {
   type PipelineVersion,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { randomUUID } from 'node:crypto';
-import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
+import type {
+  IngestionAuthorizer,
+  IngestionPermission,
+} from '../authorization/IngestionAuthorizer';
 import type {
   PipelineListQuery,
   PipelinesStore,
@@ -124,6 +127,25 @@ export class PipelinesService {
     return pipeline;
   }
 
+  /**
+   * The pipeline, if the caller may read it (404 otherwise) and may act on it with `permission`
+   * (403 otherwise).
+   */
+  async getForAction(
+    credentials: BackstageCredentials,
+    id: string,
+    permission: IngestionPermission,
+  ): Promise<PipelineDetails> {
+    const pipeline = await this.get(credentials, id);
+    await this.options.authorizer.authorizeResource(
+      credentials,
+      permission,
+      { organizationId: pipeline.organization, owner: pipeline.owner },
+      `pipeline '${pipeline.name}'`,
+    );
+    return pipeline;
+  }
+
   async create(
     credentials:
       | BackstageCredentials<BackstageUserPrincipal>
@@ -193,12 +215,10 @@ export class PipelinesService {
       comment?: string;
     },
   ): Promise<PipelineDetails> {
-    const current = await this.get(credentials, id);
-    await this.options.authorizer.authorizeResource(
+    const current = await this.getForAction(
       credentials,
+      id,
       pipelineUpdatePermission,
-      { organizationId: current.organization, owner: current.owner },
-      `pipeline '${current.name}'`,
     );
     const valid = requireValidSpec(input.spec);
     return this.saveVersion(credentials, current, {
@@ -216,12 +236,10 @@ export class PipelinesService {
     id: string,
     input: { version: number; expectedVersion?: number; comment?: string },
   ): Promise<PipelineDetails> {
-    const current = await this.get(credentials, id);
-    await this.options.authorizer.authorizeResource(
+    const current = await this.getForAction(
       credentials,
+      id,
       pipelineUpdatePermission,
-      { organizationId: current.organization, owner: current.owner },
-      `pipeline '${current.name}'`,
     );
     const target = await this.options.store.getVersion(
       current.organization,
@@ -296,12 +314,10 @@ export class PipelinesService {
   }
 
   async delete(credentials: BackstageCredentials, id: string): Promise<void> {
-    const current = await this.get(credentials, id);
-    await this.options.authorizer.authorizeResource(
+    const current = await this.getForAction(
       credentials,
+      id,
       pipelineDeletePermission,
-      { organizationId: current.organization, owner: current.owner },
-      `pipeline '${current.name}'`,
     );
     await this.options.store.delete(current.organization, id);
     await this.options.audit?.record({

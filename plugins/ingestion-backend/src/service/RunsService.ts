@@ -48,12 +48,10 @@ export class RunsService {
     pipelineId: string,
     input: { watermark?: string; trigger?: Run['trigger'] },
   ): Promise<Run> {
-    const pipeline = await this.options.pipelines.get(credentials, pipelineId);
-    await this.options.authorizer.authorizeResource(
+    const pipeline = await this.options.pipelines.getForAction(
       credentials,
+      pipelineId,
       pipelineExecutePermission,
-      { organizationId: pipeline.organization, owner: pipeline.owner },
-      `pipeline '${pipeline.name}'`,
     );
     const organization = this.options.directory.get(pipeline.organization);
     await this.options.quotas.checkRunAllowed(organization);
@@ -126,15 +124,10 @@ export class RunsService {
    */
   async cancel(credentials: BackstageCredentials, id: string): Promise<Run> {
     const run = await this.get(credentials, id);
-    const pipeline = await this.options.pipelines.get(
+    await this.options.pipelines.getForAction(
       credentials,
       run.pipelineId,
-    );
-    await this.options.authorizer.authorizeResource(
-      credentials,
       pipelineExecutePermission,
-      { organizationId: pipeline.organization, owner: pipeline.owner },
-      `pipeline '${pipeline.name}'`,
     );
     if (FINAL_RUN_STATUSES.includes(run.status)) {
       return run;
