@@ -250,7 +250,7 @@ describe.each(databases.eachSupportedId())(
       return caller.role ? 403 : 404;
     }
 
-    function check(res: request.Response, outcome: Outcome) {
+    function expectOutcome(res: request.Response, outcome: Outcome) {
       const summary = { status: res.status, body: res.body };
       if (outcome === 'ok') {
         expect(summary.status).toBeGreaterThanOrEqual(200);
@@ -293,7 +293,8 @@ describe.each(databases.eachSupportedId())(
       '%s',
       (_name, operation) => {
         it.each(callers)('as %s', async (_label, caller) => {
-          check(await operation.call(caller.user), expected(operation, caller));
+          expect.hasAssertions();
+          expectOutcome(await operation.call(caller.user), expected(operation, caller));
         });
       },
     );
