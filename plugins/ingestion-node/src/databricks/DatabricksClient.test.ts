@@ -100,6 +100,9 @@ describe('DatabricksClient', () => {
 
     const second = await client.submitRun(submitRequest('b'.repeat(64)));
     await client.cancelRun(second.runId);
+    expect((await client.getRun(second.runId)).state?.life_cycle_state).toBe(
+      'TERMINATING',
+    );
     expect((await client.getRun(second.runId)).state?.result_state).toBe(
       'CANCELED',
     );

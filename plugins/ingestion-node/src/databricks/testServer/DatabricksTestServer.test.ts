@@ -258,6 +258,10 @@ describe('DatabricksTestServer', () => {
       const runId = await submitted();
       await call('POST', '/api/2.2/jobs/runs/cancel', { run_id: runId });
       expect(server.run(runId)?.lifeCycleState).toBe('TERMINATING');
+      const terminating = await call('GET', '/api/2.2/jobs/runs/get', {
+        run_id: runId,
+      });
+      expect(terminating.body.state.life_cycle_state).toBe('TERMINATING');
       const run = await call('GET', '/api/2.2/jobs/runs/get', {
         run_id: runId,
       });

@@ -159,6 +159,7 @@ interface RunState extends DatabricksTestRun {
   terminationCode?: string;
   terminationType?: string;
   userCancelled: boolean;
+  terminatingReported?: boolean;
 }
 
 interface JobState {
@@ -524,7 +525,11 @@ export class DatabricksTestServer {
 
   #advance(run: RunState): void {
     if (run.lifeCycleState === 'TERMINATING') {
-      // Cancellation is asynchronous: the run is TERMINATING once, then TERMINATED.
+      // Cancellation is asynchronous: runs/get reports TERMINATING once, then TERMINATED.
+      if (!run.terminatingReported) {
+        run.terminatingReported = true;
+        return;
+      }
       this.#terminate(run, 'TERMINATED', 'CANCELED', {
         message: 'Run cancelled.',
         code: 'USER_CANCELED',

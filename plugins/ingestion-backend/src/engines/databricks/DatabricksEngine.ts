@@ -1,0 +1,408 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  buildRunSubmitRequest,
+  DatabricksApiError,
+  DatabricksClient,
+  deriveIdempotencyToken,
+  findQualityFailureSummary,
+  generateWorkspaceArtifacts,
+  notebookRunResult,
+  parseNotebookSummary,
+  type DatabricksClientOptions,
+  type DatabricksRun,
+  type DatabricksRunOutput,
+  type EngineOrganization,
+  type EngineRunContext,
+  type EngineRunResult,
+  type EngineRunState,
+  type IngestionEngine,
+  type NotebookRunSummary,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
+import { createHash } from 'node:crypto';
+import { estimateRunDbus, type ClusterSpec } from './dbus';
+
+/** Options of {@link DatabricksEngine}. */
+export interface DatabricksEngineOptions {
+  logger: LoggerService;
+  /** Retry, timeout and test hooks for the workspace clients (host and token come from the organization). */
+  client?: Omit<DatabricksClientOptions, 'host' | 'token'>;
+  /** DBUs per node-hour by node type, added to the defaults of the DBU estimate. */
+  dbuRates?: Record<string, number>;
+}
+
+const MAX_MESSAGE = 2000;
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
+/** The Databricks run id of an engine run id, or undefined when it cannot be one. */
+function parseRunId(engineRunId: string): number | undefined {
+  if (!/^\d{1,16}$/.test(engineRunId)) {
+    return undefined;
+  }
+  const runId = Number(engineRunId);
+  return Number.isSafeInteger(runId) && runId > 0 ? runId : undefined;
+}
+
+/** The Jobs API takes idempotency tokens of at most 64 characters. */
+function submitToken(run: EngineRunContext['run']): string {
+  const token = run.idempotencyToken;
+  if (!token) {
+    return deriveIdempotencyToken(`${run.id}#${run.attempt}`);
+  }
+  return token.length <= 64
+    ? token
+    : createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * The Databricks engine: each run of a pipeline version executes the notebook generated for the organization on
+ * a job cluster of its workspace.
+ *
+ * - `submit` generates the notebook and job for the organization (cluster policy, sizing, spot, Spark settings
+ *   and cost tags), imports the notebook at `/Shared/ingestion/<organization>/<pipeline>/v<version>` and submits
+ *   a one-time run (`jobs/runs/submit`) with the run's watermark and id as notebook parameters and the run's
+ *   idempotency token, so a retried or repeated submit returns the run the first one started.
+ * - `poll` maps the run's life-cycle and result states; a finished run's task output carries the notebook's JSON
+ *   summary (rows, quality results, new watermark). A notebook stopped by a `fail` quality rule raises
+ *   `QualityFailure(<summary>)` and ends as `quality_failed`. DBUs are estimated from the cluster and the run's
+ *   durations (see `estimateRunDbus`).
+ * - `cancel` cancels the run (asynchronously: polls report it as running until it is terminated).
+ *
+ * Each organization has its own client (its workspace host and token); nothing is shared between tenants.
+ */
+export class DatabricksEngine implements IngestionEngine {
+  readonly id = 'databricks';
+
+  readonly #options: DatabricksEngineOptions;
+  readonly #clients = new Map<string, DatabricksClient>();
+
+  constructor(options: DatabricksEngineOptions) {
+    this.#options = options;
+  }
+
+  async submit(context: EngineRunContext): Promise<{ engineRunId: string }> {
+    const client = this.#client(context.organization);
+    const artifacts = this.#artifacts(context);
+    await client.importNotebook(
+      artifacts.notebook.path,
+      artifacts.notebook.content,
+    );
+    const request = buildRunSubmitRequest({
+      job: artifacts.job,
+      runId: context.run.id,
+      parameters: { watermark: context.run.watermarkIn ?? '' },
+    });
+    const { runId } = await client.submitRun({
+      ...request,
+      run_name:
+        context.run.attempt > 1
+          ? `${request.run_name}, attempt ${context.run.attempt}`
+          : request.run_name,
+      idempotency_token: submitToken(context.run),
+    });
+    await context.log(
+      'info',
+      `Submitted Databricks run ${runId} of notebook ${artifacts.notebook.path} to ${client.host}`,
+    );
+    return { engineRunId: String(runId) };
+  }
+
+  async poll(
+    context: EngineRunContext,
+    engineRunId: string,
+  ): Promise<EngineRunState> {
+    const runId = parseRunId(engineRunId);
+    if (runId === undefined) {
+      return { state: 'unknown' };
+    }
+    const client = this.#client(context.organization);
+    let run: DatabricksRun;
+    try {
+      run = await client.getRun(runId);
+    } catch (error) {
+      if (error instanceof DatabricksApiError && error.isNotFound) {
+        return { state: 'unknown' };
+      }
+      throw error;
+    }
+    const state = run.state ?? {};
+    const message = state.state_message || undefined;
+    switch (state.life_cycle_state) {
+      case 'QUEUED':
+      case 'PENDING':
+      case 'BLOCKED':
+      case 'WAITING_FOR_RETRY':
+      case undefined:
+        return { state: 'pending', ...(message ? { message } : {}) };
+      case 'RUNNING':
+      case 'TERMINATING':
+        return { state: 'running', ...(message ? { message } : {}) };
+      case 'SKIPPED':
+        return {
+          state: 'failed',
+          message: this.#failure(run, 'was skipped', message),
+          retryable: true,
+        };
+      case 'INTERNAL_ERROR': {
+        // A missing notebook or a bad cluster setting (CLIENT_ERROR) fails again; cloud or service trouble may not.
+        const type = run.status?.termination_details?.type;
+        return {
+          state: 'failed',
+          message: this.#failure(run, 'ended with an internal error', message),
+          retryable: type !== 'CLIENT_ERROR',
+        };
+      }
+      case 'TERMINATED':
+        return this.#terminated(context, client, run);
+      default:
+        return {
+          state: 'running',
+          message: `Databricks reports ${state.life_cycle_state}`,
+        };
+    }
+  }
+
+  async cancel(context: EngineRunContext, engineRunId: string): Promise<void> {
+    const runId = parseRunId(engineRunId);
+    if (runId === undefined) {
+      return;
+    }
+    try {
+      await this.#client(context.organization).cancelRun(runId);
+    } catch (error) {
+      if (error instanceof DatabricksApiError && error.isNotFound) {
+        return;
+      }
+      throw error;
+    }
+    await context.log(
+      'info',
+      `Requested cancellation of Databricks run ${runId}`,
+    );
+  }
+
+  async #terminated(
+    context: EngineRunContext,
+    client: DatabricksClient,
+    run: DatabricksRun,
+  ): Promise<EngineRunState> {
+    const message = run.state?.state_message || undefined;
+    switch (run.state?.result_state) {
+      case 'SUCCESS': {
+        const output = await this.#output(context, client, run);
+        const text = output?.notebook_output?.result;
+        let summary: NotebookRunSummary | undefined;
+        if (text === undefined) {
+          await context.log(
+            'warn',
+            `Databricks run ${run.run_id} succeeded without a run summary (the notebook did not call dbutils.notebook.exit); rows and quality results are unknown`,
+          );
+        } else {
+          try {
+            summary = parseNotebookSummary(text);
+          } catch (error) {
+            await context.log(
+              'warn',
+              `Databricks run ${
+                run.run_id
+              } succeeded but its summary is unreadable: ${
+                (error as Error).message
+              }`,
+            );
+          }
+        }
+        const result = summary
+          ? this.#result(context, run, summary)
+          : this.#emptyResult(context, run);
+        if (summary?.status === 'quality_failed') {
+          return {
+            state: 'quality_failed',
+            result,
+            message: this.#qualityMessage(summary),
+          };
+        }
+        return { state: 'succeeded', result };
+      }
+      case 'FAILED': {
+        const output = await this.#output(context, client, run);
+        const qualityFailure = findQualityFailureSummary(
+          output?.error,
+          output?.error_trace,
+        );
+        if (qualityFailure) {
+          return {
+            state: 'quality_failed',
+            result: this.#result(context, run, qualityFailure),
+            message: this.#qualityMessage(qualityFailure),
+          };
+        }
+        const type = run.status?.termination_details?.type;
+        return {
+          state: 'failed',
+          message: this.#failure(run, 'failed', output?.error ?? message),
+          retryable: type === 'CLOUD_FAILURE' || type === 'INTERNAL_ERROR',
+        };
+      }
+      case 'CANCELED':
+        return { state: 'cancelled', ...(message ? { message } : {}) };
+      case 'TIMEDOUT':
+        return {
+          state: 'failed',
+          message: this.#failure(run, 'timed out', message),
+          retryable: false,
+        };
+      case 'MAXIMUM_CONCURRENT_RUNS_REACHED':
+        return {
+          state: 'failed',
+          message: this.#failure(
+            run,
+            'was not started: the concurrent runs limit was reached',
+            message,
+          ),
+          retryable: true,
+        };
+      default:
+        return {
+          state: 'failed',
+          message: this.#failure(
+            run,
+            `ended with result ${run.state?.result_state ?? 'unknown'}`,
+            message,
+          ),
+          retryable: false,
+        };
+    }
+  }
+
+  /** The output of the run's notebook task; undefined (logged) when it cannot be read. */
+  async #output(
+    context: EngineRunContext,
+    client: DatabricksClient,
+    run: DatabricksRun,
+  ): Promise<DatabricksRunOutput | undefined> {
+    // Runs submitted with `tasks` are multi-task runs: only a task run has an output.
+    const task = run.tasks?.find(t => t.notebook_task) ?? run.tasks?.[0];
+    const outputRunId = task?.run_id ?? run.run_id;
+    if (outputRunId === undefined) {
+      return undefined;
+    }
+    try {
+      return await client.getRunOutput(outputRunId);
+    } catch (error) {
+      if (error instanceof DatabricksApiError && !error.retryable) {
+        await context.log(
+          'warn',
+          `The output of Databricks run ${outputRunId} cannot be read: ${error.message}`,
+        );
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  #result(
+    context: EngineRunContext,
+    run: DatabricksRun,
+    summary: NotebookRunSummary,
+  ): EngineRunResult {
+    return notebookRunResult(summary, {
+      spec: context.spec,
+      storage: context.organization.storage,
+      dbus: this.#dbus(context, run),
+    });
+  }
+
+  #emptyResult(context: EngineRunContext, run: DatabricksRun): EngineRunResult {
+    return {
+      rowsRead: 0,
+      rowsWritten: 0,
+      bytesWritten: 0,
+      dbus: this.#dbus(context, run),
+      quality: [],
+      tables: [],
+    };
+  }
+
+  #dbus(context: EngineRunContext, run: DatabricksRun): number {
+    const needsFallback = (run.tasks ?? []).some(
+      t => !t.new_cluster && !t.existing_cluster_id,
+    );
+    let fallbackCluster: ClusterSpec | undefined;
+    if (needsFallback) {
+      // The cluster the run was submitted with, generated again (generation is deterministic).
+      fallbackCluster =
+        this.#artifacts(context).job.job_clusters?.[0]?.new_cluster;
+    }
+    return estimateRunDbus(run, {
+      rates: this.#options.dbuRates,
+      fallbackCluster,
+    });
+  }
+
+  #qualityMessage(summary: NotebookRunSummary): string {
+    const failed = summary.quality
+      .filter(entry => entry.severity !== 'warn' && !entry.passed)
+      .map(entry => `${entry.rule} (${entry.severity})`);
+    return `Quality rules failed, nothing was written: ${
+      failed.join(', ') || 'see the quality results'
+    }`;
+  }
+
+  #failure(
+    run: DatabricksRun,
+    what: string,
+    detail: string | undefined,
+  ): string {
+    const page = run.run_page_url ? ` (${run.run_page_url})` : '';
+    return truncate(
+      `Databricks run ${run.run_id} ${what}${page}${
+        detail ? `: ${detail}` : ''
+      }`,
+    );
+  }
+
+  #artifacts(context: EngineRunContext) {
+    return generateWorkspaceArtifacts({
+      spec: context.spec,
+      organization: context.organization,
+      pipeline: {
+        id: context.pipeline.id,
+        name: context.pipeline.name,
+        owner: context.pipeline.owner,
+        version: context.pipeline.version,
+      },
+    });
+  }
+
+  #client(organization: EngineOrganization): DatabricksClient {
+    const workspace = organization.databricks;
+    if (!workspace) {
+      throw new Error(
+        `Organization "${organization.id}" has no Databricks workspace configured (ingestion.organizations[].databricks)`,
+      );
+    }
+    // Keyed by the token's hash, so a rotated token gets a new client and no token is kept as a map key.
+    const key = `${organization.id}\n${workspace.host}\n${createHash('sha256')
+      .update(workspace.token)
+      .digest('hex')}`;
+    let client = this.#clients.get(key);
+    if (!client) {
+      const { logger } = this.#options;
+      client = new DatabricksClient({
+        ...this.#options.client,
+        host: workspace.host,
+        token: workspace.token,
+        onRetry: event => {
+          logger.warn(
+            `Databricks ${event.operation} for organization ${organization.id} failed (attempt ${event.attempt}): ${event.error.message}; retrying in ${event.delayMs} ms`,
+          );
+          this.#options.client?.onRetry?.(event);
+        },
+      });
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}
