@@ -1301,6 +1301,96 @@ export const spec = {
           }
         }
       }
+    },
+    "/v1/audit": {
+      "get": {
+        "operationId": "ListAuditEvents",
+        "description": "Audit events of one organization (mutations and denials), newest first. Admins only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "action",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 64
+            }
+          },
+          {
+            "name": "outcome",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "success",
+                "denied",
+                "failure"
+              ]
+            }
+          },
+          {
+            "name": "targetType",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 32
+            }
+          },
+          {
+            "name": "targetId",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 255
+            }
+          },
+          {
+            "name": "actor",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 255
+            }
+          },
+          {
+            "$ref": "#/components/parameters/cursor"
+          },
+          {
+            "$ref": "#/components/parameters/limit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of audit events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AuditEvent"
+                      }
+                    },
+                    "nextCursor": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1385,7 +1475,7 @@ export const spec = {
     },
     "responses": {
       "Error": {
-        "description": "An error, as Backstage reports them (never with a stack trace).",
+        "description": "An error, as Backstage reports them (never with a stack trace): 400 with the field path, 401, 403, 404 (also for other organizations' resources), 409, 413, and 429 with Retry-After when an organization's rate limit or quota is reached.",
         "content": {
           "application/json": {
             "schema": {
@@ -1523,6 +1613,55 @@ export const spec = {
           },
           "message": {
             "type": "string"
+          }
+        }
+      },
+      "AuditEvent": {
+        "type": "object",
+        "required": [
+          "id",
+          "organization",
+          "actor",
+          "action",
+          "targetType",
+          "outcome",
+          "at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "organization": {
+            "type": "string"
+          },
+          "actor": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string"
+          },
+          "targetType": {
+            "type": "string"
+          },
+          "targetId": {
+            "type": "string"
+          },
+          "outcome": {
+            "type": "string",
+            "enum": [
+              "success",
+              "denied",
+              "failure"
+            ]
+          },
+          "reason": {
+            "type": "string"
+          },
+          "meta": {
+            "type": "object"
+          },
+          "at": {
+            "$ref": "#/components/schemas/Timestamp"
           }
         }
       },
