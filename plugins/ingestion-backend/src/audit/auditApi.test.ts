@@ -216,9 +216,7 @@ describe.each(databases.eachSupportedId())(
         .get('/api/ingestion/v1/audit?organization=finance&organization=retail')
         .set('Authorization', as('finance-admin'));
       expect(twice.status).toBe(400);
-      expect(twice.body.error.message).toBe(
-        'organization: must be given once, as a string',
-      );
+      expect(twice.body.error.message).toMatch(/organization/);
     });
 
     it('needs a token', async () => {
