@@ -294,7 +294,10 @@ describe.each(databases.eachSupportedId())(
       (_name, operation) => {
         it.each(callers)('as %s', async (_label, caller) => {
           expect.hasAssertions();
-          expectOutcome(await operation.call(caller.user), expected(operation, caller));
+          expectOutcome(
+            await operation.call(caller.user),
+            expected(operation, caller),
+          );
         });
       },
     );

@@ -236,12 +236,10 @@ export class DatabasePipelinesStore implements PipelinesStore {
       idOf: row => String(row.version),
       idColumn: 'version',
     };
-    const builder = this.knex('pipeline_versions as v')
-      .select('v.*')
-      .where({
-        'v.organization_id': organizationId,
-        'v.pipeline_id': pipelineId,
-      });
+    const builder = this.knex('pipeline_versions as v').select('v.*').where({
+      'v.organization_id': organizationId,
+      'v.pipeline_id': pipelineId,
+    });
     applyKeyset(builder, 'v', keyset);
     const rows = pageOf((await builder) as VersionRow[], keyset);
     return {

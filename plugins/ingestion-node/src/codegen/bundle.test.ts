@@ -26,7 +26,9 @@ describe('buildBundle', () => {
       'resources/daily-transactions.job.yml',
       'src/daily-transactions.py',
     ]);
-    expect(files['src/daily-transactions.py']).toBe('# Databricks notebook source\n');
+    expect(files['src/daily-transactions.py']).toBe(
+      '# Databricks notebook source\n',
+    );
   });
 
   it('targets the organization workspace in its environment', () => {
@@ -50,14 +52,28 @@ describe('buildBundle', () => {
   it('declares the job with the notebook path relative to the resource file', () => {
     const resource = parse(files['resources/daily-transactions.job.yml']);
     const bundled = resource.resources.jobs['daily-transactions'];
-    expect(bundled.tasks[0].notebook_task.notebook_path).toBe('../src/daily-transactions.py');
-    expect({ ...bundled, tasks: undefined }).toEqual({ ...job, tasks: undefined });
+    expect(bundled.tasks[0].notebook_task.notebook_path).toBe(
+      '../src/daily-transactions.py',
+    );
+    expect({ ...bundled, tasks: undefined }).toEqual({
+      ...job,
+      tasks: undefined,
+    });
   });
 
   it('uses development mode for development organizations', () => {
-    const dev = buildBundle({ organization: healthcare, slug: 'x', job, notebook: '' });
-    expect(parse(dev['databricks.yml']).targets.development.mode).toBe('development');
-    expect(parse(dev['databricks.yml']).targets.development.workspace.host).toBeUndefined();
+    const dev = buildBundle({
+      organization: healthcare,
+      slug: 'x',
+      job,
+      notebook: '',
+    });
+    expect(parse(dev['databricks.yml']).targets.development.mode).toBe(
+      'development',
+    );
+    expect(
+      parse(dev['databricks.yml']).targets.development.workspace.host,
+    ).toBeUndefined();
   });
 });
 

@@ -24,7 +24,9 @@ export interface BuildBundleOptions {
  *
  * @public
  */
-export function buildBundle(options: BuildBundleOptions): Record<string, string> {
+export function buildBundle(
+  options: BuildBundleOptions,
+): Record<string, string> {
   const { organization, slug, job, notebook } = options;
   const notebookFile = `src/${slug}.py`;
   const host = organization.databricks?.host;
@@ -52,14 +54,19 @@ export function buildBundle(options: BuildBundleOptions): Record<string, string>
         ? {
             ...task,
             // Relative to the resource file; the CLI uploads the notebook with the bundle.
-            notebook_task: { ...task.notebook_task, notebook_path: `../${notebookFile}` },
+            notebook_task: {
+              ...task.notebook_task,
+              notebook_path: `../${notebookFile}`,
+            },
           }
         : task,
     ),
   };
   return {
     'databricks.yml': toYaml(databricksYml),
-    [`resources/${slug}.job.yml`]: toYaml({ resources: { jobs: { [slug]: bundleJob } } }),
+    [`resources/${slug}.job.yml`]: toYaml({
+      resources: { jobs: { [slug]: bundleJob } },
+    }),
     [notebookFile]: notebook,
   };
 }

@@ -6,7 +6,13 @@ import {
   SPARK_CONFIG,
 } from './cluster';
 import type { WorkloadType } from './types';
-import { finance, healthcare, pipeline, research, retail } from './__fixtures__/organizations';
+import {
+  finance,
+  healthcare,
+  pipeline,
+  research,
+  retail,
+} from './__fixtures__/organizations';
 
 describe('getClusterConfig', () => {
   // Expected values transcribed from the architecture guide's get_cluster_config.
@@ -43,7 +49,9 @@ describe('getClusterConfig', () => {
       sparkVersion: '16.4.x-scala2.12',
     });
     expect(getClusterConfig(finance, 'batch_large').spotPercentage).toBe(80);
-    expect(getClusterConfig(finance, 'interactive').autoTerminationMinutes).toBe(60);
+    expect(
+      getClusterConfig(finance, 'interactive').autoTerminationMinutes,
+    ).toBe(60);
   });
 
   it('lets the organization override node types per workload and any setting', () => {
@@ -81,7 +89,9 @@ describe('awsAttributes', () => {
   });
 
   it('puts 20 % of the workers on demand for batch_large (80 % spot)', () => {
-    expect(awsAttributes(getClusterConfig(finance, 'batch_large'), 'arn:x')).toEqual({
+    expect(
+      awsAttributes(getClusterConfig(finance, 'batch_large'), 'arn:x'),
+    ).toEqual({
       availability: 'SPOT_WITH_FALLBACK',
       first_on_demand: 11,
       spot_bid_price_percent: 50,
@@ -90,7 +100,10 @@ describe('awsAttributes', () => {
   });
 
   it('uses on-demand instances when spot is disabled', () => {
-    const config = { ...getClusterConfig(research, 'batch'), spotPercentage: 0 };
+    const config = {
+      ...getClusterConfig(research, 'batch'),
+      spotPercentage: 0,
+    };
     expect(awsAttributes(config)).toMatchObject({
       availability: 'ON_DEMAND',
       first_on_demand: 21,
@@ -120,11 +133,15 @@ describe('costTags', () => {
 
   it('prefers the pipeline project, then the organization project', () => {
     expect(costTags(retail, pipeline).Project).toBe('RET-ANALYTICS');
-    expect(costTags(retail, { ...pipeline, project: 'P-1' }).Project).toBe('P-1');
+    expect(costTags(retail, { ...pipeline, project: 'P-1' }).Project).toBe(
+      'P-1',
+    );
   });
 
   it('replaces characters cloud tags reject', () => {
-    expect(costTags(finance, { ...pipeline, owner: 'ops"team\n<x>' }).Owner).toBe('ops_team__x_');
+    expect(
+      costTags(finance, { ...pipeline, owner: 'ops"team\n<x>' }).Owner,
+    ).toBe('ops_team__x_');
   });
 });
 
@@ -145,7 +162,8 @@ describe('buildClusterSpec', () => {
         availability: 'SPOT_WITH_FALLBACK',
         first_on_demand: 1,
         spot_bid_price_percent: 50,
-        instance_profile_arn: 'arn:aws:iam::123456789012:instance-profile/finance-databricks',
+        instance_profile_arn:
+          'arn:aws:iam::123456789012:instance-profile/finance-databricks',
       },
       enable_elastic_disk: true,
       spark_conf: SPARK_CONFIG,
@@ -157,7 +175,10 @@ describe('buildClusterSpec', () => {
   });
 
   it('sets auto-termination only on all-purpose clusters and honours fixed sizes', () => {
-    const config = { ...getClusterConfig(research, 'interactive'), enableAutoscaling: false };
+    const config = {
+      ...getClusterConfig(research, 'interactive'),
+      enableAutoscaling: false,
+    };
     const spec = buildClusterSpec({
       organization: research,
       pipeline,
@@ -169,8 +190,12 @@ describe('buildClusterSpec', () => {
     expect(spec.autoscale).toBeUndefined();
     expect(spec.policy_id).toBeUndefined();
     expect(
-      buildClusterSpec({ organization: research, pipeline, config, kind: 'job' })
-        .autotermination_minutes,
+      buildClusterSpec({
+        organization: research,
+        pipeline,
+        config,
+        kind: 'job',
+      }).autotermination_minutes,
     ).toBeUndefined();
   });
 });

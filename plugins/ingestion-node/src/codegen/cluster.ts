@@ -1,5 +1,10 @@
 import type { compute } from '@databricks/sdk-experimental';
-import type { ClusterConfig, CodegenOrganization, CodegenPipeline, WorkloadType } from './types';
+import type {
+  ClusterConfig,
+  CodegenOrganization,
+  CodegenPipeline,
+  WorkloadType,
+} from './types';
 
 /**
  * The architecture guide's `spark_config` (Performance Tuning Guidelines), passed verbatim as `spark_conf`.
@@ -49,10 +54,16 @@ const BASE_SIZING: Readonly<Record<string, Sizing>> = {
  * Sizing for organizations outside the guide's table: the guide's `scaling_policies.databricks_clusters` bounds
  * (1–20 workers) on the general-purpose node type the finance profile uses.
  */
-const DEFAULT_SIZING: Sizing = { nodeType: 'i3.xlarge', minWorkers: 1, maxWorkers: 20 };
+const DEFAULT_SIZING: Sizing = {
+  nodeType: 'i3.xlarge',
+  minWorkers: 1,
+  maxWorkers: 20,
+};
 
 /** `get_cluster_config`'s `workload_adjustments`, applied over the base like the guide's `config.update`. */
-const WORKLOAD_ADJUSTMENTS: Readonly<Record<WorkloadType, Partial<ClusterConfig>>> = {
+const WORKLOAD_ADJUSTMENTS: Readonly<
+  Record<WorkloadType, Partial<ClusterConfig>>
+> = {
   batch: {},
   streaming: { minWorkers: 3, enableAutoscaling: true },
   batch_large: { maxWorkers: 50, spotPercentage: 80 },
@@ -95,19 +106,28 @@ export function getClusterConfig(
   };
   const problems: string[] = [];
   if (!Number.isInteger(config.minWorkers) || config.minWorkers < 0) {
-    problems.push(`minWorkers must be a non-negative integer (got ${config.minWorkers})`);
+    problems.push(
+      `minWorkers must be a non-negative integer (got ${config.minWorkers})`,
+    );
   }
-  if (!Number.isInteger(config.maxWorkers) || config.maxWorkers < config.minWorkers) {
+  if (
+    !Number.isInteger(config.maxWorkers) ||
+    config.maxWorkers < config.minWorkers
+  ) {
     problems.push(
       `maxWorkers must be an integer of at least minWorkers (got ${config.minWorkers}–${config.maxWorkers})`,
     );
   }
   if (!(config.spotPercentage >= 0 && config.spotPercentage <= 100)) {
-    problems.push(`spotPercentage must be within 0–100 (got ${config.spotPercentage})`);
+    problems.push(
+      `spotPercentage must be within 0–100 (got ${config.spotPercentage})`,
+    );
   }
   if (problems.length > 0) {
     throw new Error(
-      `Invalid ${workloadType} cluster configuration for organization "${organization.id}": ${problems.join('; ')}`,
+      `Invalid ${workloadType} cluster configuration for organization "${
+        organization.id
+      }": ${problems.join('; ')}`,
     );
   }
   return config;
@@ -125,9 +145,12 @@ export function awsAttributes(
   config: ClusterConfig,
   instanceProfileArn?: string,
 ): compute.AwsAttributes {
-  const onDemandWorkers = Math.ceil((config.maxWorkers * (100 - config.spotPercentage)) / 100);
+  const onDemandWorkers = Math.ceil(
+    (config.maxWorkers * (100 - config.spotPercentage)) / 100,
+  );
   return {
-    availability: config.spotPercentage > 0 ? 'SPOT_WITH_FALLBACK' : 'ON_DEMAND',
+    availability:
+      config.spotPercentage > 0 ? 'SPOT_WITH_FALLBACK' : 'ON_DEMAND',
     first_on_demand: 1 + onDemandWorkers,
     spot_bid_price_percent: config.spotBidPricePercent,
     ...(instanceProfileArn ? { instance_profile_arn: instanceProfileArn } : {}),
@@ -137,7 +160,9 @@ export function awsAttributes(
 // Cluster tags become cloud resource tags, so they follow the strictest (AWS) rules.
 const TAG_VALUE_MAX = 255;
 function tagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, '_').slice(0, TAG_VALUE_MAX);
+  return value
+    .replace(/[^\p{L}\p{N} +\-=._:/@]/gu, '_')
+    .slice(0, TAG_VALUE_MAX);
 }
 
 /**
@@ -184,7 +209,9 @@ export interface BuildClusterSpecOptions {
  *
  * @public
  */
-export function buildClusterSpec(options: BuildClusterSpecOptions): compute.ClusterSpec {
+export function buildClusterSpec(
+  options: BuildClusterSpecOptions,
+): compute.ClusterSpec {
   const { organization, pipeline, config, kind } = options;
   const databricks = organization.databricks ?? {};
   return {
@@ -192,15 +219,24 @@ export function buildClusterSpec(options: BuildClusterSpecOptions): compute.Clus
     node_type_id: config.nodeType,
     driver_node_type_id: config.driverNodeType ?? config.nodeType,
     ...(config.enableAutoscaling && config.maxWorkers > config.minWorkers
-      ? { autoscale: { min_workers: config.minWorkers, max_workers: config.maxWorkers } }
+      ? {
+          autoscale: {
+            min_workers: config.minWorkers,
+            max_workers: config.maxWorkers,
+          },
+        }
       : { num_workers: config.minWorkers }),
-    ...(kind === 'all-purpose' ? { autotermination_minutes: config.autoTerminationMinutes } : {}),
+    ...(kind === 'all-purpose'
+      ? { autotermination_minutes: config.autoTerminationMinutes }
+      : {}),
     aws_attributes: awsAttributes(config, databricks.instanceProfileArn),
     enable_elastic_disk: config.enableElasticDisk,
     spark_conf: { ...SPARK_CONFIG },
     custom_tags: costTags(organization, pipeline),
     // Dedicated (single user) access mode: Unity Catalog tables, and JDBC/Kafka without shared-mode limits.
     data_security_mode: 'SINGLE_USER',
-    ...(databricks.clusterPolicyId ? { policy_id: databricks.clusterPolicyId } : {}),
+    ...(databricks.clusterPolicyId
+      ? { policy_id: databricks.clusterPolicyId }
+      : {}),
   };
 }

@@ -9,10 +9,7 @@
  * @public
  */
 export class CronConversionError extends Error {
-  constructor(
-    readonly expression: string,
-    reason: string,
-  ) {
+  constructor(readonly expression: string, reason: string) {
     super(`Cannot convert cron expression "${expression}": ${reason}`);
     this.name = 'CronConversionError';
   }
@@ -94,7 +91,9 @@ export function unixCronToQuartz(expression: string): string {
   if (source.startsWith('@')) {
     throw new CronConversionError(
       expression,
-      `unsupported macro "${trimmed}" (supported: ${Object.keys(MACROS).join(', ')})`,
+      `unsupported macro "${trimmed}" (supported: ${Object.keys(MACROS).join(
+        ', ',
+      )})`,
     );
   }
   const parts = source.split(/\s+/).filter(Boolean);
@@ -109,7 +108,8 @@ export function unixCronToQuartz(expression: string): string {
   const dayNames = renderDayOfWeek(dayOfWeek);
   const domRestricted = !isStar(dayOfMonth);
   // A day-of-week list naming all seven days is as good as * when day-of-month is unrestricted.
-  const dowRestricted = !isStar(dayOfWeek) && !(dayNames === undefined && !domRestricted);
+  const dowRestricted =
+    !isStar(dayOfWeek) && !(dayNames === undefined && !domRestricted);
   if (domRestricted && dowRestricted) {
     throw new CronConversionError(
       expression,
@@ -134,13 +134,20 @@ function isStar(items: Item[]): boolean {
 
 function parseField(expression: string, text: string, field: FieldDef): Item[] {
   const fail = (reason: string): never => {
-    throw new CronConversionError(expression, `${field.name} field "${text}": ${reason}`);
+    throw new CronConversionError(
+      expression,
+      `${field.name} field "${text}": ${reason}`,
+    );
   };
   if (/[?#]/.test(text) || /(^|[,/-])(L|LW|\d+[LW])($|[,/-])/i.test(text)) {
-    fail('Quartz-only syntax (?, L, W, #) is not valid in a Unix cron expression');
+    fail(
+      'Quartz-only syntax (?, L, W, #) is not valid in a Unix cron expression',
+    );
   }
   return text.split(',').map(itemText => {
-    const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(itemText);
+    const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(
+      itemText,
+    );
     if (!match) {
       return fail(`cannot parse "${itemText}"`);
     }
@@ -150,13 +157,22 @@ function parseField(expression: string, text: string, field: FieldDef): Item[] {
       fail(`step ${stepText} must be between 1 and ${field.max - field.min}`);
     }
     if (base === '*') {
-      return { wildcard: true, start: field.min, end: field.max, ranged: false, step };
+      return {
+        wildcard: true,
+        start: field.min,
+        end: field.max,
+        ranged: false,
+        step,
+      };
     }
     const [startText, endText] = base.split('-');
     const start = parseValue(startText, field, fail);
-    const end = endText === undefined ? undefined : parseValue(endText, field, fail);
+    const end =
+      endText === undefined ? undefined : parseValue(endText, field, fail);
     if (end !== undefined && end < start) {
-      fail(`range ${base} runs backwards (wrap-around ranges are not supported)`);
+      fail(
+        `range ${base} runs backwards (wrap-around ranges are not supported)`,
+      );
     }
     return {
       wildcard: false,
@@ -168,7 +184,11 @@ function parseField(expression: string, text: string, field: FieldDef): Item[] {
   });
 }
 
-function parseValue(text: string, field: FieldDef, fail: (reason: string) => never): number {
+function parseValue(
+  text: string,
+  field: FieldDef,
+  fail: (reason: string) => never,
+): number {
   let value: number;
   if (/^\d+$/.test(text)) {
     value = Number(text);

@@ -7,7 +7,11 @@ import { buildBundle, pipelineSlug } from './bundle';
 import { buildJobSettings } from './job';
 import { generateNotebook } from './pyspark/generateNotebook';
 import { NOTEBOOK_PARAMETERS } from './pyspark/runtime';
-import type { CodegenOrganization, CodegenPipeline, WorkloadType } from './types';
+import type {
+  CodegenOrganization,
+  CodegenPipeline,
+  WorkloadType,
+} from './types';
 
 /**
  * Options of {@link generateDatabricksArtifacts}.
@@ -54,13 +58,18 @@ export function generateDatabricksArtifacts(
   const validation = validatePipelineSpec(options.spec);
   if (!validation.valid) {
     const problems = validation.problems.map(p => `${p.path}: ${p.message}`);
-    throw new Error(`Invalid pipeline spec for ${pipeline.id}: ${problems.join('; ')}`);
+    throw new Error(
+      `Invalid pipeline spec for ${pipeline.id}: ${problems.join('; ')}`,
+    );
   }
   const spec = validation.spec;
   const streaming = spec.pipeline_type === 'streaming';
-  const incremental = 'incremental_column' in spec.source && !!spec.source.incremental_column;
+  const incremental =
+    'incremental_column' in spec.source && !!spec.source.incremental_column;
   const slug = pipelineSlug(pipeline);
-  const root = organization.databricks?.workspaceRoot ?? `/Shared/ingestion/${organization.id}`;
+  const root =
+    organization.databricks?.workspaceRoot ??
+    `/Shared/ingestion/${organization.id}`;
   const path = `${root.replace(/\/+$/, '')}/${slug}`;
   const content = generateNotebook({ spec, organization, pipeline });
   const job = buildJobSettings({
@@ -79,6 +88,8 @@ export function generateDatabricksArtifacts(
   return {
     notebook: { path, content },
     job,
-    bundle: { files: buildBundle({ organization, slug, job, notebook: content }) },
+    bundle: {
+      files: buildBundle({ organization, slug, job, notebook: content }),
+    },
   };
 }

@@ -1,5 +1,8 @@
 export { generateDatabricksArtifacts } from './generate';
-export type { DatabricksArtifacts, GenerateDatabricksArtifactsOptions } from './generate';
+export type {
+  DatabricksArtifacts,
+  GenerateDatabricksArtifactsOptions,
+} from './generate';
 export { CronConversionError, unixCronToQuartz } from './cron';
 export {
   awsAttributes,
@@ -10,7 +13,11 @@ export {
   SPARK_CONFIG,
 } from './cluster';
 export type { BuildClusterSpecOptions } from './cluster';
-export { buildJobSettings, buildRunSubmitRequest, deriveIdempotencyToken } from './job';
+export {
+  buildJobSettings,
+  buildRunSubmitRequest,
+  deriveIdempotencyToken,
+} from './job';
 export type {
   BuildJobSettingsOptions,
   BuildRunSubmitRequestOptions,
@@ -19,4 +26,9 @@ export type {
 export { buildBundle, pipelineSlug } from './bundle';
 export type { BuildBundleOptions } from './bundle';
 export { CONNECTION_SECRET_KEYS, secretScopeName } from './secrets';
-export type { ClusterConfig, CodegenOrganization, CodegenPipeline, WorkloadType } from './types';
+export type {
+  ClusterConfig,
+  CodegenOrganization,
+  CodegenPipeline,
+  WorkloadType,
+} from './types';

@@ -1,4 +1,8 @@
-import { buildJobSettings, buildRunSubmitRequest, deriveIdempotencyToken } from './job';
+import {
+  buildJobSettings,
+  buildRunSubmitRequest,
+  deriveIdempotencyToken,
+} from './job';
 import { buildClusterSpec, getClusterConfig } from './cluster';
 import { finance, healthcare, pipeline } from './__fixtures__/organizations';
 
@@ -140,7 +144,10 @@ describe('buildRunSubmitRequest', () => {
           task_key: 'ingest',
           notebook_task: {
             notebook_path: '/Shared/ingestion/finance/daily-transactions',
-            base_parameters: { watermark: '2024-01-01T00:00:00Z', run_id: 'run-42' },
+            base_parameters: {
+              watermark: '2024-01-01T00:00:00Z',
+              run_id: 'run-42',
+            },
           },
           new_cluster: job.job_clusters![0].new_cluster,
         },
@@ -156,6 +163,8 @@ describe('buildRunSubmitRequest', () => {
         job: { ...job, job_clusters: [] },
         runId: 'run-1',
       }),
-    ).toThrow('Task "ingest" must be a notebook task on one of the job\'s clusters');
+    ).toThrow(
+      'Task "ingest" must be a notebook task on one of the job\'s clusters',
+    );
   });
 });

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { jobs } from '@databricks/sdk-experimental';
 import { buildClusterSpec, costTags, getClusterConfig } from './cluster';
 import { unixCronToQuartz } from './cron';
-import type { CodegenOrganization, CodegenPipeline, WorkloadType } from './types';
+import type {
+  CodegenOrganization,
+  CodegenPipeline,
+  WorkloadType,
+} from './types';
 
 /** Key of the single notebook task in generated jobs. */
 export const TASK_KEY = 'ingest';
@@ -53,7 +57,9 @@ export interface BuildJobSettingsOptions {
  *
  * @public
  */
-export function buildJobSettings(options: BuildJobSettingsOptions): jobs.JobSettings {
+export function buildJobSettings(
+  options: BuildJobSettingsOptions,
+): jobs.JobSettings {
   const { organization, pipeline, workloadType, schedule } = options;
   const emails = organization.databricks?.notificationEmails ?? [];
   const cluster = buildClusterSpec({
@@ -62,7 +68,10 @@ export function buildJobSettings(options: BuildJobSettingsOptions): jobs.JobSett
     config: getClusterConfig(organization, workloadType),
     kind: 'job',
   });
-  const quota = Math.max(1, Math.min(organization.quotas.maxConcurrentJobs, MAX_CONCURRENT_RUNS_LIMIT));
+  const quota = Math.max(
+    1,
+    Math.min(organization.quotas.maxConcurrentJobs, MAX_CONCURRENT_RUNS_LIMIT),
+  );
   return {
     name: `${organization.id}/${pipeline.name}`,
     ...(pipeline.description ? { description: pipeline.description } : {}),
@@ -90,8 +99,12 @@ export function buildJobSettings(options: BuildJobSettingsOptions): jobs.JobSett
     max_concurrent_runs: options.exclusive ? 1 : quota,
     // Runs beyond the limit wait instead of being skipped.
     queue: { enabled: true },
-    ...(emails.length > 0 ? { email_notifications: { on_failure: [...emails] } } : {}),
-    ...(options.timeoutSeconds ? { timeout_seconds: options.timeoutSeconds } : {}),
+    ...(emails.length > 0
+      ? { email_notifications: { on_failure: [...emails] } }
+      : {}),
+    ...(options.timeoutSeconds
+      ? { timeout_seconds: options.timeoutSeconds }
+      : {}),
   };
 }
 
@@ -145,13 +158,20 @@ export interface BuildRunSubmitRequestOptions {
  *
  * @public
  */
-export function buildRunSubmitRequest(options: BuildRunSubmitRequestOptions): jobs.SubmitRun {
+export function buildRunSubmitRequest(
+  options: BuildRunSubmitRequestOptions,
+): jobs.SubmitRun {
   const { job, runId } = options;
   const clusters = new Map(
-    (job.job_clusters ?? []).map(cluster => [cluster.job_cluster_key, cluster.new_cluster]),
+    (job.job_clusters ?? []).map(cluster => [
+      cluster.job_cluster_key,
+      cluster.new_cluster,
+    ]),
   );
   const tasks = (job.tasks ?? []).map((task): jobs.SubmitTask => {
-    const cluster = task.job_cluster_key ? clusters.get(task.job_cluster_key) : undefined;
+    const cluster = task.job_cluster_key
+      ? clusters.get(task.job_cluster_key)
+      : undefined;
     if (!cluster || !task.notebook_task) {
       throw new Error(
         `Task "${task.task_key}" must be a notebook task on one of the job's clusters to be submitted`,
@@ -174,7 +194,9 @@ export function buildRunSubmitRequest(options: BuildRunSubmitRequestOptions): jo
     run_name: `${job.name ?? 'ingestion'} (run ${runId})`,
     idempotency_token: deriveIdempotencyToken(runId),
     tasks,
-    ...(job.email_notifications ? { email_notifications: job.email_notifications } : {}),
+    ...(job.email_notifications
+      ? { email_notifications: job.email_notifications }
+      : {}),
     ...(job.timeout_seconds ? { timeout_seconds: job.timeout_seconds } : {}),
     ...(job.queue ? { queue: job.queue } : {}),
   };

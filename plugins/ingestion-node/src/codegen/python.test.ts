@@ -1,4 +1,11 @@
-import { pyCol, pyLiteral, pyStr, quoteSparkIdentifier, sparkTableName, commentText } from './python';
+import {
+  pyCol,
+  pyLiteral,
+  pyStr,
+  quoteSparkIdentifier,
+  sparkTableName,
+  commentText,
+} from './python';
 import { pythonSyntaxError, runPython } from './__testUtils__';
 
 const HOSTILE = [
@@ -42,7 +49,12 @@ describe('pyStr', () => {
 describe('pyLiteral', () => {
   it('renders JSON-like values as Python literals in insertion order', () => {
     expect(
-      pyLiteral({ b: [1, 2.5, true, false, null], a: 'x"y', skipped: undefined, nested: {} }),
+      pyLiteral({
+        b: [1, 2.5, true, false, null],
+        a: 'x"y',
+        skipped: undefined,
+        nested: {},
+      }),
     ).toBe('{"b": [1, 2.5, True, False, None], "a": "x\\"y", "nested": {}}');
   });
 
@@ -54,7 +66,9 @@ describe('pyLiteral', () => {
 describe('Spark identifiers', () => {
   it('quotes with backticks and doubles embedded backticks', () => {
     expect(quoteSparkIdentifier('a`b')).toBe('`a``b`');
-    expect(sparkTableName(['cat', 'sch.ema', 't`'])).toBe('`cat`.`sch.ema`.`t```');
+    expect(sparkTableName(['cat', 'sch.ema', 't`'])).toBe(
+      '`cat`.`sch.ema`.`t```',
+    );
   });
 
   it('keeps plain column names readable and quotes the rest', () => {

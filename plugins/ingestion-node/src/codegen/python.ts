@@ -68,7 +68,9 @@ export function pyLiteral(value: PyValue): string {
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
-      throw new Error(`Cannot render non-finite number ${value} as a Python literal`);
+      throw new Error(
+        `Cannot render non-finite number ${value} as a Python literal`,
+      );
     }
     return String(value);
   }
@@ -78,7 +80,9 @@ export function pyLiteral(value: PyValue): string {
   const entries = Object.entries(value as Record<string, PyValue>).filter(
     ([, v]) => v !== undefined,
   );
-  return `{${entries.map(([k, v]) => `${pyStr(k)}: ${pyLiteral(v)}`).join(', ')}}`;
+  return `{${entries
+    .map(([k, v]) => `${pyStr(k)}: ${pyLiteral(v)}`)
+    .join(', ')}}`;
 }
 
 const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

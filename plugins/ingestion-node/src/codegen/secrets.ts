@@ -29,9 +29,16 @@ const SCOPE_MAX = 128;
  *
  * @public
  */
-export function secretScopeName(organizationId: string, connection: string): string {
+export function secretScopeName(
+  organizationId: string,
+  connection: string,
+): string {
   if (!organizationId || !connection) {
-    throw new Error('A secret scope needs both an organization id and a connection name');
+    throw new Error(
+      'A secret scope needs both an organization id and a connection name',
+    );
   }
-  return `ingestion-${organizationId}-${connection}`.replace(SCOPE_INVALID, '_').slice(0, SCOPE_MAX);
+  return `ingestion-${organizationId}-${connection}`
+    .replace(SCOPE_INVALID, '_')
+    .slice(0, SCOPE_MAX);
 }

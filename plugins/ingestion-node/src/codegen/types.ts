@@ -4,7 +4,11 @@
  *
  * @public
  */
-export type WorkloadType = 'batch' | 'batch_large' | 'streaming' | 'interactive';
+export type WorkloadType =
+  | 'batch'
+  | 'batch_large'
+  | 'streaming'
+  | 'interactive';
 
 /**
  * Sizing and cost settings of a Databricks cluster for one organization and workload.

@@ -21,7 +21,10 @@ export function pythonSyntaxError(source: string): string | undefined {
  * Runs a Python script (with optional standard input) and returns what it prints.
  */
 export function runPython(script: string, input?: string): string {
-  const result = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
+  const result = spawnSync('python3', ['-c', script], {
+    input,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     throw new Error(`python3 failed: ${result.stderr}`);
   }
@@ -41,7 +44,9 @@ export function expectGolden(name: string, content: string): void {
     return;
   }
   if (!fs.existsSync(file)) {
-    throw new Error(`Missing golden file ${name}; run the tests with UPDATE_GOLDEN=1 to create it`);
+    throw new Error(
+      `Missing golden file ${name}; run the tests with UPDATE_GOLDEN=1 to create it`,
+    );
   }
   expect(content).toBe(fs.readFileSync(file, 'utf8'));
 }

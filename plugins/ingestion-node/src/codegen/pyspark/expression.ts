@@ -16,8 +16,14 @@ export type SparkSql = string & { readonly __brand: 'SparkSql' };
  * as Spark SQL. Specs are validated before code generation, so a parse error here is a bug upstream; it still
  * fails loudly rather than emitting anything.
  */
-export function toSparkSql(text: string, options: { condition?: boolean; where: string }): SparkSql {
-  const result = parseExpression(text, options.condition ? { expect: 'boolean' } : {});
+export function toSparkSql(
+  text: string,
+  options: { condition?: boolean; where: string },
+): SparkSql {
+  const result = parseExpression(
+    text,
+    options.condition ? { expect: 'boolean' } : {},
+  );
   if (!result.ok) {
     throw new Error(
       `Invalid expression at ${options.where} (line ${result.error.line}, column ${result.error.column}): ${result.error.message}`,

@@ -74,7 +74,9 @@ function readDataset(
     case 'mariadb':
     case 'postgres':
       return {
-        label: `${dataset.type} table ${[dataset.schema, dataset.table].filter(Boolean).join('.')} (connection ${dataset.connection})`,
+        label: `${dataset.type} table ${[dataset.schema, dataset.table]
+          .filter(Boolean)
+          .join('.')} (connection ${dataset.connection})`,
         lines: jdbcSource({
           into,
           dialect: dataset.type,
@@ -142,14 +144,17 @@ function readDataset(
         }),
       };
     default:
-      throw new Error(`Unsupported source type ${(dataset as { type: string }).type}`);
+      throw new Error(
+        `Unsupported source type ${(dataset as { type: string }).type}`,
+      );
   }
 }
 
 function sourceStep(input: NotebookInput): { step: Step; cursor?: string } {
   const { source } = input.spec;
   const { label, lines } = readDataset(input, source, 'source_df');
-  const cursor = 'incremental_column' in source ? source.incremental_column : undefined;
+  const cursor =
+    'incremental_column' in source ? source.incremental_column : undefined;
   return {
     step: {
       label: `Source: ${label}${cursor ? `, incremental on ${cursor}` : ''}`,
@@ -162,7 +167,11 @@ function sourceStep(input: NotebookInput): { step: Step; cursor?: string } {
 function timeWindow(window: WindowTransform): TimeWindow {
   switch (window.window_type) {
     case 'tumbling':
-      return { type: 'tumbling', column: window.time_column, duration: window.duration };
+      return {
+        type: 'tumbling',
+        column: window.time_column,
+        duration: window.duration,
+      };
     case 'sliding':
       return {
         type: 'sliding',
@@ -171,7 +180,11 @@ function timeWindow(window: WindowTransform): TimeWindow {
         slide: window.slide!,
       };
     default:
-      return { type: 'session', column: window.time_column, gap: window.duration };
+      return {
+        type: 'session',
+        column: window.time_column,
+        gap: window.duration,
+      };
   }
 }
 
@@ -188,7 +201,9 @@ function transformSteps(input: NotebookInput): Step[] {
       case 'filter':
         steps.push({
           label,
-          lines: filterTransform(toSparkSql(transform.condition, { condition: true, where })),
+          lines: filterTransform(
+            toSparkSql(transform.condition, { condition: true, where }),
+          ),
         });
         break;
       case 'select':
@@ -203,7 +218,10 @@ function transformSteps(input: NotebookInput): Step[] {
       case 'derive':
         steps.push({
           label,
-          lines: deriveTransform(transform.column, toSparkSql(transform.expression, { where })),
+          lines: deriveTransform(
+            transform.column,
+            toSparkSql(transform.expression, { where }),
+          ),
         });
         break;
       case 'window':
@@ -213,7 +231,9 @@ function transformSteps(input: NotebookInput): Step[] {
       case 'aggregate': {
         const lines: string[] = [];
         if (window?.watermark) {
-          lines.push(...watermarkTransform(window.time_column, window.watermark));
+          lines.push(
+            ...watermarkTransform(window.time_column, window.watermark),
+          );
           hasWatermark = true;
         }
         lines.push(
@@ -224,7 +244,11 @@ function transformSteps(input: NotebookInput): Step[] {
           }),
         );
         steps.push({
-          label: window ? `${index}-${index + 1}. ${window.window_type} window and aggregate` : label,
+          label: window
+            ? `${index}-${index + 1}. ${
+                window.window_type
+              } window and aggregate`
+            : label,
           lines,
         });
         window = undefined;
@@ -251,7 +275,11 @@ function transformSteps(input: NotebookInput): Step[] {
           label: `${label} with ${dataset.label}`,
           lines: [
             ...dataset.lines,
-            ...joinTransform({ right, keys: transform.keys, how: transform.join_type }),
+            ...joinTransform({
+              right,
+              keys: transform.keys,
+              how: transform.join_type,
+            }),
           ],
         });
         break;
@@ -267,13 +295,18 @@ function transformSteps(input: NotebookInput): Step[] {
         });
         break;
       default:
-        throw new Error(`Unsupported transform ${(transform as { type: string }).type}`);
+        throw new Error(
+          `Unsupported transform ${(transform as { type: string }).type}`,
+        );
     }
   });
   return steps;
 }
 
-function targetPlan(input: NotebookInput, target: TargetSpec): { plan: TargetPlan; label: string } {
+function targetPlan(
+  input: NotebookInput,
+  target: TargetSpec,
+): { plan: TargetPlan; label: string } {
   switch (target.type) {
     case 'iceberg':
       return {
@@ -303,11 +336,18 @@ function targetPlan(input: NotebookInput, target: TargetSpec): { plan: TargetPla
       const path = storageUri(input.organization, target.path);
       return {
         label: `Parquet files at ${path} (${target.mode})`,
-        plan: { format: 'parquet', path, mode: target.mode, partitionBy: target.partition_by ?? [] },
+        plan: {
+          format: 'parquet',
+          path,
+          mode: target.mode,
+          partitionBy: target.partition_by ?? [],
+        },
       };
     }
     default:
-      throw new Error(`Unsupported target type ${(target as { type: string }).type}`);
+      throw new Error(
+        `Unsupported target type ${(target as { type: string }).type}`,
+      );
   }
 }
 
@@ -317,7 +357,8 @@ export function generateNotebook(input: NotebookInput): string {
   const streaming = spec.pipeline_type === 'streaming';
   const { step: source, cursor } = sourceStep(input);
   const target = targetPlan(input, spec.target);
-  const checkpoint = 'checkpoint' in spec.target ? spec.target.checkpoint : undefined;
+  const checkpoint =
+    'checkpoint' in spec.target ? spec.target.checkpoint : undefined;
   return assembleNotebook({
     title: pipeline.name,
     description: pipeline.description,
@@ -327,7 +368,12 @@ export function generateNotebook(input: NotebookInput): string {
       ['Owner', pipeline.owner],
       ['Type', spec.pipeline_type],
       ...(spec.schedule
-        ? [['Schedule', `${spec.schedule.cron} (${spec.schedule.timezone})`] as [string, string]]
+        ? [
+            [
+              'Schedule',
+              `${spec.schedule.cron} (${spec.schedule.timezone})`,
+            ] as [string, string],
+          ]
         : []),
     ],
     identity: {
@@ -349,7 +395,9 @@ export function generateNotebook(input: NotebookInput): string {
     commitGuard: !streaming && target.plan.format === 'delta',
     streaming: streaming
       ? {
-          outputMode: ('output_mode' in spec.target && spec.target.output_mode) || 'append',
+          outputMode:
+            ('output_mode' in spec.target && spec.target.output_mode) ||
+            'append',
           checkpointLocation: storageUri(
             organization,
             checkpoint ?? `_checkpoints/${pipeline.id}`,

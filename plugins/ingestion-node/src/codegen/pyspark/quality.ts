@@ -14,32 +14,57 @@ export function ruleLabel(rule: QualityRuleSpec): string {
   if (rule.name) {
     return rule.name;
   }
-  return 'columns' in rule ? `${rule.type}(${rule.columns.join(', ')})` : rule.type;
+  return 'columns' in rule
+    ? `${rule.type}(${rule.columns.join(', ')})`
+    : rule.type;
 }
 
 /** Each listed column must meet `condition`; NULL values pass. */
-function everyColumn(columns: string[], condition: (col: string) => string): string {
-  return columns.map(c => `(${pyCol(c)}.isNull() | ${condition(pyCol(c))})`).join(' & ');
+function everyColumn(
+  columns: string[],
+  condition: (col: string) => string,
+): string {
+  return columns
+    .map(c => `(${pyCol(c)}.isNull() | ${condition(pyCol(c))})`)
+    .join(' & ');
 }
 
 /** The Python condition (true for good rows) of a row-level rule, or undefined for dataset-level rules. */
-function passingCondition(rule: QualityRuleSpec, label: string): string | undefined {
+function passingCondition(
+  rule: QualityRuleSpec,
+  label: string,
+): string | undefined {
   switch (rule.type) {
     case 'completeness':
       return rule.columns.map(c => `${pyCol(c)}.isNotNull()`).join(' & ');
     case 'range':
       return everyColumn(rule.columns, col =>
         [
-          ...(rule.min !== undefined ? [`(${col} >= ${pyLiteral(rule.min)})`] : []),
-          ...(rule.max !== undefined ? [`(${col} <= ${pyLiteral(rule.max)})`] : []),
+          ...(rule.min !== undefined
+            ? [`(${col} >= ${pyLiteral(rule.min)})`]
+            : []),
+          ...(rule.max !== undefined
+            ? [`(${col} <= ${pyLiteral(rule.max)})`]
+            : []),
         ].join(' & '),
       );
     case 'pattern':
-      return everyColumn(rule.columns, col => `${col}.cast("string").rlike(${pyStr(rule.pattern)})`);
+      return everyColumn(
+        rule.columns,
+        col => `${col}.cast("string").rlike(${pyStr(rule.pattern)})`,
+      );
     case 'allowed_values':
-      return everyColumn(rule.columns, col => `${col}.isin(${pyLiteral(rule.values)})`);
+      return everyColumn(
+        rule.columns,
+        col => `${col}.isin(${pyLiteral(rule.values)})`,
+      );
     case 'expression':
-      return `F.expr(${pyStr(toSparkSql(rule.expression, { condition: true, where: `quality rule ${label}` }))})`;
+      return `F.expr(${pyStr(
+        toSparkSql(rule.expression, {
+          condition: true,
+          where: `quality rule ${label}`,
+        }),
+      )})`;
     default:
       return undefined;
   }
@@ -52,26 +77,36 @@ export function qualityRule(rule: QualityRuleSpec): string[] {
   const condition = passingCondition(rule, label);
   if (condition !== undefined && 'threshold' in rule) {
     return [
-      `df = check_rows(${head}${pyStr(rule.type)}, ${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)},`,
+      `df = check_rows(${head}${pyStr(rule.type)}, ${pyStr(
+        rule.severity,
+      )}, ${pyLiteral(rule.threshold)},`,
       `                ${condition})`,
     ];
   }
   switch (rule.type) {
     case 'uniqueness':
       return [
-        `df = check_unique(${head}${pyStr(rule.severity)}, ${pyLiteral(rule.threshold)}, ${pyLiteral(rule.columns.map(sparkColumnRef))})`,
+        `df = check_unique(${head}${pyStr(rule.severity)}, ${pyLiteral(
+          rule.threshold,
+        )}, ${pyLiteral(rule.columns.map(sparkColumnRef))})`,
       ];
     case 'row_count':
       return [
-        `df = check_row_count(${head}${pyStr(rule.severity)}, ${pyLiteral(rule.min)}, ${pyLiteral(rule.max)})`,
+        `df = check_row_count(${head}${pyStr(rule.severity)}, ${pyLiteral(
+          rule.min,
+        )}, ${pyLiteral(rule.max)})`,
       ];
     case 'freshness': {
       const maxAge = parseDurationSeconds(rule.max_age);
       if (maxAge === undefined) {
-        throw new Error(`Invalid max_age "${rule.max_age}" in quality rule ${label}`);
+        throw new Error(
+          `Invalid max_age "${rule.max_age}" in quality rule ${label}`,
+        );
       }
       return [
-        `df = check_freshness(${head}${pyStr(rule.severity)}, [${rule.columns.map(pyCol).join(', ')}], ${maxAge})`,
+        `df = check_freshness(${head}${pyStr(rule.severity)}, [${rule.columns
+          .map(pyCol)
+          .join(', ')}], ${maxAge})`,
       ];
     }
     default:

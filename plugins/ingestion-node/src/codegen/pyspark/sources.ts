@@ -28,7 +28,12 @@ function jdbcTableName(dialect: JdbcDialect, parts: string[]): string {
 }
 
 /** `into = (head .option(k, v)... tail)`, one option per line. */
-function reader(into: string, head: string, options: Array<[string, string]>, tail: string): string[] {
+function reader(
+  into: string,
+  head: string,
+  options: Array<[string, string]>,
+  tail: string,
+): string[] {
   return [
     `${into} = (`,
     `    ${head}`,
@@ -80,19 +85,30 @@ export function fileSource(options: {
   if (scope) {
     const bucket = /^s3:\/\/([^/]+)/.exec(uri)?.[1];
     if (!bucket) {
-      throw new Error(`S3 credentials from a connection need an s3:// path, not "${uri}"`);
+      throw new Error(
+        `S3 credentials from a connection need an s3:// path, not "${uri}"`,
+      );
     }
     const conf = (key: string) => pyStr(`fs.s3a.bucket.${bucket}.${key}`);
     lines.push(
-      `spark.conf.set(${conf('access.key')}, ${secret(scope, 'access_key_id')})`,
-      `spark.conf.set(${conf('secret.key')}, ${secret(scope, 'secret_access_key')})`,
+      `spark.conf.set(${conf('access.key')}, ${secret(
+        scope,
+        'access_key_id',
+      )})`,
+      `spark.conf.set(${conf('secret.key')}, ${secret(
+        scope,
+        'secret_access_key',
+      )})`,
     );
   }
   lines.push(
     ...reader(
       options.into,
       `spark.read.format(${pyStr(format)})`,
-      Object.entries(options.readerOptions).map(([key, value]) => [key, pyStr(value)]),
+      Object.entries(options.readerOptions).map(([key, value]) => [
+        key,
+        pyStr(value),
+      ]),
       `.load(${pyStr(uri)})`,
     ),
   );
@@ -159,22 +175,30 @@ export function kafkaSource(options: {
       '_sample_values = _sample.select(F.col("value").cast("string").alias("value")).limit(10000)',
       'VALUE_SCHEMA = spark.read.json(_sample_values.rdd.map(lambda row: row.value)).schema',
       'if not VALUE_SCHEMA.fields:',
-      `    raise ValueError(${pyStr(`No JSON records in topic ${options.topic} to infer the value schema from`)})`,
+      `    raise ValueError(${pyStr(
+        `No JSON records in topic ${options.topic} to infer the value schema from`,
+      )})`,
       '',
     );
   }
   const entries: Array<[string, string]> = [
     ...connection,
     ['startingOffsets', pyStr(options.startingOffsets)],
-    ...(streaming ? [] : ([['endingOffsets', pyStr('latest')]] as Array<[string, string]>)),
+    ...(streaming
+      ? []
+      : ([['endingOffsets', pyStr('latest')]] as Array<[string, string]>)),
     ...(options.consumerGroup
-      ? ([['kafka.group.id', pyStr(options.consumerGroup)]] as Array<[string, string]>)
+      ? ([['kafka.group.id', pyStr(options.consumerGroup)]] as Array<
+          [string, string]
+        >)
       : []),
   ];
   lines.push(
     ...reader(
       'source_df',
-      streaming ? 'spark.readStream.format("kafka")' : 'spark.read.format("kafka")',
+      streaming
+        ? 'spark.readStream.format("kafka")'
+        : 'spark.read.format("kafka")',
       entries,
       '.load()',
     ),
@@ -205,8 +229,19 @@ export function kafkaSource(options: {
 /** Pagination of an HTTP JSON API, as in the spec. */
 export type HttpPagination =
   | { type: 'none' }
-  | { type: 'page'; page_param: string; size_param?: string; page_size?: number; start_page: number }
-  | { type: 'offset'; offset_param: string; limit_param: string; page_size: number }
+  | {
+      type: 'page';
+      page_param: string;
+      size_param?: string;
+      page_size?: number;
+      start_page: number;
+    }
+  | {
+      type: 'offset';
+      offset_param: string;
+      limit_param: string;
+      page_size: number;
+    }
   | { type: 'cursor'; cursor_param: string; next_cursor_path: string }
   | { type: 'link_header' };
 
@@ -229,7 +264,9 @@ function nextPage(pagination: HttpPagination): string[] {
       ];
     case 'cursor':
       return [
-        `next_cursor = _dig(body, ${pyLiteral(pagination.next_cursor_path.split('.'))})`,
+        `next_cursor = _dig(body, ${pyLiteral(
+          pagination.next_cursor_path.split('.'),
+        )})`,
         'if next_cursor in (None, "") or not records_page:',
         '    break',
         `params[${pyStr(pagination.cursor_param)}] = next_cursor`,
@@ -243,7 +280,9 @@ function nextPage(pagination: HttpPagination): string[] {
         'params = {}',
       ];
     default:
-      throw new Error(`Unsupported HTTP pagination ${(pagination as { type: string }).type}`);
+      throw new Error(
+        `Unsupported HTTP pagination ${(pagination as { type: string }).type}`,
+      );
   }
 }
 
@@ -288,11 +327,19 @@ export function httpSource(options: {
   const fn = `_fetch_${options.into}`;
   const auth = options.scope
     ? [
-        `    _keys = {s.key for s in dbutils.secrets.list(${pyStr(options.scope)})}`,
+        `    _keys = {s.key for s in dbutils.secrets.list(${pyStr(
+          options.scope,
+        )})}`,
         '    if "token" in _keys:',
-        `        headers["Authorization"] = "Bearer " + ${secret(options.scope, 'token')}`,
+        `        headers["Authorization"] = "Bearer " + ${secret(
+          options.scope,
+          'token',
+        )}`,
         '    else:',
-        `        auth = (${secret(options.scope, 'username')}, ${secret(options.scope, 'password')})`,
+        `        auth = (${secret(options.scope, 'username')}, ${secret(
+          options.scope,
+          'password',
+        )})`,
       ]
     : [];
   return [
@@ -310,14 +357,18 @@ export function httpSource(options: {
     '    auth = None',
     ...auth,
     `    url = ${pyStr(options.url)}`,
-    `    params = ${pyLiteral(initialParams(options.params, options.pagination))}`,
+    `    params = ${pyLiteral(
+      initialParams(options.params, options.pagination),
+    )}`,
     '    records = []',
     `    for _ in range(${options.maxPages}):`,
     '        response = requests.get(url, headers=headers, params=params, auth=auth, timeout=60)',
     '        response.raise_for_status()',
     '        body = response.json()',
     options.recordsPath
-      ? `        records_page = _dig(body, ${pyLiteral(options.recordsPath.split('.'))})`
+      ? `        records_page = _dig(body, ${pyLiteral(
+          options.recordsPath.split('.'),
+        )})`
       : '        records_page = body',
     '        if not isinstance(records_page, list):',
     '            raise ValueError(f"Expected a JSON array of records from {url}")',
@@ -334,9 +385,15 @@ export function httpSource(options: {
 }
 
 /** A table in the catalog (e.g. the Iceberg table another pipeline writes). */
-export function tableSource(options: { into: string; table: string[]; streaming: boolean }): string[] {
+export function tableSource(options: {
+  into: string;
+  table: string[];
+  streaming: boolean;
+}): string[] {
   const read = options.streaming ? 'spark.readStream' : 'spark.read';
-  return [`${options.into} = ${read}.table(${pyStr(sparkTableName(options.table))})`];
+  return [
+    `${options.into} = ${read}.table(${pyStr(sparkTableName(options.table))})`,
+  ];
 }
 
 /**
@@ -347,6 +404,8 @@ export function incrementalFilter(cursor: string): string[] {
   return [
     'if WATERMARK is not None:',
     `    _cursor_type = source_df.schema[${pyStr(cursor)}].dataType`,
-    `    source_df = source_df.filter(${pyCol(cursor)} > F.lit(WATERMARK).cast(_cursor_type))`,
+    `    source_df = source_df.filter(${pyCol(
+      cursor,
+    )} > F.lit(WATERMARK).cast(_cursor_type))`,
   ];
 }

@@ -10,7 +10,14 @@ export type WriteMode = 'append' | 'overwrite' | 'merge';
 /** An Iceberg partition field, as in the spec. */
 export interface PartitionField {
   column: string;
-  transform: 'identity' | 'year' | 'month' | 'day' | 'hour' | 'bucket' | 'truncate';
+  transform:
+    | 'identity'
+    | 'year'
+    | 'month'
+    | 'day'
+    | 'hour'
+    | 'bucket'
+    | 'truncate';
   width?: number;
 }
 
@@ -22,8 +29,19 @@ export type TargetPlan =
       mergeKeys: string[];
       partitioning: PartitionField[];
     }
-  | { format: 'delta'; path: string; mode: WriteMode; mergeKeys: string[]; partitionBy: string[] }
-  | { format: 'parquet'; path: string; mode: 'append' | 'overwrite'; partitionBy: string[] };
+  | {
+      format: 'delta';
+      path: string;
+      mode: WriteMode;
+      mergeKeys: string[];
+      partitionBy: string[];
+    }
+  | {
+      format: 'parquet';
+      path: string;
+      mode: 'append' | 'overwrite';
+      partitionBy: string[];
+    };
 
 /** `MERGE INTO` from the `_ingestion_updates` view; identifiers are backtick-quoted, so keys are names. */
 function mergeSql(targetName: string, keys: string[]): string {
@@ -37,7 +55,7 @@ function mergeSql(targetName: string, keys: string[]): string {
 }
 
 const MERGE_CALL = [
-  '# Temp views and SQL go through the DataFrame\'s own session (foreachBatch runs in a separate one).',
+  "# Temp views and SQL go through the DataFrame's own session (foreachBatch runs in a separate one).",
   'out_df.createOrReplaceTempView("_ingestion_updates")',
   'out_df.sparkSession.sql(MERGE_SQL)',
 ];
@@ -53,7 +71,9 @@ function partitionSql(fields: PartitionField[]): string {
         case 'bucket':
         case 'truncate':
           if (!Number.isInteger(width)) {
-            throw new Error(`The ${transform} partition transform of ${column} needs an integer width`);
+            throw new Error(
+              `The ${transform} partition transform of ${column} needs an integer width`,
+            );
           }
           return `${transform}(${width}, ${col})`;
         default:
@@ -74,7 +94,10 @@ function partitionBy(columns: string[]): string[] {
  * Constants and the `write_target` function for a target. `appId` identifies the stream to Delta's idempotent
  * writes (one per pipeline).
  */
-export function targetWriter(target: TargetPlan, options: { streaming: boolean; appId: string }): string[] {
+export function targetWriter(
+  target: TargetPlan,
+  options: { streaming: boolean; appId: string },
+): string[] {
   switch (target.format) {
     case 'iceberg':
       return icebergWriter(target);
@@ -91,18 +114,28 @@ export function targetWriter(target: TargetPlan, options: { streaming: boolean; 
         '    writer.parquet(TARGET_PATH)',
       ];
     default:
-      throw new Error(`Unsupported target format ${(target as { format: string }).format}`);
+      throw new Error(
+        `Unsupported target format ${(target as { format: string }).format}`,
+      );
   }
 }
 
-function icebergWriter(target: Extract<TargetPlan, { format: 'iceberg' }>): string[] {
+function icebergWriter(
+  target: Extract<TargetPlan, { format: 'iceberg' }>,
+): string[] {
   const name = sparkTableName(target.table);
   const partitioned =
-    target.partitioning.length > 0 ? ` PARTITIONED BY (${partitionSql(target.partitioning)})` : '';
+    target.partitioning.length > 0
+      ? ` PARTITIONED BY (${partitionSql(target.partitioning)})`
+      : '';
   const lines = [
     `TARGET_TABLE = ${pyStr(name)}`,
-    `CREATE_SQL = ${pyStr(`CREATE TABLE ${name} USING iceberg${partitioned} AS SELECT * FROM _ingestion_updates`)}`,
-    ...(target.mode === 'merge' ? [`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`] : []),
+    `CREATE_SQL = ${pyStr(
+      `CREATE TABLE ${name} USING iceberg${partitioned} AS SELECT * FROM _ingestion_updates`,
+    )}`,
+    ...(target.mode === 'merge'
+      ? [`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`]
+      : []),
     '',
     '',
     'def write_target(out_df, batch_id=None):',
@@ -123,7 +156,9 @@ function icebergWriter(target: Extract<TargetPlan, { format: 'iceberg' }>): stri
     '        .using("iceberg")',
     '        .option("snapshot-property.ingestion.run-id", RUN_ID)',
     '    )',
-    target.mode === 'overwrite' ? '    writer.overwrite(F.lit(True))' : '    writer.append()',
+    target.mode === 'overwrite'
+      ? '    writer.overwrite(F.lit(True))'
+      : '    writer.append()',
   ];
 }
 
@@ -140,7 +175,14 @@ function deltaWriter(
     'COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})',
     ...(streaming ? [`STREAM_APP_ID = ${pyStr(appId)}`] : []),
     ...(target.mode === 'merge'
-      ? [`MERGE_SQL = ${pyStr(mergeSql(`delta.${quoteSparkIdentifier(target.path)}`, target.mergeKeys))}`]
+      ? [
+          `MERGE_SQL = ${pyStr(
+            mergeSql(
+              `delta.${quoteSparkIdentifier(target.path)}`,
+              target.mergeKeys,
+            ),
+          )}`,
+        ]
       : []),
     '',
     '',
@@ -158,7 +200,9 @@ function deltaWriter(
     );
   }
   const writerLines = [
-    `writer = out_df.write.format("delta").mode(${pyStr(target.mode === 'overwrite' ? 'overwrite' : 'append')})`,
+    `writer = out_df.write.format("delta").mode(${pyStr(
+      target.mode === 'overwrite' ? 'overwrite' : 'append',
+    )})`,
     'writer = writer.option("userMetadata", COMMIT_METADATA)',
     ...partitionBy(target.partitionBy),
     ...(streaming

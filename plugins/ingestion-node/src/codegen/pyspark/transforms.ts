@@ -24,11 +24,16 @@ export function renameTransform(mapping: Record<string, string>): string[] {
 export function castTransform(types: Record<string, string>): string[] {
   return Object.entries(types).map(
     ([column, type]) =>
-      `df = df.withColumn(${pyStr(column)}, ${pyCol(column)}.cast(${pyStr(sparkDataType(type))}))`,
+      `df = df.withColumn(${pyStr(column)}, ${pyCol(column)}.cast(${pyStr(
+        sparkDataType(type),
+      )}))`,
   );
 }
 
-export function deriveTransform(column: string, expression: SparkSql): string[] {
+export function deriveTransform(
+  column: string,
+  expression: SparkSql,
+): string[] {
   return [`df = df.withColumn(${pyStr(column)}, ${expr(expression)})`];
 }
 
@@ -60,13 +65,21 @@ function interval(text: string): string {
 export function windowColumn(window: TimeWindow): string {
   switch (window.type) {
     case 'tumbling':
-      return `F.window(${pyCol(window.column)}, ${interval(window.duration)}).alias("window")`;
+      return `F.window(${pyCol(window.column)}, ${interval(
+        window.duration,
+      )}).alias("window")`;
     case 'sliding':
-      return `F.window(${pyCol(window.column)}, ${interval(window.duration)}, ${interval(window.slide)}).alias("window")`;
+      return `F.window(${pyCol(window.column)}, ${interval(
+        window.duration,
+      )}, ${interval(window.slide)}).alias("window")`;
     case 'session':
-      return `F.session_window(${pyCol(window.column)}, ${interval(window.gap)}).alias("window")`;
+      return `F.session_window(${pyCol(window.column)}, ${interval(
+        window.gap,
+      )}).alias("window")`;
     default:
-      throw new Error(`Unsupported window ${(window as { type: string }).type}`);
+      throw new Error(
+        `Unsupported window ${(window as { type: string }).type}`,
+      );
   }
 }
 
@@ -80,15 +93,24 @@ export function aggregateTransform(options: {
   window?: TimeWindow;
 }): string[] {
   const { groupBy, window } = options;
-  const keys = [...(window ? [windowColumn(window)] : []), ...groupBy.map(pyCol)];
-  const aggs = Object.entries(options.aggregations).map(([alias, { function: fn, column }]) => {
-    const f = AGGREGATES[fn];
-    if (!f) {
-      throw new Error(`Unsupported aggregate function "${fn}" (supported: ${Object.keys(AGGREGATES).join(', ')})`);
-    }
-    const arg = column === undefined ? 'F.lit(1)' : pyCol(column);
-    return `${f}(${arg}).alias(${pyStr(alias)})`;
-  });
+  const keys = [
+    ...(window ? [windowColumn(window)] : []),
+    ...groupBy.map(pyCol),
+  ];
+  const aggs = Object.entries(options.aggregations).map(
+    ([alias, { function: fn, column }]) => {
+      const f = AGGREGATES[fn];
+      if (!f) {
+        throw new Error(
+          `Unsupported aggregate function "${fn}" (supported: ${Object.keys(
+            AGGREGATES,
+          ).join(', ')})`,
+        );
+      }
+      const arg = column === undefined ? 'F.lit(1)' : pyCol(column);
+      return `${f}(${arg}).alias(${pyStr(alias)})`;
+    },
+  );
   const lines = [
     'df = df.groupBy(',
     ...keys.map(k => `    ${k},`),
@@ -110,7 +132,11 @@ export function aggregateTransform(options: {
 
 /** Event-time watermark for streaming state (windows, dedupe): rows later than `delay` are dropped. */
 export function watermarkTransform(column: string, delay: string): string[] {
-  return [`df = df.withWatermark(${pyStr(sparkColumnRef(column))}, ${interval(delay)})`];
+  return [
+    `df = df.withWatermark(${pyStr(sparkColumnRef(column))}, ${interval(
+      delay,
+    )})`,
+  ];
 }
 
 /**
@@ -135,10 +161,14 @@ export function dedupeTransform(options: {
     return [`df = df.dropDuplicates(${keys})`];
   }
   const order = options.orderBy
-    .map(o => `${pyCol(o.column)}.${o.descending ? 'desc' : 'asc'}_nulls_last()`)
+    .map(
+      o => `${pyCol(o.column)}.${o.descending ? 'desc' : 'asc'}_nulls_last()`,
+    )
     .join(', ');
   return [
-    `_dedupe_window = Window.partitionBy(${options.columns.map(pyCol).join(', ')}).orderBy(${order})`,
+    `_dedupe_window = Window.partitionBy(${options.columns
+      .map(pyCol)
+      .join(', ')}).orderBy(${order})`,
     'df = df.withColumn("_row_number", F.row_number().over(_dedupe_window)).filter("_row_number = 1").drop("_row_number")',
   ];
 }
@@ -154,16 +184,26 @@ export function joinTransform(options: {
 }): string[] {
   const { right, keys, how } = options;
   if (keys.every(k => k.left === k.right)) {
-    return [`df = df.join(${right}, on=${pyLiteral(keys.map(k => k.left))}, how=${pyStr(how)})`];
+    return [
+      `df = df.join(${right}, on=${pyLiteral(
+        keys.map(k => k.left),
+      )}, how=${pyStr(how)})`,
+    ];
   }
-  const on = keys.map(k => `(df[${pyStr(k.left)}] == ${right}[${pyStr(k.right)}])`).join(' & ');
+  const on = keys
+    .map(k => `(df[${pyStr(k.left)}] == ${right}[${pyStr(k.right)}])`)
+    .join(' & ');
   return [`df = df.join(${right}, on=${on}, how=${pyStr(how)})`];
 }
 
 /** The spec's masking methods. */
 export type MaskMethod = 'hash' | 'redact' | 'partial';
 
-function maskExpression(column: string, method: MaskMethod, visible: number): string {
+function maskExpression(
+  column: string,
+  method: MaskMethod,
+  visible: number,
+): string {
   const col = pyCol(column);
   switch (method) {
     case 'hash':
@@ -172,7 +212,9 @@ function maskExpression(column: string, method: MaskMethod, visible: number): st
       return `F.when(${col}.isNotNull(), F.lit("[REDACTED]"))`;
     case 'partial':
       // Every character followed by at least `visible` more becomes *, so the last `visible` stay readable.
-      return `F.regexp_replace(${col}.cast("string"), ${pyStr(`(?s).(?=.{${visible}})`)}, "*")`;
+      return `F.regexp_replace(${col}.cast("string"), ${pyStr(
+        `(?s).(?=.{${visible}})`,
+      )}, "*")`;
     default:
       throw new Error(`Unsupported mask method "${method as string}"`);
   }
@@ -185,6 +227,10 @@ export function maskTransform(options: {
 }): string[] {
   return options.columns.map(
     column =>
-      `df = df.withColumn(${pyStr(column)}, ${maskExpression(column, options.method, options.visibleCharacters ?? 4)})`,
+      `df = df.withColumn(${pyStr(column)}, ${maskExpression(
+        column,
+        options.method,
+        options.visibleCharacters ?? 4,
+      )})`,
   );
 }
