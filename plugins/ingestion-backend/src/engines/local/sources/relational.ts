@@ -166,6 +166,10 @@ export async function readMysql(
     timezone: 'Z',
   });
   const promiseClient = client.promise();
+  let failed = false;
+  client.on('error', () => {
+    failed = true;
+  });
   try {
     await promiseClient.query("SET time_zone = '+00:00'");
     const from = source.schema
@@ -208,8 +212,15 @@ export async function readMysql(
     await done.append(batch);
     await done.finish();
     return { rowsRead: done.rows };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await promiseClient.end().catch(() => client.destroy());
+    if (failed) {
+      client.destroy();
+    } else {
+      await promiseClient.end().catch(() => client.destroy());
+    }
   }
 }
 

@@ -1,0 +1,234 @@
+import {
+  getSourceDatasets,
+  getTargetDataset,
+  type PipelineSpec,
+  type Run,
+  type RunStatus,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import type {
+  EngineRunResult,
+  EngineTableCommit,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { DatabaseCostsStore, NewCostRecord } from '../database/CostsStore';
+import { DatabaseLineageStore, LineageEdge } from '../database/LineageStore';
+import { DatabaseQualityStore } from '../database/QualityStore';
+import { DatabaseRunsStore } from '../database/DatabaseRunsStore';
+import type { RunProgress } from '../database/RunsStore';
+import { DatabaseTablesStore } from '../database/TablesStore';
+import type { OrganizationConfig } from '../organizations/organizationConfig';
+import { datasetRefString } from './datasetRefs';
+
+/** Prices that turn usage into cost records. */
+export interface Pricing {
+  /** Per Databricks DBU. */
+  dbu: number;
+  /** Per GB-month of storage. */
+  storageGbMonth: number;
+  currency: string;
+}
+
+const GB = 1024 ** 3;
+
+/** A table a finished run committed to, as recorded. */
+export interface RecordedTable extends EngineTableCommit {
+  /** The `data_tables` id. */
+  id: string;
+  /** `catalog.namespace.table` for Iceberg tables. */
+  identifier?: string;
+}
+
+/** What {@link RunResultRecorder.finish} recorded, for listeners. */
+export interface FinishedRun {
+  run: Run;
+  tables: RecordedTable[];
+}
+
+/**
+ * Records the end of a run in one transaction: the final transition (a compare-and-set, so a
+ * run is finished once even when two drivers race), then its tables, quality results, lineage
+ * and costs. If the transition loses (the run was cancelled meanwhile, or finished by another
+ * replica), nothing is recorded.
+ */
+export class RunResultRecorder {
+  constructor(private readonly knex: Knex, private readonly pricing: Pricing) {}
+
+  async finish(options: {
+    organization: OrganizationConfig;
+    run: {
+      id: string;
+      pipelineId: string;
+      submittedAt?: string;
+      startedAt?: string;
+    };
+    pipeline: { owner: string };
+    spec: PipelineSpec;
+    status: Extract<RunStatus, 'succeeded' | 'failed' | 'quality_failed'>;
+    message: string;
+    result?: EngineRunResult & { columnLineage?: Record<string, string[]> };
+    now: Date;
+  }): Promise<FinishedRun | undefined> {
+    const { organization, run, result, status, now, spec } = options;
+    const org = organization.id;
+    const begin = run.startedAt ?? run.submittedAt;
+    const storageGb = (result?.bytesWritten ?? 0) / GB;
+    const costs: Array<Omit<NewCostRecord, 'at'>> = [];
+    const period = now.toISOString().slice(0, 7);
+    const base = {
+      organizationId: org,
+      costCenter: organization.costCenter,
+      environment: organization.environment,
+      pipelineId: run.pipelineId,
+      runId: run.id,
+      currency: this.pricing.currency,
+      period,
+    };
+    if (result && result.dbus > 0) {
+      costs.push({
+        ...base,
+        serviceType: 'compute',
+        quantity: result.dbus,
+        unit: 'DBU',
+        amount: result.dbus * this.pricing.dbu,
+      });
+    }
+    if (result && storageGb > 0) {
+      // The bytes written, kept for a month: what the run adds to the storage bill.
+      costs.push({
+        ...base,
+        serviceType: 'storage',
+        quantity: storageGb,
+        unit: 'GB-month',
+        amount: storageGb * this.pricing.storageGbMonth,
+      });
+    }
+    const cost = costs.reduce((sum, c) => sum + c.amount, 0);
+
+    const progress: RunProgress = {
+      finishedAt: now,
+      durationMs: begin ? now.getTime() - new Date(begin).getTime() : undefined,
+      ...(result && {
+        rowsRead: result.rowsRead,
+        rowsWritten: result.rowsWritten,
+        bytesWritten: result.bytesWritten,
+        dbus: result.dbus,
+        cost: Math.round(cost * 1e6) / 1e6,
+      }),
+      ...(status === 'succeeded' && result?.watermarkOut !== undefined
+        ? { watermarkOut: result.watermarkOut }
+        : {}),
+      ...(status !== 'succeeded' ? { errorMessage: options.message } : {}),
+      summary: result
+        ? {
+            tables: result.tables.map(t => ({
+              format: t.format,
+              catalogName: t.catalogName,
+              namespace: t.namespace,
+              tableName: t.tableName,
+              location: t.location,
+              snapshotId: t.snapshotId,
+            })),
+            quality: result.quality.map(q => ({
+              ruleIndex: q.ruleIndex,
+              ruleType: q.ruleType,
+              passed: q.passed,
+            })),
+          }
+        : undefined,
+    };
+
+    return this.knex.transaction(async trx => {
+      const moved = await new DatabaseRunsStore(trx).transition(
+        org,
+        run.id,
+        ['submitted', 'running'],
+        status,
+        progress,
+        options.message,
+      );
+      if (!moved) {
+        return undefined;
+      }
+      const tables: RecordedTable[] = [];
+      if (result) {
+        const tablesStore = new DatabaseTablesStore(trx);
+        for (const table of result.tables) {
+          const id = await tablesStore.upsert({
+            id: randomUUID(),
+            organizationId: org,
+            format: table.format,
+            catalogName: table.catalogName,
+            namespace: table.namespace,
+            tableName: table.tableName,
+            location: table.location,
+            owner: options.pipeline.owner,
+            pipelineId: run.pipelineId,
+            classification: table.piiColumns?.length
+              ? 'restricted'
+              : 'internal',
+            piiColumns: table.piiColumns,
+            schema: table.schema,
+            rowCount: table.rowCount,
+            sizeBytes: table.sizeBytes,
+            at: now,
+          });
+          tables.push({
+            ...table,
+            id,
+            identifier:
+              table.catalogName && table.namespace && table.tableName
+                ? `${table.catalogName}.${table.namespace}.${table.tableName}`
+                : undefined,
+          });
+        }
+        await new DatabaseQualityStore(trx).add(
+          result.quality.map(q => ({
+            ...q,
+            organizationId: org,
+            runId: run.id,
+            pipelineId: run.pipelineId,
+            at: now,
+          })),
+        );
+        const costsStore = new DatabaseCostsStore(trx);
+        for (const record of costs) {
+          await costsStore.add({ ...record, at: now });
+        }
+      }
+      if (status === 'succeeded') {
+        await new DatabaseLineageStore(trx).replaceForPipeline(
+          org,
+          run.pipelineId,
+          lineageEdges(run.pipelineId, spec, result?.columnLineage),
+          now,
+        );
+      }
+      return { run: moved, tables };
+    });
+  }
+}
+
+/** The lineage edges of a pipeline: its inputs (source and joins) and its output. */
+export function lineageEdges(
+  pipelineId: string,
+  spec: PipelineSpec,
+  columnLineage?: Record<string, string[]>,
+): LineageEdge[] {
+  const target = getTargetDataset(spec);
+  return [
+    ...getSourceDatasets(spec).map(dataset => ({
+      pipelineId,
+      direction: 'input' as const,
+      datasetKind: dataset.kind,
+      datasetRef: datasetRefString(dataset),
+    })),
+    {
+      pipelineId,
+      direction: 'output' as const,
+      datasetKind: target.kind,
+      datasetRef: datasetRefString(target),
+      ...(columnLineage ? { columns: columnLineage } : {}),
+    },
+  ];
+}

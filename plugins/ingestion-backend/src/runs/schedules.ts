@@ -1,0 +1,43 @@
+import { CronExpressionParser } from 'cron-parser';
+import { createHash } from 'node:crypto';
+
+/**
+ * Schedules of batch pipelines. The run a schedule triggers gets an id derived from the pipeline
+ * and the fire time, so the fire time is remembered by the run itself: a restarted backend, or
+ * a second replica, computes the same id and finds the run already there (the primary key makes
+ * a concurrent second insert fail).
+ */
+
+/** The last time at or before `now` (strictly before, at the exact instant) the schedule fired. */
+export function previousFireTime(
+  cron: string,
+  timezone: string | undefined,
+  now: Date,
+): Date | undefined {
+  try {
+    return CronExpressionParser.parse(cron, {
+      currentDate: now,
+      tz: timezone ?? 'UTC',
+    })
+      .prev()
+      .toDate();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id of the run a schedule triggers at `fireTime`: a name-based (version 5 style) UUID. */
+export function scheduledRunId(pipelineId: string, fireTime: Date): string {
+  const hash = createHash('sha256')
+    .update(`ingestion-schedule|${pipelineId}|${fireTime.toISOString()}`)
+    .digest();
+  // eslint-disable-next-line no-bitwise
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  // eslint-disable-next-line no-bitwise
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(
+    12,
+    16,
+  )}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
