@@ -2,6 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import {
+  ingestionEnginesExtensionPoint,
+  type IngestionEngine,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import {
@@ -24,6 +28,7 @@ import {
   rateLimiterServiceRef,
 } from './ratelimit';
 import { createRouter } from './router';
+import { startRunDriver } from './runs';
 import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
 import { OrganizationsService } from './service/OrganizationsService';
@@ -40,6 +45,18 @@ import { TablesService } from './service/TablesService';
 export const ingestionPlugin = createBackendPlugin({
   pluginId: 'ingestion',
   register(env) {
+    // Execution engines: `local` (DuckDB) is built in; modules add others (Databricks).
+    const engines = new Map<string, IngestionEngine>();
+    env.registerExtensionPoint(ingestionEnginesExtensionPoint, {
+      addEngine(engine) {
+        if (engines.has(engine.id)) {
+          throw new Error(
+            `An ingestion engine '${engine.id}' is already added`,
+          );
+        }
+        engines.set(engine.id, engine);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -52,6 +69,8 @@ export const ingestionPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         auditor: coreServices.auditor,
         rateLimiter: rateLimiterServiceRef,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         config,
@@ -64,6 +83,8 @@ export const ingestionPlugin = createBackendPlugin({
         userInfo,
         auditor,
         rateLimiter,
+        scheduler,
+        lifecycle,
       }) {
         const knex = await connectDatabase(database);
         const directory = new OrganizationDirectory(
@@ -130,6 +151,17 @@ export const ingestionPlugin = createBackendPlugin({
           knex,
           authorizer,
           audit: event => audit.record(event),
+        });
+        // Runs: queued → submitted → running → final, on the scheduler (see src/runs).
+        await startRunDriver({
+          config,
+          logger,
+          knex,
+          scheduler,
+          lifecycle,
+          directory,
+          engines,
+          connections,
         });
 
         httpRouter.use(
