@@ -212,7 +212,9 @@ describe.each(databases.eachSupportedId())(
             ...maria.settings,
             password: maria.password,
           });
-        expect(res.status).toBe(201);
+        if (res.status !== 201) {
+          throw new Error(`Could not create a connection: ${res.text}`);
+        }
       }
     });
 
