@@ -7,7 +7,12 @@ import { ResponseError } from '@backstage/errors';
 import type {
   OrganizationSummary,
   Page,
+  Pipeline,
+  Run,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/** Query of a list endpoint: filters plus the cursor of the previous page. */
+export type ListQuery = Record<string, string | number | undefined>;
 
 /**
  * Client of the ingestion backend's HTTP API (`/api/ingestion/v1`).
@@ -16,6 +21,8 @@ import type {
  */
 export interface IngestionApi {
   listOrganizations(): Promise<Page<OrganizationSummary>>;
+  listPipelines(query?: ListQuery): Promise<Page<Pipeline>>;
+  listRuns(query?: ListQuery): Promise<Page<Run>>;
 }
 
 /** @public */
@@ -41,9 +48,24 @@ export class IngestionClient implements IngestionApi {
     return this.get('/organizations');
   }
 
-  private async get<T>(path: string): Promise<T> {
+  listPipelines(query: ListQuery = {}): Promise<Page<Pipeline>> {
+    return this.get('/pipelines', query);
+  }
+
+  listRuns(query: ListQuery = {}): Promise<Page<Run>> {
+    return this.get('/runs', query);
+  }
+
+  private async get<T>(path: string, query: ListQuery = {}): Promise<T> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('ingestion');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}/v1${path}`);
+    const params = new URLSearchParams(
+      Object.entries(query).flatMap(([key, value]) =>
+        value === undefined || value === '' ? [] : [[key, String(value)]],
+      ),
+    ).toString();
+    const response = await this.options.fetchApi.fetch(
+      `${baseUrl}/v1${path}${params ? `?${params}` : ''}`,
+    );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

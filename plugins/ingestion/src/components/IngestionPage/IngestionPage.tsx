@@ -1,7 +1,10 @@
 import { Content, Header, Page } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
 import { OrganizationsTable } from './OrganizationsTable';
+import { PipelinesTable } from './PipelinesTable';
+import { RunsTable } from './RunsTable';
 
-/** The Ingestion landing page. */
+/** The Ingestion landing page: my organizations, their pipelines and latest runs. */
 export function IngestionPage() {
   return (
     <Page themeId="tool">
@@ -10,7 +13,17 @@ export function IngestionPage() {
         subtitle="Pipelines, Iceberg tables, lineage and spend of your organizations"
       />
       <Content>
-        <OrganizationsTable />
+        <Grid container spacing={3}>
+          <Grid item xs={12}>
+            <OrganizationsTable />
+          </Grid>
+          <Grid item xs={12}>
+            <PipelinesTable />
+          </Grid>
+          <Grid item xs={12}>
+            <RunsTable />
+          </Grid>
+        </Grid>
       </Content>
     </Page>
   );
