@@ -8,6 +8,7 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { createCatalogExportApi } from './lineage';
 import {
   createConnectionsRouter,
   createConnectionsService,
@@ -196,6 +197,7 @@ export const ingestionPlugin = createBackendPlugin({
                 router: createConnectionsRouter({ httpAuth, connections }),
               },
               createAuditApi({ knex, httpAuth, authorizer }),
+              createCatalogExportApi({ knex, httpAuth, directory }),
             ],
           }),
         );

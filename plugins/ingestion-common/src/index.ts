@@ -8,3 +8,4 @@ export * from './api';
 export * from './catalog';
 export * from './spec';
 export * from './expression';
+export * from './lineage';

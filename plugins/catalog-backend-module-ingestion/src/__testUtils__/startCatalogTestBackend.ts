@@ -1,0 +1,200 @@
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+  type TestDatabaseId,
+} from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+// The real ingestion plugin serves the export this module reads, and its policy the isolation.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ingestionPlugin, {
+  permissionModuleIngestionPolicy,
+} from '@ingestion-for-backstage/plugin-ingestion-backend';
+import type { AddressInfo } from 'node:net';
+import { catalogModuleIngestion } from '../module';
+
+export const ORGANIZATIONS = ['finance', 'retail', 'healthcare'];
+
+/** The demo organizations as the embedded default configures them. */
+export const TEST_CONFIG = {
+  app: { baseUrl: 'http://portal.test' },
+  permission: { enabled: true },
+  ingestion: {
+    platformAdmins: ['group:default/platform-admins'],
+    organizations: ORGANIZATIONS.map((id, index) => ({
+      id,
+      name: id[0].toLocaleUpperCase('en-US') + id.slice(1),
+      costCenter: ['FIN-001', 'RET-001', 'HLT-001'][index],
+      environment: ['production', 'staging', 'development'][index],
+      ownerGroup: `group:default/${id}`,
+      roles: {
+        admin: [`group:default/${id}-admins`],
+        engineer: [`group:default/${id}-engineers`],
+        analyst: [`group:default/${id}-analysts`],
+        viewer: [`group:default/${id}-viewers`],
+      },
+      storage: `/tmp/ingestion-catalog-test/${id}`,
+      ...(id === 'finance'
+        ? {
+            databricks: {
+              host: 'https://finance.cloud.databricks.test',
+              token: 'x',
+            },
+          }
+        : {}),
+    })),
+  },
+  catalog: {
+    providers: {
+      ingestion: {
+        schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
+        changes: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+      },
+    },
+  },
+};
+
+/** `user:default/finance-analyst` is in `group:default/finance-analysts`, and so on. */
+const userInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials) {
+      const userRef = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      const name = userRef.split('/')[1] ?? '';
+      const match = /^([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(name);
+      return mockServices
+        .userInfo({
+          userEntityRef: userRef,
+          ownershipEntityRefs: [
+            userRef,
+            ...(match ? [`group:default/${match[1]}-${match[2]}s`] : []),
+          ],
+        })
+        .getUserInfo(credentials);
+    },
+  }),
+});
+
+/**
+ * The mock auth service, except that a token issued on behalf of a user names the calling plugin
+ * as its actor, as the real auth service does (the permissions registry needs it).
+ */
+const authWithActorsFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { pluginMetadata: coreServices.pluginMetadata },
+  factory({ pluginMetadata }) {
+    const pluginId = pluginMetadata.getId();
+    const auth = mockServices.auth({ pluginId });
+    return {
+      ...auth,
+      isPrincipal: auth.isPrincipal.bind(auth) as typeof auth.isPrincipal,
+      authenticate: auth.authenticate.bind(auth),
+      getNoneCredentials: auth.getNoneCredentials.bind(auth),
+      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
+      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
+      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
+      async getPluginRequestToken(options) {
+        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
+          return {
+            token: mockCredentials.user.token(
+              options.onBehalfOf.principal.userEntityRef,
+              { actor: { subject: `plugin:${pluginId}` } },
+            ),
+          };
+        }
+        return auth.getPluginRequestToken(options);
+      },
+    };
+  },
+});
+
+/**
+ * A portal backend with the real catalog, this module, the ingestion plugin, the real permission
+ * backend and the ingestion permission policy. Each plugin gets a database of its own from
+ * `databases` (the ingestion one is returned, to add tables as an engine would).
+ */
+export async function startCatalogTestBackend(options: {
+  databases: TestDatabases;
+  databaseId: TestDatabaseId;
+  config?: Record<string, unknown>;
+  features?: Parameters<typeof startTestBackend>[0]['features'];
+}) {
+  const knexes = new Map<string, ReturnType<TestDatabases['init']>>();
+  const knexOf = (pluginId: string) => {
+    if (!knexes.has(pluginId)) {
+      knexes.set(pluginId, options.databases.init(options.databaseId));
+    }
+    return knexes.get(pluginId)!;
+  };
+  const databaseFactory = createServiceFactory({
+    service: coreServices.database,
+    deps: { pluginMetadata: coreServices.pluginMetadata },
+    factory: async ({ pluginMetadata }) => {
+      const knex = await knexOf(pluginMetadata.getId());
+      return { getClient: async () => knex };
+    },
+  });
+  const backend = await startTestBackend({
+    features: [
+      catalogPlugin,
+      catalogModuleIngestion,
+      ingestionPlugin,
+      permissionPlugin,
+      permissionModuleIngestionPolicy,
+      permissionsServiceFactory,
+      permissionsRegistryServiceFactory,
+      // The real scheduler, so the change poll runs on its schedule (the mock runs tasks once).
+      schedulerServiceFactory,
+      authWithActorsFactory,
+      userInfoFactory,
+      databaseFactory,
+      mockServices.rootConfig.factory({
+        data: { ...TEST_CONFIG, ...options.config },
+      }),
+      ...(options.features ?? []),
+    ],
+  });
+  const { port } = backend.server.address() as AddressInfo;
+  return {
+    backend,
+    baseUrl: `http://localhost:${port}`,
+    ingestionKnex: await knexOf('ingestion'),
+  };
+}
+
+/** The Authorization header of a demo user, e.g. `as('finance-analyst')`. */
+export function as(userName: string): string {
+  return mockCredentials.user.header(`user:default/${userName}`);
+}
+
+/** Polls `probe` until it returns a value (not undefined); fails after `attempts` tries. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  options: { attempts?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 120;
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(resolve =>
+      setTimeout(resolve, options.intervalMs ?? 250),
+    );
+  }
+  throw new Error(`condition not reached${last ? `: ${last}` : ''}`);
+}

@@ -1,0 +1,171 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import type {
+  CatalogChanges,
+  CatalogOrganization,
+  CatalogPage,
+  CatalogPipeline,
+  CatalogTable,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import type { CatalogExportStore } from './CatalogExportStore';
+
+/** Changes committed up to this long before a read are still returned by the next one. */
+export const CHANGES_OVERLAP_MS = 5_000;
+export const MAX_EXPORT_PAGE = 2_000;
+const DEFAULT_EXPORT_PAGE = 500;
+const MAX_CHANGES = 1_000;
+
+function requireService(credentials: BackstageCredentials) {
+  if ((credentials.principal as { type?: string }).type !== 'service') {
+    throw new NotAllowedError(
+      'The catalog export is for backend plugins (service credentials) only',
+    );
+  }
+}
+
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_EXPORT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EXPORT_PAGE) {
+    throw new InputError(
+      `limit: must be an integer from 1 to ${MAX_EXPORT_PAGE}`,
+    );
+  }
+  return limit;
+}
+
+/** Page cursors are the last id of the previous page, base64url-encoded. */
+const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+    throw new InputError('cursor: not a cursor this API returned');
+  }
+  return id;
+}
+
+function pageOf<T extends { id: string }>(
+  items: T[],
+  limit: number,
+): CatalogPage<T> {
+  return items.length < limit
+    ? { items }
+    : { items, nextCursor: encodeCursor(items[items.length - 1].id) };
+}
+
+/**
+ * Everything the catalog shows, for the catalog module (service credentials only): the
+ * organizations, pipelines with their current spec, tables, and what changed since a time.
+ * Organization scoping stays with the catalog: its entities carry the organization annotation
+ * that the permission policy filters on.
+ */
+export class CatalogExportService {
+  constructor(
+    private readonly options: {
+      store: CatalogExportStore;
+      directory: OrganizationDirectory;
+      clock?: () => Date;
+    },
+  ) {}
+
+  private get organizationIds() {
+    return this.options.directory.organizations.map(org => org.id);
+  }
+
+  async organizations(
+    credentials: BackstageCredentials,
+  ): Promise<{ items: CatalogOrganization[] }> {
+    requireService(credentials);
+    return {
+      items: this.options.directory.organizations.map(org => ({
+        id: org.id,
+        name: org.name,
+        costCenter: org.costCenter,
+        environment: org.environment,
+        ownerGroup: org.ownerGroup,
+        engine: org.engine,
+        icebergCatalog: org.icebergCatalog,
+        ...(org.databricks ? { databricksHost: org.databricks.host } : {}),
+      })),
+    };
+  }
+
+  async pipelines(
+    credentials: BackstageCredentials,
+    query: { cursor?: string; limit?: number },
+  ): Promise<CatalogPage<CatalogPipeline>> {
+    requireService(credentials);
+    const limit = limitOf(query.limit);
+    return pageOf(
+      await this.options.store.pipelines(this.organizationIds, {
+        after: decodeCursor(query.cursor),
+        limit,
+      }),
+      limit,
+    );
+  }
+
+  async tables(
+    credentials: BackstageCredentials,
+    query: { cursor?: string; limit?: number },
+  ): Promise<CatalogPage<CatalogTable>> {
+    requireService(credentials);
+    const limit = limitOf(query.limit);
+    return pageOf(
+      await this.options.store.tables(this.organizationIds, {
+        after: decodeCursor(query.cursor),
+        limit,
+      }),
+      limit,
+    );
+  }
+
+  async changes(
+    credentials: BackstageCredentials,
+    query: { since: string },
+  ): Promise<CatalogChanges> {
+    requireService(credentials);
+    const sinceMs = Number(query.since);
+    if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) {
+      throw new InputError('since: epoch milliseconds, as `until` returned');
+    }
+    // Read the time first: whatever commits from now on is at or after it.
+    const until = (this.options.clock?.() ?? new Date()).getTime();
+    const since = new Date(sinceMs - CHANGES_OVERLAP_MS);
+    const organizations = this.organizationIds;
+    const [pipelines, tables, counts] = await Promise.all([
+      this.options.store.pipelinesChangedSince(
+        organizations,
+        since,
+        MAX_CHANGES + 1,
+      ),
+      this.options.store.tablesChangedSince(
+        organizations,
+        since,
+        MAX_CHANGES + 1,
+      ),
+      this.options.store.counts(organizations),
+    ]);
+    const truncated =
+      pipelines.length > MAX_CHANGES || tables.length > MAX_CHANGES;
+    return {
+      pipelines: truncated ? [] : pipelines,
+      tables: truncated ? [] : tables,
+      counts,
+      until: String(until),
+      truncated,
+    };
+  }
+
+  async ids(
+    credentials: BackstageCredentials,
+    query: { organization: string; kind: 'pipelines' | 'tables' },
+  ): Promise<{ items: string[] }> {
+    requireService(credentials);
+    this.options.directory.get(query.organization);
+    return {
+      items: await this.options.store.ids(query.organization, query.kind),
+    };
+  }
+}
