@@ -2,15 +2,16 @@ import {
   coreServices,
   createServiceFactory,
   type SchedulerService,
-  type SchedulerServiceTaskInvocationDefinition,
 } from '@backstage/backend-plugin-api';
+
+type ScheduledTask = Parameters<SchedulerService['scheduleTask']>[0];
 
 /**
  * A scheduler that never runs tasks on its own: tests run a task with `run(id)` whenever they
  * want a tick, so nothing happens behind their back.
  */
 export class ManualScheduler {
-  readonly #tasks = new Map<string, SchedulerServiceTaskInvocationDefinition>();
+  readonly #tasks = new Map<string, ScheduledTask>();
 
   factory() {
     const tasks = this.#tasks;

@@ -8,6 +8,7 @@ import type {
   EngineRunState,
   ResolvedConnection,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -59,10 +60,12 @@ export interface EngineFixture {
     engine?: LocalEngine,
   ): Promise<EngineRunState>;
   /** Another engine on the same catalog and storage: the engine after a backend restart. */
-  newEngine(): LocalEngine;
+  newEngine(options?: Partial<LocalEngineOptions>): LocalEngine;
   /** Reads an Iceberg table of the organization with icebird, rows sorted by `sortKey`. */
   readTable(name: string, schema?: string, sortKey?: string): Promise<Row[]>;
   catalog(name?: string): IcebergSqlCatalog;
+  /** Runs a DuckDB query (e.g. over files of the storage) and returns its rows as JSON values. */
+  query(sql: string): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -82,13 +85,14 @@ export async function createEngineFixture(
   );
   const server: WarehouseServer = await startWarehouseServer(root);
   const engines: LocalEngine[] = [];
-  const newEngine = () => {
+  const newEngine = (more: Partial<LocalEngineOptions> = {}) => {
     const created = new LocalEngine({
       database: knex,
       logger: mockServices.logger.mock(),
       batchSize: 7,
       duckdb: { tempDirectory: join(root, '.duckdb-tmp'), threads: 2 },
       ...options,
+      ...more,
     });
     engines.push(created);
     return created;
@@ -154,6 +158,18 @@ export async function createEngineFixture(
     },
     newEngine,
     catalog,
+    async query(sql) {
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      try {
+        return (
+          await connection.runAndReadAll(sql)
+        ).getRowObjectsJson() as Row[];
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    },
     async readTable(name, schema = 'analytics', sortKey = 'id') {
       const { metadata } = await catalog().loadTable(ORG, {
         namespace: [schema],
