@@ -56,6 +56,39 @@ export interface Config {
       devKeyFile?: string;
     };
 
+    /** The run driver: moves runs from `queued` to a final state (see the README, "Runs"). */
+    runDriver?: {
+      /** Set to false to not drive runs in this backend instance. Default true. */
+      enabled?: boolean;
+      /** Seconds between ticks (the scheduler runs one tick at a time across replicas). Default 2. */
+      frequencySeconds?: number;
+      /** Attempts of a run that fails with a retryable error, the first included. Default 3. */
+      maxAttempts?: number;
+      /** Delay before the first retry, doubled for each further one. Default 30. */
+      retryDelaySeconds?: number;
+      /** Longest delay between attempts. Default 900. */
+      maxRetryDelaySeconds?: number;
+    };
+
+    /** The local (DuckDB) engine. */
+    localEngine?: {
+      /** Rows per batch when streaming from MySQL, MariaDB and PostgreSQL. Default 10000. */
+      batchSize?: number;
+      /** DuckDB worker threads. Default: the number of cores. */
+      threads?: number;
+      /** DuckDB memory limit, e.g. `4GB`. Default: DuckDB's (80% of RAM). */
+      memoryLimit?: string;
+      /** Where DuckDB spills intermediate results. Default `<os tmp>/ingestion-local-engine`. */
+      tempDirectory?: string;
+      http?: {
+        /**
+         * Lets HTTP sources call loopback, private and link-local addresses (on-premise APIs).
+         * Default false: such addresses are refused, so a pipeline cannot probe the backend's network.
+         */
+        allowPrivateNetworks?: boolean;
+      };
+    };
+
     /** Seeds demo data on first start with an empty database. Only honoured in development. */
     demoData?: {
       enabled?: boolean;
