@@ -1,8 +1,24 @@
-/***/
 /**
- * The ingestion module for @backstage/plugin-scaffolder-backend.
+ * The ingestion module for @backstage/plugin-scaffolder-backend: actions that generate a tenant's
+ * pipeline into a repository, register it with the ingestion backend and deploy it to Databricks.
  *
  * @packageDocumentation
  */
 
 export { scaffolderModuleIngestion as default } from './module';
+export {
+  createPipelineCreateAction,
+  PIPELINE_CREATE_ACTION_ID,
+} from './actions/pipelineCreate';
+export {
+  createPipelineRegisterAction,
+  PIPELINE_REGISTER_ACTION_ID,
+} from './actions/pipelineRegister';
+export {
+  createDatabricksDeployAction,
+  DATABRICKS_DEPLOY_ACTION_ID,
+} from './actions/databricksDeploy';
+export {
+  createRepoPublishAction,
+  REPO_PUBLISH_ACTION_ID,
+} from './actions/repoPublish';

@@ -1,8 +1,16 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createDatabricksDeployAction } from './actions/databricksDeploy';
+import { createPipelineCreateAction } from './actions/pipelineCreate';
+import { createPipelineRegisterAction } from './actions/pipelineRegister';
+import { createRepoPublishAction } from './actions/repoPublish';
 
 /**
- * Registers the ingestion actions with the scaffolder.
+ * Registers the ingestion actions with the scaffolder: `ingestion:pipeline:create`,
+ * `ingestion:pipeline:register`, `ingestion:databricks:deploy` and `ingestion:repo:publish`.
  *
  * @public
  */
@@ -11,10 +19,20 @@ export const scaffolderModuleIngestion = createBackendModule({
   moduleId: 'ingestion',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolderActions: scaffolderActionsExtensionPoint },
-      async init({ scaffolderActions }) {
-        // The ingestion:* actions are added here as they are built (see README).
-        scaffolderActions.addActions();
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolderActions, auth, discovery, config }) {
+        const services = { auth, discovery, config };
+        scaffolderActions.addActions(
+          createPipelineCreateAction(services),
+          createPipelineRegisterAction(services),
+          createDatabricksDeployAction(services),
+          createRepoPublishAction(services),
+        );
       },
     });
   },

@@ -1,0 +1,322 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type {
+  OrganizationSummary,
+  OrgRole,
+  PipelineDetails,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import type { SetupServerApi } from 'msw/node';
+import { randomUUID } from 'node:crypto';
+
+/** Where `mockServices.discovery()` puts the ingestion backend. */
+export const INGESTION_BASE_URL = 'http://localhost:0/api/ingestion';
+
+/** The demo organizations as the API shows them (roles are filled in per caller). */
+export function demoOrganization(
+  id: string,
+  overrides: Partial<OrganizationSummary> = {},
+): OrganizationSummary {
+  return {
+    id,
+    name: id[0].toUpperCase() + id.slice(1),
+    costCenter: `${id.slice(0, 3).toUpperCase()}-001`,
+    environment: 'development',
+    ownerGroup: `group:default/${id}`,
+    engine: 'local',
+    roles: [],
+    quotas: {
+      databricks: { maxDbuPerHour: 100, maxClusters: 10, maxConcurrentJobs: 20 },
+      storage: { maxStorageGb: 10000, retentionDays: 2555 },
+      compute: { maxEcsTasks: 50, maxCpuUnits: 10000 },
+      api: { requestsPerMinute: 1000, requestsPerDay: 100000 },
+    },
+    usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 12 },
+    budget: { monthly: 5000, alertThresholds: [0.5, 0.8, 1] },
+    ...overrides,
+  };
+}
+
+/** A recorded request to the fake API. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  /** The user the token was issued on behalf of. */
+  onBehalfOf?: string;
+  /** The plugin the token was issued for. */
+  target?: string;
+  body?: unknown;
+}
+
+/**
+ * The ingestion backend's HTTP API as far as the actions use it, in memory: organizations with the
+ * caller's roles (demo naming: `user:default/finance-engineer` is an engineer of finance),
+ * pipelines with versions and optimistic concurrency, costs and connections. Requests are
+ * recorded; `failNext` makes the next matching request fail like the backend does.
+ */
+export class FakeIngestionApi {
+  readonly requests: FakeRequest[] = [];
+  readonly pipelines = new Map<string, PipelineDetails>();
+  organizations: OrganizationSummary[] = [
+    demoOrganization('finance'),
+    demoOrganization('retail', { costCenter: 'RET-001' }),
+  ];
+  connections: Record<string, string[]> = {
+    finance: ['finance-db'],
+    retail: ['retail-kafka'],
+  };
+  budgetRemaining: Record<string, number> = { finance: 4200, retail: 9100 };
+  private failures: Array<{
+    method: string;
+    path: RegExp;
+    status: number;
+    body: unknown;
+    headers?: Record<string, string>;
+  }> = [];
+
+  constructor(server: SetupServerApi) {
+    server.use(...this.handlers());
+  }
+
+  /** The next request matching method and path fails with this status and error body. */
+  failNext(
+    method: string,
+    path: RegExp,
+    status: number,
+    error: { name: string; message: string },
+    headers?: Record<string, string>,
+  ) {
+    this.failures.push({ method, path, status, body: { error }, headers });
+  }
+
+  /** Adds a pipeline as if it had been created through the API. */
+  seedPipeline(
+    organization: string,
+    name: string,
+    spec: unknown,
+    id: string = randomUUID(),
+  ): PipelineDetails {
+    const valid = validatePipelineSpec(spec);
+    if (!valid.valid) throw new Error('invalid seed spec');
+    const now = new Date('2025-01-01T00:00:00Z').toISOString();
+    const pipeline: PipelineDetails = {
+      id,
+      organization,
+      name,
+      owner: `user:default/${organization}-engineer`,
+      pipelineType: valid.spec.pipeline_type,
+      engine: this.organizations.find(o => o.id === organization)?.engine ?? 'local',
+      currentVersion: 1,
+      createdAt: now,
+      createdBy: 'user:default/finance-engineer',
+      updatedAt: now,
+      updatedBy: 'user:default/finance-engineer',
+      spec: valid.spec as Record<string, unknown>,
+    };
+    this.pipelines.set(pipeline.id, pipeline);
+    return pipeline;
+  }
+
+  private rolesOf(user: string | undefined, organization: string): OrgRole[] {
+    const match = /^user:default\/([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(user ?? '');
+    return match && match[1] === organization ? [match[2] as OrgRole] : [];
+  }
+
+  private handlers(): HttpHandler[] {
+    const base = INGESTION_BASE_URL;
+    const record = async (request: Request) => {
+      const url = new URL(request.url);
+      const header = request.headers.get('authorization') ?? '';
+      let onBehalfOf: string | undefined;
+      let target: string | undefined;
+      const token = header.replace(/^Bearer /, '');
+      if (token.startsWith('mock-service-token:')) {
+        const claims = JSON.parse(token.slice('mock-service-token:'.length));
+        onBehalfOf = claims.obo;
+        target = claims.target;
+      }
+      const body =
+        request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
+      const entry = {
+        method: request.method,
+        path: `${url.pathname.replace('/api/ingestion', '')}${url.search}`,
+        onBehalfOf,
+        target,
+        body,
+      };
+      this.requests.push(entry);
+      const failure = this.failures.findIndex(
+        f => f.method === request.method && f.path.test(entry.path),
+      );
+      if (failure >= 0) {
+        const [f] = this.failures.splice(failure, 1);
+        return {
+          entry,
+          failed: HttpResponse.json(f.body as Record<string, unknown>, {
+            status: f.status,
+            headers: f.headers,
+          }),
+        };
+      }
+      return { entry, failed: undefined };
+    };
+    const memberOf = (user: string | undefined, organization: string) =>
+      this.rolesOf(user, organization).length > 0;
+    const error = (status: number, name: string, message: string) =>
+      HttpResponse.json({ error: { name, message } }, { status });
+
+    return [
+      http.get(`${base}/v1/organizations`, async ({ request }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        return HttpResponse.json({
+          items: this.organizations
+            .map(o => ({ ...o, roles: this.rolesOf(entry.onBehalfOf, o.id) }))
+            .filter(o => o.roles.length > 0),
+        });
+      }),
+      http.get(`${base}/v1/costs`, async ({ request }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const organization = new URL(request.url).searchParams.get('organization')!;
+        if (!memberOf(entry.onBehalfOf, organization)) {
+          return error(404, 'NotFoundError', `organization '${organization}' not found`);
+        }
+        const monthly = this.organizations.find(o => o.id === organization)?.budget?.monthly ?? 0;
+        const remaining = this.budgetRemaining[organization] ?? monthly;
+        return HttpResponse.json({
+          organization,
+          currency: 'USD',
+          groupBy: 'pipeline',
+          total: monthly - remaining,
+          budget: { monthly, spentThisMonth: monthly - remaining, remaining },
+          groups: [],
+        });
+      }),
+      http.get(`${base}/v1/connections`, async ({ request }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const organization = new URL(request.url).searchParams.get('organization')!;
+        const roles = this.rolesOf(entry.onBehalfOf, organization);
+        if (!roles.includes('engineer') && !roles.includes('admin')) {
+          return error(403, 'NotAllowedError', 'you may not read connections');
+        }
+        return HttpResponse.json({
+          items: (this.connections[organization] ?? []).map(name => ({ name })),
+        });
+      }),
+      http.get(`${base}/v1/pipelines`, async ({ request }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const params = new URL(request.url).searchParams;
+        const organization = params.get('organization');
+        const q = params.get('q') ?? '';
+        return HttpResponse.json({
+          items: [...this.pipelines.values()]
+            .filter(p => memberOf(entry.onBehalfOf, p.organization))
+            .filter(p => !organization || p.organization === organization)
+            .filter(p => p.name.includes(q))
+            .map(({ spec: _spec, ...p }) => p),
+        });
+      }),
+      http.get(`${base}/v1/pipelines/:id`, async ({ request, params }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const pipeline = this.pipelines.get(String(params.id));
+        if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
+          return error(404, 'NotFoundError', `pipeline ${params.id} not found`);
+        }
+        return HttpResponse.json(pipeline);
+      }),
+      http.post(`${base}/v1/pipelines`, async ({ request }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const body = entry.body as {
+          organization: string;
+          name: string;
+          owner?: string;
+          description?: string;
+          spec: unknown;
+        };
+        const roles = this.rolesOf(entry.onBehalfOf, body.organization);
+        if (roles.length === 0) {
+          return error(404, 'NotFoundError', `organization '${body.organization}' not found`);
+        }
+        if (!roles.includes('engineer') && !roles.includes('admin')) {
+          return error(
+            403,
+            'NotAllowedError',
+            `You may not create pipelines in organization '${body.organization}'`,
+          );
+        }
+        const valid = validatePipelineSpec(body.spec);
+        if (!valid.valid) {
+          return HttpResponse.json(
+            {
+              error: { name: 'InputError', message: 'invalid spec' },
+              problems: valid.problems.map(p => ({ path: p.path, message: p.message })),
+            },
+            { status: 400 },
+          );
+        }
+        if ([...this.pipelines.values()].some(p => p.organization === body.organization && p.name === body.name)) {
+          return error(409, 'ConflictError', `name: a pipeline named '${body.name}' already exists`);
+        }
+        const now = new Date().toISOString();
+        const pipeline: PipelineDetails = {
+          id: randomUUID(),
+          organization: body.organization,
+          name: body.name,
+          ...(body.description ? { description: body.description } : {}),
+          owner: body.owner ?? entry.onBehalfOf!,
+          pipelineType: valid.spec.pipeline_type,
+          engine: this.organizations.find(o => o.id === body.organization)!.engine,
+          currentVersion: 1,
+          createdAt: now,
+          createdBy: entry.onBehalfOf!,
+          updatedAt: now,
+          updatedBy: entry.onBehalfOf!,
+          spec: valid.spec as Record<string, unknown>,
+        };
+        this.pipelines.set(pipeline.id, pipeline);
+        return HttpResponse.json(pipeline, { status: 201 });
+      }),
+      http.put(`${base}/v1/pipelines/:id`, async ({ request, params }) => {
+        const { entry, failed } = await record(request);
+        if (failed) return failed;
+        const pipeline = this.pipelines.get(String(params.id));
+        if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
+          return error(404, 'NotFoundError', `pipeline ${params.id} not found`);
+        }
+        const roles = this.rolesOf(entry.onBehalfOf, pipeline.organization);
+        if (!roles.includes('engineer') && !roles.includes('admin')) {
+          return error(403, 'NotAllowedError', `You may not update pipeline '${pipeline.name}'`);
+        }
+        const body = entry.body as { spec: unknown; expectedVersion: number };
+        if (body.expectedVersion !== pipeline.currentVersion) {
+          return error(409, 'ConflictError', `expectedVersion: pipeline is at version ${pipeline.currentVersion}`);
+        }
+        const valid = validatePipelineSpec(body.spec);
+        if (!valid.valid) {
+          return error(400, 'InputError', 'invalid spec');
+        }
+        const updated = {
+          ...pipeline,
+          currentVersion: pipeline.currentVersion + 1,
+          spec: valid.spec as Record<string, unknown>,
+          updatedAt: new Date().toISOString(),
+        };
+        this.pipelines.set(updated.id, updated);
+        return HttpResponse.json(updated);
+      }),
+    ];
+  }
+}
+
+/** The services the actions need, as unit tests provide them. */
+export function actionServices() {
+  return {
+    auth: mockServices.auth({ pluginId: 'scaffolder' }),
+    discovery: mockServices.discovery(),
+  };
+}

@@ -1,0 +1,72 @@
+import { ORG_ROLES } from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/** An organization entry of `ingestion.organizations`, as the embedded default configures them. */
+export function organizationConfig(
+  id: string,
+  storage: string,
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    id,
+    name: id[0].toUpperCase() + id.slice(1),
+    costCenter: `${id.slice(0, 3).toUpperCase()}-001`,
+    environment: 'development',
+    ownerGroup: `group:default/${id}`,
+    project: 'DATA-INGEST',
+    roles: Object.fromEntries(
+      ORG_ROLES.map(role => [role, [`group:default/${id}-${role}s`]]),
+    ),
+    engine: 'local',
+    storage,
+    iceberg: { catalog: `${id}_catalog`, type: 'sql' },
+    budget: { monthly: 5000, alertThresholds: [0.5, 0.8, 1] },
+    ...overrides,
+  };
+}
+
+/** Config with finance (local engine) and retail (Databricks), storage under `root`. */
+export function testConfig(
+  root: string,
+  options: { databricksHost?: string; databricksToken?: string } = {},
+) {
+  return {
+    app: { baseUrl: 'http://localhost:3000' },
+    ingestion: {
+      pricing: { dbu: 0.55, storageGbMonth: 0.023, currency: 'USD' },
+      organizations: [
+        organizationConfig('finance', `${root}/finance`),
+        organizationConfig('retail', `${root}/retail`, {
+          engine: 'databricks',
+          databricks: {
+            host: options.databricksHost ?? 'https://retail.cloud.databricks.com',
+            token: options.databricksToken ?? 'dapi-test-token',
+          },
+        }),
+      ],
+    },
+  };
+}
+
+/** The finance batch pipeline of the architecture guide, without a catalog (the org's is used). */
+export const BATCH_SPEC = {
+  pipeline_type: 'batch',
+  schedule: '0 2 * * *',
+  source: {
+    type: 'mysql',
+    connection: 'finance-db',
+    table: 'transactions',
+    incremental_column: 'updated_at',
+  },
+  transformations: [
+    { type: 'filter', condition: 'amount > 0' },
+    {
+      type: 'aggregate',
+      group_by: ['customer_id', 'date'],
+      aggregations: { amount: 'sum', count: 'count' },
+    },
+  ],
+  target: { type: 'iceberg', schema: 'analytics', table: 'daily_transactions' },
+  data_quality: [
+    { type: 'completeness', columns: ['customer_id', 'amount'], threshold: 0.95 },
+  ],
+};
