@@ -224,8 +224,11 @@ export class LocalEngine implements IngestionEngine {
     await Promise.all([...this.#runs.values()].map(entry => entry.done));
   }
 
-  /** Cancels running runs, waits for them and closes DuckDB. */
-  async close(): Promise<void> {
+  /**
+   * Cancels running runs, waits for them (at most `waitMs`) and closes DuckDB. A cancelled run
+   * is submitted again by the run driver of the next backend.
+   */
+  async close(waitMs = 15_000): Promise<void> {
     this.#closed = true;
     for (const entry of this.#runs.values()) {
       if (!FINAL.has(entry.state.state)) {
@@ -233,7 +236,20 @@ export class LocalEngine implements IngestionEngine {
         entry.workspace?.connection.interrupt();
       }
     }
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.idle().then(() => true),
+      new Promise<boolean>(resolve => {
+        timer = setTimeout(() => resolve(false), waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!settled) {
+      this.#options.logger.warn(
+        'Local engine runs did not stop in time; leaving DuckDB open for the process to end',
+      );
+      return;
+    }
     const instance = await this.#instance?.catch(() => undefined);
     instance?.closeSync();
     this.#instance = undefined;

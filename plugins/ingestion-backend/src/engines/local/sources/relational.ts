@@ -170,6 +170,12 @@ export async function readMysql(
   client.on('error', () => {
     failed = true;
   });
+  // A cancelled run closes its connection, which also ends a query waiting on a lock.
+  const onAbort = () => {
+    failed = true;
+    client.destroy();
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await promiseClient.query("SET time_zone = '+00:00'");
     const from = source.schema
@@ -216,6 +222,7 @@ export async function readMysql(
     failed = true;
     throw error;
   } finally {
+    context.signal.removeEventListener('abort', onAbort);
     if (failed) {
       client.destroy();
     } else {
@@ -289,6 +296,10 @@ export async function readPostgres(
     types: { getTypeParser: () => (value: string) => value },
   });
   await client.connect();
+  const onAbort = () => {
+    client.end().catch(() => undefined);
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await client.query('BEGIN READ ONLY');
     await client.query("SET LOCAL TimeZone = 'UTC'");
@@ -334,6 +345,7 @@ export async function readPostgres(
     await stager!.finish();
     return { rowsRead: stager!.rows };
   } finally {
+    context.signal.removeEventListener('abort', onAbort);
     await client.end().catch(() => undefined);
   }
 }
