@@ -8,7 +8,11 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
-import { createCatalogExportApi } from './lineage';
+import {
+  createCatalogExportApi,
+  createLineageApi,
+  LineageSync,
+} from './lineage';
 import {
   createConnectionsRouter,
   createConnectionsService,
@@ -138,6 +142,12 @@ export const ingestionPlugin = createBackendPlugin({
           lineage: new DatabaseLineageStore(knex),
           pipelines,
         });
+        // Lineage edges follow pipeline specs as they are saved (runs then refine them).
+        const lineageSync = new LineageSync({ knex, logger });
+        pipelines.onChange(lineageSync.listener);
+        lineageSync
+          .backfill()
+          .catch(error => logger.warn(`Lineage backfill failed: ${error}`));
         const costs = new CostsService({
           costs: new DatabaseCostsStore(knex),
           authorizer,
@@ -198,6 +208,7 @@ export const ingestionPlugin = createBackendPlugin({
               },
               createAuditApi({ knex, httpAuth, authorizer }),
               createCatalogExportApi({ knex, httpAuth, directory }),
+              createLineageApi({ knex, httpAuth, authorizer }),
             ],
           }),
         );

@@ -1,6 +1,7 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
 import {
   as,
@@ -25,7 +26,12 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({ knex }));
+      ({ server } = await startIngestionTestBackend({
+      knex,
+      config: {
+        ingestion: { ...TEST_CONFIG.ingestion, api: { validateResponses: true } },
+      },
+    }));
     });
 
     const get = (path: string, auth = catalogService) =>

@@ -1391,10 +1391,306 @@ export const spec = {
           }
         }
       }
+    },
+    "/v1/lineage/graph": {
+      "get": {
+        "operationId": "GetLineageGraph",
+        "description": "Table- and column-level lineage of a pipeline or a dataset, `depth` pipeline hops up and/or down stream. Pipelines the caller may not read are left out with what only they connect; a dataset no readable pipeline touches answers 404.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "pipelineId",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/Id"
+            }
+          },
+          {
+            "name": "dataset",
+            "in": "query",
+            "description": "A dataset's lineage ref, e.g. `iceberg:finance_catalog.analytics.daily_transactions`.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 1000
+            }
+          },
+          {
+            "name": "direction",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "upstream",
+                "downstream",
+                "both"
+              ],
+              "default": "both"
+            }
+          },
+          {
+            "name": "depth",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^([1-9]|10)$",
+              "default": "3"
+            }
+          },
+          {
+            "name": "columns",
+            "in": "query",
+            "description": "Include column-level lineage.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "true",
+                "false"
+              ]
+            }
+          },
+          {
+            "name": "column",
+            "in": "query",
+            "description": "With `dataset`, the column lineage of this column only.",
+            "schema": {
+              "type": "string",
+              "maxLength": 128
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Nodes, edges and (with `columns`) column edges.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LineageGraphDetails"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/catalog/organizations": {
+      "get": {
+        "operationId": "ExportCatalogOrganizations",
+        "description": "Every organization, for the catalog module. Service credentials only (users get 403).",
+        "responses": {
+          "200": {
+            "description": "The organizations.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/catalog/pipelines": {
+      "get": {
+        "operationId": "ExportCatalogPipelines",
+        "description": "Every pipeline with its current spec, ordered by id. Service credentials only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/cursor"
+          },
+          {
+            "$ref": "#/components/parameters/exportLimit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of pipelines.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CatalogExportPage"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/catalog/tables": {
+      "get": {
+        "operationId": "ExportCatalogTables",
+        "description": "Every table with columns, PII and metadata location, ordered by id. Service credentials only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/cursor"
+          },
+          {
+            "$ref": "#/components/parameters/exportLimit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of tables.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CatalogExportPage"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/catalog/changes": {
+      "get": {
+        "operationId": "ExportCatalogChanges",
+        "description": "Pipelines and tables changed since `since` (epoch milliseconds, as the previous answer's `until`), with per-organization counts so deletions can be found. Service credentials only.",
+        "parameters": [
+          {
+            "name": "since",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,15}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The changes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "pipelines",
+                    "tables",
+                    "counts",
+                    "until",
+                    "truncated"
+                  ],
+                  "properties": {
+                    "pipelines": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "tables": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "counts": {
+                      "type": "object"
+                    },
+                    "until": {
+                      "type": "string"
+                    },
+                    "truncated": {
+                      "type": "boolean"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/catalog/ids": {
+      "get": {
+        "operationId": "ExportCatalogIds",
+        "description": "The ids of one organization's pipelines or tables. Service credentials only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "kind",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pipelines",
+                "tables"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The ids.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
     }
   },
   "components": {
     "parameters": {
+      "exportLimit": {
+        "name": "limit",
+        "in": "query",
+        "description": "Page size of the catalog export, 1 to 2000 (default 500).",
+        "schema": {
+          "type": "string",
+          "pattern": "^[1-9][0-9]{0,3}$"
+        }
+      },
       "organization": {
         "name": "organization",
         "in": "query",
@@ -2222,6 +2518,177 @@ export const spec = {
           },
           "updatedAt": {
             "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "CatalogExportPage": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id"
+              ]
+            }
+          },
+          "nextCursor": {
+            "type": "string"
+          }
+        }
+      },
+      "LineageGraphDetails": {
+        "type": "object",
+        "required": [
+          "root",
+          "nodes",
+          "edges",
+          "truncated"
+        ],
+        "properties": {
+          "root": {
+            "type": "string"
+          },
+          "truncated": {
+            "type": "boolean"
+          },
+          "nodes": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "kind",
+                "name",
+                "entityRef",
+                "depth"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "pipelineId": {
+                  "type": "string"
+                },
+                "datasetRef": {
+                  "type": "string"
+                },
+                "entityRef": {
+                  "type": "string"
+                },
+                "depth": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              }
+            }
+          },
+          "edges": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "from",
+                "to"
+              ],
+              "properties": {
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "columnEdges": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "from",
+                "to",
+                "pipelineId",
+                "kind"
+              ],
+              "properties": {
+                "from": {
+                  "$ref": "#/components/schemas/ColumnRef"
+                },
+                "to": {
+                  "$ref": "#/components/schemas/ColumnRef"
+                },
+                "pipelineId": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string",
+                  "enum": [
+                    "identity",
+                    "derived",
+                    "aggregated",
+                    "masked"
+                  ]
+                },
+                "transformation": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "columnLineage": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "pipelineId",
+                "target",
+                "passthrough",
+                "indirect"
+              ],
+              "properties": {
+                "pipelineId": {
+                  "type": "string"
+                },
+                "target": {
+                  "type": "string"
+                },
+                "passthrough": {
+                  "type": "object"
+                },
+                "indirect": {
+                  "type": "array",
+                  "items": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "ColumnRef": {
+        "type": "object",
+        "required": [
+          "node",
+          "column"
+        ],
+        "properties": {
+          "node": {
+            "type": "string"
+          },
+          "column": {
+            "type": "string"
           }
         }
       },
