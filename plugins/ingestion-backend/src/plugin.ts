@@ -8,6 +8,7 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { DemoDataSeeder } from './demo/DemoDataSeeder';
 import {
   createCatalogExportApi,
   createLineageApi,
@@ -76,6 +77,7 @@ export const ingestionPlugin = createBackendPlugin({
         rateLimiter: rateLimiterServiceRef,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
       },
       async init({
         config,
@@ -90,6 +92,7 @@ export const ingestionPlugin = createBackendPlugin({
         rateLimiter,
         scheduler,
         lifecycle,
+        auth,
       }) {
         const knex = await connectDatabase(database);
         const directory = new OrganizationDirectory(
@@ -174,6 +177,20 @@ export const ingestionPlugin = createBackendPlugin({
           engines,
           connections,
         });
+
+        // The embedded default's first start: sample data, demo pipelines and their first runs.
+        if (
+          config.getOptionalBoolean('ingestion.demoData.enabled') &&
+          process.env.NODE_ENV === 'development'
+        ) {
+          await new DemoDataSeeder({
+            auth,
+            logger,
+            directory,
+            pipelines,
+            runs,
+          }).seed();
+        }
 
         httpRouter.use(
           await createRouter({
