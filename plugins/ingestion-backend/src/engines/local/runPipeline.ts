@@ -220,6 +220,15 @@ export async function runPipeline(
     }
     checkCancelled();
 
+    if (
+      spec.target.type === 'iceberg' &&
+      spec.target.catalog !== organization.icebergCatalog
+    ) {
+      await log(
+        'warn',
+        `The target names catalog '${spec.target.catalog}'; the organization's catalog is '${organization.icebergCatalog}'. The table is written to the organization's warehouse under that catalog name.`,
+      );
+    }
     // Target: materialized once, so quality drops and the write see the same rows.
     await ws.connection.run(
       `CREATE TABLE "final" AS SELECT * FROM ${quality.relation}`,
