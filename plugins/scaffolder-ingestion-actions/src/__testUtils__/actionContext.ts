@@ -1,10 +1,17 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type { JsonObject, JsonValue } from '@backstage/types';
+import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+
+/** A mock action context, with the checkpoints it stored. */
+export type TestActionContext = ActionContext<any, any> & {
+  checkpoints: Map<string, JsonValue | undefined>;
+};
 
 /**
  * A mock action context for a user, with checkpoints kept in `checkpoints` (pass the same map to a
  * second context to replay a retried task) and the outputs readable with {@link outputsOf}.
+ * (The test utils are built against another release of the scaffolder-node types, hence the cast.)
  */
 export function actionContext<TInput extends JsonObject>(
   input: TInput,
@@ -16,14 +23,15 @@ export function actionContext<TInput extends JsonObject>(
   } = {},
 ) {
   const user = options.user ?? 'user:default/finance-engineer';
-  const checkpoints = options.checkpoints ?? new Map<string, JsonValue | undefined>();
+  const checkpoints =
+    options.checkpoints ?? new Map<string, JsonValue | undefined>();
   const base = createMockActionContext<TInput>({
     input,
     ...(options.workspacePath ? { workspacePath: options.workspacePath } : {}),
     user: { ref: user },
     templateInfo: { entityRef: 'template:default/test-template' },
-  });
-  return {
+  }) as unknown as ActionContext<TInput, any>;
+  const context: TestActionContext = {
     ...base,
     isDryRun: options.dryRun ?? false,
     getInitiatorCredentials: async () => mockCredentials.user(user),
@@ -43,6 +51,7 @@ export function actionContext<TInput extends JsonObject>(
       return value;
     },
   };
+  return context;
 }
 
 /** What the action passed to `ctx.output`, by name. */

@@ -16,11 +16,16 @@ export function exampleInput(
   const { steps } = yaml.parse(example.example);
   return JSON.parse(JSON.stringify(steps[0].input), (_key, value) => {
     if (typeof value !== 'string') return value;
-    const match = /^\$\{\{\s*([\w.]+)\s*(\|\s*length\s*>\s*0\s*)?\}\}$/.exec(value);
+    const match = /^\$\{\{\s*([\w.]+)\s*(\|\s*length\s*>\s*0\s*)?\}\}$/.exec(
+      value,
+    );
     if (!match) return value;
     const found = match[1]
       .split('.')
-      .reduce<any>((at, part) => (at === undefined ? undefined : at[part]), context);
+      .reduce<any>(
+        (at, part) => (at === undefined ? undefined : at[part]),
+        context,
+      );
     if (match[2]) {
       // `x | length > 0`, the test templates use for optional answers.
       return found !== undefined && Object.keys(found).length > 0;

@@ -6,7 +6,6 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import type { SetupServerApi } from 'msw/node';
 import { randomUUID } from 'node:crypto';
 
 /** Where `mockServices.discovery()` puts the ingestion backend. */
@@ -26,7 +25,11 @@ export function demoOrganization(
     engine: 'local',
     roles: [],
     quotas: {
-      databricks: { maxDbuPerHour: 100, maxClusters: 10, maxConcurrentJobs: 20 },
+      databricks: {
+        maxDbuPerHour: 100,
+        maxClusters: 10,
+        maxConcurrentJobs: 20,
+      },
       storage: { maxStorageGb: 10000, retentionDays: 2555 },
       compute: { maxEcsTasks: 50, maxCpuUnits: 10000 },
       api: { requestsPerMinute: 1000, requestsPerDay: 100000 },
@@ -74,7 +77,7 @@ export class FakeIngestionApi {
     headers?: Record<string, string>;
   }> = [];
 
-  constructor(server: SetupServerApi) {
+  constructor(server: { use(...handlers: HttpHandler[]): void }) {
     server.use(...this.handlers());
   }
 
@@ -105,7 +108,8 @@ export class FakeIngestionApi {
       name,
       owner: `user:default/${organization}-engineer`,
       pipelineType: valid.spec.pipeline_type,
-      engine: this.organizations.find(o => o.id === organization)?.engine ?? 'local',
+      engine:
+        this.organizations.find(o => o.id === organization)?.engine ?? 'local',
       currentVersion: 1,
       createdAt: now,
       createdBy: 'user:default/finance-engineer',
@@ -118,7 +122,10 @@ export class FakeIngestionApi {
   }
 
   private rolesOf(user: string | undefined, organization: string): OrgRole[] {
-    const match = /^user:default\/([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(user ?? '');
+    const match =
+      /^user:default\/([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(
+        user ?? '',
+      );
     return match && match[1] === organization ? [match[2] as OrgRole] : [];
   }
 
@@ -136,7 +143,12 @@ export class FakeIngestionApi {
         target = claims.target;
       }
       const body =
-        request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
+        request.method === 'GET'
+          ? undefined
+          : await request
+              .clone()
+              .json()
+              .catch(() => undefined);
       const entry = {
         method: request.method,
         path: `${url.pathname.replace('/api/ingestion', '')}${url.search}`,
@@ -178,11 +190,19 @@ export class FakeIngestionApi {
       http.get(`${base}/v1/costs`, async ({ request }) => {
         const { entry, failed } = await record(request);
         if (failed) return failed;
-        const organization = new URL(request.url).searchParams.get('organization')!;
+        const organization = new URL(request.url).searchParams.get(
+          'organization',
+        )!;
         if (!memberOf(entry.onBehalfOf, organization)) {
-          return error(404, 'NotFoundError', `organization '${organization}' not found`);
+          return error(
+            404,
+            'NotFoundError',
+            `organization '${organization}' not found`,
+          );
         }
-        const monthly = this.organizations.find(o => o.id === organization)?.budget?.monthly ?? 0;
+        const monthly =
+          this.organizations.find(o => o.id === organization)?.budget
+            ?.monthly ?? 0;
         const remaining = this.budgetRemaining[organization] ?? monthly;
         return HttpResponse.json({
           organization,
@@ -196,7 +216,9 @@ export class FakeIngestionApi {
       http.get(`${base}/v1/connections`, async ({ request }) => {
         const { entry, failed } = await record(request);
         if (failed) return failed;
-        const organization = new URL(request.url).searchParams.get('organization')!;
+        const organization = new URL(request.url).searchParams.get(
+          'organization',
+        )!;
         const roles = this.rolesOf(entry.onBehalfOf, organization);
         if (!roles.includes('engineer') && !roles.includes('admin')) {
           return error(403, 'NotAllowedError', 'you may not read connections');
@@ -240,7 +262,11 @@ export class FakeIngestionApi {
         };
         const roles = this.rolesOf(entry.onBehalfOf, body.organization);
         if (roles.length === 0) {
-          return error(404, 'NotFoundError', `organization '${body.organization}' not found`);
+          return error(
+            404,
+            'NotFoundError',
+            `organization '${body.organization}' not found`,
+          );
         }
         if (!roles.includes('engineer') && !roles.includes('admin')) {
           return error(
@@ -254,13 +280,24 @@ export class FakeIngestionApi {
           return HttpResponse.json(
             {
               error: { name: 'InputError', message: 'invalid spec' },
-              problems: valid.problems.map(p => ({ path: p.path, message: p.message })),
+              problems: valid.problems.map(p => ({
+                path: p.path,
+                message: p.message,
+              })),
             },
             { status: 400 },
           );
         }
-        if ([...this.pipelines.values()].some(p => p.organization === body.organization && p.name === body.name)) {
-          return error(409, 'ConflictError', `name: a pipeline named '${body.name}' already exists`);
+        if (
+          [...this.pipelines.values()].some(
+            p => p.organization === body.organization && p.name === body.name,
+          )
+        ) {
+          return error(
+            409,
+            'ConflictError',
+            `name: a pipeline named '${body.name}' already exists`,
+          );
         }
         const now = new Date().toISOString();
         const pipeline: PipelineDetails = {
@@ -270,7 +307,8 @@ export class FakeIngestionApi {
           ...(body.description ? { description: body.description } : {}),
           owner: body.owner ?? entry.onBehalfOf!,
           pipelineType: valid.spec.pipeline_type,
-          engine: this.organizations.find(o => o.id === body.organization)!.engine,
+          engine: this.organizations.find(o => o.id === body.organization)!
+            .engine,
           currentVersion: 1,
           createdAt: now,
           createdBy: entry.onBehalfOf!,
@@ -290,11 +328,19 @@ export class FakeIngestionApi {
         }
         const roles = this.rolesOf(entry.onBehalfOf, pipeline.organization);
         if (!roles.includes('engineer') && !roles.includes('admin')) {
-          return error(403, 'NotAllowedError', `You may not update pipeline '${pipeline.name}'`);
+          return error(
+            403,
+            'NotAllowedError',
+            `You may not update pipeline '${pipeline.name}'`,
+          );
         }
         const body = entry.body as { spec: unknown; expectedVersion: number };
         if (body.expectedVersion !== pipeline.currentVersion) {
-          return error(409, 'ConflictError', `expectedVersion: pipeline is at version ${pipeline.currentVersion}`);
+          return error(
+            409,
+            'ConflictError',
+            `expectedVersion: pipeline is at version ${pipeline.currentVersion}`,
+          );
         }
         const valid = validatePipelineSpec(body.spec);
         if (!valid.valid) {

@@ -38,7 +38,8 @@ export function testConfig(
         organizationConfig('retail', `${root}/retail`, {
           engine: 'databricks',
           databricks: {
-            host: options.databricksHost ?? 'https://retail.cloud.databricks.com',
+            host:
+              options.databricksHost ?? 'https://retail.cloud.databricks.com',
             token: options.databricksToken ?? 'dapi-test-token',
           },
         }),
@@ -67,6 +68,10 @@ export const BATCH_SPEC = {
   ],
   target: { type: 'iceberg', schema: 'analytics', table: 'daily_transactions' },
   data_quality: [
-    { type: 'completeness', columns: ['customer_id', 'amount'], threshold: 0.95 },
+    {
+      type: 'completeness',
+      columns: ['customer_id', 'amount'],
+      threshold: 0.95,
+    },
   ],
 };

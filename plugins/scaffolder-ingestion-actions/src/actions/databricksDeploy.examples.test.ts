@@ -1,4 +1,7 @@
-import { mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
@@ -17,7 +20,12 @@ const SPEC = {
   pipeline_type: 'batch',
   schedule: '0 2 * * *',
   source: { type: 'postgres', connection: 'retail-db', table: 'orders' },
-  target: { type: 'iceberg', catalog: 'retail_catalog', schema: 'raw', table: 'orders' },
+  target: {
+    type: 'iceberg',
+    catalog: 'retail_catalog',
+    schema: 'raw',
+    table: 'orders',
+  },
 };
 
 describe('ingestion:databricks:deploy examples', () => {
@@ -46,7 +54,11 @@ describe('ingestion:databricks:deploy examples', () => {
   it('deploys the pipeline the register step saved', async () => {
     const pipeline = api.seedPipeline('retail', 'orders', SPEC);
     const input = exampleInput(examples[0], {
-      steps: { register: { output: { pipelineId: pipeline.id } } },
+      steps: {
+        register: {
+          output: { pipelineId: pipeline.id, organization: 'retail' },
+        },
+      },
     });
     const ctx = actionContext(input, user);
     await action().handler(ctx);

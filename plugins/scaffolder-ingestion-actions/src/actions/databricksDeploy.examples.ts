@@ -13,6 +13,7 @@ export const examples: TemplateExample[] = [
           name: 'Deploy to Databricks',
           input: {
             pipelineId: '${{ steps.register.output.pipelineId }}',
+            organization: '${{ steps.register.output.organization }}',
           },
         },
       ],

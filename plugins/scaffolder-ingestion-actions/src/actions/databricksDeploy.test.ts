@@ -1,4 +1,7 @@
-import { mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
@@ -10,6 +13,7 @@ import {
 } from '../__testUtils__/fakeIngestionApi';
 import { testConfig } from '../__testUtils__/testConfig';
 import { createDatabricksDeployAction } from './databricksDeploy';
+import { DRY_RUN_PIPELINE_ID } from './pipelineRegister';
 
 const STREAM_SPEC = {
   pipeline_type: 'streaming',
@@ -27,14 +31,24 @@ const STREAM_SPEC = {
       aggregations: { count: 'count', avg_value: 'avg' },
     },
   ],
-  target: { type: 'delta', path: 'streaming/user-events', mode: 'append', output_mode: 'update' },
+  target: {
+    type: 'delta',
+    path: 'streaming/user-events',
+    mode: 'append',
+    output_mode: 'update',
+  },
 };
 
 const BATCH_SPEC = {
   pipeline_type: 'batch',
   schedule: '0 2 * * *',
   source: { type: 'postgres', connection: 'retail-db', table: 'orders' },
-  target: { type: 'iceberg', catalog: 'retail_catalog', schema: 'raw', table: 'orders' },
+  target: {
+    type: 'iceberg',
+    catalog: 'retail_catalog',
+    schema: 'raw',
+    table: 'orders',
+  },
 };
 
 describe('ingestion:databricks:deploy', () => {
@@ -70,7 +84,11 @@ describe('ingestion:databricks:deploy', () => {
   });
 
   it('creates the job in the organization workspace with the generated notebook', async () => {
-    const pipeline = api.seedPipeline('retail', 'user-event-stats', STREAM_SPEC);
+    const pipeline = api.seedPipeline(
+      'retail',
+      'user-event-stats',
+      STREAM_SPEC,
+    );
     const ctx = actionContext({ pipelineId: pipeline.id }, retailUser);
     await action().handler(ctx);
 
@@ -94,12 +112,16 @@ describe('ingestion:databricks:deploy', () => {
       tags: { Organization: 'retail', PipelineId: pipeline.id },
     });
     expect(databricks.notebook(notebookPath)?.content).toContain('readStream');
-    expect(api.requests.every(r => r.onBehalfOf === 'user:default/retail-engineer')).toBe(true);
+    expect(
+      api.requests.every(r => r.onBehalfOf === 'user:default/retail-engineer'),
+    ).toBe(true);
   });
 
   it('leaves one job when run twice, and points it at each new version', async () => {
     const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
-    await action().handler(actionContext({ pipelineId: pipeline.id }, retailUser));
+    await action().handler(
+      actionContext({ pipelineId: pipeline.id }, retailUser),
+    );
     const again = actionContext({ pipelineId: pipeline.id }, retailUser);
     await action().handler(again);
     expect(databricks.jobs()).toHaveLength(1);
@@ -110,19 +132,32 @@ describe('ingestion:databricks:deploy', () => {
     await action().handler(v2);
     const [job] = databricks.jobs();
     expect(databricks.jobs()).toHaveLength(1);
-    expect(outputsOf(v2)).toMatchObject({ version: 2, jobId: String(job.jobId) });
+    expect(outputsOf(v2)).toMatchObject({
+      version: 2,
+      jobId: String(job.jobId),
+    });
     expect((job.settings as any).tasks[0].notebook_task.notebook_path).toBe(
       '/Shared/ingestion/retail/orders/v2',
     );
-    expect((job.settings as any).schedule.quartz_cron_expression).toBe('0 0 2 * * ?');
+    expect((job.settings as any).schedule.quartz_cron_expression).toBe(
+      '0 0 2 * * ?',
+    );
   });
 
   it('does not deploy again when a retried task replays the step', async () => {
     const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
     const checkpoints = new Map();
-    await action().handler(actionContext({ pipelineId: pipeline.id }, { ...retailUser, checkpoints }));
+    await action().handler(
+      actionContext(
+        { pipelineId: pipeline.id },
+        { ...retailUser, checkpoints },
+      ),
+    );
     const calls = databricks.requests.length;
-    const retried = actionContext({ pipelineId: pipeline.id }, { ...retailUser, checkpoints });
+    const retried = actionContext(
+      { pipelineId: pipeline.id },
+      { ...retailUser, checkpoints },
+    );
     await action().handler(retried);
     expect(databricks.requests).toHaveLength(calls);
     expect(outputsOf(retried).created).toBe(true);
@@ -133,7 +168,11 @@ describe('ingestion:databricks:deploy', () => {
     databricks.injectFault({
       path: '/api/2.2/jobs/create',
       when: 'after',
-      respond: { status: 503, message: 'temporarily unavailable', retryAfter: 0 },
+      respond: {
+        status: 503,
+        message: 'temporarily unavailable',
+        retryAfter: 0,
+      },
     });
     const ctx = actionContext({ pipelineId: pipeline.id }, retailUser);
     await action().handler(ctx);
@@ -145,7 +184,11 @@ describe('ingestion:databricks:deploy', () => {
   it('says so and deploys nothing for organizations on the local engine', async () => {
     const pipeline = api.seedPipeline('finance', 'daily', {
       ...BATCH_SPEC,
-      source: { type: 'mysql', connection: 'finance-db', table: 'transactions' },
+      source: {
+        type: 'mysql',
+        connection: 'finance-db',
+        table: 'transactions',
+      },
       target: { ...BATCH_SPEC.target, catalog: 'finance_catalog' },
     });
     const ctx = actionContext({ pipelineId: pipeline.id });
@@ -162,7 +205,10 @@ describe('ingestion:databricks:deploy', () => {
 
   it('calls nothing in Databricks in a dry run and reports what it would deploy', async () => {
     const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
-    const ctx = actionContext({ pipelineId: pipeline.id }, { ...retailUser, dryRun: true });
+    const ctx = actionContext(
+      { pipelineId: pipeline.id },
+      { ...retailUser, dryRun: true },
+    );
     await action().handler(ctx);
     expect(outputsOf(ctx)).toMatchObject({
       deployed: false,
@@ -172,15 +218,69 @@ describe('ingestion:databricks:deploy', () => {
       jobName: 'retail/orders',
       notebookPath: '/Shared/ingestion/retail/orders/v1',
       created: true,
-      message: expect.stringMatching(/^Dry run: would create or update the job/),
+      message: expect.stringMatching(
+        /^Dry run: would create or update the job/,
+      ),
     });
     expect(databricks.requests).toEqual([]);
+  });
+
+  it('reports what it would do for a pipeline a dry run did not register', async () => {
+    const retail = actionContext(
+      { pipelineId: DRY_RUN_PIPELINE_ID, organization: 'retail' },
+      { ...retailUser, dryRun: true },
+    );
+    await action().handler(retail);
+    expect(outputsOf(retail)).toEqual({
+      engine: 'databricks',
+      version: 1,
+      deployed: false,
+      message:
+        "Dry run: would create the job of the new pipeline in the Databricks workspace of 'retail'",
+    });
+    const finance = actionContext(
+      { pipelineId: DRY_RUN_PIPELINE_ID, organization: 'finance' },
+      { dryRun: true },
+    );
+    await action().handler(finance);
+    expect(outputsOf(finance).message).toContain('on the local engine');
+    const analyst = await action()
+      .handler(
+        actionContext(
+          { pipelineId: DRY_RUN_PIPELINE_ID, organization: 'retail' },
+          { user: 'user:default/retail-analyst', dryRun: true },
+        ),
+      )
+      .catch(e => e);
+    expect(analyst.name).toBe('NotAllowedError');
+    expect(databricks.requests).toEqual([]);
+  });
+
+  it('checks the organization it is given against the pipeline', async () => {
+    const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
+    const error = await action()
+      .handler(
+        actionContext(
+          { pipelineId: pipeline.id, organization: 'finance' },
+          retailUser,
+        ),
+      )
+      .catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toBe(
+      `organization: pipeline ${pipeline.id} belongs to 'retail', not 'finance'`,
+    );
   });
 
   it('refuses users who may not change the pipeline, as the backend would', async () => {
     const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
     const analyst = await action()
-      .handler(actionContext({ pipelineId: pipeline.id }, { user: 'user:default/retail-analyst' }))
+      .handler(
+        actionContext(
+          { pipelineId: pipeline.id },
+          { user: 'user:default/retail-analyst' },
+        ),
+      )
       .catch(e => e);
     expect(analyst.name).toBe('NotAllowedError');
     expect(analyst.message).toContain(
@@ -188,10 +288,17 @@ describe('ingestion:databricks:deploy', () => {
     );
 
     const outsider = await action()
-      .handler(actionContext({ pipelineId: pipeline.id }, { user: 'user:default/finance-admin' }))
+      .handler(
+        actionContext(
+          { pipelineId: pipeline.id },
+          { user: 'user:default/finance-admin' },
+        ),
+      )
       .catch(e => e);
     expect(outsider.name).toBe('NotFoundError');
-    expect(outsider.message).toContain(`refused to read pipeline ${pipeline.id}`);
+    expect(outsider.message).toContain(
+      `refused to read pipeline ${pipeline.id}`,
+    );
     expect(databricks.requests).toEqual([]);
   });
 

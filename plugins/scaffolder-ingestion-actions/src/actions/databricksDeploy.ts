@@ -19,7 +19,8 @@ import {
   toEngineOrganization,
 } from '../lib/organizationConfig';
 import { requireOrganizationPermission } from '../lib/quotaCheck';
-import { PIPELINE_ID } from './patterns';
+import { ORGANIZATION_ID, PIPELINE_ID } from './patterns';
+import { DRY_RUN_PIPELINE_ID } from './pipelineRegister';
 import { examples } from './databricksDeploy.examples';
 
 /** Id of the action that deploys a pipeline as a Databricks job. */
@@ -51,15 +52,32 @@ export function createDatabricksDeployAction(options: {
           z
             .string()
             .regex(PIPELINE_ID)
-            .describe('Id of the registered pipeline, e.g. the pipelineId output of ingestion:pipeline:register'),
+            .describe(
+              'Id of the registered pipeline, e.g. the pipelineId output of ingestion:pipeline:register',
+            ),
+        organization: z =>
+          z
+            .string()
+            .regex(ORGANIZATION_ID)
+            .optional()
+            .describe(
+              "The pipeline's organization: checked against the pipeline, and needed by dry runs of templates that register a new pipeline",
+            ),
         workloadType: z =>
           z
             .enum(['batch', 'batch_large', 'streaming', 'interactive'])
             .optional()
-            .describe('Cluster profile; default streaming for streaming pipelines, batch otherwise'),
+            .describe(
+              'Cluster profile; default streaming for streaming pipelines, batch otherwise',
+            ),
       },
       output: {
-        deployed: z => z.boolean().describe('False when nothing was deployed (local engine, dry run)'),
+        deployed: z =>
+          z
+            .boolean()
+            .describe(
+              'False when nothing was deployed (local engine, dry run)',
+            ),
         engine: z => z.string().describe("The organization's engine"),
         message: z => z.string(),
         version: z => z.number().describe('The pipeline version deployed'),
@@ -67,13 +85,47 @@ export function createDatabricksDeployAction(options: {
         jobUrl: z => z.string().optional(),
         jobName: z => z.string().optional(),
         notebookPath: z => z.string().optional(),
-        created: z => z.boolean().optional().describe('True when the job was created, false when updated'),
+        created: z =>
+          z
+            .boolean()
+            .optional()
+            .describe('True when the job was created, false when updated'),
       },
     },
     async handler(ctx) {
       const { input } = ctx;
       const api = await IngestionApiClient.forTask(ctx, options);
+      if (ctx.isDryRun && input.pipelineId === DRY_RUN_PIPELINE_ID) {
+        // The dry run of ingestion:pipeline:register did not create the pipeline: say what the
+        // real run would do for the organization.
+        if (!input.organization) {
+          throw new InputError(
+            'organization: a dry run for a pipeline that is not registered yet needs the organization',
+          );
+        }
+        const organization = requireOrganizationPermission(
+          await api.listOrganizations(),
+          input.organization,
+          pipelineUpdatePermission.name,
+          'deploy pipelines',
+        );
+        const databricks = organization.engine === 'databricks';
+        const message = databricks
+          ? `Dry run: would create the job of the new pipeline in the Databricks workspace of '${organization.id}'`
+          : `Organization '${organization.id}' runs its pipelines on the ${organization.engine} engine: nothing would be deployed to Databricks.`;
+        ctx.logger.info(message);
+        ctx.output('engine', organization.engine);
+        ctx.output('version', 1);
+        ctx.output('deployed', false);
+        ctx.output('message', message);
+        return;
+      }
       const pipeline = await api.getPipeline(input.pipelineId);
+      if (input.organization && input.organization !== pipeline.organization) {
+        throw new InputError(
+          `organization: pipeline ${pipeline.id} belongs to '${pipeline.organization}', not '${input.organization}'`,
+        );
+      }
       const organization = requireOrganizationPermission(
         await api.listOrganizations(),
         pipeline.organization,
@@ -111,16 +163,28 @@ export function createDatabricksDeployAction(options: {
 
       if (ctx.isDryRun) {
         const jobId = recordedJobId ?? '0';
-        const message = `Dry run: would ${recordedJobId ? `update job ${recordedJobId}` : 'create or update the job'} of ${label} (version ${pipeline.currentVersion}) in ${settings.databricks.host}`;
+        const message = `Dry run: would ${
+          recordedJobId
+            ? `update job ${recordedJobId}`
+            : 'create or update the job'
+        } of ${label} (version ${pipeline.currentVersion}) in ${
+          settings.databricks.host
+        }`;
         ctx.logger.info(message);
         ctx.output('deployed', false);
         ctx.output('message', message);
         ctx.output('jobId', jobId);
-        ctx.output('jobUrl', `${settings.databricks.host.replace(/\/+$/, '')}/jobs/${jobId}`);
+        ctx.output(
+          'jobUrl',
+          `${settings.databricks.host.replace(/\/+$/, '')}/jobs/${jobId}`,
+        );
         ctx.output('jobName', `${organization.id}/${pipeline.name}`);
         ctx.output(
           'notebookPath',
-          versionedNotebookPath(toCodegenOrganization(settings), codegenPipeline),
+          versionedNotebookPath(
+            toCodegenOrganization(settings),
+            codegenPipeline,
+          ),
         );
         ctx.output('created', !recordedJobId);
         return;
@@ -152,10 +216,18 @@ export function createDatabricksDeployAction(options: {
       });
       if (deployed.duplicateJobIds.length > 0) {
         ctx.logger.warn(
-          `Other jobs named ${deployed.jobName} exist in the workspace and were left alone: ${deployed.duplicateJobIds.join(', ')}`,
+          `Other jobs named ${
+            deployed.jobName
+          } exist in the workspace and were left alone: ${deployed.duplicateJobIds.join(
+            ', ',
+          )}`,
         );
       }
-      const message = `${deployed.created ? 'Created' : 'Updated'} job ${deployed.jobId} (${deployed.jobName}) for version ${pipeline.currentVersion} of ${label}: ${deployed.url}`;
+      const message = `${deployed.created ? 'Created' : 'Updated'} job ${
+        deployed.jobId
+      } (${deployed.jobName}) for version ${
+        pipeline.currentVersion
+      } of ${label}: ${deployed.url}`;
       ctx.logger.info(message);
       ctx.output('deployed', true);
       ctx.output('message', message);

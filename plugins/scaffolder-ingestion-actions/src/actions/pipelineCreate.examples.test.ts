@@ -9,7 +9,10 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
 import { exampleInput } from '../__testUtils__/examples';
-import { actionServices, FakeIngestionApi } from '../__testUtils__/fakeIngestionApi';
+import {
+  actionServices,
+  FakeIngestionApi,
+} from '../__testUtils__/fakeIngestionApi';
 import { testConfig } from '../__testUtils__/testConfig';
 import { createPipelineCreateAction } from './pipelineCreate';
 import { examples } from './pipelineCreate.examples';
@@ -24,23 +27,29 @@ describe('ingestion:pipeline:create examples', () => {
     config: mockServices.rootConfig({ data: testConfig(storage.path) }),
   });
   const spec = () =>
-    yaml.parse(fs.readFileSync(path.join(workspace.path, 'pipeline.yaml'), 'utf8'));
+    yaml.parse(
+      fs.readFileSync(path.join(workspace.path, 'pipeline.yaml'), 'utf8'),
+    );
+
+  let api: FakeIngestionApi;
 
   beforeEach(() => {
     workspace.clear();
-    new FakeIngestionApi(server);
+    api = new FakeIngestionApi(server);
   });
 
   it("generates the guide's batch example with the organization's catalog", async () => {
-    const ctx = actionContext(exampleInput(examples[0]), { workspacePath: workspace.path });
+    const ctx = actionContext(exampleInput(examples[0]), {
+      workspacePath: workspace.path,
+    });
     await action.handler(ctx);
     expect(spec().target.catalog).toBe('finance_catalog');
-    expect(spec().transformations.map((t: { type: string }) => t.type)).toEqual([
-      'filter',
-      'aggregate',
-    ]);
+    expect(spec().transformations.map((t: { type: string }) => t.type)).toEqual(
+      ['filter', 'aggregate'],
+    );
     expect(outputsOf(ctx).owner).toBe('group:default/finance-engineers');
     expect(outputsOf(ctx).estimatedCostPerRun).toBeGreaterThan(0);
+    expect(api.requests.every(r => r.method === 'GET')).toBe(true);
   });
 
   it('drops what the form left unanswered, and keeps what it answered', async () => {
@@ -72,11 +81,18 @@ describe('ingestion:pipeline:create examples', () => {
     });
 
     const filtered = actionContext(
-      { ...input, spec: exampleInput(examples[1], { parameters: { ...parameters(), filter: 'total > 0' } }).spec },
+      {
+        ...input,
+        spec: exampleInput(examples[1], {
+          parameters: { ...parameters(), filter: 'total > 0' },
+        }).spec,
+      },
       { workspacePath: workspace.path },
     );
     await action.handler(filtered);
-    expect(spec().transformations).toEqual([{ type: 'filter', condition: 'total > 0' }]);
+    expect(spec().transformations).toEqual([
+      { type: 'filter', condition: 'total > 0' },
+    ]);
   });
 
   it("generates the guide's streaming example, estimated per hour", async () => {

@@ -14,7 +14,8 @@ export const examples: TemplateExample[] = [
           input: {
             organization: 'finance',
             name: 'daily-transactions',
-            description: 'Daily totals per customer from the transactions table',
+            description:
+              'Daily totals per customer from the transactions table',
             owner: 'group:default/finance-engineers',
             expectedVolumeGb: 5,
             spec: {
@@ -114,7 +115,11 @@ export const examples: TemplateExample[] = [
                 consumer_group: 'retail-analytics',
               },
               transformations: [
-                { type: 'window', window_type: 'tumbling', duration: '5 minutes' },
+                {
+                  type: 'window',
+                  window_type: 'tumbling',
+                  duration: '5 minutes',
+                },
                 {
                   type: 'aggregate',
                   group_by: ['user_id', 'event_type'],

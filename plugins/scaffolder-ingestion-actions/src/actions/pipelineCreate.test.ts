@@ -71,8 +71,13 @@ describe('ingestion:pipeline:create', () => {
 
     const job = JSON.parse(read('job.json'));
     expect(job.name).toBe('finance/daily-transactions');
-    expect(job.tags).toMatchObject({ Organization: 'finance', CostCenter: 'FIN-001' });
-    expect(read('src/daily-transactions.py')).toContain('# Databricks notebook source');
+    expect(job.tags).toMatchObject({
+      Organization: 'finance',
+      CostCenter: 'FIN-001',
+    });
+    expect(read('src/daily-transactions.py')).toContain(
+      '# Databricks notebook source',
+    );
     expect(yaml.parse(read('databricks.yml')).bundle.name).toBe(
       'finance-daily-transactions',
     );
@@ -117,7 +122,9 @@ describe('ingestion:pipeline:create', () => {
     expect(read('README.md')).toContain('`ingestion-finance-finance-db`');
 
     // Every call went to the ingestion backend on behalf of the user.
-    expect(api.requests.map(r => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+    expect(
+      api.requests.map(r => `${r.method} ${r.path.split('?')[0]}`),
+    ).toEqual([
       'GET /v1/organizations',
       'GET /v1/pipelines',
       'GET /v1/connections',
@@ -125,7 +132,9 @@ describe('ingestion:pipeline:create', () => {
     ]);
     expect(
       api.requests.every(
-        r => r.onBehalfOf === 'user:default/finance-engineer' && r.target === 'ingestion',
+        r =>
+          r.onBehalfOf === 'user:default/finance-engineer' &&
+          r.target === 'ingestion',
       ),
     ).toBe(true);
   });
@@ -134,7 +143,10 @@ describe('ingestion:pipeline:create', () => {
     const real = actionContext(input(), { workspacePath: workspace.path });
     await action().handler(real);
     const dryWorkspace = createMockDirectory();
-    const dry = actionContext(input(), { workspacePath: dryWorkspace.path, dryRun: true });
+    const dry = actionContext(input(), {
+      workspacePath: dryWorkspace.path,
+      dryRun: true,
+    });
     await action().handler(dry);
 
     expect(outputsOf(dry)).toEqual(outputsOf(real));
@@ -149,7 +161,9 @@ describe('ingestion:pipeline:create', () => {
     delete spec.source.table;
     spec.transformations[0].condition = 'amount >';
     spec.data_quality[0].threshold = 2;
-    const ctx = actionContext(input({ spec }), { workspacePath: workspace.path });
+    const ctx = actionContext(input({ spec }), {
+      workspacePath: workspace.path,
+    });
 
     const error = await action()
       .handler(ctx)
@@ -166,15 +180,27 @@ describe('ingestion:pipeline:create', () => {
     const spec = {
       pipeline_type: 'batch',
       schedule: '',
-      source: { type: 'postgres', connection: 'finance-db', schema: '', table: 'orders' },
+      source: {
+        type: 'postgres',
+        connection: 'finance-db',
+        schema: '',
+        table: 'orders',
+      },
       transformations: [
         { if: false, type: 'filter', condition: '' },
         { if: true, type: 'filter', condition: 'total > 0' },
       ],
-      target: { type: 'iceberg', schema: 'raw', table: 'orders', partitioning: null },
+      target: {
+        type: 'iceberg',
+        schema: 'raw',
+        table: 'orders',
+        partitioning: null,
+      },
       data_quality: [{ if: '', type: 'completeness', columns: [] }],
     };
-    const ctx = actionContext(input({ spec }), { workspacePath: workspace.path });
+    const ctx = actionContext(input({ spec }), {
+      workspacePath: workspace.path,
+    });
     await action().handler(ctx);
     expect(outputsOf(ctx).spec).toEqual({
       version: 1,
@@ -190,7 +216,9 @@ describe('ingestion:pipeline:create', () => {
       },
       data_quality: [],
     });
-    expect(outputsOf(ctx).estimatedMonthlyCost).toBe(outputsOf(ctx).estimatedCostPerRun);
+    expect(outputsOf(ctx).estimatedMonthlyCost).toBe(
+      outputsOf(ctx).estimatedCostPerRun,
+    );
   });
 
   it('fails when the smallest cluster needs more DBU per hour than the organization may use', async () => {
@@ -198,7 +226,11 @@ describe('ingestion:pipeline:create', () => {
       demoOrganization('finance', {
         quotas: {
           ...demoOrganization('finance').quotas,
-          databricks: { maxDbuPerHour: 2, maxClusters: 1, maxConcurrentJobs: 1 },
+          databricks: {
+            maxDbuPerHour: 2,
+            maxClusters: 1,
+            maxConcurrentJobs: 1,
+          },
         },
       }),
     ];
@@ -236,7 +268,10 @@ describe('ingestion:pipeline:create', () => {
       'GET',
       /^\/v1\/organizations/,
       429,
-      { name: 'TooManyRequestsError', message: "organization 'finance' is over its API rate limit" },
+      {
+        name: 'TooManyRequestsError',
+        message: "organization 'finance' is over its API rate limit",
+      },
       { 'Retry-After': '30' },
     );
     const error = await action()
@@ -271,7 +306,9 @@ describe('ingestion:pipeline:create', () => {
       )
       .catch(e => e);
     expect(outsider.name).toBe('NotFoundError');
-    expect(outsider.message).toContain("you are not a member of organization 'finance'");
+    expect(outsider.message).toContain(
+      "you are not a member of organization 'finance'",
+    );
 
     api.failNext('GET', /^\/v1\/organizations/, 403, {
       name: 'NotAllowedError',
@@ -295,17 +332,23 @@ describe('ingestion:pipeline:create', () => {
       .handler(actionContext(input(), { workspacePath: workspace.path }))
       .catch(e => e);
     expect(error.name).toBe('InputError');
-    expect(error.message).toMatch(/^name: organization 'finance' already has a pipeline/);
+    expect(error.message).toMatch(
+      /^name: organization 'finance' already has a pipeline/,
+    );
 
     const ctx = actionContext(input({ ifExists: 'update' }), {
       workspacePath: workspace.path,
     });
     await action().handler(ctx);
     expect(outputsOf(ctx).existingPipelineId).toBe(existing.id);
-    expect(yaml.parse(read('catalog-info.yaml')).metadata.annotations).toMatchObject({
+    expect(
+      yaml.parse(read('catalog-info.yaml')).metadata.annotations,
+    ).toMatchObject({
       'ingestion.backstage.io/pipeline-id': existing.id,
     });
-    expect(read('src/daily-transactions.py')).toContain(`${existing.id}, version 2`);
+    expect(read('src/daily-transactions.py')).toContain(
+      `${existing.id}, version 2`,
+    );
   });
 
   it('warns about connections the organization does not have yet', async () => {
@@ -325,8 +368,16 @@ describe('ingestion:pipeline:create', () => {
         expectedVolumeGb: 2,
         spec: {
           pipeline_type: 'streaming',
-          source: { type: 'kafka', bootstrap_servers: 'kafka:9092', topic: 'user-events' },
-          target: { type: 'delta', path: 'streaming/user-events', output_mode: 'append' },
+          source: {
+            type: 'kafka',
+            bootstrap_servers: 'kafka:9092',
+            topic: 'user-events',
+          },
+          target: {
+            type: 'delta',
+            path: 'streaming/user-events',
+            output_mode: 'append',
+          },
         },
       },
       { workspacePath: workspace.path, user: 'user:default/retail-admin' },

@@ -33,7 +33,12 @@ import { examples } from './pipelineCreate.examples';
 /** Id of the action that builds, checks and generates a pipeline. */
 export const PIPELINE_CREATE_ACTION_ID = 'ingestion:pipeline:create';
 
-const WORKLOAD_TYPES = ['batch', 'batch_large', 'streaming', 'interactive'] as const;
+const WORKLOAD_TYPES = [
+  'batch',
+  'batch_large',
+  'streaming',
+  'interactive',
+] as const;
 
 /**
  * `ingestion:pipeline:create`: builds a pipeline spec from the template's parameters, validates it
@@ -60,7 +65,9 @@ export function createPipelineCreateAction(options: {
           z
             .string()
             .regex(ORGANIZATION_ID)
-            .describe('Id of the organization the pipeline belongs to, e.g. finance'),
+            .describe(
+              'Id of the organization the pipeline belongs to, e.g. finance',
+            ),
         name: z =>
           z
             .string()
@@ -75,12 +82,14 @@ export function createPipelineCreateAction(options: {
             .string()
             .max(255)
             .optional()
-            .describe('Entity ref of the owning group or user; defaults to the user running the template'),
+            .describe(
+              'Entity ref of the owning group or user; defaults to the user running the template',
+            ),
         spec: z =>
           z
             .record(z.unknown())
             .describe(
-              'The pipeline spec as the template builds it from the answers. Empty answers are left out; items of transformations and data_quality whose `if` is false are left out; Iceberg tables without a catalog get the organization\'s catalog.',
+              "The pipeline spec as the template builds it from the answers. Empty answers are left out; items of transformations and data_quality whose `if` is false are left out; Iceberg tables without a catalog get the organization's catalog.",
             ),
         expectedVolumeGb: z =>
           z
@@ -109,26 +118,45 @@ export function createPipelineCreateAction(options: {
           z
             .string()
             .optional()
-            .describe('Workspace folder to write the files into; default the workspace root'),
+            .describe(
+              'Workspace folder to write the files into; default the workspace root',
+            ),
       },
       output: {
         organization: z => z.string(),
         name: z => z.string(),
         owner: z => z.string(),
-        spec: z => z.record(z.unknown()).describe('The validated spec, defaults applied'),
-        files: z => z.array(z.string()).describe('Files written, relative to targetPath'),
+        spec: z =>
+          z
+            .record(z.unknown())
+            .describe('The validated spec, defaults applied'),
+        files: z =>
+          z.array(z.string()).describe('Files written, relative to targetPath'),
         existingPipelineId: z =>
-          z.string().optional().describe('Set when updating an existing pipeline'),
+          z
+            .string()
+            .optional()
+            .describe('Set when updating an existing pipeline'),
         estimatedCostPerRun: z =>
           z.number().describe('Per run, or per hour of a continuous stream'),
         estimatedMonthlyCost: z => z.number(),
         currency: z => z.string(),
         budgetRemaining: z =>
-          z.number().optional().describe("What is left of the organization's budget this month"),
-        costEstimate: z => z.record(z.unknown()).describe('How the estimate was made'),
-        quotas: z => z.record(z.unknown()).describe('Quotas and usage the pipeline was checked against'),
+          z
+            .number()
+            .optional()
+            .describe("What is left of the organization's budget this month"),
+        costEstimate: z =>
+          z.record(z.unknown()).describe('How the estimate was made'),
+        quotas: z =>
+          z
+            .record(z.unknown())
+            .describe('Quotas and usage the pipeline was checked against'),
         warnings: z => z.array(z.string()),
-        review: z => z.string().describe('The cost review as Markdown, for the template output'),
+        review: z =>
+          z
+            .string()
+            .describe('The cost review as Markdown, for the template output'),
       },
     },
     async handler(ctx) {
@@ -153,7 +181,10 @@ export function createPipelineCreateAction(options: {
         ctx.logger.info(`From the organization's defaults: ${defaulted}`);
       }
 
-      const existing = await api.findPipelineByName(organization.id, input.name);
+      const existing = await api.findPipelineByName(
+        organization.id,
+        input.name,
+      );
       if (existing && ifExists === 'fail') {
         throw new InputError(
           `name: organization '${organization.id}' already has a pipeline named '${input.name}'; choose another name, or change that pipeline on its page`,
@@ -193,10 +224,14 @@ export function createPipelineCreateAction(options: {
       }
 
       const workloadType: WorkloadType =
-        input.workloadType ?? (spec.pipeline_type === 'streaming' ? 'streaming' : 'batch');
+        input.workloadType ??
+        (spec.pipeline_type === 'streaming' ? 'streaming' : 'batch');
       let cluster;
       try {
-        cluster = getClusterConfig(toCodegenOrganization(settings), workloadType);
+        cluster = getClusterConfig(
+          toCodegenOrganization(settings),
+          workloadType,
+        );
       } catch (error) {
         throw new InputError((error as Error).message);
       }
@@ -233,14 +268,23 @@ export function createPipelineCreateAction(options: {
         workloadType,
         costReview: review,
       });
-      const target = resolveSafeChildPath(ctx.workspacePath, input.targetPath ?? '.');
+      const target = resolveSafeChildPath(
+        ctx.workspacePath,
+        input.targetPath ?? '.',
+      );
       for (const [file, content] of Object.entries(files)) {
         const destination = resolveSafeChildPath(target, file);
         await fs.mkdir(path.dirname(destination), { recursive: true });
         await fs.writeFile(destination, content, 'utf8');
       }
       ctx.logger.info(
-        `Wrote ${Object.keys(files).length} files for pipeline ${organization.id}/${input.name}: estimated ${estimate.costPerRun} ${estimate.currency} per ${estimate.basis}, ${estimate.costPerMonth} ${estimate.currency} a month`,
+        `Wrote ${Object.keys(files).length} files for pipeline ${
+          organization.id
+        }/${input.name}: estimated ${estimate.costPerRun} ${
+          estimate.currency
+        } per ${estimate.basis}, ${estimate.costPerMonth} ${
+          estimate.currency
+        } a month`,
       );
 
       ctx.output('organization', organization.id);
@@ -252,7 +296,8 @@ export function createPipelineCreateAction(options: {
       ctx.output('estimatedCostPerRun', estimate.costPerRun);
       ctx.output('estimatedMonthlyCost', estimate.costPerMonth);
       ctx.output('currency', estimate.currency);
-      if (budgetRemaining !== undefined) ctx.output('budgetRemaining', budgetRemaining);
+      if (budgetRemaining !== undefined)
+        ctx.output('budgetRemaining', budgetRemaining);
       ctx.output('costEstimate', { ...estimate });
       const { warnings: _quotaWarnings, ...quotaReport } = quotas;
       ctx.output('quotas', quotaReport);

@@ -1,8 +1,14 @@
-import { mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { setupServer } from 'msw/node';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
 import { exampleInput } from '../__testUtils__/examples';
-import { actionServices, FakeIngestionApi } from '../__testUtils__/fakeIngestionApi';
+import {
+  actionServices,
+  FakeIngestionApi,
+} from '../__testUtils__/fakeIngestionApi';
 import { BATCH_SPEC, testConfig } from '../__testUtils__/testConfig';
 import { createPipelineRegisterAction } from './pipelineRegister';
 import { examples } from './pipelineRegister.examples';
@@ -29,7 +35,10 @@ describe('ingestion:pipeline:register examples', () => {
             organization: 'finance',
             name: 'daily-transactions',
             owner: 'group:default/finance-engineers',
-            spec: { ...BATCH_SPEC, target: { ...BATCH_SPEC.target, catalog: 'finance_catalog' } },
+            spec: {
+              ...BATCH_SPEC,
+              target: { ...BATCH_SPEC.target, catalog: 'finance_catalog' },
+            },
           },
         },
       },

@@ -1,10 +1,19 @@
-import { mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { setupServer } from 'msw/node';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
-import { actionServices, FakeIngestionApi } from '../__testUtils__/fakeIngestionApi';
+import {
+  actionServices,
+  FakeIngestionApi,
+} from '../__testUtils__/fakeIngestionApi';
 import { BATCH_SPEC, testConfig } from '../__testUtils__/testConfig';
-import { createPipelineRegisterAction, DRY_RUN_PIPELINE_ID } from './pipelineRegister';
+import {
+  createPipelineRegisterAction,
+  DRY_RUN_PIPELINE_ID,
+} from './pipelineRegister';
 
 const SPEC = (() => {
   const result = validatePipelineSpec({
@@ -48,6 +57,7 @@ describe('ingestion:pipeline:register', () => {
     });
     expect(outputsOf(ctx)).toEqual({
       pipelineId: pipeline.id,
+      organization: 'finance',
       version: 1,
       created: true,
       unchanged: false,
@@ -66,7 +76,11 @@ describe('ingestion:pipeline:register', () => {
         comment: 'Created from template template:default/test-template',
       },
     });
-    expect(ctx.checkpoints.has('ingestion.pipeline.register.finance.daily-transactions')).toBe(true);
+    expect(
+      ctx.checkpoints.has(
+        'ingestion.pipeline.register.finance.daily-transactions',
+      ),
+    ).toBe(true);
   });
 
   it('saves a new version of an existing pipeline, and nothing when the spec is the same', async () => {
@@ -119,14 +133,20 @@ describe('ingestion:pipeline:register', () => {
     const existing = api.seedPipeline('finance', 'daily-transactions', SPEC);
     const again = actionContext(input(), { dryRun: true });
     await action.handler(again);
-    expect(outputsOf(again)).toMatchObject({ pipelineId: existing.id, version: 2, created: false });
+    expect(outputsOf(again)).toMatchObject({
+      pipelineId: existing.id,
+      version: 2,
+      created: false,
+    });
     expect(api.requests.every(r => r.method === 'GET')).toBe(true);
     expect(api.pipelines.size).toBe(1);
   });
 
   it('rejects an invalid spec with the paths of its problems before calling the backend', async () => {
     const error = await action
-      .handler(actionContext(input({ spec: { ...SPEC, source: { type: 'mysql' } } })))
+      .handler(
+        actionContext(input({ spec: { ...SPEC, source: { type: 'mysql' } } })),
+      )
       .catch(e => e);
     expect(error.name).toBe('InputError');
     expect(error.message).toContain('- spec.source.connection:');
@@ -143,7 +163,12 @@ describe('ingestion:pipeline:register', () => {
       "The ingestion backend refused to create pipeline 'daily-transactions' in organization 'finance': You may not create pipelines in organization 'finance'",
     );
     const dry = await action
-      .handler(actionContext(input(), { user: 'user:default/finance-analyst', dryRun: true }))
+      .handler(
+        actionContext(input(), {
+          user: 'user:default/finance-analyst',
+          dryRun: true,
+        }),
+      )
       .catch(e => e);
     expect(dry.name).toBe('NotAllowedError');
     expect(dry.message).toContain('needs the engineer or admin role');
@@ -158,10 +183,16 @@ describe('ingestion:pipeline:register', () => {
   });
 
   it('passes on a quota or rate limit (429) and a concurrent change (409)', async () => {
-    api.failNext('POST', /^\/v1\/pipelines$/, 429, {
-      name: 'QuotaExceededError',
-      message: "organization 'finance' has used its 1000 requests per minute",
-    }, { 'Retry-After': '12' });
+    api.failNext(
+      'POST',
+      /^\/v1\/pipelines$/,
+      429,
+      {
+        name: 'QuotaExceededError',
+        message: "organization 'finance' has used its 1000 requests per minute",
+      },
+      { 'Retry-After': '12' },
+    );
     const limited = await action.handler(actionContext(input())).catch(e => e);
     expect(limited.name).toBe('QuotaExceededError');
     expect(limited.retryAfterSeconds).toBe(12);
@@ -174,7 +205,9 @@ describe('ingestion:pipeline:register', () => {
     });
     const changed = structuredClone(SPEC);
     changed.schedule = { cron: '0 3 * * *', timezone: 'UTC' };
-    const conflict = await action.handler(actionContext(input({ spec: changed }))).catch(e => e);
+    const conflict = await action
+      .handler(actionContext(input({ spec: changed })))
+      .catch(e => e);
     expect(conflict.name).toBe('ConflictError');
   });
 });

@@ -25,14 +25,19 @@ export const DRY_RUN_PIPELINE_ID = '00000000-0000-4000-8000-000000000000';
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }
 
 /** The portal page of a pipeline. */
 export function pipelineUrl(config: RootConfigService, id: string): string {
-  const base = (config.getOptionalString('app.baseUrl') ?? '').replace(/\/+$/, '');
+  const base = (config.getOptionalString('app.baseUrl') ?? '').replace(
+    /\/+$/,
+    '',
+  );
   return `${base}/ingestion/pipelines/${encodeURIComponent(id)}`;
 }
 
@@ -57,29 +62,47 @@ export function createPipelineRegisterAction(options: {
     schema: {
       input: {
         organization: z =>
-          z.string().regex(ORGANIZATION_ID).describe('Id of the organization, e.g. finance'),
+          z
+            .string()
+            .regex(ORGANIZATION_ID)
+            .describe('Id of the organization, e.g. finance'),
         name: z => z.string().regex(PIPELINE_NAME).describe('Pipeline name'),
         spec: z =>
           z
             .record(z.unknown())
-            .describe('The pipeline spec, usually the `spec` output of ingestion:pipeline:create'),
+            .describe(
+              'The pipeline spec, usually the `spec` output of ingestion:pipeline:create',
+            ),
         description: z => z.string().max(2000).optional(),
         owner: z =>
           z
             .string()
             .max(255)
             .optional()
-            .describe('Entity ref of the owner; defaults to the user running the template'),
+            .describe(
+              'Entity ref of the owner; defaults to the user running the template',
+            ),
         comment: z =>
-          z.string().max(500).optional().describe('Recorded with the version, e.g. why it changed'),
+          z
+            .string()
+            .max(500)
+            .optional()
+            .describe('Recorded with the version, e.g. why it changed'),
       },
       output: {
         pipelineId: z => z.string(),
-        version: z => z.number().describe('The version saved (or the current one when unchanged)'),
+        organization: z => z.string(),
+        version: z =>
+          z
+            .number()
+            .describe('The version saved (or the current one when unchanged)'),
         created: z => z.boolean().describe('True for a new pipeline'),
-        unchanged: z => z.boolean().describe('True when the spec equals the current version'),
-        pipelineUrl: z => z.string().describe('The pipeline page in the portal'),
-        entityRef: z => z.string().describe('The catalog entity of the pipeline'),
+        unchanged: z =>
+          z.boolean().describe('True when the spec equals the current version'),
+        pipelineUrl: z =>
+          z.string().describe('The pipeline page in the portal'),
+        entityRef: z =>
+          z.string().describe('The catalog entity of the pipeline'),
       },
     },
     async handler(ctx) {
@@ -87,29 +110,56 @@ export function createPipelineRegisterAction(options: {
       const spec = requireValidSpec(input.spec);
       const api = await IngestionApiClient.forTask(ctx, options);
       const label = `${input.organization}/${input.name}`;
-      const comment = input.comment ?? `Created from template ${ctx.templateInfo?.entityRef ?? ''}`.trim();
+      const comment =
+        input.comment ??
+        `Created from template ${ctx.templateInfo?.entityRef ?? ''}`.trim();
 
-      let result: { id: string; version: number; created: boolean; unchanged: boolean };
+      let result: {
+        id: string;
+        version: number;
+        created: boolean;
+        unchanged: boolean;
+      };
       if (ctx.isDryRun) {
-        const existing = await api.findPipelineByName(input.organization, input.name);
+        const existing = await api.findPipelineByName(
+          input.organization,
+          input.name,
+        );
         // What the backend would check, so a dry run fails where the real run would.
         requireOrganizationPermission(
           await api.listOrganizations(),
           input.organization,
-          existing ? pipelineUpdatePermission.name : pipelineCreatePermission.name,
+          existing
+            ? pipelineUpdatePermission.name
+            : pipelineCreatePermission.name,
           existing ? 'update pipelines' : 'create pipelines',
         );
         result = existing
-          ? { id: existing.id, version: existing.currentVersion + 1, created: false, unchanged: false }
-          : { id: DRY_RUN_PIPELINE_ID, version: 1, created: true, unchanged: false };
+          ? {
+              id: existing.id,
+              version: existing.currentVersion + 1,
+              created: false,
+              unchanged: false,
+            }
+          : {
+              id: DRY_RUN_PIPELINE_ID,
+              version: 1,
+              created: true,
+              unchanged: false,
+            };
         ctx.logger.info(
-          `Dry run: would ${existing ? `save version ${result.version} of` : 'create'} pipeline ${label}`,
+          `Dry run: would ${
+            existing ? `save version ${result.version} of` : 'create'
+          } pipeline ${label}`,
         );
       } else {
         result = await ctx.checkpoint({
           key: `ingestion.pipeline.register.${input.organization}.${input.name}`,
           fn: async () => {
-            const existing = await api.findPipelineByName(input.organization, input.name);
+            const existing = await api.findPipelineByName(
+              input.organization,
+              input.name,
+            );
             if (!existing) {
               const created = await api.createPipeline({
                 organization: input.organization,
@@ -119,15 +169,27 @@ export function createPipelineRegisterAction(options: {
                 spec,
                 comment,
               });
-              return { id: created.id, version: created.currentVersion, created: true, unchanged: false };
+              return {
+                id: created.id,
+                version: created.currentVersion,
+                created: true,
+                unchanged: false,
+              };
             }
             const current = await api.getPipeline(existing.id);
             const sameSpec = canonical(current.spec) === canonical(spec);
-            const sameOwner = !input.owner || input.owner.toLowerCase() === current.owner;
+            const sameOwner =
+              !input.owner || input.owner.toLowerCase() === current.owner;
             const sameDescription =
-              input.description === undefined || input.description === current.description;
+              input.description === undefined ||
+              input.description === current.description;
             if (sameSpec && sameOwner && sameDescription) {
-              return { id: current.id, version: current.currentVersion, created: false, unchanged: true };
+              return {
+                id: current.id,
+                version: current.currentVersion,
+                created: false,
+                unchanged: true,
+              };
             }
             const updated = await api.updatePipeline(current.id, {
               spec,
@@ -136,24 +198,33 @@ export function createPipelineRegisterAction(options: {
               owner: input.owner,
               comment,
             });
-            return { id: updated.id, version: updated.currentVersion, created: false, unchanged: false };
+            return {
+              id: updated.id,
+              version: updated.currentVersion,
+              created: false,
+              unchanged: false,
+            };
           },
         });
-        ctx.logger.info(
-          result.created
-            ? `Created pipeline ${label} (${result.id})`
-            : result.unchanged
-              ? `Pipeline ${label} already has this spec at version ${result.version}: nothing saved`
-              : `Saved version ${result.version} of pipeline ${label}`,
-        );
+        let message = `Saved version ${result.version} of pipeline ${label}`;
+        if (result.created) {
+          message = `Created pipeline ${label} (${result.id})`;
+        } else if (result.unchanged) {
+          message = `Pipeline ${label} already has this spec at version ${result.version}: nothing saved`;
+        }
+        ctx.logger.info(message);
       }
 
       ctx.output('pipelineId', result.id);
+      ctx.output('organization', input.organization);
       ctx.output('version', result.version);
       ctx.output('created', result.created);
       ctx.output('unchanged', result.unchanged);
       ctx.output('pipelineUrl', pipelineUrl(config, result.id));
-      ctx.output('entityRef', pipelineEntityRef(input.organization, input.name));
+      ctx.output(
+        'entityRef',
+        pipelineEntityRef(input.organization, input.name),
+      );
     },
   });
 }

@@ -10,7 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
 import { exampleInput } from '../__testUtils__/examples';
-import { actionServices, FakeIngestionApi } from '../__testUtils__/fakeIngestionApi';
+import {
+  actionServices,
+  FakeIngestionApi,
+} from '../__testUtils__/fakeIngestionApi';
 import { testConfig } from '../__testUtils__/testConfig';
 import { createRepoPublishAction } from './repoPublish';
 import { examples } from './repoPublish.examples';
@@ -30,13 +33,15 @@ describe('ingestion:repo:publish examples', () => {
     return dir;
   };
 
+  let api: FakeIngestionApi;
+
   beforeEach(() => {
     storage.clear();
     workspace.setContent({
       'pipeline.yaml': 'pipeline_type: batch\n',
       'pipeline/pipeline.yaml': 'pipeline_type: batch\n',
     });
-    new FakeIngestionApi(server);
+    api = new FakeIngestionApi(server);
     // The push goes to a git server on the loopback interface.
     server.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
   });
@@ -49,10 +54,15 @@ describe('ingestion:repo:publish examples', () => {
     await action.handler(ctx);
     const dir = clone(outputsOf(ctx).remoteUrl);
     expect(fs.existsSync(path.join(dir, 'pipeline/pipeline.yaml'))).toBe(true);
+    expect(api.requests.map(r => r.onBehalfOf)).toEqual([
+      'user:default/finance-engineer',
+    ]);
   });
 
   it('publishes one folder on its own branch', async () => {
-    const ctx = actionContext(exampleInput(examples[1]), { workspacePath: workspace.path });
+    const ctx = actionContext(exampleInput(examples[1]), {
+      workspacePath: workspace.path,
+    });
     await action.handler(ctx);
     expect(outputsOf(ctx).defaultBranch).toBe('trunk');
     const dir = clone(outputsOf(ctx).remoteUrl);

@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
-import { actionServices, FakeIngestionApi } from '../__testUtils__/fakeIngestionApi';
+import {
+  actionServices,
+  FakeIngestionApi,
+} from '../__testUtils__/fakeIngestionApi';
 import { organizationConfig, testConfig } from '../__testUtils__/testConfig';
 import { createRepoPublishAction } from './repoPublish';
 
@@ -61,20 +64,27 @@ describe('ingestion:repo:publish', () => {
     });
     const clone = path.join(clones.path, 'daily-transactions');
     git('clone', '--quiet', out.remoteUrl, clone);
-    expect(fs.readFileSync(path.join(clone, 'src/daily-transactions.py'), 'utf8')).toBe(
-      '# Databricks notebook source\n',
-    );
+    expect(
+      fs.readFileSync(path.join(clone, 'src/daily-transactions.py'), 'utf8'),
+    ).toBe('# Databricks notebook source\n');
     expect(git('-C', clone, 'rev-parse', 'HEAD').trim()).toBe(out.commitHash);
-    expect(git('-C', clone, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
+    expect(git('-C', clone, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(
+      'main',
+    );
     expect(git('-C', clone, 'log', '-1', '--format=%s')).toContain(
       'Pipeline repository created from template:default/test-template',
     );
     git('-C', out.repoPath, 'fsck', '--strict');
-    expect(api.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /v1/organizations']);
+    expect(api.requests.map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /v1/organizations',
+    ]);
   });
 
   it('publishes a folder on a branch with the given commit message and author', async () => {
-    workspace.setContent({ 'pipeline/pipeline.yaml': 'pipeline_type: batch\n', 'other.txt': 'x' });
+    workspace.setContent({
+      'pipeline/pipeline.yaml': 'pipeline_type: batch\n',
+      'other.txt': 'x',
+    });
     const ctx = actionContext(
       {
         organization: 'finance',
@@ -98,7 +108,10 @@ describe('ingestion:repo:publish', () => {
 
   it('refuses to touch a repository that already has commits', async () => {
     await action().handler(
-      actionContext({ organization: 'finance', repoName: 'taken' }, { workspacePath: workspace.path }),
+      actionContext(
+        { organization: 'finance', repoName: 'taken' },
+        { workspacePath: workspace.path },
+      ),
     );
     const before = git('-C', repoPath('taken'), 'rev-parse', 'main');
     const other = createMockDirectory({ content: { 'x.txt': 'other' } });
@@ -112,7 +125,9 @@ describe('ingestion:repo:publish', () => {
         )
         .catch(e => e);
       expect(error.name).toBe('ConflictError');
-      expect(error.message).toMatch(/^repoName: organization 'finance' already has a repository 'taken'/);
+      expect(error.message).toMatch(
+        /^repoName: organization 'finance' already has a repository 'taken'/,
+      );
     }
     expect(git('-C', repoPath('taken'), 'rev-parse', 'main')).toBe(before);
   });
@@ -120,8 +135,13 @@ describe('ingestion:repo:publish', () => {
   it('does not push twice when a retried task replays the step', async () => {
     const checkpoints = new Map();
     const input = { organization: 'finance', repoName: 'retried' };
-    await action().handler(actionContext(input, { workspacePath: workspace.path, checkpoints }));
-    const retried = actionContext(input, { workspacePath: workspace.path, checkpoints });
+    await action().handler(
+      actionContext(input, { workspacePath: workspace.path, checkpoints }),
+    );
+    const retried = actionContext(input, {
+      workspacePath: workspace.path,
+      checkpoints,
+    });
     await action().handler(retried);
     expect(outputsOf(retried).commitHash).toBe(
       git('-C', repoPath('retried'), 'rev-parse', 'main').trim(),
@@ -147,12 +167,17 @@ describe('ingestion:repo:publish', () => {
       .handler(
         actionContext(
           { organization: 'finance', repoName: 'x' },
-          { workspacePath: workspace.path, user: 'user:default/finance-analyst' },
+          {
+            workspacePath: workspace.path,
+            user: 'user:default/finance-analyst',
+          },
         ),
       )
       .catch(e => e);
     expect(analyst.name).toBe('NotAllowedError');
-    expect(analyst.message).toContain('You cannot publish pipeline repositories');
+    expect(analyst.message).toContain(
+      'You cannot publish pipeline repositories',
+    );
 
     const outsider = await action()
       .handler(
@@ -166,7 +191,10 @@ describe('ingestion:repo:publish', () => {
 
     const escape = await action()
       .handler(
-        actionContext({ organization: 'finance', repoName: '../../../escape' }, { workspacePath: workspace.path }),
+        actionContext(
+          { organization: 'finance', repoName: '../../../escape' },
+          { workspacePath: workspace.path },
+        ),
       )
       .catch(e => e);
     expect(escape).toBeInstanceOf(Error);
@@ -175,10 +203,16 @@ describe('ingestion:repo:publish', () => {
 
   it('points organizations on S3 to publish:github', async () => {
     const config = testConfig(storage.path);
-    config.ingestion.organizations[0] = organizationConfig('finance', 's3://finance-data-lake');
+    config.ingestion.organizations[0] = organizationConfig(
+      'finance',
+      's3://finance-data-lake',
+    );
     const error = await action(config)
       .handler(
-        actionContext({ organization: 'finance', repoName: 'x' }, { workspacePath: workspace.path }),
+        actionContext(
+          { organization: 'finance', repoName: 'x' },
+          { workspacePath: workspace.path },
+        ),
       )
       .catch(e => e);
     expect(error.name).toBe('InputError');
@@ -192,7 +226,10 @@ describe('ingestion:repo:publish', () => {
     });
     const error = await action()
       .handler(
-        actionContext({ organization: 'finance', repoName: 'x' }, { workspacePath: workspace.path }),
+        actionContext(
+          { organization: 'finance', repoName: 'x' },
+          { workspacePath: workspace.path },
+        ),
       )
       .catch(e => e);
     expect(error.name).toBe('QuotaExceededError');

@@ -46,7 +46,10 @@ export function localRepositoryPath(
     );
   }
   const root = path.resolve(settings.storage);
-  return resolveSafeChildPath(root, path.join(REPOSITORIES_FOLDER, `${repoName}.git`));
+  return resolveSafeChildPath(
+    root,
+    path.join(REPOSITORIES_FOLDER, `${repoName}.git`),
+  );
 }
 
 /**
@@ -70,25 +73,44 @@ export function createRepoPublishAction(options: {
     schema: {
       input: {
         organization: z =>
-          z.string().regex(ORGANIZATION_ID).describe('Id of the organization that owns the repository'),
+          z
+            .string()
+            .regex(ORGANIZATION_ID)
+            .describe('Id of the organization that owns the repository'),
         repoName: z =>
           z
             .string()
             .regex(REPOSITORY_NAME)
-            .describe("Repository name: lower-case letters, digits, '.', '_' and '-'"),
+            .describe(
+              "Repository name: lower-case letters, digits, '.', '_' and '-'",
+            ),
         sourcePath: z =>
-          z.string().optional().describe('Workspace folder to publish; default the workspace root'),
+          z
+            .string()
+            .optional()
+            .describe(
+              'Workspace folder to publish; default the workspace root',
+            ),
         defaultBranch: z =>
-          z.string().regex(BRANCH_NAME).optional().describe("Branch to create; default 'main'"),
+          z
+            .string()
+            .regex(BRANCH_NAME)
+            .optional()
+            .describe("Branch to create; default 'main'"),
         commitMessage: z => z.string().max(1000).optional(),
         gitAuthorName: z => z.string().max(255).optional(),
         gitAuthorEmail: z => z.string().max(255).optional(),
       },
       output: {
-        remoteUrl: z => z.string().describe('file:// URL of the bare repository, for git clone'),
-        repoPath: z => z.string().describe('Where the bare repository is on disk'),
+        remoteUrl: z =>
+          z
+            .string()
+            .describe('file:// URL of the bare repository, for git clone'),
+        repoPath: z =>
+          z.string().describe('Where the bare repository is on disk'),
         defaultBranch: z => z.string(),
-        commitHash: z => z.string().describe('The pushed commit (zeros in a dry run)'),
+        commitHash: z =>
+          z.string().describe('The pushed commit (zeros in a dry run)'),
       },
     },
     async handler(ctx) {
@@ -100,10 +122,17 @@ export function createRepoPublishAction(options: {
         pipelineCreatePermission.name,
         'publish pipeline repositories',
       );
-      const repoPath = localRepositoryPath(config, input.organization, input.repoName);
+      const repoPath = localRepositoryPath(
+        config,
+        input.organization,
+        input.repoName,
+      );
       const remoteUrl = pathToFileURL(repoPath).href;
       const defaultBranch = input.defaultBranch ?? 'main';
-      const sourceDir = getRepoSourceDirectory(ctx.workspacePath, input.sourcePath);
+      const sourceDir = getRepoSourceDirectory(
+        ctx.workspacePath,
+        input.sourcePath,
+      );
       const alreadyThere = () =>
         new ConflictError(
           `repoName: organization '${input.organization}' already has a repository '${input.repoName}' (${remoteUrl}); choose another name`,
@@ -115,7 +144,9 @@ export function createRepoPublishAction(options: {
           throw alreadyThere();
         }
         commitHash = '0'.repeat(40);
-        ctx.logger.info(`Dry run: would push ${sourceDir} to ${remoteUrl} (${defaultBranch})`);
+        ctx.logger.info(
+          `Dry run: would push ${sourceDir} to ${remoteUrl} (${defaultBranch})`,
+        );
       } else {
         ({ commitHash } = await ctx.checkpoint({
           key: `ingestion.repo.publish.${input.organization}.${input.repoName}`,
@@ -136,7 +167,9 @@ export function createRepoPublishAction(options: {
                 defaultBranch,
                 commitMessage:
                   input.commitMessage ??
-                  `Pipeline repository created from ${ctx.templateInfo?.entityRef ?? 'a template'}`,
+                  `Pipeline repository created from ${
+                    ctx.templateInfo?.entityRef ?? 'a template'
+                  }`,
                 gitAuthorInfo: {
                   name: input.gitAuthorName ?? author?.displayName,
                   email: input.gitAuthorEmail ?? author?.email,
@@ -147,7 +180,9 @@ export function createRepoPublishAction(options: {
             }
           },
         }));
-        ctx.logger.info(`Pushed ${commitHash} to ${remoteUrl} (${defaultBranch})`);
+        ctx.logger.info(
+          `Pushed ${commitHash} to ${remoteUrl} (${defaultBranch})`,
+        );
       }
 
       ctx.output('remoteUrl', remoteUrl);

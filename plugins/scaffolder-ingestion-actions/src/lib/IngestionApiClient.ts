@@ -27,10 +27,7 @@ import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 export class QuotaExceededError extends CustomErrorBase {
   name = 'QuotaExceededError' as const;
 
-  constructor(
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
+  constructor(message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }

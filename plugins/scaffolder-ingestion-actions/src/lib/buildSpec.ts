@@ -106,8 +106,8 @@ export function buildSpecInput(
 
 /** The spec's problems as one input error, every problem on its own line with its path. */
 export function specProblemsError(problems: SpecProblem[]): InputError {
-  const lines = problems.map(
-    p => `- spec.${p.path || '(root)'}: ${p.message}`.replace('spec.(root)', 'spec'),
+  const lines = problems.map(p =>
+    `- spec.${p.path || '(root)'}: ${p.message}`.replace('spec.(root)', 'spec'),
   );
   return new InputError(
     `The pipeline spec has ${problems.length} problem${

@@ -81,7 +81,10 @@ function round(value: number, digits = 2): number {
  * How often a cron schedule runs in an average month: its runs over the year 2025 divided by 12
  * (a fixed year, so the estimate does not change from day to day).
  */
-export function runsPerMonth(schedule: { cron: string; timezone: string }): number {
+export function runsPerMonth(schedule: {
+  cron: string;
+  timezone: string;
+}): number {
   const start = Date.UTC(2025, 0, 1);
   const end = Date.UTC(2026, 0, 1);
   const expression = CronExpressionParser.parse(schedule.cron, {
@@ -127,21 +130,21 @@ export function estimateCost(options: {
       expectedVolumeGb / (Math.max(workers, 1) * GB_PER_WORKER_HOUR);
   const dbusPerRun = perHour(workers) * hoursPerRun;
   const costPerRun = dbusPerRun * pricing.dbu;
-  const monthlyRuns = continuous
-    ? HOURS_PER_MONTH
-    : spec.schedule
-      ? runsPerMonth(spec.schedule)
-      : 1;
+  let monthlyRuns = 1;
+  let frequency = 'runs on demand: one run a month assumed';
+  if (continuous) {
+    monthlyRuns = HOURS_PER_MONTH;
+    frequency = `runs continuously: ${HOURS_PER_MONTH} hours a month at ${expectedVolumeGb} GB an hour`;
+  } else if (spec.schedule) {
+    monthlyRuns = runsPerMonth(spec.schedule);
+    frequency = `${monthlyRuns} runs a month on the schedule ${spec.schedule.cron} (${spec.schedule.timezone})`;
+  }
   const overwrite = 'mode' in spec.target && spec.target.mode === 'overwrite';
   const assumptions = [
     `${GB_PER_WORKER_HOUR} GB of source data per worker and hour`,
     `${STARTUP_HOURS * 60} minutes of cluster start per run`,
     `${rate} DBU per ${cluster.nodeType} node and hour, driver included`,
-    continuous
-      ? `runs continuously: ${HOURS_PER_MONTH} hours a month at ${expectedVolumeGb} GB an hour`
-      : spec.schedule
-        ? `${monthlyRuns} runs a month on the schedule ${spec.schedule.cron} (${spec.schedule.timezone})`
-        : 'runs on demand: one run a month assumed',
+    frequency,
   ];
   return {
     currency: pricing.currency,
@@ -155,7 +158,9 @@ export function estimateCost(options: {
     dbuPerHour: round(perHour(workers)),
     minDbuPerHour: round(perHour(cluster.minWorkers)),
     maxDbuPerHour: round(
-      perHour(cluster.enableAutoscaling ? cluster.maxWorkers : cluster.minWorkers),
+      perHour(
+        cluster.enableAutoscaling ? cluster.maxWorkers : cluster.minWorkers,
+      ),
     ),
     basis: continuous ? 'hour' : 'run',
     hoursPerRun: round(hoursPerRun, 3),

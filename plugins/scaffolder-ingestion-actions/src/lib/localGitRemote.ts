@@ -76,7 +76,9 @@ async function advertisement(gitdir: string): Promise<Buffer> {
   } else {
     refs.forEach(([ref, oid], index) =>
       lines.push(
-        pktLine(index === 0 ? `${oid} ${ref}\0${CAPABILITIES}\n` : `${oid} ${ref}\n`),
+        pktLine(
+          index === 0 ? `${oid} ${ref}\0${CAPABILITIES}\n` : `${oid} ${ref}\n`,
+        ),
       ),
     );
   }
@@ -103,7 +105,10 @@ function parseRequest(body: Buffer): {
     if (offset + 4 > body.length) {
       throw new Error('truncated request');
     }
-    const length = parseInt(body.subarray(offset, offset + 4).toString('ascii'), 16);
+    const length = parseInt(
+      body.subarray(offset, offset + 4).toString('ascii'),
+      16,
+    );
     if (Number.isNaN(length) || (length > 0 && length < 4)) {
       throw new Error('malformed pkt-line');
     }
@@ -141,7 +146,10 @@ async function currentOid(gitdir: string, ref: string): Promise<string> {
  * Moves a ref from `oldOid` to `newOid` the way git does: take `<ref>.lock` exclusively, check that
  * the ref still has the value the client saw, then rename the lock over the ref.
  */
-async function updateRef(gitdir: string, command: Command): Promise<string | undefined> {
+async function updateRef(
+  gitdir: string,
+  command: Command,
+): Promise<string | undefined> {
   const refPath = path.join(gitdir, ...command.ref.split('/'));
   const lockPath = `${refPath}.lock`;
   await fs.promises.mkdir(path.dirname(refPath), { recursive: true });
@@ -188,7 +196,10 @@ async function receive(gitdir: string, body: Buffer): Promise<Buffer> {
   let unpack = 'ok';
   if (pack.length > 0) {
     try {
-      if (pack.subarray(0, 4).toString('ascii') !== 'PACK' || pack.length < 32) {
+      if (
+        pack.subarray(0, 4).toString('ascii') !== 'PACK' ||
+        pack.length < 32
+      ) {
         throw new Error('not a packfile');
       }
       // Packs are named after their trailing SHA-1, as git names them.
@@ -231,7 +242,9 @@ async function receive(gitdir: string, body: Buffer): Promise<Buffer> {
       }
     }
     report.push(
-      pktLine(failure ? `ng ${command.ref} ${failure}\n` : `ok ${command.ref}\n`),
+      pktLine(
+        failure ? `ng ${command.ref} ${failure}\n` : `ok ${command.ref}\n`,
+      ),
     );
   }
   report.push(FLUSH);
@@ -270,12 +283,17 @@ export interface LocalGitRemote {
  * listens on 127.0.0.1 on a free port under a random path for as long as the push takes; only
  * branch updates that fast-forward (or create a branch) are accepted.
  */
-export async function serveBareRepository(gitdir: string): Promise<LocalGitRemote> {
+export async function serveBareRepository(
+  gitdir: string,
+): Promise<LocalGitRemote> {
   const base = `/${randomBytes(24).toString('hex')}/repo.git`;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const reply = (status: number, type: string, body: Buffer | string) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
+      res.writeHead(status, {
+        'Content-Type': type,
+        'Cache-Control': 'no-cache',
+      });
       res.end(body);
     };
     (async () => {
@@ -289,9 +307,16 @@ export async function serveBareRepository(gitdir: string): Promise<LocalGitRemot
           'application/x-git-receive-pack-advertisement',
           await advertisement(gitdir),
         );
-      } else if (req.method === 'POST' && url.pathname === `${base}/git-receive-pack`) {
+      } else if (
+        req.method === 'POST' &&
+        url.pathname === `${base}/git-receive-pack`
+      ) {
         const body = await readBody(req);
-        reply(200, 'application/x-git-receive-pack-result', await receive(gitdir, body));
+        reply(
+          200,
+          'application/x-git-receive-pack-result',
+          await receive(gitdir, body),
+        );
       } else {
         reply(404, 'text/plain', 'Not found');
       }

@@ -92,12 +92,21 @@ export function renderCostReview(
     '| --- | --- |',
     `| Cluster | ${estimate.minWorkers}–${estimate.maxWorkers} × ${estimate.nodeType} (${estimate.workloadType}); ${estimate.workers} workers for the expected volume |`,
     `| DBU per hour | ${estimate.dbuPerHour} (${estimate.minDbuPerHour}–${estimate.maxDbuPerHour}) |`,
-    `| Per ${per} | **${money(estimate.costPerRun, estimate.currency)}** (${estimate.dbusPerRun} DBU at ${estimate.dbuPrice} ${estimate.currency}, ${estimate.hoursPerRun} h) |`,
-    `| Per month | **${money(estimate.costPerMonth, estimate.currency)}** (${estimate.runsPerMonth} ${estimate.basis === 'hour' ? 'hours' : 'runs'}) |`,
+    `| Per ${per} | **${money(estimate.costPerRun, estimate.currency)}** (${
+      estimate.dbusPerRun
+    } DBU at ${estimate.dbuPrice} ${estimate.currency}, ${
+      estimate.hoursPerRun
+    } h) |`,
+    `| Per month | **${money(estimate.costPerMonth, estimate.currency)}** (${
+      estimate.runsPerMonth
+    } ${estimate.basis === 'hour' ? 'hours' : 'runs'}) |`,
     ...(budgetRemaining === undefined
       ? []
       : [
-          `| Budget left this month | ${money(budgetRemaining, estimate.currency)} |`,
+          `| Budget left this month | ${money(
+            budgetRemaining,
+            estimate.currency,
+          )} |`,
         ]),
     '',
     `Assumptions: ${estimate.assumptions.join('; ')}.`,
@@ -121,18 +130,20 @@ function renderReadme(options: {
   const connections = [
     ...new Set(sources.map(s => s.connection).filter((c): c is string => !!c)),
   ];
-  const schedule = spec.schedule
-    ? `\`${spec.schedule.cron}\` (${spec.schedule.timezone})`
-    : spec.pipeline_type === 'streaming'
-      ? 'continuous'
-      : 'on demand';
+  let schedule =
+    spec.pipeline_type === 'streaming' ? 'continuous' : 'on demand';
+  if (spec.schedule) {
+    schedule = `\`${spec.schedule.cron}\` (${spec.schedule.timezone})`;
+  }
   const rows = [
     `| Organization | ${organization.name} (\`${organization.id}\`), cost center ${organization.costCenter} |`,
     `| Owner | \`${pipeline.owner}\` |`,
     `| Type | ${spec.pipeline_type}, ${schedule} |`,
     ...sources.map(
       s =>
-        `| ${s.role === 'source' ? 'Source' : 'Joins'} | ${s.kind} \`${s.name}\` |`,
+        `| ${s.role === 'source' ? 'Source' : 'Joins'} | ${s.kind} \`${
+          s.name
+        }\` |`,
     ),
     ...(target ? [`| Target | ${target.kind} \`${target.name}\` |`] : []),
   ];
@@ -223,7 +234,9 @@ function renderCatalogInfo(options: {
     spec: {
       type: 'data-pipeline',
       lifecycle:
-        organization.environment === 'production' ? 'production' : 'experimental',
+        organization.environment === 'production'
+          ? 'production'
+          : 'experimental',
       owner: pipeline.owner,
       system: formatEntityRef(dataPlatformSystemName(organization.id)),
     },
@@ -268,7 +281,9 @@ export function renderPipelineFiles(options: {
     });
   } catch (error) {
     throw new InputError(
-      `The pipeline cannot be generated for Databricks: ${(error as Error).message}`,
+      `The pipeline cannot be generated for Databricks: ${
+        (error as Error).message
+      }`,
     );
   }
   const slug = pipelineSlug(codegenPipeline);

@@ -1,7 +1,4 @@
-import {
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   rolesGrant,
   type OrganizationSummary,
@@ -12,9 +9,9 @@ import { QuotaExceededError } from './IngestionApiClient';
 
 /** Roles whose holders may do something, for messages: "engineer or admin". */
 function rolesThatGrant(permission: string): string {
-  const roles = (['admin', 'engineer', 'analyst', 'viewer'] as OrgRole[]).filter(
-    role => rolesGrant([role], permission),
-  );
+  const roles = (
+    ['admin', 'engineer', 'analyst', 'viewer'] as OrgRole[]
+  ).filter(role => rolesGrant([role], permission));
   return roles.reverse().join(' or ');
 }
 
@@ -40,9 +37,9 @@ export function requireOrganizationPermission(
     throw new NotAllowedError(
       `You cannot ${doing} in organization '${organizationId}': that needs the ${rolesThatGrant(
         permission,
-      )} role, and your role${organization.roles.length === 1 ? ' is' : 's are'} ${
-        organization.roles.join(', ') || 'none'
-      }`,
+      )} role, and your role${
+        organization.roles.length === 1 ? ' is' : 's are'
+      } ${organization.roles.join(', ') || 'none'}`,
     );
   }
   return organization;
@@ -51,7 +48,12 @@ export function requireOrganizationPermission(
 /** What the quota check found: hard limits throw, soft ones become warnings. */
 export interface QuotaCheck {
   warnings: string[];
-  dbuPerHour: { quota: number; usedLastHour: number; clusterMin: number; clusterMax: number };
+  dbuPerHour: {
+    quota: number;
+    usedLastHour: number;
+    clusterMin: number;
+    clusterMax: number;
+  };
   storageGb: { quota: number; used: number; projected: number };
   concurrentRuns: { quota: number; current: number };
 }
@@ -98,7 +100,10 @@ export function checkQuotas(
       `A continuous stream holds one of '${organization.id}''s ${concurrent} concurrent runs, and all are in use now.`,
     );
   }
-  if (budgetRemaining !== undefined && estimate.costPerMonth > budgetRemaining) {
+  if (
+    budgetRemaining !== undefined &&
+    estimate.costPerMonth > budgetRemaining
+  ) {
     warnings.push(
       `The estimated monthly cost (${estimate.costPerMonth} ${estimate.currency}) is more than the ${budgetRemaining} ${estimate.currency} left of '${organization.id}''s budget this month.`,
     );

@@ -1,0 +1,138 @@
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+// The real ingestion backend, as a portal runs it next to the scaffolder (tests only).
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ingestionPlugin, {
+  permissionModuleIngestionPolicy,
+} from '@ingestion-for-backstage/plugin-ingestion-backend';
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'yaml';
+import { scaffolderModuleIngestion } from '../module';
+
+/** The templates of the repository's `templates/` folder, by name. */
+export function loadTemplates(): Record<string, Record<string, any>> {
+  const root = path.resolve(__dirname, '../../../../templates');
+  return Object.fromEntries(
+    fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter(entry => entry.isDirectory())
+      .map(entry => {
+        const template = yaml.parse(
+          fs.readFileSync(path.join(root, entry.name, 'template.yaml'), 'utf8'),
+        );
+        return [template.metadata.name, template];
+      }),
+  );
+}
+
+/**
+ * The mock auth service, except that a token issued on behalf of a user names the calling plugin
+ * as its actor and stays a user token, as the real auth service does: the ingestion backend then
+ * sees the user (with the scaffolder as actor), and the permissions registry accepts the
+ * permission backend's calls back.
+ */
+const authWithActorsFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { pluginMetadata: coreServices.pluginMetadata },
+  factory({ pluginMetadata }) {
+    const pluginId = pluginMetadata.getId();
+    const auth = mockServices.auth({ pluginId });
+    return {
+      ...auth,
+      isPrincipal: auth.isPrincipal.bind(auth) as typeof auth.isPrincipal,
+      authenticate: auth.authenticate.bind(auth),
+      getNoneCredentials: auth.getNoneCredentials.bind(auth),
+      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
+      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
+      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
+      async getPluginRequestToken(options) {
+        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
+          return {
+            token: mockCredentials.user.token(
+              options.onBehalfOf.principal.userEntityRef,
+              { actor: { subject: `plugin:${pluginId}` } },
+            ),
+          };
+        }
+        return auth.getPluginRequestToken(options);
+      },
+    };
+  },
+});
+
+/**
+ * Group memberships of the demo users: `user:default/finance-analyst` is in
+ * `group:default/finance-analysts`.
+ */
+const demoUserInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials) {
+      const userRef = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      const match =
+        /^user:default\/([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(
+          userRef,
+        );
+      return mockServices
+        .userInfo({
+          userEntityRef: userRef,
+          ownershipEntityRefs: [
+            userRef,
+            ...(match ? [`group:default/${match[1]}-${match[2]}s`] : []),
+          ],
+        })
+        .getUserInfo(credentials);
+    },
+  }),
+});
+
+/**
+ * Starts the real scaffolder backend with the ingestion module, the real ingestion backend, the
+ * real permission backend with the ingestion policy, and a catalog that holds the repository's
+ * templates: what a portal runs, minus the frontend.
+ */
+export async function startScaffolderTestBackend(
+  config: Record<string, unknown>,
+) {
+  const templates = Object.values(loadTemplates()).map(t => ({
+    ...t,
+    metadata: { namespace: 'default', ...t.metadata },
+  }));
+  return startTestBackend({
+    features: [
+      scaffolderPlugin,
+      scaffolderModuleIngestion,
+      ingestionPlugin,
+      permissionPlugin,
+      permissionModuleIngestionPolicy,
+      permissionsServiceFactory,
+      permissionsRegistryServiceFactory,
+      authWithActorsFactory,
+      demoUserInfoFactory,
+      catalogServiceMock.factory({ entities: templates as any }),
+      mockServices.rootConfig.factory({
+        data: { permission: { enabled: true }, ...config },
+      }),
+    ],
+  });
+}
+
+/** The Authorization header of a demo user, e.g. `as('finance-engineer')`. */
+export function as(userName: string): string {
+  return mockCredentials.user.header(`user:default/${userName}`);
+}
