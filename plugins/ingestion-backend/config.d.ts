@@ -56,6 +56,19 @@ export interface Config {
       devKeyFile?: string;
     };
 
+    /**
+     * Discovery of the organizations' Iceberg tables (the local SQL catalog and REST catalogs):
+     * new and changed tables are recorded and sampled for PII.
+     */
+    icebergDiscovery?: {
+      /** Set to false to not discover tables in this backend instance. Default true. */
+      enabled?: boolean;
+      /** Minutes between passes. Default 5. */
+      frequencyMinutes?: number;
+      /** Page size asked of REST catalogs. Default 100. */
+      pageSize?: number;
+    };
+
     /** The run driver: moves runs from `queued` to a final state (see the README, "Runs"). */
     runDriver?: {
       /** Set to false to not drive runs in this backend instance. Default true. */
@@ -172,6 +185,31 @@ export interface Config {
           clientSecret: string;
           scope?: string;
         };
+        /**
+         * More Iceberg REST catalogs whose tables belong to the organization (discovered on a
+         * schedule, see `ingestion.icebergDiscovery`).
+         */
+        restCatalogs?: Array<{
+          /** The catalog's name in table identifiers (`unity`, `polaris_main`). */
+          name: string;
+          /** Base URL of the REST API (the part before `/v1/`). */
+          uri: string;
+          /** Warehouse asked for in `GET /v1/config` (its prefix is then used). */
+          warehouse?: string;
+          auth?: {
+            /** `none`, `bearer` or `oauth2` (client credentials). */
+            type: string;
+            /** @visibility secret */
+            token?: string;
+            clientId?: string;
+            /** @visibility secret */
+            clientSecret?: string;
+            /** Default `<uri>/v1/oauth/tokens`. */
+            tokenUrl?: string;
+            /** Default `catalog`. */
+            scope?: string;
+          };
+        }>;
       };
       /** The organization's Databricks workspace. */
       databricks?: {

@@ -29,6 +29,8 @@ import { DatabaseTablesStore } from './database/TablesStore';
 import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
+import { createPiiScanner } from './pii';
+import { startIcebergDiscovery } from './icebergRest';
 import {
   createIngestionRateLimiting,
   rateLimiterServiceRef,
@@ -167,7 +169,7 @@ export const ingestionPlugin = createBackendPlugin({
           audit: event => audit.record(event),
         });
         // Runs: queued → submitted → running → final, on the scheduler (see src/runs).
-        await startRunDriver({
+        const runDriver = await startRunDriver({
           config,
           logger,
           knex,
@@ -176,6 +178,19 @@ export const ingestionPlugin = createBackendPlugin({
           directory,
           engines,
           connections,
+        });
+        // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
+        const pii = createPiiScanner({ knex, logger, lifecycle });
+        runDriver.onRunFinished(event => pii.onRunFinished(event));
+        const iceberg = await startIcebergDiscovery({
+          config,
+          knex,
+          logger,
+          scheduler,
+          directory,
+          httpAuth,
+          tables,
+          pii,
         });
 
         // The embedded default's first start: sample data, demo pipelines and their first runs.
@@ -226,6 +241,7 @@ export const ingestionPlugin = createBackendPlugin({
               createAuditApi({ knex, httpAuth, authorizer }),
               createCatalogExportApi({ knex, httpAuth, directory }),
               createLineageApi({ knex, httpAuth, authorizer }),
+              iceberg.api,
             ],
           }),
         );

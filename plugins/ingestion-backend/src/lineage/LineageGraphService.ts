@@ -157,9 +157,7 @@ export class LineageGraphService {
       query.depth < 1 ||
       query.depth > MAX_LINEAGE_DEPTH
     ) {
-      throw new InputError(
-        `depth: an integer from 1 to ${MAX_LINEAGE_DEPTH}`,
-      );
+      throw new InputError(`depth: an integer from 1 to ${MAX_LINEAGE_DEPTH}`);
     }
     if (query.column !== undefined && query.dataset === undefined) {
       throw new InputError('column: only with a dataset start');

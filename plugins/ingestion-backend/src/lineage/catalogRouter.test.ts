@@ -27,11 +27,14 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       knex = await databases.init(databaseId);
       ({ server } = await startIngestionTestBackend({
-      knex,
-      config: {
-        ingestion: { ...TEST_CONFIG.ingestion, api: { validateResponses: true } },
-      },
-    }));
+        knex,
+        config: {
+          ingestion: {
+            ...TEST_CONFIG.ingestion,
+            api: { validateResponses: true },
+          },
+        },
+      }));
     });
 
     const get = (path: string, auth = catalogService) =>

@@ -1392,6 +1392,119 @@ export const spec = {
         }
       }
     },
+    "/v1/tables/{tableId}/metadata": {
+      "parameters": [
+        {
+          "name": "tableId",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/Id"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "GetTableMetadata",
+        "description": "An Iceberg table's schema history, snapshots (operation, summary, added and removed files and rows), partition specs, sort orders, properties, size, row count and PII findings, read from its catalog (the local SQL catalog or the Iceberg REST catalog it was found in).",
+        "responses": {
+          "200": {
+            "description": "The table's metadata.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "identifier",
+                    "tableId",
+                    "organization",
+                    "formatVersion",
+                    "schemas",
+                    "snapshots",
+                    "rowCount",
+                    "sizeBytes",
+                    "pii"
+                  ],
+                  "properties": {
+                    "identifier": {
+                      "type": "string"
+                    },
+                    "tableId": {
+                      "type": "string"
+                    },
+                    "organization": {
+                      "type": "string"
+                    },
+                    "metadataLocation": {
+                      "type": "string"
+                    },
+                    "discoveredIn": {
+                      "type": "string"
+                    },
+                    "formatVersion": {
+                      "type": "integer"
+                    },
+                    "schemas": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "snapshots": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "partitionSpecs": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "sortOrders": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "properties": {
+                      "type": "object"
+                    },
+                    "rowCount": {
+                      "type": "integer"
+                    },
+                    "dataFileCount": {
+                      "type": "integer"
+                    },
+                    "sizeBytes": {
+                      "type": "integer"
+                    },
+                    "pii": {
+                      "type": "object",
+                      "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                          "type": "string",
+                          "enum": [
+                            "ssn",
+                            "credit_card",
+                            "email",
+                            "phone"
+                          ]
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/lineage/graph": {
       "get": {
         "operationId": "GetLineageGraph",

@@ -1,0 +1,123 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import type { PiiType } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { Knex } from 'knex';
+import type { FinishedRun } from '../runs';
+import { detectPii, piiTypesOfName } from './detectPii';
+import { sampleIcebergTable } from './sampleIcebergTable';
+import { TableStateStore } from './TableStateStore';
+
+export type PiiFindings = Record<string, PiiType[]>;
+
+/**
+ * Samples tables when they are written or discovered and records the PII found per column
+ * (`table_catalog_state.pii_findings`), which the catalog shows as tags. A table is sampled once
+ * per snapshot. Local tables are sampled from their data files; tables in remote storage are
+ * judged by their column names.
+ */
+export class PiiScanner {
+  readonly state: TableStateStore;
+
+  constructor(
+    private readonly options: {
+      knex: Knex;
+      logger: LoggerService;
+      duckdb: () => Promise<DuckDBInstance>;
+      sampleRows?: number;
+      threshold?: number;
+      clock?: () => Date;
+    },
+  ) {
+    this.state = new TableStateStore(options.knex);
+  }
+
+  private now() {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  /**
+   * Samples a local Iceberg table (a `file:` metadata location) unless its current snapshot was
+   * sampled already; returns the findings either way.
+   */
+  async scanLocalTable(table: {
+    organizationId: string;
+    tableId: string;
+    metadataLocation: string;
+    discoveredIn?: string;
+  }): Promise<PiiFindings> {
+    const before = await this.state.get(table.organizationId, table.tableId);
+    const sample = await sampleIcebergTable(table.metadataLocation, {
+      duckdb: this.options.duckdb,
+      rows: this.options.sampleRows,
+    });
+    const snapshot = sample.snapshotId ?? 'none';
+    if (before?.piiScannedSnapshotId === snapshot && before.piiFindings) {
+      if (before.metadataLocation !== table.metadataLocation) {
+        await this.state.upsert(
+          { ...table, snapshotId: sample.snapshotId },
+          this.now(),
+        );
+      }
+      return before.piiFindings;
+    }
+    const findings = detectPii(sample.samples, {
+      threshold: this.options.threshold,
+    });
+    await this.state.upsert(
+      {
+        ...table,
+        snapshotId: sample.snapshotId,
+        piiFindings: findings,
+        piiScannedSnapshotId: snapshot,
+      },
+      this.now(),
+    );
+    return findings;
+  }
+
+  /** Findings from column names only, for tables whose data cannot be read from here. */
+  static fromColumnNames(columns: string[]): PiiFindings {
+    const findings: PiiFindings = {};
+    for (const column of columns) {
+      const types = piiTypesOfName(column);
+      if (types.length > 0) findings[column] = types;
+    }
+    return findings;
+  }
+
+  /** Samples the Iceberg tables a finished run committed to (a run driver listener). */
+  async onRunFinished(event: FinishedRun): Promise<void> {
+    for (const table of event.tables) {
+      if (
+        table.format !== 'iceberg' ||
+        !table.catalogName ||
+        !table.namespace ||
+        !table.tableName
+      ) {
+        continue;
+      }
+      const row = await this.options
+        .knex('iceberg_tables')
+        .where({
+          organization_id: event.run.organization,
+          catalog_name: table.catalogName,
+          table_namespace: table.namespace,
+          table_name: table.tableName,
+        })
+        .first('metadata_location');
+      if (!row?.metadata_location?.startsWith('file:')) continue;
+      try {
+        await this.scanLocalTable({
+          organizationId: event.run.organization,
+          tableId: table.id,
+          metadataLocation: row.metadata_location,
+          discoveredIn: `sql:${table.catalogName}`,
+        });
+      } catch (error) {
+        this.options.logger.warn(
+          `PII scan of ${table.catalogName}.${table.namespace}.${table.tableName} failed: ${error}`,
+        );
+      }
+    }
+  }
+}
