@@ -9,3 +9,8 @@ export {
   ingestionApiRef,
   type IngestionApi,
 } from './api/IngestionApi';
+export {
+  OrganizationPicker,
+  ORGANIZATION_PICKER_FIELD,
+  type OrganizationPickerUiOptions,
+} from './scaffolder';

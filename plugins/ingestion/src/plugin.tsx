@@ -8,6 +8,7 @@ import {
 import StorageIcon from '@material-ui/icons/Storage';
 import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
 import { rootRouteRef } from './routes';
+import { organizationPickerFormField } from './scaffolder/extensions';
 
 const ingestionApi = ApiBlueprint.make({
   params: defineParams =>
@@ -38,7 +39,7 @@ const ingestionPage = PageBlueprint.make({
 export const ingestionPlugin = createFrontendPlugin({
   pluginId: 'ingestion',
   info: { packageJson: () => import('../package.json') },
-  extensions: [ingestionApi, ingestionPage],
+  extensions: [ingestionApi, ingestionPage, organizationPickerFormField],
   routes: {
     root: rootRouteRef,
   },

@@ -1,0 +1,11 @@
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+
+/**
+ * The `IngestionOrganizationPicker` field of the ingestion templates, for the scaffolder's forms.
+ */
+export const organizationPickerFormField = FormFieldBlueprint.make({
+  name: 'organization-picker',
+  params: {
+    field: () => import('./field').then(m => m.organizationPickerField),
+  },
+});
