@@ -57,6 +57,29 @@ export interface Config {
     };
 
     /**
+     * OpenLineage: every finished run's RunEvents (START, then COMPLETE, FAIL or ABORT) are sent to
+     * `url` (Marquez, DataHub, OpenMetadata) when it is set; `/v1/pipelines/{id}/openlineage`
+     * exports them either way.
+     */
+    openLineage?: {
+      /** The lineage endpoint, e.g. `http://marquez:5000/api/v1/lineage`. */
+      url?: string;
+      /**
+       * Sent as a bearer token.
+       * @visibility secret
+       */
+      apiKey?: string;
+      /** The `producer` URI of the events. Default `<backend.baseUrl>/api/ingestion`. */
+      producer?: string;
+      /** Job namespaces are `<prefix>.<organization>`. Default `ingestion`. */
+      namespacePrefix?: string;
+      /** Attempts per event, the first included. Default 5. */
+      maxAttempts?: number;
+      /** Delay before the first retry in ms, doubled each time. Default 500. */
+      retryDelayMs?: number;
+    };
+
+    /**
      * Discovery of the organizations' Iceberg tables (the local SQL catalog and REST catalogs):
      * new and changed tables are recorded and sampled for PII.
      */

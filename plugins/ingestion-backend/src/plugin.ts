@@ -31,6 +31,7 @@ import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
 import { createPiiScanner } from './pii';
 import { startIcebergDiscovery } from './icebergRest';
+import { createOpenLineage } from './lineage/openlineage';
 import {
   createIngestionRateLimiting,
   rateLimiterServiceRef,
@@ -192,6 +193,19 @@ export const ingestionPlugin = createBackendPlugin({
           tables,
           pii,
         });
+        // OpenLineage: the export route, and events to `ingestion.openLineage.url` if set.
+        const openLineage = createOpenLineage({
+          config,
+          knex,
+          logger,
+          httpAuth,
+          pipelines,
+          directory,
+        });
+        if (openLineage.emitter) {
+          runDriver.onRunFinished(openLineage.emitter.onRunFinished);
+          lifecycle.addShutdownHook(() => openLineage.emitter!.flush());
+        }
 
         // The embedded default's first start: sample data, demo pipelines and their first runs.
         if (
@@ -242,6 +256,7 @@ export const ingestionPlugin = createBackendPlugin({
               createCatalogExportApi({ knex, httpAuth, directory }),
               createLineageApi({ knex, httpAuth, authorizer }),
               iceberg.api,
+              openLineage.api,
             ],
           }),
         );

@@ -1,7 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import type { JsonObject } from '@backstage/types';
 import { readRestCatalogs } from './restCatalogConfig';
 
-const org = (id: string, iceberg?: Record<string, unknown>) => ({
+const org = (id: string, iceberg?: JsonObject): JsonObject => ({
   id,
   ...(iceberg ? { iceberg } : {}),
 });
@@ -67,7 +68,7 @@ describe('readRestCatalogs', () => {
   });
 
   it('refuses bad names and auth types', () => {
-    const bad = (catalog: Record<string, unknown>) => () =>
+    const bad = (catalog: JsonObject) => () =>
       readRestCatalogs(
         mockServices.rootConfig({
           data: {

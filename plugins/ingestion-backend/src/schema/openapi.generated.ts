@@ -1505,6 +1505,54 @@ export const spec = {
         }
       }
     },
+    "/v1/pipelines/{pipelineId}/openlineage": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/pipelineId"
+        }
+      ],
+      "get": {
+        "operationId": "ExportOpenLineageEvents",
+        "description": "The OpenLineage RunEvents (spec 2-0-2) of the pipeline's latest `limit` runs, oldest first: START, then COMPLETE, FAIL or ABORT, with schema, column lineage, data quality and output statistics facets. The same events are sent to `ingestion.openLineage.url` when configured.",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "description": "Runs, 1 to 200 (default 20).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[1-9][0-9]{0,2}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/OpenLineageRunEvent"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/lineage/graph": {
       "get": {
         "operationId": "GetLineageGraph",
@@ -2631,6 +2679,390 @@ export const spec = {
           },
           "updatedAt": {
             "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "OpenLineageRunEvent": {
+        "description": "An OpenLineage RunEvent as defined by https://openlineage.io/spec/2-0-2/OpenLineage.json (transcribed: required fields, formats, the facet envelope, and the shape of the facets this product emits).",
+        "type": "object",
+        "required": [
+          "eventTime",
+          "producer",
+          "schemaURL",
+          "run",
+          "job"
+        ],
+        "properties": {
+          "eventType": {
+            "type": "string",
+            "enum": [
+              "START",
+              "RUNNING",
+              "COMPLETE",
+              "ABORT",
+              "FAIL",
+              "OTHER"
+            ]
+          },
+          "eventTime": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "producer": {
+            "type": "string",
+            "format": "uri"
+          },
+          "schemaURL": {
+            "type": "string",
+            "format": "uri"
+          },
+          "run": {
+            "type": "object",
+            "required": [
+              "runId"
+            ],
+            "properties": {
+              "runId": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "facets": {
+                "type": "object",
+                "additionalProperties": {
+                  "$ref": "#/components/schemas/OpenLineageFacet"
+                },
+                "properties": {
+                  "errorMessage": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/OpenLineageFacet"
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "message",
+                          "programmingLanguage"
+                        ],
+                        "properties": {
+                          "message": {
+                            "type": "string"
+                          },
+                          "programmingLanguage": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "job": {
+            "type": "object",
+            "required": [
+              "namespace",
+              "name"
+            ],
+            "properties": {
+              "namespace": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string"
+              },
+              "facets": {
+                "type": "object",
+                "additionalProperties": {
+                  "$ref": "#/components/schemas/OpenLineageFacet"
+                },
+                "properties": {
+                  "jobType": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/OpenLineageFacet"
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "processingType",
+                          "integration"
+                        ],
+                        "properties": {
+                          "processingType": {
+                            "type": "string",
+                            "enum": [
+                              "BATCH",
+                              "STREAMING"
+                            ]
+                          },
+                          "integration": {
+                            "type": "string"
+                          },
+                          "jobType": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "inputs": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OpenLineageDataset"
+            }
+          },
+          "outputs": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OpenLineageDataset"
+            }
+          }
+        }
+      },
+      "OpenLineageFacet": {
+        "type": "object",
+        "required": [
+          "_producer",
+          "_schemaURL"
+        ],
+        "properties": {
+          "_producer": {
+            "type": "string",
+            "format": "uri"
+          },
+          "_schemaURL": {
+            "type": "string",
+            "format": "uri"
+          }
+        }
+      },
+      "OpenLineageDataset": {
+        "type": "object",
+        "required": [
+          "namespace",
+          "name"
+        ],
+        "properties": {
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "facets": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/OpenLineageFacet"
+            },
+            "properties": {
+              "schema": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/OpenLineageFacet"
+                  },
+                  {
+                    "type": "object",
+                    "properties": {
+                      "fields": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "name"
+                          ],
+                          "properties": {
+                            "name": {
+                              "type": "string"
+                            },
+                            "type": {
+                              "type": "string"
+                            },
+                            "description": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                ]
+              },
+              "columnLineage": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/OpenLineageFacet"
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "fields"
+                    ],
+                    "properties": {
+                      "fields": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "object",
+                          "required": [
+                            "inputFields"
+                          ],
+                          "properties": {
+                            "inputFields": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/OpenLineageInputField"
+                              }
+                            },
+                            "transformationDescription": {
+                              "type": "string"
+                            },
+                            "transformationType": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      },
+                      "dataset": {
+                        "type": "array",
+                        "items": {
+                          "$ref": "#/components/schemas/OpenLineageInputField"
+                        }
+                      }
+                    }
+                  }
+                ]
+              },
+              "dataQualityAssertions": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/OpenLineageFacet"
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "assertions"
+                    ],
+                    "properties": {
+                      "assertions": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "assertion",
+                            "success"
+                          ],
+                          "properties": {
+                            "assertion": {
+                              "type": "string"
+                            },
+                            "success": {
+                              "type": "boolean"
+                            },
+                            "column": {
+                              "type": "string"
+                            },
+                            "severity": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                ]
+              }
+            }
+          },
+          "inputFacets": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/OpenLineageFacet"
+            }
+          },
+          "outputFacets": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/OpenLineageFacet"
+            },
+            "properties": {
+              "outputStatistics": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/OpenLineageFacet"
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "rowCount"
+                    ],
+                    "properties": {
+                      "rowCount": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "size": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "fileCount": {
+                        "type": "integer",
+                        "minimum": 0
+                      }
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      "OpenLineageInputField": {
+        "type": "object",
+        "required": [
+          "namespace",
+          "name",
+          "field"
+        ],
+        "properties": {
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "field": {
+            "type": "string"
+          },
+          "transformations": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "type"
+              ],
+              "properties": {
+                "type": {
+                  "type": "string",
+                  "enum": [
+                    "DIRECT",
+                    "INDIRECT"
+                  ]
+                },
+                "subtype": {
+                  "type": "string"
+                },
+                "description": {
+                  "type": "string"
+                },
+                "masking": {
+                  "type": "boolean"
+                }
+              }
+            }
           }
         }
       },
