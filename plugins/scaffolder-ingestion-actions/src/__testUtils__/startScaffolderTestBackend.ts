@@ -1,5 +1,6 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import {
   coreServices,
   createServiceFactory,
@@ -9,10 +10,14 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-// The real ingestion backend, as a portal runs it next to the scaffolder (tests only).
+// The real ingestion backend and catalog module, as a portal runs them (tests only).
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import catalogModuleIngestion from '@ingestion-for-backstage/plugin-catalog-backend-module-ingestion';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ingestionPlugin, {
   permissionModuleIngestionPolicy,
@@ -101,6 +106,18 @@ const demoUserInfoFactory = createServiceFactory({
   }),
 });
 
+const COMMON_FEATURES = [
+  scaffolderPlugin,
+  scaffolderModuleIngestion,
+  ingestionPlugin,
+  permissionPlugin,
+  permissionModuleIngestionPolicy,
+  permissionsServiceFactory,
+  permissionsRegistryServiceFactory,
+  authWithActorsFactory,
+  demoUserInfoFactory,
+];
+
 /**
  * Starts the real scaffolder backend with the ingestion module, the real ingestion backend, the
  * real permission backend with the ingestion policy, and a catalog that holds the repository's
@@ -115,18 +132,48 @@ export async function startScaffolderTestBackend(
   }));
   return startTestBackend({
     features: [
-      scaffolderPlugin,
-      scaffolderModuleIngestion,
-      ingestionPlugin,
-      permissionPlugin,
-      permissionModuleIngestionPolicy,
-      permissionsServiceFactory,
-      permissionsRegistryServiceFactory,
-      authWithActorsFactory,
-      demoUserInfoFactory,
+      ...COMMON_FEATURES,
       catalogServiceMock.factory({ entities: templates as any }),
       mockServices.rootConfig.factory({
         data: { permission: { enabled: true }, ...config },
+      }),
+    ],
+  });
+}
+
+/**
+ * As {@link startScaffolderTestBackend}, with the real catalog backend instead of a mock: the
+ * templates come from catalog locations as in the portal's app-config, and the ingestion entity
+ * provider publishes registered pipelines.
+ */
+export async function startPortalTestBackend(config: Record<string, any>) {
+  const root = path.resolve(__dirname, '../../../../templates');
+  return startTestBackend({
+    features: [
+      ...COMMON_FEATURES,
+      catalogPlugin,
+      catalogModuleScaffolderEntityModel,
+      catalogModuleIngestion,
+      // The real scheduler, so the entity provider's change poll runs on its schedule.
+      schedulerServiceFactory,
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          ...config,
+          catalog: {
+            rules: [{ allow: ['Component', 'System', 'Resource', 'Location'] }],
+            locations: Object.keys(loadTemplates()).map(name => ({
+              type: 'file',
+              target: path.join(root, name, 'template.yaml'),
+              rules: [{ allow: ['Template'] }],
+            })),
+            providers: {
+              ingestion: {
+                changes: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+              },
+            },
+          },
+        },
       }),
     ],
   });

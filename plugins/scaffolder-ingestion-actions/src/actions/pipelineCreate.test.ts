@@ -242,16 +242,32 @@ describe('ingestion:pipeline:create', () => {
     expect(error.message).toContain('maxDbuPerHour 2');
   });
 
-  it('fails when a month of data would exceed the storage quota, and warns about the budget', async () => {
-    const full = demoOrganization('finance', {
-      usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 9990 },
-    });
-    api.organizations = [full];
+  it('fails when the storage is used up, and warns about a month of data above it and the budget', async () => {
+    api.organizations = [
+      demoOrganization('finance', {
+        usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 10000 },
+      }),
+    ];
     const error = await action()
       .handler(actionContext(input(), { workspacePath: workspace.path }))
       .catch(e => e);
     expect(error.name).toBe('QuotaExceededError');
-    expect(error.message).toContain('above its storage quota of 10000 GB');
+    expect(error.message).toContain(
+      "Organization 'finance' has used all of its 10000 GB of storage",
+    );
+
+    api.organizations = [
+      demoOrganization('finance', {
+        usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 9990 },
+      }),
+    ];
+    const nearlyFull = actionContext(input(), {
+      workspacePath: workspace.path,
+    });
+    await action().handler(nearlyFull);
+    expect(outputsOf(nearlyFull).warnings).toEqual([
+      "A month of this pipeline's source data (152 GB) would bring 'finance' to 10142 GB, above its storage quota of 10000 GB (9990 GB used).",
+    ]);
 
     api.organizations = [demoOrganization('finance')];
     api.budgetRemaining.finance = 5;

@@ -8,7 +8,8 @@ import type {
 /**
  * The static settings of an organization that the actions need beyond what the HTTP API shows:
  * where its data and repositories live, its Databricks workspace and the code generation settings.
- * They are read from the same `ingestion.organizations` config the ingestion backend reads; roles,
+ * They are read from the same `ingestion.organizations` config the ingestion backend reads, and
+ * only the keys it reads, so generated and deployed jobs match what its engines run; roles,
  * quotas, usage and budgets always come from the backend's API, for the calling user.
  */
 export interface OrganizationSettings {
@@ -32,8 +33,6 @@ export interface OrganizationSettings {
     token: string;
     clusterPolicyId?: string;
     notificationEmails: string[];
-    workspaceRoot?: string;
-    instanceProfileArn?: string;
   };
 }
 
@@ -96,8 +95,6 @@ export function readOrganizationSettings(
       clusterPolicyId: databricks.getOptionalString('clusterPolicyId'),
       notificationEmails:
         databricks.getOptionalStringArray('notificationEmails') ?? [],
-      workspaceRoot: databricks.getOptionalString('workspaceRoot'),
-      instanceProfileArn: databricks.getOptionalString('instanceProfileArn'),
     },
   };
 }
@@ -123,12 +120,6 @@ export function toCodegenOrganization(
               ? { clusterPolicyId: databricks.clusterPolicyId }
               : {}),
             notificationEmails: [...databricks.notificationEmails],
-            ...(databricks.workspaceRoot
-              ? { workspaceRoot: databricks.workspaceRoot }
-              : {}),
-            ...(databricks.instanceProfileArn
-              ? { instanceProfileArn: databricks.instanceProfileArn }
-              : {}),
           },
         }
       : {}),
@@ -151,8 +142,6 @@ export function toEngineOrganization(
       maxConcurrentJobs: settings.quotas.maxConcurrentJobs,
       maxDbuPerHour: settings.quotas.maxDbuPerHour,
     },
-    // workspaceRoot and instanceProfileArn travel along: toCodegenOrganization in the node
-    // package picks them up from here.
     databricks: settings.databricks && { ...settings.databricks },
     owner: settings.ownerGroup,
     ...(settings.project ? { project: settings.project } : {}),

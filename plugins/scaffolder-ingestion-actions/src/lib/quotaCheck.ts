@@ -61,9 +61,9 @@ export interface QuotaCheck {
 /**
  * Checks a new pipeline against its organization's quotas and budget.
  *
- * @throws QuotaExceededError when the pipeline can never run within the quotas: its smallest
- *   cluster needs more DBU per hour than the organization may use, or a month of its data would
- *   exceed the storage quota.
+ * @throws QuotaExceededError when the pipeline cannot run within the quotas: its smallest
+ *   cluster needs more DBU per hour than the organization may use, or the organization's storage
+ *   is used up.
  */
 export function checkQuotas(
   organization: OrganizationSummary,
@@ -88,10 +88,18 @@ export function checkQuotas(
       `'${organization.id}' used ${usage.dbuLastHour} of its ${maxDbu} DBU in the last hour: a run now would be queued until enough is free.`,
     );
   }
-  const projected = usage.storageGb + estimate.storageGbPerMonth;
-  if (projected > quotas.storage.maxStorageGb) {
+  const projected =
+    Math.round((usage.storageGb + estimate.storageGbPerMonth) * 100) / 100;
+  if (usage.storageGb >= quotas.storage.maxStorageGb) {
     throw new QuotaExceededError(
-      `A month of this pipeline's data (${estimate.storageGbPerMonth} GB) would bring organization '${organization.id}' to ${projected} GB, above its storage quota of ${quotas.storage.maxStorageGb} GB (${usage.storageGb} GB used).`,
+      `Organization '${organization.id}' has used all of its ${quotas.storage.maxStorageGb} GB of storage (${usage.storageGb} GB): no pipeline can write until an admin frees space or raises the quota.`,
+    );
+  }
+  if (projected > quotas.storage.maxStorageGb) {
+    // The source volume overstates what is kept (aggregates, overwrites), so this only warns;
+    // runs are refused once the quota is actually used up.
+    warnings.push(
+      `A month of this pipeline's source data (${estimate.storageGbPerMonth} GB) would bring '${organization.id}' to ${projected} GB, above its storage quota of ${quotas.storage.maxStorageGb} GB (${usage.storageGb} GB used).`,
     );
   }
   const concurrent = quotas.databricks.maxConcurrentJobs;
