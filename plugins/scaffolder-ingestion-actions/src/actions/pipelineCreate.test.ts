@@ -119,6 +119,10 @@ describe('ingestion:pipeline:create', () => {
     expect(out.warnings).toEqual([]);
     expect(out.review).toContain('| Per run | **0.33 USD**');
     expect(read('README.md')).toContain('## Estimated cost on Databricks');
+    expect(read('README.md')).toContain(
+      '| Per month | **10.03 USD** (30.4 runs) |',
+    );
+    expect(read('README.md')).not.toContain('Budget left');
     expect(read('README.md')).toContain('`ingestion-finance-finance-db`');
 
     // Every call went to the ingestion backend on behalf of the user.

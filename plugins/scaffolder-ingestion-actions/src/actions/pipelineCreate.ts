@@ -266,7 +266,8 @@ export function createPipelineCreateAction(options: {
           version: existing ? existing.currentVersion + 1 : 1,
         },
         workloadType,
-        costReview: review,
+        // The repository keeps the estimate; this month's budget and warnings are the review's.
+        costReview: renderCostReview(estimate, undefined, []),
       });
       const target = resolveSafeChildPath(
         ctx.workspacePath,
