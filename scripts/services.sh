@@ -1,4 +1,4 @@
-# Sourced: starts the local PostgreSQL and MariaDB servers the integration tests use, if they are down.
+# Sourced: starts the local PostgreSQL, MariaDB and Redis servers the integration tests use, if they are down.
 # The commands are the machine's own (see the env notes); nothing is installed here.
 
 ensure_postgres() {
@@ -15,6 +15,15 @@ ensure_mariadb() {
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
   for _ in $(seq 1 30); do mysqladmin ping -h 127.0.0.1 -uroot --silent 2>/dev/null && return 0; sleep 1; done
   echo "MariaDB did not start" >&2; return 1
+}
+
+ensure_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return 0; fi
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "Redis did not start" >&2; return 1
 }
 
 ensure_chromium() {

@@ -11,11 +11,14 @@ step() { log "── $* ──"; }
 
 ensure_postgres
 ensure_mariadb
+ensure_redis
 ensure_chromium
 
 export CI=true
 # Backstage's TestDatabases runs each database test on SQLite and on this server as well.
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
+# Cache tests (rate limits shared by replicas) run on memory and on this Redis.
+export BACKSTAGE_TEST_CACHE_REDIS7_CONNECTION_STRING="${BACKSTAGE_TEST_CACHE_REDIS7_CONNECTION_STRING:-redis://127.0.0.1:6379}"
 export INGESTION_TEST_MYSQL_CONNECTION_STRING="${INGESTION_TEST_MYSQL_CONNECTION_STRING:-mysql://root@127.0.0.1:3306/test}"
 
 step "type-check"
