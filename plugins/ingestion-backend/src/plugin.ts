@@ -38,6 +38,7 @@ import {
 } from './ratelimit';
 import { createRouter } from './router';
 import { startRunDriver } from './runs';
+import { DatabricksEngine } from './engines/databricks';
 import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
 import { OrganizationsService } from './service/OrganizationsService';
@@ -169,6 +170,10 @@ export const ingestionPlugin = createBackendPlugin({
           authorizer,
           audit: event => audit.record(event),
         });
+        // Databricks ships with the plugin; a module may replace it through the extension point.
+        if (!engines.has('databricks')) {
+          engines.set('databricks', new DatabricksEngine({ logger }));
+        }
         // Runs: queued → submitted → running → final, on the scheduler (see src/runs).
         const runDriver = await startRunDriver({
           config,
