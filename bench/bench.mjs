@@ -167,6 +167,20 @@ async function createFromTemplate() {
   });
 }
 
+/** The other plugins' databases of earlier runs (catalog, auth, …): every run starts without them. */
+async function dropOtherPluginDatabases() {
+  await admin(async c => {
+    const { rows } = await c.query(
+      `SELECT datname FROM pg_database
+       WHERE starts_with(datname, $1) AND NOT starts_with(datname, $2) AND datname <> $3`,
+      [o.prefix, `${o.prefix}template_`, DATABASE],
+    );
+    for (const { datname } of rows) {
+      await c.query(`DROP DATABASE IF EXISTS ${ident(datname)} WITH (FORCE)`);
+    }
+  });
+}
+
 async function prepareDatabase() {
   const key = seedKey();
   const template = await admin(async c => {
@@ -1149,6 +1163,7 @@ async function main() {
     )} busy before starting (other jobs)`,
   );
 
+  await dropOtherPluginDatabases();
   const db = await prepareDatabase();
   const dataset = await datasetFacts();
 
