@@ -75,7 +75,9 @@ describe.each(databases.eachSupportedId())('demo data on %s', databaseId => {
       path.join(root, 'finance/raw/transactions/transactions.csv'),
       'utf8',
     );
-    expect(csv.split('\n')[0]).toBe('customer_id,date,amount,status,updated_at');
+    expect(csv.split('\n')[0]).toBe(
+      'customer_id,date,amount,status,updated_at',
+    );
     await first.stop();
 
     // A second start finds the pipelines and adds nothing.
@@ -83,10 +85,9 @@ describe.each(databases.eachSupportedId())('demo data on %s', databaseId => {
     const again = await request(second.server)
       .get('/api/ingestion/v1/pipelines?organization=retail&limit=50')
       .set('Authorization', as('retail-viewer'));
-    expect(again.body.items.map((p: { name: string }) => p.name).sort()).toEqual([
-      'orders',
-      'page-views-daily',
-    ]);
+    expect(
+      again.body.items.map((p: { name: string }) => p.name).sort(),
+    ).toEqual(['orders', 'page-views-daily']);
     await second.stop();
   });
 });

@@ -1,7 +1,4 @@
-import type {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
@@ -41,10 +38,15 @@ export class DemoDataSeeder {
         order: 'asc',
         limit: 1,
       });
-      if (existing.items.length > 0 || organization.storage.startsWith('s3://')) {
+      if (
+        existing.items.length > 0 ||
+        organization.storage.startsWith('s3://')
+      ) {
         continue;
       }
-      for (const pipeline of demo.filter(p => p.organization === organizationId)) {
+      for (const pipeline of demo.filter(
+        p => p.organization === organizationId,
+      )) {
         await this.writeFiles(path.resolve(organization.storage), pipeline);
         const created = await pipelines.create(credentials, {
           organization: organizationId,

@@ -19,8 +19,11 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
   {
     organization: 'finance',
     name: 'daily-transactions',
-    description: 'Daily settled amount per customer, from the card transactions export',
-    files: { 'raw/transactions/transactions.csv': () => financeTransactionsCsv() },
+    description:
+      'Daily settled amount per customer, from the card transactions export',
+    files: {
+      'raw/transactions/transactions.csv': () => financeTransactionsCsv(),
+    },
     spec: {
       pipeline_type: 'batch',
       schedule: '0 2 * * *',
@@ -40,7 +43,11 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         table: 'daily_transactions',
       },
       data_quality: [
-        { type: 'completeness', columns: ['customer_id', 'amount'], threshold: 0.95 },
+        {
+          type: 'completeness',
+          columns: ['customer_id', 'amount'],
+          threshold: 0.95,
+        },
       ],
     },
   },
@@ -60,10 +67,21 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         },
         { type: 'derive', column: 'revenue', expression: 'quantity * price' },
       ],
-      target: { type: 'iceberg', catalog: 'retail_catalog', schema: 'sales', table: 'orders' },
+      target: {
+        type: 'iceberg',
+        catalog: 'retail_catalog',
+        schema: 'sales',
+        table: 'orders',
+      },
       data_quality: [
         { type: 'uniqueness', columns: ['order_id'] },
-        { type: 'range', columns: ['quantity'], min: 1, max: 100, severity: 'drop' },
+        {
+          type: 'range',
+          columns: ['quantity'],
+          min: 1,
+          max: 100,
+          severity: 'drop',
+        },
       ],
     },
   },
@@ -79,10 +97,18 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         {
           type: 'aggregate',
           group_by: ['page', 'event_type'],
-          aggregations: { events: 'count', users: { function: 'count_distinct', column: 'user_id' } },
+          aggregations: {
+            events: 'count',
+            users: { function: 'count_distinct', column: 'user_id' },
+          },
         },
       ],
-      target: { type: 'iceberg', catalog: 'retail_catalog', schema: 'web', table: 'page_views' },
+      target: {
+        type: 'iceberg',
+        catalog: 'retail_catalog',
+        schema: 'web',
+        table: 'page_views',
+      },
     },
   },
   {
@@ -94,7 +120,12 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       pipeline_type: 'batch',
       source: { type: 'file', path: 'raw/visits/*.csv', format: 'csv' },
       transformations: [
-        { type: 'mask', columns: ['ssn'], method: 'partial', visible_characters: 4 },
+        {
+          type: 'mask',
+          columns: ['ssn'],
+          method: 'partial',
+          visible_characters: 4,
+        },
         { type: 'mask', columns: ['email', 'patient_name'], method: 'hash' },
       ],
       target: {
@@ -105,7 +136,12 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       },
       data_quality: [
         { type: 'completeness', columns: ['visit_id', 'patient_id'] },
-        { type: 'pattern', columns: ['visit_id'], pattern: '^V[0-9]{6}$', severity: 'warn' },
+        {
+          type: 'pattern',
+          columns: ['visit_id'],
+          pattern: '^V[0-9]{6}$',
+          severity: 'warn',
+        },
       ],
     },
   },

@@ -32,12 +32,14 @@ export function financeTransactionsCsv(rows = 5000): string {
   const data = Array.from({ length: rows }, (_, i) => {
     const at = START + Math.floor(next() * 30 * DAY_MS);
     const refund = next() < 0.05;
-    const amount = (refund ? -1 : 1) * Math.round(next() * 50000) / 100;
+    const amount = ((refund ? -1 : 1) * Math.round(next() * 50000)) / 100;
     return [
       `C${String(1 + Math.floor(next() * 400)).padStart(5, '0')}`,
       new Date(at).toISOString().slice(0, 10),
       amount.toFixed(2),
-      refund ? 'refunded' : pick(next, ['settled', 'settled', 'settled', 'pending']),
+      refund
+        ? 'refunded'
+        : pick(next, ['settled', 'settled', 'settled', 'pending']),
       new Date(at + i * 1000).toISOString(),
     ];
   });
@@ -61,7 +63,10 @@ export function retailOrdersCsv(rows = 3000): string {
     data.push(row);
     if (next() < 0.02) data.push(row);
   }
-  return csv(['order_id', 'customer_id', 'category', 'quantity', 'price', 'ordered_at'], data);
+  return csv(
+    ['order_id', 'customer_id', 'category', 'quantity', 'price', 'ordered_at'],
+    data,
+  );
 }
 
 /** Retail: page events as newline-delimited JSON. */
@@ -70,9 +75,17 @@ export function retailPageEventsJson(rows = 4000): string {
   return `${Array.from({ length: rows }, () =>
     JSON.stringify({
       user_id: `U${String(1 + Math.floor(next() * 700)).padStart(5, '0')}`,
-      event_type: pick(next, ['view', 'view', 'view', 'add_to_cart', 'checkout']),
+      event_type: pick(next, [
+        'view',
+        'view',
+        'view',
+        'add_to_cart',
+        'checkout',
+      ]),
       page: pick(next, ['/', '/shoes', '/bags', '/cart', '/checkout']),
-      event_time: new Date(START + Math.floor(next() * 30 * DAY_MS)).toISOString(),
+      event_time: new Date(
+        START + Math.floor(next() * 30 * DAY_MS),
+      ).toISOString(),
     }),
   ).join('\n')}\n`;
 }
@@ -95,11 +108,22 @@ export function healthcareVisitsCsv(rows = 2000): string {
       ssn,
       `+1-555-${String(Math.floor(next() * 10000)).padStart(4, '0')}`,
       pick(next, ['cardiology', 'oncology', 'pediatrics', 'radiology']),
-      new Date(START + Math.floor(next() * 30 * DAY_MS)).toISOString().slice(0, 10),
+      new Date(START + Math.floor(next() * 30 * DAY_MS))
+        .toISOString()
+        .slice(0, 10),
     ];
   });
   return csv(
-    ['visit_id', 'patient_id', 'patient_name', 'email', 'ssn', 'phone', 'department', 'visit_date'],
+    [
+      'visit_id',
+      'patient_id',
+      'patient_name',
+      'email',
+      'ssn',
+      'phone',
+      'department',
+      'visit_date',
+    ],
     data,
   );
 }

@@ -1,4 +1,11 @@
-import { StatusError, StatusOK, StatusPending, StatusRunning, StatusWarning, type TableColumn } from '@backstage/core-components';
+import {
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+  type TableColumn,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { Run } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { ingestionApiRef } from '../../api/IngestionApi';
@@ -30,7 +37,9 @@ const columns: TableColumn<Run>[] = [
   {
     title: 'Duration',
     render: r =>
-      r.durationMs === undefined ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`,
+      r.durationMs === undefined
+        ? '—'
+        : `${(r.durationMs / 1000).toFixed(1)} s`,
   },
   { title: 'Triggered by', field: 'triggeredBy' },
 ];
