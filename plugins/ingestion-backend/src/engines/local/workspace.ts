@@ -7,13 +7,13 @@ import {
   describeRelation,
   portableProjection,
   quoteIdentifier,
-  quoteLiteral,
 } from './sql';
 
 /**
- * One run's place in DuckDB: its own connection, a database file in the organization's
- * temporary folder (so data larger than memory stays on disk, and nothing of one run is visible
- * to another), and a folder for downloads. `close` removes all of it.
+ * One run's place in DuckDB: its own connection, its own in-memory database (nothing of one run
+ * is visible to another; data larger than memory spills to the instance's temp directory), and a
+ * folder for downloads. `close` removes all of it. An in-memory database, not a file: a file
+ * costs a full write of the staged source and a checkpoint on close, several times the query.
  */
 export class RunWorkspace {
   private constructor(
@@ -38,11 +38,7 @@ export class RunWorkspace {
     const connection = await instance.connect();
     const database = `run_${suffix}`;
     try {
-      await connection.run(
-        `ATTACH ${quoteLiteral(
-          join(folder, 'work.duckdb'),
-        )} AS ${quoteIdentifier(database)}`,
-      );
+      await connection.run(`ATTACH ':memory:' AS ${quoteIdentifier(database)}`);
       await connection.run(`USE ${quoteIdentifier(database)}`);
       await connection.run(`SET SESSION TimeZone = 'UTC'`);
     } catch (error) {
