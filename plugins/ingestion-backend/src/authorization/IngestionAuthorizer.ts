@@ -8,6 +8,7 @@ import type {
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
+  type PermissionCriteria,
   type PolicyDecision,
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
@@ -41,6 +42,20 @@ type IngestionResourceType =
   | typeof ORGANIZATION_RESOURCE_TYPE
   | typeof PIPELINE_RESOURCE_TYPE
   | typeof TABLE_RESOURCE_TYPE;
+
+/**
+ * When the policy's condition is a plain "in these organizations", only those organizations can
+ * match: narrowing the list up front lets the database use the per-organization indexes.
+ */
+function narrowToGrantedOrganizations(
+  organizationIds: string[],
+  criteria: PermissionCriteria<IngestionResourceQuery>,
+): string[] {
+  if ('column' in criteria && criteria.column === 'organization_id') {
+    return organizationIds.filter(id => criteria.values.includes(id));
+  }
+  return organizationIds;
+}
 
 /** A permission of one of the ingestion resource types. */
 export type IngestionPermission = ResourcePermission<IngestionResourceType>;
@@ -131,7 +146,10 @@ export class IngestionAuthorizer {
     const criteria = createConditionTransformer<IngestionResourceQuery>(
       ruleset,
     )(decision.conditions);
-    return { organizationIds, criteria };
+    return {
+      organizationIds: narrowToGrantedOrganizations(organizationIds, criteria),
+      criteria,
+    };
   }
 
   /**

@@ -32,13 +32,17 @@ export function applyKeyset<Row>(
       options.isTimestamp && typeof position.value === 'number'
         ? new Date(position.value)
         : position.value;
-    builder.where(inner =>
-      inner
-        .where(column, op, value)
-        .orWhere(nested =>
-          nested.where(column, value).andWhere(idColumn, op, position.id),
-        ),
-    );
+    // The redundant bound (column ≤ or ≥ value) lets the database seek the index to the
+    // position; the OR alone would make it read every row before it.
+    builder
+      .where(column, options.order === 'asc' ? '>=' : '<=', value)
+      .where(inner =>
+        inner
+          .where(column, op, value)
+          .orWhere(nested =>
+            nested.where(column, value).andWhere(idColumn, op, position.id),
+          ),
+      );
   }
   builder
     .orderBy(column, options.order)
