@@ -560,11 +560,17 @@ export class RunDriver {
       throw new PermanentError(`Pipeline ${run.pipelineId} no longer exists`);
     }
     const spec = await this.#spec(run);
+    const attempt = Math.max(1, run.attempt);
     return {
       run: {
         id: run.id,
-        attempt: Math.max(1, run.attempt),
-        idempotencyToken: run.idempotencyToken,
+        attempt,
+        // Each attempt has its own token: a retry after a failed job must start a new one, while a
+        // repeated submit of the same attempt still returns the job it started.
+        idempotencyToken:
+          attempt === 1
+            ? run.idempotencyToken
+            : deriveIdempotencyToken(`${run.idempotencyToken}#${attempt}`),
         watermarkIn: run.watermarkIn,
       },
       pipeline: {

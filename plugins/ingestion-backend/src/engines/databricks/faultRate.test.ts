@@ -364,8 +364,9 @@ describe.each(databases.eachSupportedId())(
         final.filter(r => !FINAL.includes(r.status)).map(r => r.id),
       ).toEqual([]);
 
-      // No duplicate submission: one Databricks run per idempotency token, every token an ingestion run's,
-      // and no ingestion run started more than one Databricks run.
+      // No duplicate submission: one Databricks run per idempotency token, every token an attempt of an
+      // ingestion run (attempts after the first derive their own), and no more Databricks runs per
+      // ingestion run than it had attempts.
       const byToken = new Map<string, number[]>();
       const byIngestionRun = new Map<string, number[]>();
       for (const run of databricksRuns) {
@@ -378,10 +379,22 @@ describe.each(databases.eachSupportedId())(
         ]);
       }
       expect([...byToken.values()].filter(list => list.length > 1)).toEqual([]);
-      const tokens = new Set(final.map(r => r.idempotency_token));
+      const tokens = new Set(
+        final.flatMap(r => [
+          r.idempotency_token,
+          ...Array.from({ length: Math.max(0, r.attempt - 1) }, (_, i) =>
+            deriveIdempotencyToken(`${r.idempotency_token}#${i + 2}`),
+          ),
+        ]),
+      );
       expect([...byToken.keys()].filter(t => !tokens.has(t))).toEqual([]);
+      const attemptsOf = new Map(
+        final.map(r => [r.id, Math.max(1, r.attempt)]),
+      );
       expect(
-        [...byIngestionRun.entries()].filter(([, list]) => list.length > 1),
+        [...byIngestionRun.entries()].filter(
+          ([id, list]) => list.length > (attemptsOf.get(id) ?? 1),
+        ),
       ).toEqual([]);
 
       // Every Databricks run is the one its ingestion run tracks, and none is left running behind a final
@@ -401,7 +414,14 @@ describe.each(databases.eachSupportedId())(
           }
           continue;
         }
-        const run = server.run(submitted[0])!;
+        for (const earlier of submitted.slice(0, -1)) {
+          const state = server.run(earlier)!.lifeCycleState;
+          if (!['TERMINATED', 'INTERNAL_ERROR'].includes(state)) {
+            mismatches.push(`${row.id}: an earlier attempt's run is ${state}`);
+          }
+        }
+        // The run's outcome is its last attempt's.
+        const run = server.run(submitted[submitted.length - 1])!;
         if (row.engine_run_id !== String(run.runId)) {
           mismatches.push(
             `${row.id}: tracks ${row.engine_run_id}, Databricks ran ${run.runId}`,
