@@ -22,7 +22,11 @@ const ORG = 'finance';
 
 // The seed's batch pipeline (demo "daily-transactions"), at benchmark scale.
 const FILTER = "amount > 0 AND status <> 'refunded'";
-const pipelineSpec = (table: string, source: Record<string, unknown>, transforms = true) => ({
+const pipelineSpec = (
+  table: string,
+  source: Record<string, unknown>,
+  transforms = true,
+) => ({
   pipeline_type: 'batch',
   source,
   transformations: transforms
@@ -35,22 +39,39 @@ const pipelineSpec = (table: string, source: Record<string, unknown>, transforms
         },
       ]
     : [],
-  target: { type: 'iceberg', catalog: 'finance_catalog', schema: 'analytics', table },
+  target: {
+    type: 'iceberg',
+    catalog: 'finance_catalog',
+    schema: 'analytics',
+    table,
+  },
   data_quality: transforms
-    ? [{ type: 'completeness', columns: ['customer_id', 'amount'], threshold: 0.95 }]
+    ? [
+        {
+          type: 'completeness',
+          columns: ['customer_id', 'amount'],
+          threshold: 0.95,
+        },
+      ]
     : [],
 });
 
 function report(extra: Record<string, unknown>) {
   const maxRssMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-  console.log(JSON.stringify({ phase, ...extra, maxRssMb: Math.round(maxRssMb) }));
+  console.log(
+    JSON.stringify({ phase, ...extra, maxRssMb: Math.round(maxRssMb) }),
+  );
 }
 
-async function duck<T>(fn: (run: (sql: string) => Promise<any[]>) => Promise<T>) {
+async function duck<T>(
+  fn: (run: (sql: string) => Promise<any[]>) => Promise<T>,
+) {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    return await fn(async sql => (await connection.runAndReadAll(sql)).getRowObjectsJson());
+    return await fn(async sql =>
+      (await connection.runAndReadAll(sql)).getRowObjectsJson(),
+    );
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -77,7 +98,11 @@ async function generate(rows: number) {
       FROM r ORDER BY i) TO '${csvPath}' (HEADER, DELIMITER ',')`);
   });
   const { size } = await fs.stat(csvPath);
-  report({ rows, seconds: (performance.now() - t0) / 1000, csvMb: Math.round(size / 1e6) });
+  report({
+    rows,
+    seconds: (performance.now() - t0) / 1000,
+    csvMb: Math.round(size / 1e6),
+  });
 }
 
 /** The floor: the same filter + aggregate + completeness in DuckDB directly, written as Parquet. */
@@ -93,18 +118,32 @@ async function floor(rows: number) {
       WHERE ${FILTER} GROUP BY customer_id, date`);
     const [c] = await run(`SELECT count(*) AS n,
         count(*) FILTER (WHERE customer_id IS NOT NULL AND amount IS NOT NULL) AS complete FROM result`);
-    if (Number(c.complete) / Number(c.n) < 0.95) throw new Error('completeness failed');
-    await run(`COPY result TO '${join(out, 'part-0.parquet')}' (FORMAT parquet)`);
+    if (Number(c.complete) / Number(c.n) < 0.95)
+      throw new Error('completeness failed');
+    await run(
+      `COPY result TO '${join(out, 'part-0.parquet')}' (FORMAT parquet)`,
+    );
     return Number(c.n);
   });
-  report({ rows, seconds: (performance.now() - t0) / 1000, rowsWritten: result });
+  report({
+    rows,
+    seconds: (performance.now() - t0) / 1000,
+    rowsWritten: result,
+  });
 }
 
 async function catalogDb(): Promise<Knex> {
   const file = join(work, `catalog-${phase}.sqlite`);
   await fs.rm(file, { force: true });
-  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
-  const migrations = resolve(__dirname, '../../plugins/ingestion-backend/migrations');
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+  });
+  const migrations = resolve(
+    __dirname,
+    '../../plugins/ingestion-backend/migrations',
+  );
   const name = '20261125120000_iceberg_catalog.js';
   await knex.migrate.latest({
     migrationSource: {
@@ -117,12 +156,20 @@ async function catalogDb(): Promise<Knex> {
 }
 
 const silentLogger: any = {
-  info() {}, warn() {}, error() {}, debug() {},
-  child() { return silentLogger; },
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
 };
 
 /** Runs a spec on a fresh LocalEngine (catalog in a SQLite file) and times submit → final state. */
-async function runEngine(specInput: unknown, connections: Record<string, any> = {}) {
+async function runEngine(
+  specInput: unknown,
+  connections: Record<string, any> = {},
+) {
   const knex = await catalogDb();
   await fs.rm(join(storage, 'warehouse'), { recursive: true, force: true });
   const engine = new LocalEngine({
@@ -136,12 +183,22 @@ async function runEngine(specInput: unknown, connections: Record<string, any> = 
   const logs: Array<{ at: number; message: string }> = [];
   const ctx: EngineRunContext = {
     run: { id, attempt: 1, idempotencyToken: id },
-    pipeline: { id: 'bench', name: 'bench', owner: 'group:default/finance', version: 1 },
+    pipeline: {
+      id: 'bench',
+      name: 'bench',
+      owner: 'group:default/finance',
+      version: 1,
+    },
     spec: validated.spec,
     organization: {
-      id: ORG, name: 'Finance', costCenter: 'FIN-001', environment: 'development',
-      storage, icebergCatalog: 'finance_catalog',
-      quotas: { maxConcurrentJobs: 5, maxDbuPerHour: 10 }, owner: 'group:default/finance',
+      id: ORG,
+      name: 'Finance',
+      costCenter: 'FIN-001',
+      environment: 'development',
+      storage,
+      icebergCatalog: 'finance_catalog',
+      quotas: { maxConcurrentJobs: 5, maxDbuPerHour: 10 },
+      owner: 'group:default/finance',
     },
     async resolveConnection(name) {
       if (!connections[name]) throw new Error(`No connection ${name}`);
@@ -173,14 +230,22 @@ async function runEngine(specInput: unknown, connections: Record<string, any> = 
 
 async function engineCsv(rows: number) {
   const r = await runEngine(
-    pipelineSpec('daily_transactions', { type: 'file', path: 'raw/transactions/*.csv', format: 'csv' }),
+    pipelineSpec('daily_transactions', {
+      type: 'file',
+      path: 'raw/transactions/*.csv',
+      format: 'csv',
+    }),
   );
   report({ rows, ...r });
 }
 
 async function engineMariadb(rows: number) {
   const r = await runEngine(
-    pipelineSpec('transactions_copy', { type: 'mariadb', connection: 'maria', table: 'transactions' }, false),
+    pipelineSpec(
+      'transactions_copy',
+      { type: 'mariadb', connection: 'maria', table: 'transactions' },
+      false,
+    ),
     {
       maria: {
         type: 'mariadb',
@@ -200,15 +265,23 @@ async function engineMariadb(rows: number) {
 async function main() {
   const rows = Number(rowsArg ?? 10_000_000);
   switch (phase) {
-    case 'generate': return generate(rows);
-    case 'floor': return floor(rows);
-    case 'engine': return engineCsv(rows);
-    case 'engine-mariadb': return engineMariadb(rows);
-    default: throw new Error(`Unknown phase ${phase}`);
+    case 'generate':
+      return generate(rows);
+    case 'floor':
+      return floor(rows);
+    case 'engine':
+      return engineCsv(rows);
+    case 'engine-mariadb':
+      return engineMariadb(rows);
+    default:
+      throw new Error(`Unknown phase ${phase}`);
   }
 }
 
 main().then(
   () => process.exit(0),
-  e => { console.error(e); process.exit(1); },
+  e => {
+    console.error(e);
+    process.exit(1);
+  },
 );
