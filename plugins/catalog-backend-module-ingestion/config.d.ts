@@ -9,7 +9,7 @@ export interface Config {
         enabled?: boolean;
         /** Full refreshes: everything read and applied again. Default every 30 minutes. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-        /** Change polls turned into delta mutations. Default every 2 seconds. */
+        /** Change polls turned into delta mutations. Default every second. */
         changes?: SchedulerServiceTaskScheduleDefinitionConfig;
         /** Items per page read from the ingestion backend's export (1 to 2000). Default 1000. */
         pageSize?: number;

@@ -16,7 +16,7 @@ const DEFAULT_FULL: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 15 },
 };
 const DEFAULT_CHANGES: SchedulerServiceTaskScheduleDefinition = {
-  frequency: { seconds: 2 },
+  frequency: { seconds: 1 },
   timeout: { minutes: 5 },
 };
 

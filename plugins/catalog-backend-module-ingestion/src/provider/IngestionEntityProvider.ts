@@ -66,7 +66,7 @@ function emittedOf(item: DeferredEntity): Emitted {
  * tables and source datasets (Resource) from the ingestion backend's catalog export.
  *
  * `connect()` only schedules: a full refresh (every 30 minutes by default) and a change poll
- * (every 2 seconds by default) that turns pipeline changes and deletions and table changes into
+ * (every second by default) that turns pipeline changes and deletions and table changes into
  * delta mutations of just the entities they affect, so the catalog follows a change within
  * seconds. A full refresh with nothing changed produces the same entities byte for byte, which
  * the catalog does not process again.
@@ -152,18 +152,28 @@ export class IngestionEntityProvider implements EntityProvider {
     const started = this.now();
     const model = new CatalogModel(this.options.context);
     model.setOrganizations(await source.organizations());
-    for (let cursor: string | undefined, first = true; first || cursor; ) {
-      first = false;
-      const page = await source.pipelines(cursor);
-      page.items.forEach(p => model.setPipeline(p));
-      cursor = page.nextCursor;
-    }
-    for (let cursor: string | undefined, first = true; first || cursor; ) {
-      first = false;
-      const page = await source.tables(cursor);
-      page.items.forEach(t => model.setTable(t));
-      cursor = page.nextCursor;
-    }
+    // Pipelines and tables are read side by side; the model files each in whatever order.
+    const readAll = async <T>(
+      read: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
+      add: (item: T) => unknown,
+    ) => {
+      for (let cursor: string | undefined, first = true; first || cursor; ) {
+        first = false;
+        const page = await read(cursor);
+        page.items.forEach(add);
+        cursor = page.nextCursor;
+      }
+    };
+    await Promise.all([
+      readAll(
+        cursor => source.pipelines(cursor),
+        p => model.setPipeline(p),
+      ),
+      readAll(
+        cursor => source.tables(cursor),
+        t => model.setTable(t),
+      ),
+    ]);
     const read = this.now();
 
     const emitted = new Map<SubjectKey, Emitted>();

@@ -227,21 +227,38 @@ export class CatalogExportStore {
     return rows.map(toPipeline);
   }
 
-  /** Tables changed (or scanned, or re-discovered) at or after `since`, at most `limit`. */
+  /**
+   * Tables changed (or scanned, or re-discovered) at or after `since`; more than `limit` of them
+   * means there were more than `limit`.
+   */
   async tablesChangedSince(
     organizationIds: readonly string[],
     since: Date,
     limit: number,
   ): Promise<CatalogTable[]> {
+    // Two indexed lookups (the table's own change, a scan or discovery of it) rather than an OR
+    // across the join, which would read every table.
+    const [changed, scanned] = await Promise.all([
+      this.knex('data_tables')
+        .whereIn('organization_id', organizationIds)
+        .where('updated_at', '>=', since)
+        .orderBy('updated_at')
+        .limit(limit)
+        .select('id'),
+      this.knex('table_catalog_state')
+        .whereIn('organization_id', organizationIds)
+        .where('updated_at', '>=', since)
+        .orderBy('updated_at')
+        .limit(limit)
+        .select('table_id as id'),
+    ]);
+    const ids = [...new Set([...changed, ...scanned].map(r => r.id as string))];
+    if (ids.length === 0) return [];
+    // Up to twice `limit`: more than `limit` tells the caller the list was cut.
     const rows = (await this.tableQuery(organizationIds)
-      .where(q =>
-        q
-          .where('t.updated_at', '>=', since)
-          .orWhere('s.updated_at', '>=', since),
-      )
+      .whereIn('t.id', ids)
       .orderBy('t.updated_at')
-      .orderBy('t.id')
-      .limit(limit)) as TableRow[];
+      .orderBy('t.id')) as TableRow[];
     return rows.map(toTable);
   }
 

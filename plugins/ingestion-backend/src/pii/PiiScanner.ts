@@ -4,7 +4,7 @@ import type { PiiType } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import type { FinishedRun } from '../runs';
 import { detectPii, piiTypesOfName } from './detectPii';
-import { sampleIcebergTable } from './sampleIcebergTable';
+import { currentSnapshotId, sampleIcebergTable } from './sampleIcebergTable';
 import { TableStateStore } from './TableStateStore';
 
 export type PiiFindings = Record<string, PiiType[]>;
@@ -46,20 +46,21 @@ export class PiiScanner {
     discoveredIn?: string;
   }): Promise<PiiFindings> {
     const before = await this.state.get(table.organizationId, table.tableId);
+    const current = await currentSnapshotId(table.metadataLocation);
+    if (
+      before?.piiScannedSnapshotId === (current ?? 'none') &&
+      before.piiFindings
+    ) {
+      if (before.metadataLocation !== table.metadataLocation) {
+        await this.state.upsert({ ...table, snapshotId: current }, this.now());
+      }
+      return before.piiFindings;
+    }
     const sample = await sampleIcebergTable(table.metadataLocation, {
       duckdb: this.options.duckdb,
       rows: this.options.sampleRows,
     });
     const snapshot = sample.snapshotId ?? 'none';
-    if (before?.piiScannedSnapshotId === snapshot && before.piiFindings) {
-      if (before.metadataLocation !== table.metadataLocation) {
-        await this.state.upsert(
-          { ...table, snapshotId: sample.snapshotId },
-          this.now(),
-        );
-      }
-      return before.piiFindings;
-    }
     const findings = detectPii(sample.samples, {
       threshold: this.options.threshold,
     });

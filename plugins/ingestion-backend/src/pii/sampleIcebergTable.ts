@@ -12,6 +12,14 @@ export interface TableSample {
   samples: Record<string, unknown[]>;
 }
 
+/** The current snapshot of a table's metadata file, if it has one. */
+export async function currentSnapshotId(
+  metadataLocation: string,
+): Promise<string | undefined> {
+  const snapshot = currentSnapshot(await readTableMetadata(metadataLocation));
+  return snapshot ? String(snapshot['snapshot-id']) : undefined;
+}
+
 const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
