@@ -1,4 +1,3 @@
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 
 /** Actions of the connections capability, as they are written to the audit log. */
 export type ConnectionAuditAction =
@@ -34,18 +33,4 @@ export type ConnectionAuditSink = (
   event: ConnectionAuditEvent,
 ) => Promise<void>;
 
-/** The audit log's actor of a request: a user entity ref or `service:<subject>`. */
-export function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (principal.type === 'user' && principal.userEntityRef) {
-    return principal.userEntityRef;
-  }
-  if (principal.type === 'service' && principal.subject) {
-    return `service:${principal.subject}`;
-  }
-  return principal.type ?? 'unknown';
-}
+export { actorOf } from '../audit/AuditLog';

@@ -13,6 +13,7 @@ import {
   type PipelineVersion,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { randomUUID } from 'node:crypto';
+import { actorOf } from '../audit/AuditLog';
 import type {
   IngestionAuthorizer,
   IngestionPermission,
@@ -42,19 +43,6 @@ export interface MutationAudit {
     reason?: string;
     meta?: Record<string, unknown>;
   }): Promise<void>;
-}
-
-function principalRef(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return (
-    principal.userEntityRef ??
-    principal.subject ??
-    principal.type
-  ).toLocaleLowerCase('en-US');
 }
 
 /** Pipelines and their versions, with the org's permissions applied to every call. */
@@ -166,7 +154,7 @@ export class PipelinesService {
     );
     const valid = requireValidSpec(input.spec);
     const organization = this.options.directory.get(input.organization);
-    const actor = principalRef(credentials);
+    const actor = actorOf(credentials);
     try {
       const created = await this.options.store.create({
         id: randomUUID(),
@@ -291,7 +279,7 @@ export class PipelinesService {
         owner: change.owner,
         comment: change.comment,
         restoredFromVersion: change.restoredFromVersion,
-        createdBy: principalRef(credentials),
+        createdBy: actorOf(credentials),
         at: this.now(),
       },
     );

@@ -10,20 +10,12 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { deriveIdempotencyToken } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { randomUUID } from 'node:crypto';
+import { actorOf } from '../audit/AuditLog';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import type { RunListQuery, RunsStore } from '../database/RunsStore';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { MutationAudit, PipelinesService } from './PipelinesService';
 import type { QuotasService } from './QuotasService';
-
-function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    userEntityRef?: string;
-    subject?: string;
-    type: string;
-  };
-  return principal.userEntityRef ?? principal.subject ?? principal.type;
-}
 
 /** Triggering, cancelling and reading runs. Engines drive queued runs to their end. */
 export class RunsService {
