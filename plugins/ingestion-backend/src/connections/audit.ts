@@ -1,4 +1,3 @@
-
 /** Actions of the connections capability, as they are written to the audit log. */
 export type ConnectionAuditAction =
   | 'connection.create'
