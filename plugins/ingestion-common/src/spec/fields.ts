@@ -108,6 +108,12 @@ export const identifierList = (what: string, { allowEmpty = false } = {}) =>
       });
     });
 
+/** A non-empty mapping whose keys are column names. */
+export const columnMap = <T extends z.ZodType>(value: T) =>
+  z
+    .record(identifier('column'), value)
+    .refine(map => Object.keys(map).length > 0, 'list at least one column');
+
 export const connectionName = z.string().regex(CONNECTION_NAME_PATTERN, {
   error: issue =>
     `${quoted(

@@ -26,6 +26,7 @@ export type {
   SourceSpec,
   TargetSpec,
   TransformSpec,
+  TriggerSpec,
   WindowTransform,
 } from './pipelineSpec';
 export { AGGREGATE_FUNCTIONS } from './transforms';

@@ -22,6 +22,7 @@ describe('pipelineSpecJsonSchema', () => {
       'version',
       'pipeline_type',
       'schedule',
+      'trigger',
       'source',
       'transformations',
       'target',
@@ -78,6 +79,26 @@ describe('pipelineSpecJsonSchema', () => {
     ).toContain('count_distinct');
     const completeness = schema.properties.data_quality.items.oneOf[0];
     expect(completeness.properties.severity.default).toBe('fail');
+  });
+
+  it('describes streaming from files: the trigger, the files’ columns and the checkpoint', () => {
+    expect(schema.properties.trigger).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['interval'],
+    });
+    const file = schema.properties.source.oneOf[3];
+    expect(Object.keys(file.properties)).toEqual(
+      expect.arrayContaining(['columns', 'max_files_per_trigger']),
+    );
+    expect(file.properties.max_files_per_trigger).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+    });
+    const iceberg = schema.properties.target.oneOf[0];
+    expect(iceberg.properties.checkpoint.description).toMatch(
+      /^streaming only/,
+    );
   });
 
   it('serialises to plain JSON', () => {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { cronExpression, timeZone } from './fields';
+import {
+  cronExpression,
+  duration,
+  parseDurationSeconds,
+  timeZone,
+} from './fields';
 import { qualityRuleSchema } from './quality';
 import {
   fileSourceSchema,
@@ -39,8 +44,13 @@ import {
  */
 export const SPEC_VERSION = 1;
 
-/** Source types a streaming pipeline can read continuously. */
-const STREAMING_SOURCES = ['kafka'];
+/**
+ * Source types a streaming pipeline can read continuously: a Kafka topic, or files appearing in a
+ * folder (each micro-batch reads the files that arrived since the previous one).
+ */
+const STREAMING_SOURCES = ['kafka', 'file'];
+/** File source options that only a stream uses. */
+const STREAMING_FILE_OPTIONS = ['columns', 'max_files_per_trigger'];
 /** Target types a streaming pipeline can write. */
 const STREAMING_TARGETS = ['delta', 'iceberg'];
 
@@ -65,6 +75,21 @@ const scheduleSchema = z
   )
   .describe(
     '5-field cron expression (minute hour day-of-month month day-of-week), in UTC unless given as {cron, timezone}',
+  );
+
+const triggerSchema = z
+  .strictObject({
+    interval: duration
+      .refine(
+        text => (parseDurationSeconds(text) ?? 0) > 0,
+        'the interval must be at least 1 second',
+      )
+      .describe(
+        'How often a micro-batch starts, e.g. "30 seconds"; a batch that takes longer is followed at once by the next',
+      ),
+  })
+  .describe(
+    'streaming only: when micro-batches run. Without it Databricks starts each one as soon as the previous ends and the local engine looks for new files every 10 seconds',
   );
 
 type Issue = Parameters<z.RefinementCtx['addIssue']>[0];
@@ -96,9 +121,33 @@ function crossSectionProblems(spec: unknown): Issue[] {
     problems.push({
       code: 'custom',
       path: ['source', 'type'],
-      message: `a streaming pipeline reads a stream: the source must be ${STREAMING_SOURCES.join(
-        ' or ',
-      )}, not ${source.type} (use pipeline_type batch for ${source.type})`,
+      message: `a streaming pipeline reads a stream: the source must be kafka (a topic) or file (files arriving in a folder), not ${source.type} (use pipeline_type batch for ${source.type})`,
+    });
+  }
+  if (!streaming && source.type === 'file') {
+    STREAMING_FILE_OPTIONS.filter(key => source[key] !== undefined).forEach(
+      key =>
+        problems.push({
+          code: 'custom',
+          path: ['source', key],
+          message: `\`${key}\` only applies to streaming pipelines`,
+        }),
+    );
+  }
+  if (!streaming && spec.trigger !== undefined) {
+    problems.push({
+      code: 'custom',
+      path: ['trigger'],
+      message:
+        '`trigger` only applies to streaming pipelines: a batch pipeline runs on its `schedule`',
+    });
+  }
+  if (streaming && spec.trigger !== undefined && spec.schedule !== undefined) {
+    problems.push({
+      code: 'custom',
+      path: ['trigger'],
+      message:
+        'a scheduled streaming pipeline processes what has arrived and stops at each scheduled time; remove `trigger` to keep the schedule, or `schedule` to run continuously',
     });
   }
   if (
@@ -171,6 +220,7 @@ export const pipelineSpecSchema = z
         'batch runs on a schedule or on demand; streaming runs continuously',
       ),
     schedule: scheduleSchema.optional(),
+    trigger: triggerSchema.optional(),
     source: sourceSchema,
     transformations: z.array(transformSchema).max(100).default([]),
     target: targetSchema,
@@ -243,6 +293,9 @@ export type ParquetTarget = z.output<typeof parquetTargetSchema>;
 
 /** Any data quality rule. @public */
 export type QualityRuleSpec = z.output<typeof qualityRuleSchema>;
+
+/** When a continuous streaming pipeline runs its micro-batches. @public */
+export type TriggerSpec = NonNullable<PipelineSpec['trigger']>;
 
 /** A schedule after normalisation. @public */
 export type ScheduleSpec = NonNullable<PipelineSpec['schedule']>;

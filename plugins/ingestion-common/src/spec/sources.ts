@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
   bootstrapServers,
+  columnMap,
   connectionName,
   consumerGroup,
+  dataTypeName,
   identifier,
   storagePath,
   topicName,
@@ -59,6 +61,19 @@ export const fileSourceSchema = z
       .regex(/^[^\r\n'"\\]$/, 'the delimiter must be a single character')
       .optional()
       .describe('CSV only: field separator (default ,)'),
+    columns: columnMap(dataTypeName)
+      .optional()
+      .describe(
+        'streaming only: the files’ columns and types, e.g. {amount: decimal(18, 2)}; every micro-batch is read with them (inferred from the first files and kept in the checkpoint when absent)',
+      ),
+    max_files_per_trigger: z
+      .int()
+      .min(1)
+      .max(100000)
+      .optional()
+      .describe(
+        'streaming only: at most this many new files per micro-batch (default: all new files)',
+      ),
   })
   .superRefine((source, ctx) => {
     if (source.format !== 'csv') {

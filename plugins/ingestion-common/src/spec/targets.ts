@@ -74,6 +74,13 @@ const partitionFieldSchema = z
     }
   });
 
+/** Where a streaming pipeline records its progress, so a restarted stream resumes where it stopped. */
+const checkpoint = storagePath({ wildcards: false })
+  .optional()
+  .describe(
+    'streaming only: checkpoint location; the engine picks one under the organization’s storage when absent (_checkpoints/<pipeline id>)',
+  );
+
 export const icebergTargetSchema = z
   .strictObject({
     type: z.literal('iceberg'),
@@ -89,6 +96,7 @@ export const icebergTargetSchema = z
       .describe(
         'Iceberg partition spec, e.g. [{column: event_time, transform: day}]',
       ),
+    checkpoint,
   })
   .superRefine(checkMergeKeys);
 
@@ -104,11 +112,7 @@ export const deltaTargetSchema = z
       .describe(
         'streaming only: which rows each micro-batch writes (default append)',
       ),
-    checkpoint: storagePath({ wildcards: false })
-      .optional()
-      .describe(
-        'streaming only: checkpoint location; the engine picks one under the organization’s storage when absent',
-      ),
+    checkpoint,
     partition_by: identifierList('column').optional(),
   })
   .superRefine(checkMergeKeys);

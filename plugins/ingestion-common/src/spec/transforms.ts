@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnMap,
   dataTypeName,
   duration,
   expression,
@@ -24,12 +25,6 @@ export const selectTransformSchema = z.strictObject({
   type: z.literal('select'),
   columns: identifierList('column'),
 });
-
-/** A non-empty mapping whose keys are column names. */
-const columnMap = <T extends z.ZodType>(value: T) =>
-  z
-    .record(identifier('column'), value)
-    .refine(map => Object.keys(map).length > 0, 'list at least one column');
 
 export const renameTransformSchema = z.strictObject({
   type: z.literal('rename'),

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import seedBatch from './__fixtures__/seed-batch.json';
 import seedStreaming from './__fixtures__/seed-streaming.json';
+import filesStreaming from './__fixtures__/files-streaming.json';
 import { PipelineSpec } from './pipelineSpec';
 import { SpecProblem } from './problems';
 import { parsePipelineSpecText, validatePipelineSpec } from './validate';
@@ -17,6 +18,8 @@ function variant(base: Json, change: (spec: Json) => void): Json {
 const batch = (change: (spec: Json) => void) => variant(seedBatch, change);
 const streaming = (change: (spec: Json) => void) =>
   variant(seedStreaming, change);
+const fileStream = (change: (spec: Json) => void) =>
+  variant(filesStreaming, change);
 
 function problemsOf(input: unknown): SpecProblem[] {
   const result = validatePipelineSpec(input);
@@ -283,6 +286,175 @@ describe('validatePipelineSpec: the architecture guide examples', () => {
         }),
       ).target,
     ).toMatchObject({ type: 'iceberg', mode: 'append' });
+  });
+});
+
+describe('validatePipelineSpec: streaming from files', () => {
+  it('accepts files arriving in a folder as a stream, with a trigger, columns and a checkpoint', () => {
+    const spec = validSpec(filesStreaming);
+    expect(spec.trigger).toEqual({ interval: '30 seconds' });
+    expect(spec.source).toEqual({
+      ...filesStreaming.source,
+      // Types are kept in canonical form.
+      columns: { ...filesStreaming.source.columns, amount: 'decimal(18, 2)' },
+    });
+    expect(spec.target).toMatchObject({
+      type: 'iceberg',
+      mode: 'append',
+      checkpoint: '_checkpoints/transactions-stream',
+    });
+    expect(validSpec(spec)).toEqual(spec);
+  });
+
+  it.each(['csv', 'json', 'parquet'])(
+    'accepts %s files without declared columns, trigger or checkpoint',
+    format => {
+      const spec = validSpec(
+        fileStream(s => {
+          s.source = { type: 'file', path: 'landing/*', format };
+          delete s.trigger;
+          delete s.target.checkpoint;
+        }),
+      );
+      expect(spec.source).toEqual({
+        type: 'file',
+        path: 'landing/*',
+        format,
+      });
+      expect(spec.trigger).toBeUndefined();
+    },
+  );
+
+  it('keeps Kafka streaming valid, with a trigger and an Iceberg checkpoint', () => {
+    const spec = validSpec(
+      streaming(s => {
+        s.trigger = { interval: '1 minute' };
+        s.target = {
+          type: 'iceberg',
+          catalog: 'c',
+          schema: 's',
+          table: 'events',
+          checkpoint: 'cp/events',
+        };
+      }),
+    );
+    expect(spec.source.type).toBe('kafka');
+    expect(spec.trigger).toEqual({ interval: '1 minute' });
+  });
+
+  it.each<[string, Json, string, string]>([
+    [
+      'a trigger on a batch pipeline',
+      batch(s => {
+        s.trigger = { interval: '1 minute' };
+      }),
+      'trigger',
+      '`trigger` only applies to streaming pipelines',
+    ],
+    [
+      'a trigger and a schedule',
+      fileStream(s => {
+        s.schedule = '0 * * * *';
+      }),
+      'trigger',
+      'remove `trigger` to keep the schedule',
+    ],
+    [
+      'an unreadable interval',
+      fileStream(s => {
+        s.trigger.interval = '30s';
+      }),
+      'trigger.interval',
+      'is not a duration',
+    ],
+    [
+      'a zero interval',
+      fileStream(s => {
+        s.trigger.interval = '0 seconds';
+      }),
+      'trigger.interval',
+      'at least 1 second',
+    ],
+    [
+      'a trigger short form',
+      fileStream(s => {
+        s.trigger = '30 seconds';
+      }),
+      'trigger',
+      'expected a mapping of keys to values',
+    ],
+    [
+      'an unknown trigger key',
+      fileStream(s => {
+        s.trigger = { intervall: '30 seconds' };
+      }),
+      'trigger.intervall',
+      'did you mean `interval`?',
+    ],
+    [
+      'declared columns in a batch pipeline',
+      batch(s => {
+        s.source = { ...fileSource, columns: { id: 'int' } };
+      }),
+      'source.columns',
+      '`columns` only applies to streaming pipelines',
+    ],
+    [
+      'max files per trigger in a batch pipeline',
+      batch(s => {
+        s.source = { ...fileSource, max_files_per_trigger: 5 };
+      }),
+      'source.max_files_per_trigger',
+      'only applies to streaming pipelines',
+    ],
+    [
+      'an unknown column type',
+      fileStream(s => {
+        s.source.columns.amount = 'money';
+      }),
+      'source.columns.amount',
+      'money',
+    ],
+    [
+      'an invalid column name',
+      fileStream(s => {
+        s.source.columns = { 'bad name': 'string' };
+      }),
+      'source.columns["bad name"]',
+      'is not a valid column name',
+    ],
+    [
+      'no files per trigger',
+      fileStream(s => {
+        s.source.max_files_per_trigger = 0;
+      }),
+      'source.max_files_per_trigger',
+      'must be at least 1',
+    ],
+    [
+      'a checkpoint outside the storage',
+      fileStream(s => {
+        s.target.checkpoint = '../other-org/_checkpoints';
+      }),
+      'target.checkpoint',
+      '`..` is not allowed',
+    ],
+    [
+      'an Iceberg checkpoint in a batch pipeline',
+      batch(s => {
+        s.target.checkpoint = 'cp/daily';
+      }),
+      'target.checkpoint',
+      'only applies to streaming pipelines',
+    ],
+  ])('reports %s', (_, spec, path, message) => {
+    const problems = problemsOf(spec);
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        path,
+        message: expect.stringContaining(message),
+      }),
+    );
   });
 });
 
