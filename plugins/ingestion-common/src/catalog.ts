@@ -10,3 +10,5 @@ export const ANNOTATION_PIPELINE_ID = 'ingestion.backstage.io/pipeline-id';
 /** @public */
 export const ANNOTATION_TABLE_IDENTIFIER =
   'ingestion.backstage.io/table-identifier';
+/** The id of the table record a `Resource` stands for, as the ingestion API knows it. @public */
+export const ANNOTATION_TABLE_ID = 'ingestion.backstage.io/table-id';

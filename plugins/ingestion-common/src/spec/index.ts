@@ -46,6 +46,7 @@ export { formatSpecPath } from './problems';
 export type { SpecProblem } from './problems';
 export {
   MAX_SPEC_TEXT_LENGTH,
+  formatPipelineSpecText,
   parsePipelineSpecText,
   validatePipelineSpec,
 } from './validate';

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, stringify } from 'yaml';
 import { PipelineSpec, pipelineSpecSchema } from './pipelineSpec';
 import { collectProblems, SpecProblem } from './problems';
 
@@ -121,4 +121,13 @@ export function validatePipelineSpec(input: unknown): PipelineSpecValidation {
   return result.success
     ? { valid: true, spec: result.data }
     : { valid: false, problems: result.problems };
+}
+
+/**
+ * A spec document as YAML text, the way people write and review specs: no line wrapping and no
+ * anchors, so two versions diff line by line.
+ * @public
+ */
+export function formatPipelineSpecText(spec: unknown): string {
+  return stringify(spec, { lineWidth: 0, aliasDuplicateObjects: false });
 }
