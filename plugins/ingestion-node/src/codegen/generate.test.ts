@@ -107,6 +107,16 @@ const CASES: Array<{
     },
   },
   {
+    file: 'files-streaming.yaml',
+    organization: finance,
+    pipeline: {
+      id: 'pl-tx-stream',
+      name: 'transactions-stream',
+      owner: 'group:default/finance-analytics',
+      version: 1,
+    },
+  },
+  {
     file: 'kafka-batch-strings.yaml',
     organization: research,
     pipeline: {
@@ -235,6 +245,38 @@ describe('generateDatabricksArtifacts', () => {
     expect(
       seen(specs.flatMap(s => s.data_quality.map(r => r.severity))),
     ).toEqual(['drop', 'fail', 'warn']);
+  });
+});
+
+describe('streaming from files arriving in a folder (Auto Loader -> Iceberg)', () => {
+  const index = CASES.findIndex(c => c.file === 'files-streaming.yaml');
+  const { notebook, job } = generate(index);
+
+  it('reads new files with Auto Loader, with the declared columns as the schema', () => {
+    expect(notebook.content).toContain('spark.readStream.format("cloudFiles")');
+    expect(notebook.content).toContain('.option("cloudFiles.format", "csv")');
+    expect(notebook.content).toContain(
+      '.option("cloudFiles.maxFilesPerTrigger", "100")',
+    );
+    expect(notebook.content).toContain(
+      'SOURCE_SCHEMA = "`customer_id` string, `amount` decimal(18, 2), `status` string, `updated_at` timestamp"',
+    );
+    expect(notebook.content).toContain(
+      '    .schema(SOURCE_SCHEMA)\n    .load("s3://finance-data-lake/landing/transactions")\n)',
+    );
+    // Declared columns need no inferred schema.
+    expect(notebook.content).not.toContain('cloudFiles.schemaLocation');
+    expect(notebook.content).not.toContain('spark.read.format("csv")');
+  });
+
+  it('checkpoints where the spec says and triggers at its interval', () => {
+    expect(notebook.content).toContain(
+      'CHECKPOINT_LOCATION = "s3://finance-data-lake/_checkpoints/transactions-stream"',
+    );
+    expect(notebook.content).toContain('.trigger(processingTime="30 seconds")');
+    expect(notebook.content).not.toContain('availableNow');
+    expect(job.max_concurrent_runs).toBe(1);
+    expect(job.schedule).toBeUndefined();
   });
 });
 

@@ -39,6 +39,8 @@ export interface NotebookParts {
     checkpointLocation: string;
     /** Scheduled streaming runs process what is available and stop; otherwise the stream runs continuously. */
     availableNow: boolean;
+    /** A continuous stream's micro-batch interval (`30 seconds`); default: each starts when the previous ends. */
+    processingTime?: string;
   };
 }
 
@@ -154,6 +156,9 @@ function streamingDriver(parts: NotebookParts): string[] {
     `    .outputMode(${pyStr(streaming.outputMode)})`,
     '    .option("checkpointLocation", CHECKPOINT_LOCATION)',
     ...(streaming.availableNow ? ['    .trigger(availableNow=True)'] : []),
+    ...(streaming.processingTime
+      ? [`    .trigger(processingTime=${pyStr(streaming.processingTime)})`]
+      : []),
     '    .start()',
     ')',
     'query.awaitTermination()',

@@ -8,6 +8,7 @@ import {
   incrementalFilter,
   jdbcSource,
   kafkaSource,
+  streamingFileSource,
   tableSource,
 } from './sources';
 import {
@@ -222,6 +223,18 @@ describe('PySpark emitters with hostile names', () => {
         uri: `s3://bucket/${EVIL}`,
         readerOptions: { header: 'true', sep: '"' },
         scope: EVIL,
+      }),
+    ],
+    [
+      'streaming files with declared columns',
+      streamingFileSource({
+        format: 'json',
+        uri: `s3://bucket/${EVIL}`,
+        readerOptions: {},
+        scope: EVIL,
+        columns: { [EVIL]: 'string', [EVIL_SQL]: 'int', [EVIL_NL]: 'date' },
+        maxFilesPerTrigger: 10,
+        schemaLocation: `s3://bucket/${EVIL_NL}`,
       }),
     ],
     [
@@ -488,6 +501,24 @@ describe('emitter validation', () => {
         { streaming: false, appId: 'p' },
       ),
     ).toThrow('Merge writes need at least one key column');
+  });
+
+  it('lets Auto Loader infer and keep the schema when the spec declares no columns', () => {
+    const lines = streamingFileSource({
+      format: 'parquet',
+      uri: 's3://bucket/landing',
+      readerOptions: {},
+      schemaLocation: 's3://bucket/_checkpoints/p',
+    });
+    expect(lines).toEqual([
+      'source_df = (',
+      '    spark.readStream.format("cloudFiles")',
+      '    .option("cloudFiles.format", "parquet")',
+      '    .option("cloudFiles.schemaLocation", "s3://bucket/_checkpoints/p")',
+      '    .option("cloudFiles.inferColumnTypes", "true")',
+      '    .load("s3://bucket/landing")',
+      ')',
+    ]);
   });
 
   it('rejects Avro Kafka values, which need a schema the spec cannot name', () => {

@@ -12,7 +12,7 @@ import type {
 import { secretScopeName } from '../secrets';
 import type { CodegenOrganization, CodegenPipeline } from '../types';
 import { assembleNotebook, Step } from './assemble';
-import { toSparkSql } from './expression';
+import { sparkDataType, toSparkSql } from './expression';
 import { qualityRule, ruleLabel } from './quality';
 import {
   fileSource,
@@ -20,6 +20,7 @@ import {
   incrementalFilter,
   jdbcSource,
   kafkaSource,
+  streamingFileSource,
   tableSource,
 } from './sources';
 import { TargetPlan, targetWriter } from './targets';
@@ -59,6 +60,14 @@ function storageUri(organization: CodegenOrganization, path: string): string {
   return `${organization.storage.replace(/\/+$/, '')}/${path}`;
 }
 
+/** Where a streaming pipeline keeps its checkpoint: the target's `checkpoint`, or one per pipeline. */
+function checkpointUri(input: NotebookInput): string {
+  const { spec, organization, pipeline } = input;
+  const checkpoint =
+    'checkpoint' in spec.target ? spec.target.checkpoint : undefined;
+  return storageUri(organization, checkpoint ?? `_checkpoints/${pipeline.id}`);
+}
+
 /** Lines reading a source-like dataset into the variable `into`. */
 function readDataset(
   input: NotebookInput,
@@ -93,6 +102,28 @@ function readDataset(
               ...(dataset.delimiter ? { sep: dataset.delimiter } : {}),
             }
           : {};
+      if (streaming && into === 'source_df') {
+        const columns = dataset.columns;
+        return {
+          label: `${dataset.format} files arriving in ${uri} (Auto Loader)`,
+          lines: streamingFileSource({
+            format: dataset.format,
+            uri,
+            readerOptions,
+            scope: scope(dataset.connection),
+            columns:
+              columns &&
+              Object.fromEntries(
+                Object.entries(columns).map(([name, type]) => [
+                  name,
+                  sparkDataType(type),
+                ]),
+              ),
+            maxFilesPerTrigger: dataset.max_files_per_trigger,
+            schemaLocation: checkpointUri(input),
+          }),
+        };
+      }
       return {
         label: `${dataset.format} files ${uri}`,
         lines: fileSource({
@@ -357,8 +388,6 @@ export function generateNotebook(input: NotebookInput): string {
   const streaming = spec.pipeline_type === 'streaming';
   const { step: source, cursor } = sourceStep(input);
   const target = targetPlan(input, spec.target);
-  const checkpoint =
-    'checkpoint' in spec.target ? spec.target.checkpoint : undefined;
   return assembleNotebook({
     title: pipeline.name,
     description: pipeline.description,
@@ -398,11 +427,9 @@ export function generateNotebook(input: NotebookInput): string {
           outputMode:
             ('output_mode' in spec.target && spec.target.output_mode) ||
             'append',
-          checkpointLocation: storageUri(
-            organization,
-            checkpoint ?? `_checkpoints/${pipeline.id}`,
-          ),
+          checkpointLocation: checkpointUri(input),
           availableNow: spec.schedule !== undefined,
+          processingTime: spec.trigger?.interval,
         }
       : undefined,
   });
