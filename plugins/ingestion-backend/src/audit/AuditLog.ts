@@ -177,12 +177,9 @@ export class AuditLog {
       result = await mutation();
     } catch (error) {
       if (!isAuditedDenial(error)) {
-        const denied =
-          isError(error) &&
-          (error.name === 'NotAllowedError' || error.name === 'NotFoundError');
         await this.record({
           ...record,
-          outcome: denied ? 'denied' : 'failure',
+          outcome: isDenialError(error) ? 'denied' : 'failure',
           reason: isError(error) ? error.message : String(error),
         });
       }
@@ -251,6 +248,14 @@ const AUDITED = Symbol.for('ingestion.audit.recorded-denial');
 export function markAuditedDenial<E extends object>(error: E): E {
   Object.defineProperty(error, AUDITED, { value: true, enumerable: false });
   return error;
+}
+
+/** Whether an error refuses access (403, or 404 for what the caller may not see). */
+export function isDenialError(error: unknown): boolean {
+  return (
+    isError(error) &&
+    (error.name === 'NotAllowedError' || error.name === 'NotFoundError')
+  );
 }
 
 /** Whether the authorizer already recorded this denial (see {@link markAuditedDenial}). */

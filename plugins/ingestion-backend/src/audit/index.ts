@@ -15,6 +15,7 @@ export {
   actorOf,
   auditorEventId,
   isAuditedDenial,
+  isDenialError,
   markAuditedDenial,
 } from './AuditLog';
 export { AuditService } from './AuditService';

@@ -8,6 +8,11 @@ import {
   connectionReadPermission,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { randomUUID } from 'node:crypto';
+import {
+  isAuditedDenial,
+  isDenialError,
+  markAuditedDenial,
+} from '../audit/AuditLog';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import {
   actorOf,
@@ -48,13 +53,6 @@ function toConnection(record: ConnectionRecord): Connection {
 
 function connectionNotFound(id: string): NotFoundError {
   return new NotFoundError(`Connection '${id}' not found`);
-}
-
-function isDenial(error: unknown): boolean {
-  return (
-    isError(error) &&
-    (error.name === 'NotAllowedError' || error.name === 'NotFoundError')
-  );
 }
 
 /**
@@ -399,7 +397,9 @@ export class ConnectionsService {
       );
     } catch (error) {
       if (isError(error) && error.name === 'NotFoundError') {
-        throw connectionNotFound(id);
+        // Same 404 as a missing connection; keep the authorizer's "already audited" mark.
+        const notFound = connectionNotFound(id);
+        throw isAuditedDenial(error) ? markAuditedDenial(notFound) : notFound;
       }
       throw error;
     }
@@ -419,7 +419,7 @@ export class ConnectionsService {
     try {
       return await this.locate(credentials, id, 'manage');
     } catch (error) {
-      if (isDenial(error)) {
+      if (isDenialError(error) && !isAuditedDenial(error)) {
         const organizationId = await this.store.organizationOf(id);
         if (organizationId) {
           await this.audit(credentials, action, organizationId, id, {
@@ -445,10 +445,13 @@ export class ConnectionsService {
     try {
       result = await mutation();
     } catch (error) {
-      await this.audit(credentials, action, organizationId, targetId, {
-        outcome: isDenial(error) ? 'denied' : 'failure',
-        reason: isError(error) ? error.message : undefined,
-      });
+      // The authorizer records the denials it raises itself.
+      if (!isAuditedDenial(error)) {
+        await this.audit(credentials, action, organizationId, targetId, {
+          outcome: isDenialError(error) ? 'denied' : 'failure',
+          reason: isError(error) ? error.message : undefined,
+        });
+      }
       throw error;
     }
     await this.audit(credentials, action, organizationId, targetId, {
@@ -478,7 +481,6 @@ export class ConnectionsService {
       ...outcome,
     };
     if (!this.auditSink) {
-      // AUDIT: not wired yet (see ConnectionAuditSink in ./audit.ts).
       this.logger.debug(
         `audit ${event.action} ${event.outcome} by ${
           event.actor

@@ -23,10 +23,9 @@ export interface ConnectionAuditEvent {
 }
 
 /**
- * Where connection audit events go.
- *
- * TODO(audit): wire this to the audit log (`src/audit/`) in `src/plugin.ts` once it exists; until
- * then the plugin passes none and events are only counted in the logger at debug level.
+ * Where connection audit events go: the plugin passes the audit log (`src/audit/`); without one
+ * (some tests), events are only written to the logger at debug level. Denials the authorizer has
+ * already recorded are not sent again.
  */
 export type ConnectionAuditSink = (
   event: ConnectionAuditEvent,

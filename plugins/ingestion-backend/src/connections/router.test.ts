@@ -538,6 +538,55 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
     ).toHaveLength(1);
   });
 
+  it('records each denied connection request once in the audit log', async () => {
+    const own = await create('finance', 'audited');
+    const other = await create('retail', 'audited');
+    await knex('audit_events').delete();
+
+    const forbidden = await call(
+      'post',
+      `/connections/${own.id}/rotate`,
+      as('finance-engineer'),
+      { password: secret('denied') },
+    );
+    expect(forbidden.status).toBe(403);
+    const hidden = await call(
+      'delete',
+      `/connections/${other.id}`,
+      as('finance-engineer'),
+    );
+    expect(hidden.status).toBe(404);
+    const createForbidden = await call(
+      'post',
+      '/connections',
+      as('finance-viewer'),
+      pgBody('finance', 'by-viewer', secret('denied')),
+    );
+    expect(createForbidden.status).toBe(403);
+
+    const denials = await knex('audit_events')
+      .where({ outcome: 'denied' })
+      .orderBy('id')
+      .select('organization_id', 'actor', 'action');
+    expect(denials).toEqual([
+      {
+        organization_id: 'finance',
+        actor: 'user:default/finance-engineer',
+        action: 'connection.manage',
+      },
+      {
+        organization_id: 'retail',
+        actor: 'user:default/finance-engineer',
+        action: 'connection.manage',
+      },
+      {
+        organization_id: 'finance',
+        actor: 'user:default/finance-viewer',
+        action: 'connection.manage',
+      },
+    ]);
+  });
+
   it('shows nothing to users without organizations; trusts services as Backstage does', async () => {
     const own = await create('finance', 'warehouse');
     const nobody = as('nobody');
