@@ -1,4 +1,4 @@
-import { Config, jobs, workspace } from '@databricks/sdk-experimental';
+import { Config, jobs, sql, workspace } from '@databricks/sdk-experimental';
 import { DatabricksApiError } from './errors';
 import { DEFAULT_RETRY, type DatabricksRetryOptions } from './retry';
 import { RetryingApiClient, type DatabricksRetryEvent } from './transport';
@@ -17,6 +17,39 @@ export type DatabricksSubmitRun = jobs.SubmitRun;
 export type DatabricksJobSettings = jobs.JobSettings;
 /** @public */
 export type DatabricksJob = jobs.BaseJob;
+/** @public */
+export type DatabricksRunNow = jobs.RunNow;
+/** @public */
+export type DatabricksStatementParameter = sql.StatementParameterListItem;
+
+/**
+ * A SQL statement to run on a SQL warehouse through the Statement Execution API.
+ *
+ * @public
+ */
+export interface DatabricksStatementRequest {
+  warehouseId: string;
+  /** SQL with named parameter markers (`:name`); values go in `parameters`, never into the text. */
+  statement: string;
+  parameters?: DatabricksStatementParameter[];
+  /** How long `executeStatement` itself waits (0 or 5 to 50 s; default 10 s) before polling. */
+  waitTimeoutSeconds?: number;
+  /** Pause between polls of a statement still running (default 1 s). */
+  pollIntervalMs?: number;
+  /** Longest time to wait for the result before cancelling the statement (default 5 min). */
+  timeoutMs?: number;
+}
+
+/**
+ * The first result chunk of a statement that succeeded (`JSON_ARRAY`: every value a string or null).
+ *
+ * @public
+ */
+export interface DatabricksStatementResult {
+  statementId: string;
+  columns: string[];
+  rows: Array<Array<string | null>>;
+}
 
 /**
  * Options of {@link DatabricksClient}.
@@ -66,6 +99,14 @@ export function normalizeDatabricksHost(host: string): string {
   return `${parsed.protocol}//${parsed.host}`;
 }
 
+function requireIdempotencyToken(token: string | undefined): void {
+  if (!token || token.length > 64) {
+    throw new Error(
+      'A run needs an idempotency_token of 1 to 64 characters, so a retried request cannot start a second run',
+    );
+  }
+}
+
 function requireRunId(runId: number): number {
   if (!Number.isSafeInteger(runId) || runId <= 0) {
     throw new Error(`Invalid Databricks run id ${runId}`);
@@ -86,6 +127,8 @@ export class DatabricksClient {
   readonly host: string;
   readonly #jobs: jobs.JobsService;
   readonly #workspace: workspace.WorkspaceService;
+  readonly #statements: sql.StatementExecutionService;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: DatabricksClientOptions) {
     if (!options.host) {
@@ -103,18 +146,19 @@ export class DatabricksClient {
       env: {},
       loaders: [],
     });
+    this.#sleep =
+      options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
     const transport = new RetryingApiClient(config, {
       token: options.token,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-      sleep:
-        options.sleep ??
-        (ms => new Promise(resolve => setTimeout(resolve, ms))),
+      sleep: this.#sleep,
       random: options.random ?? Math.random,
       onRetry: options.onRetry,
     });
     this.#jobs = new jobs.JobsService(transport);
     this.#workspace = new workspace.WorkspaceService(transport);
+    this.#statements = new sql.StatementExecutionService(transport);
   }
 
   /** The job's page in the workspace UI. */
@@ -154,19 +198,95 @@ export class DatabricksClient {
    * submit with the same token returns the run the first one started, so retries never start a second run.
    */
   async submitRun(request: DatabricksSubmitRun): Promise<{ runId: number }> {
-    const token = request.idempotency_token;
-    if (!token || token.length > 64) {
-      throw new Error(
-        'A submitted run needs an idempotency_token of 1 to 64 characters, so a retried submit cannot start a second run',
-      );
-    }
-    const response = await this.#jobs.submit(request);
+    requireIdempotencyToken(request.idempotency_token);
+    return this.#runId(await this.#jobs.submit(request));
+  }
+
+  /**
+   * Starts a run of a deployed job (`jobs/run-now`). Like {@link DatabricksClient.submitRun} it requires an
+   * `idempotency_token`: Databricks launches exactly one run per token, so a retried call returns that run.
+   */
+  async runNow(request: DatabricksRunNow): Promise<{ runId: number }> {
+    requireIdempotencyToken(request.idempotency_token);
+    // The SDK wraps the response in a waiter; only the response's run_id is used.
+    return this.#runId(await this.#jobs.runNow(request));
+  }
+
+  #runId(response: { run_id?: number }): { runId: number } {
     if (typeof response.run_id !== 'number') {
       throw new Error(
         `Databricks ${this.host} accepted the run but returned no run_id`,
       );
     }
     return { runId: response.run_id };
+  }
+
+  /**
+   * Runs a SQL statement on a SQL warehouse (`POST /api/2.0/sql/statements`, then
+   * `GET /api/2.0/sql/statements/{id}` until it leaves PENDING/RUNNING) and returns its first result chunk
+   * (INLINE, JSON_ARRAY). A FAILED, CANCELED or CLOSED statement throws; one that outlives `timeoutMs` is
+   * cancelled and throws.
+   */
+  async executeStatement(
+    request: DatabricksStatementRequest,
+  ): Promise<DatabricksStatementResult> {
+    const wait = request.waitTimeoutSeconds ?? 10;
+    const pollIntervalMs = request.pollIntervalMs ?? 1000;
+    const deadline = Date.now() + (request.timeoutMs ?? 300_000);
+    let response = await this.#statements.executeStatement({
+      warehouse_id: request.warehouseId,
+      statement: request.statement,
+      parameters: request.parameters ?? [],
+      wait_timeout: `${wait}s`,
+      on_wait_timeout: 'CONTINUE',
+      disposition: 'INLINE',
+      format: 'JSON_ARRAY',
+    });
+    const statementId = response.statement_id;
+    if (!statementId) {
+      throw new Error(
+        `Databricks ${this.host} accepted the statement but returned no statement_id`,
+      );
+    }
+    while (
+      response.status?.state === 'PENDING' ||
+      response.status?.state === 'RUNNING'
+    ) {
+      if (Date.now() >= deadline) {
+        await this.#statements
+          .cancelExecution({ statement_id: statementId })
+          .catch(() => undefined);
+        throw new Error(
+          `Statement ${statementId} on warehouse ${request.warehouseId} did not finish in time and was cancelled`,
+        );
+      }
+      await this.#sleep(pollIntervalMs);
+      response = await this.#statements.getStatement({
+        statement_id: statementId,
+      });
+    }
+    const state = response.status?.state;
+    if (state !== 'SUCCEEDED') {
+      const detail = response.status?.error;
+      throw new Error(
+        `Statement ${statementId} on warehouse ${request.warehouseId} ended ${
+          state ?? 'without a state'
+        }${
+          detail
+            ? `: ${[detail.error_code, detail.message]
+                .filter(Boolean)
+                .join(': ')}`
+            : ''
+        }`,
+      );
+    }
+    return {
+      statementId,
+      columns: (response.manifest?.schema?.columns ?? []).map(
+        column => column.name ?? '',
+      ),
+      rows: (response.result?.data_array ?? []) as Array<Array<string | null>>,
+    };
   }
 
   /** `jobs/runs/get`: state, timings, tasks and cluster of a run. */

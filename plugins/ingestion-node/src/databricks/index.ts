@@ -4,7 +4,11 @@ export type {
   DatabricksJob,
   DatabricksJobSettings,
   DatabricksRun,
+  DatabricksRunNow,
   DatabricksRunOutput,
+  DatabricksStatementParameter,
+  DatabricksStatementRequest,
+  DatabricksStatementResult,
   DatabricksSubmitRun,
   JobDeployment,
 } from './DatabricksClient';

@@ -181,7 +181,10 @@ function readDataset(
   }
 }
 
-function sourceStep(input: NotebookInput): { step: Step; cursor?: string } {
+function sourceStep(
+  input: NotebookInput,
+  target: TargetPlan | undefined,
+): { step: Step; cursor?: string } {
   const { source } = input.spec;
   const { label, lines } = readDataset(input, source, 'source_df');
   const cursor =
@@ -189,7 +192,9 @@ function sourceStep(input: NotebookInput): { step: Step; cursor?: string } {
   return {
     step: {
       label: `Source: ${label}${cursor ? `, incremental on ${cursor}` : ''}`,
-      lines: cursor ? [...lines, '', ...incrementalFilter(cursor)] : lines,
+      lines: cursor
+        ? [...lines, '', ...incrementalFilter(cursor, target)]
+        : lines,
     },
     cursor,
   };
@@ -386,8 +391,11 @@ function targetPlan(
 export function generateNotebook(input: NotebookInput): string {
   const { spec, organization, pipeline } = input;
   const streaming = spec.pipeline_type === 'streaming';
-  const { step: source, cursor } = sourceStep(input);
   const target = targetPlan(input, spec.target);
+  const { step: source, cursor } = sourceStep(
+    input,
+    streaming ? undefined : target.plan,
+  );
   return assembleNotebook({
     title: pipeline.name,
     description: pipeline.description,

@@ -452,12 +452,64 @@ export function tableSource(options: {
   ];
 }
 
+/** The target an incremental load continues from when no watermark was passed. */
+export type HighWaterMarkTarget =
+  | { format: 'iceberg'; table: string[] }
+  | { format: 'delta' | 'parquet'; path: string };
+
+/** Python that reads the target as a DataFrame into `_target`, or sets it to None when there is none yet. */
+function readTarget(target: HighWaterMarkTarget): string[] {
+  if (target.format === 'iceberg') {
+    const name = pyStr(sparkTableName(target.table));
+    return [
+      `_target = spark.read.table(${name}) if spark.catalog.tableExists(${name}) else None`,
+    ];
+  }
+  return [
+    '# A missing path raises AnalysisException, whose module moved between PySpark versions.',
+    'try:',
+    `    _target = spark.read.format(${pyStr(target.format)}).load(${pyStr(
+      target.path,
+    )})`,
+    'except Exception:',
+    '    _target = None',
+  ];
+}
+
 /**
  * Incremental batch loads: keep only rows past the watermark job parameter, compared in the cursor column's
  * own type (for JDBC, Spark pushes the predicate down to the database).
+ *
+ * The backend passes its watermark to every run it starts (runs/submit, run-now). A run the job's own
+ * Databricks schedule starts gets an empty parameter, so it continues from the target's high-water mark, the
+ * largest cursor value already written (`SELECT max(cursor) FROM target`), when the target exists and keeps the
+ * cursor column. Otherwise (first run, or a target that aggregates the cursor away) it reads everything.
  */
-export function incrementalFilter(cursor: string): string[] {
+export function incrementalFilter(
+  cursor: string,
+  target?: HighWaterMarkTarget,
+): string[] {
+  const fallback = target
+    ? [
+        'SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None',
+        'if WATERMARK is None:',
+        "    # Started by the job's own schedule: continue after the rows the target already holds.",
+        ...indent(readTarget(target)),
+        `    if _target is not None and ${pyStr(cursor)} in _target.columns:`,
+        `        _high = _target.agg(F.max(${pyCol(cursor)})).first()[0]`,
+        '        if _high is not None:',
+        '            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)',
+        '            SUMMARY["watermark"] = WATERMARK',
+        '            SUMMARY["watermark_source"] = "target"',
+        '    elif _target is not None:',
+        `        print(${pyStr(
+          `The target has no column ${cursor} to continue from; reading every source row.`,
+        )})`,
+        '',
+      ]
+    : [];
   return [
+    ...fallback,
     'if WATERMARK is not None:',
     `    _cursor_type = source_df.schema[${pyStr(cursor)}].dataType`,
     `    source_df = source_df.filter(${pyCol(

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import {
   IMPORT_FORMATS,
   Problems,
+  unboundMarkers,
   validateImport,
   validateJobSettings,
+  validateRunNow,
+  validateStatement,
   validateSubmitRun,
 } from './validation';
 
@@ -53,6 +56,8 @@ export interface DatabricksTestTaskRun {
   notebookPath: string;
   baseParameters: Record<string, string>;
   newCluster?: Json;
+  /** Tasks of job runs (run-now) run on one of the job's clusters. */
+  jobClusterKey?: string;
   notebookResult?: string;
   error?: string;
   errorTrace?: string;
@@ -70,12 +75,55 @@ export interface DatabricksTestRun {
   lifeCycleState: DatabricksTestLifeCycleState;
   resultState?: 'SUCCESS' | 'FAILED' | 'TIMEDOUT' | 'CANCELED';
   stateMessage: string;
-  /** The `runs/submit` body as received. */
+  /** `SUBMIT_RUN` for `runs/submit`, `JOB_RUN` for `run-now`. */
+  runType: 'SUBMIT_RUN' | 'JOB_RUN';
+  /** The job a `run-now` started this run of. */
+  jobId?: number;
+  /** The `runs/submit` or `run-now` body as received. */
   request: Json;
   tasks: DatabricksTestTaskRun[];
-  /** How many `runs/submit` calls answered with this run (more than 1 for retried submits). */
+  /** How many `runs/submit` or `run-now` calls answered with this run (more than 1 for retried calls). */
   submitCount: number;
 }
+
+/**
+ * A row of the fake `system.billing.usage` table (the columns the billing query reads).
+ *
+ * @public
+ */
+export interface DatabricksTestBillingRecord {
+  /** `usage_metadata.job_run_id`. */
+  jobRunId: number | string;
+  /** `usage_quantity` in DBUs. */
+  dbus: number;
+  /** `workspace_id`; default `1234567890`. */
+  workspaceId?: string;
+  /** `usage_date` (YYYY-MM-DD); default today. */
+  usageDate?: string;
+}
+
+/**
+ * A statement of the fake SQL warehouse, as the test sees it.
+ *
+ * @public
+ */
+export interface DatabricksTestStatement {
+  statementId: string;
+  warehouseId: string;
+  statement: string;
+  parameters: Array<{ name: string; value?: string | null; type?: string }>;
+  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+}
+
+/**
+ * What a statement of the fake SQL warehouse returns: rows of string values (JSON_ARRAY), or an error that
+ * makes it FAILED.
+ *
+ * @public
+ */
+export type DatabricksTestStatementResult =
+  | { columns: string[]; rows: Array<Array<string | null>> }
+  | { error: { errorCode: string; message: string } };
 
 /**
  * A fault the fake workspace injects into matching requests.
@@ -83,7 +131,10 @@ export interface DatabricksTestRun {
  * @public
  */
 export interface DatabricksFault {
-  /** Request path, e.g. `/api/2.2/jobs/runs/submit`; every path when omitted. */
+  /**
+   * Request path, e.g. `/api/2.2/jobs/runs/submit`, or a prefix ending in `*` (`/api/2.0/sql/statements/*`);
+   * every path when omitted.
+   */
   path?: string;
   method?: string;
   /** How many matching requests it affects (default 1). */
@@ -141,6 +192,13 @@ export interface DatabricksTestServerOptions {
   autoAdvance?: boolean | ((run: DatabricksTestRun) => DatabricksRunOutcome);
   /** `creator_user_name` of runs and jobs. */
   userName?: string;
+  /** SQL warehouse ids statements may run on; any id when omitted. */
+  warehouses?: string[];
+  /**
+   * How many status reads a statement stays PENDING/RUNNING before it finishes (default 0: it finishes within
+   * the `wait_timeout` of its execute call, or at the first poll when that is `0s`).
+   */
+  statementLatency?: number;
 }
 
 interface Reply {
@@ -152,6 +210,7 @@ interface Reply {
 type TaskState = DatabricksTestTaskRun;
 
 interface RunState extends DatabricksTestRun {
+  jobClusters?: Json[];
   startTime: number;
   runningAt?: number;
   endTime?: number;
@@ -160,6 +219,12 @@ interface RunState extends DatabricksTestRun {
   terminationType?: string;
   userCancelled: boolean;
   terminatingReported?: boolean;
+}
+
+interface StatementState extends DatabricksTestStatement {
+  body: Json;
+  remaining: number;
+  result?: DatabricksTestStatementResult;
 }
 
 interface JobState {
@@ -240,12 +305,22 @@ export class DatabricksTestServer {
   readonly #now: () => number;
   readonly #autoAdvance: DatabricksTestServerOptions['autoAdvance'];
   readonly #userName: string;
+  readonly #warehouses?: string[];
+  readonly #statementLatency: number;
   readonly #runs = new Map<number, RunState>();
   readonly #taskParents = new Map<number, number>();
   readonly #runsByToken = new Map<string, number>();
   readonly #jobs = new Map<number, JobState>();
   readonly #workspace = new Map<string, WorkspaceNode>();
   readonly #faults: Array<DatabricksFault & { remaining: number }> = [];
+  readonly #statements = new Map<string, StatementState>();
+  readonly #billing: Array<Required<DatabricksTestBillingRecord>> = [];
+  readonly #statementFailures: Array<{ errorCode: string; message: string }> =
+    [];
+  #statementHandler?: (
+    statement: DatabricksTestStatement,
+  ) => DatabricksTestStatementResult | undefined;
+  #nextStatementId = 1;
   readonly #hanging = new Set<http.ServerResponse>();
   #nextRunId = 1001;
   #nextJobId = 501;
@@ -262,6 +337,8 @@ export class DatabricksTestServer {
     this.#now = options.now ?? Date.now;
     this.#autoAdvance = options.autoAdvance;
     this.#userName = options.userName ?? 'ingestion-service@example.com';
+    this.#warehouses = options.warehouses;
+    this.#statementLatency = options.statementLatency ?? 0;
     for (const path of ['/', '/Shared', '/Users']) {
       this.#workspace.set(path, {
         type: 'DIRECTORY',
@@ -463,6 +540,52 @@ export class DatabricksTestServer {
       typeof result === 'string' ? result : JSON.stringify(result);
   }
 
+  // ------------------------------------------------------------------------------------- SQL warehouse
+
+  /** Adds rows to the fake `system.billing.usage` table the billing statement sums. */
+  addBillingUsage(...records: DatabricksTestBillingRecord[]): void {
+    for (const record of records) {
+      this.#billing.push({
+        jobRunId: record.jobRunId,
+        dbus: record.dbus,
+        workspaceId: record.workspaceId ?? '1234567890',
+        usageDate:
+          record.usageDate ?? new Date(this.#now()).toISOString().slice(0, 10),
+      });
+    }
+  }
+
+  /** Makes the next statement that runs end FAILED with this error (as a failing query would). */
+  failNextStatement(
+    error: { errorCode?: string; message?: string } = {},
+  ): void {
+    this.#statementFailures.push({
+      errorCode: error.errorCode ?? 'INTERNAL_ERROR',
+      message: error.message ?? 'Query execution failed.',
+    });
+  }
+
+  /**
+   * Answers statements other than the billing query (return undefined to fall through to it). The server does
+   * not parse SQL: without a handler, any statement on `system.billing.usage` is answered from the rows added
+   * with {@link DatabricksTestServer.addBillingUsage}, summed for the `job_run_id` parameter (and `workspace_id`,
+   * `from_date` when bound), as one row `[dbus, records]`; other statements fail.
+   */
+  setStatementHandler(
+    handler: (
+      statement: DatabricksTestStatement,
+    ) => DatabricksTestStatementResult | undefined,
+  ): void {
+    this.#statementHandler = handler;
+  }
+
+  /** Statements received, oldest first. */
+  statements(): DatabricksTestStatement[] {
+    return [...this.#statements.values()].map(st =>
+      this.#statementSnapshot(st),
+    );
+  }
+
   // ----------------------------------------------------------------------------------- jobs and notebooks
 
   /** All jobs, by job id. */
@@ -488,6 +611,8 @@ export class DatabricksTestServer {
       lifeCycleState: run.lifeCycleState,
       resultState: run.resultState,
       stateMessage: run.stateMessage,
+      runType: run.runType,
+      jobId: run.jobId,
       request: run.request,
       tasks: run.tasks,
       submitCount: run.submitCount,
@@ -615,7 +740,11 @@ export class DatabricksTestServer {
         notebook_path: task.notebookPath,
         base_parameters: task.baseParameters,
       },
-      ...(task.newCluster ? { new_cluster: task.newCluster } : {}),
+      ...(task.jobClusterKey
+        ? { job_cluster_key: task.jobClusterKey }
+        : task.newCluster
+        ? { new_cluster: task.newCluster }
+        : {}),
       ...(run.runningAt
         ? { cluster_instance: { cluster_id: `0101-000000-run${run.runId}` } }
         : {}),
@@ -647,7 +776,14 @@ export class DatabricksTestServer {
       ...(run.endTime ? { end_time: timings.end_time } : {}),
       run_duration:
         ((timings.end_time as number | undefined) ?? now) - run.startTime,
-      run_type: 'SUBMIT_RUN',
+      run_type: run.runType,
+      ...(run.jobId !== undefined
+        ? {
+            job_id: run.jobId,
+            trigger: 'ONE_TIME',
+            job_clusters: run.jobClusters,
+          }
+        : {}),
       format: 'MULTI_TASK',
       attempt_number: 0,
       run_page_url: `${this.url}/jobs/runs/${run.runId}`,
@@ -771,7 +907,10 @@ export class DatabricksTestServer {
   #takeFault(method: string, path: string): DatabricksFault | undefined {
     const index = this.#faults.findIndex(
       fault =>
-        (fault.path === undefined || fault.path === path) &&
+        (fault.path === undefined ||
+          fault.path === path ||
+          (fault.path.endsWith('*') &&
+            path.startsWith(fault.path.slice(0, -1)))) &&
         (fault.method === undefined || fault.method.toUpperCase() === method),
     );
     if (index < 0) {
@@ -849,6 +988,11 @@ export class DatabricksTestServer {
     switch (route) {
       case 'POST /api/2.2/jobs/runs/submit':
         return this.#submit(body);
+      case 'POST /api/2.2/jobs/run-now':
+        return this.#runNow(body);
+      case 'POST /api/2.0/sql/statements':
+      case 'POST /api/2.0/sql/statements/':
+        return this.#executeStatement(body);
       case 'GET /api/2.2/jobs/runs/get':
         return this.#getRun(query);
       case 'GET /api/2.2/jobs/runs/get-output':
@@ -873,8 +1017,19 @@ export class DatabricksTestServer {
         return this.#getStatus(query);
       case 'GET /api/2.0/workspace/export':
         return this.#export(query);
-      default:
+      default: {
+        const statement =
+          /^\/api\/2\.0\/sql\/statements\/([^/]+)(\/cancel)?$/.exec(
+            url.pathname,
+          );
+        if (statement && method === 'GET' && !statement[2]) {
+          return this.#getStatement(decodeURIComponent(statement[1]));
+        }
+        if (statement && method === 'POST' && statement[2]) {
+          return this.#cancelStatement(decodeURIComponent(statement[1]));
+        }
         return error(404, 'ENDPOINT_NOT_FOUND', `No API found for '${route}'`);
+      }
     }
   }
 
@@ -927,6 +1082,7 @@ export class DatabricksTestServer {
       idempotencyToken: token,
       lifeCycleState: 'PENDING',
       stateMessage: 'Waiting for cluster',
+      runType: 'SUBMIT_RUN',
       request: clone(body),
       tasks,
       submitCount: 1,
@@ -937,6 +1093,308 @@ export class DatabricksTestServer {
       this.#runsByToken.set(token, runId);
     }
     return ok({ run_id: runId });
+  }
+
+  #runNow(body: Json): Reply {
+    const rejected = this.#problems(validateRunNow(body));
+    if (rejected) {
+      return rejected;
+    }
+    const found = this.#lookupJob(body.job_id);
+    if ('reply' in found) {
+      return found.reply;
+    }
+    const token = body.idempotency_token as string | undefined;
+    // One token, one run, whichever endpoint started it.
+    if (token !== undefined && this.#runsByToken.has(token)) {
+      const existing = this.#runs.get(this.#runsByToken.get(token)!)!;
+      existing.submitCount += 1;
+      return ok({ run_id: existing.runId, number_in_job: existing.runId });
+    }
+    const { job } = found;
+    const settings = job.settings;
+    const declared = (settings.parameters ?? []) as Json[];
+    if (declared.length > 0 && body.notebook_params !== undefined) {
+      return invalid(
+        'notebook_params cannot be used with a job that defines job parameters: use job_parameters',
+      );
+    }
+    const only = body.only as string[] | undefined;
+    const allTasks = (settings.tasks ?? []) as Json[];
+    const unknown = (only ?? []).filter(
+      key => !allTasks.some(task => task.task_key === key),
+    );
+    if (unknown.length > 0) {
+      return invalid(
+        `only names tasks the job does not have: ${unknown.join(', ')}`,
+      );
+    }
+    const jobParameters = {
+      ...Object.fromEntries(
+        declared.map(p => [String(p.name), String(p.default ?? '')]),
+      ),
+      ...((body.job_parameters ?? {}) as Record<string, string>),
+    };
+    const clusters = new Map(
+      ((settings.job_clusters ?? []) as Json[]).map(c => [
+        c.job_cluster_key as string,
+        c.new_cluster as Json,
+      ]),
+    );
+    const runId = this.#nextRunId++;
+    const tasks = allTasks
+      .filter(task => !only || only.includes(task.task_key as string))
+      .map((task): TaskState => {
+        const taskRunId = this.#nextRunId++;
+        this.#taskParents.set(taskRunId, runId);
+        const notebook = task.notebook_task as Json;
+        const key = task.job_cluster_key as string | undefined;
+        return {
+          runId: taskRunId,
+          taskKey: task.task_key as string,
+          notebookPath: notebook.notebook_path as string,
+          // notebook_params override the task's base parameters; job parameters reach every task.
+          baseParameters: {
+            ...((notebook.base_parameters ?? {}) as Record<string, string>),
+            ...jobParameters,
+            ...((body.notebook_params ?? {}) as Record<string, string>),
+          },
+          ...(key
+            ? { jobClusterKey: key, newCluster: clone(clusters.get(key)) }
+            : { newCluster: clone(task.new_cluster as Json | undefined) }),
+        };
+      });
+    const active = [...this.#runs.values()].filter(
+      run =>
+        run.jobId === job.jobId &&
+        !TERMINAL.includes(run.lifeCycleState) &&
+        run.lifeCycleState !== 'QUEUED',
+    ).length;
+    const maxConcurrent = (settings.max_concurrent_runs as number) ?? 1;
+    const queue = (body.queue ?? settings.queue) as Json | undefined;
+    const run: RunState = {
+      runId,
+      runName: settings.name as string | undefined,
+      idempotencyToken: token,
+      lifeCycleState: 'PENDING',
+      stateMessage: 'Waiting for cluster',
+      runType: 'JOB_RUN',
+      jobId: job.jobId,
+      jobClusters: clone(settings.job_clusters as Json[] | undefined),
+      request: clone(body),
+      tasks,
+      submitCount: 1,
+      startTime: this.#now(),
+      userCancelled: false,
+    };
+    this.#runs.set(runId, run);
+    if (token !== undefined) {
+      this.#runsByToken.set(token, runId);
+    }
+    if (active >= maxConcurrent) {
+      if (queue?.enabled === true) {
+        run.lifeCycleState = 'QUEUED';
+        run.stateMessage = 'Queued: the job is at its maximum concurrent runs';
+      } else {
+        this.#terminate(run, 'SKIPPED', undefined, {
+          message: 'Skipped: the job is at its maximum concurrent runs',
+          code: 'MAX_CONCURRENT_RUNS_EXCEEDED',
+          type: 'CLIENT_ERROR',
+        });
+      }
+    }
+    return ok({ run_id: runId, number_in_job: runId });
+  }
+
+  // ----------------------------------------------------------------------------------- SQL statements
+
+  #statementSnapshot(st: StatementState): DatabricksTestStatement {
+    return clone({
+      statementId: st.statementId,
+      warehouseId: st.warehouseId,
+      statement: st.statement,
+      parameters: st.parameters,
+      state: st.state,
+    });
+  }
+
+  #executeStatement(body: Json): Reply {
+    const rejected = this.#problems(validateStatement(body));
+    if (rejected) {
+      return rejected;
+    }
+    const warehouseId = body.warehouse_id as string;
+    if (this.#warehouses && !this.#warehouses.includes(warehouseId)) {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `SQL warehouse ${warehouseId} does not exist.`,
+      );
+    }
+    const statementId = `01ef-${String(this.#nextStatementId++).padStart(
+      8,
+      '0',
+    )}`;
+    const st: StatementState = {
+      statementId,
+      warehouseId,
+      statement: body.statement as string,
+      parameters: clone(
+        (body.parameters ?? []) as StatementState['parameters'],
+      ),
+      state: 'PENDING',
+      body: clone(body),
+      remaining: this.#statementLatency,
+    };
+    this.#statements.set(statementId, st);
+    const waits = (body.wait_timeout ?? '10s') !== '0s';
+    if (waits) {
+      // The call waits up to wait_timeout: one status read's worth of progress.
+      this.#progress(st);
+      if (
+        (st.state === 'PENDING' || st.state === 'RUNNING') &&
+        body.on_wait_timeout === 'CANCEL'
+      ) {
+        st.state = 'CANCELED';
+      }
+    }
+    return ok(this.#statementJson(st));
+  }
+
+  #progress(st: StatementState): void {
+    if (st.state !== 'PENDING' && st.state !== 'RUNNING') {
+      return;
+    }
+    if (st.remaining > 0) {
+      st.remaining -= 1;
+      st.state = 'RUNNING';
+      return;
+    }
+    const failure = this.#statementFailures.shift();
+    const result: DatabricksTestStatementResult = failure
+      ? { error: failure }
+      : this.#evaluate(st);
+    st.result = result;
+    st.state = 'error' in result ? 'FAILED' : 'SUCCEEDED';
+  }
+
+  #evaluate(st: StatementState): DatabricksTestStatementResult {
+    const unbound = unboundMarkers(st.body);
+    if (unbound.length > 0) {
+      return {
+        error: {
+          errorCode: 'BAD_REQUEST',
+          message: `[UNBOUND_SQL_PARAMETER] Found the unbound parameter: ${unbound[0]}.`,
+        },
+      };
+    }
+    const custom = this.#statementHandler?.(this.#statementSnapshot(st));
+    if (custom) {
+      return custom;
+    }
+    if (!/\bsystem\.billing\.usage\b/i.test(st.statement)) {
+      return {
+        error: {
+          errorCode: 'BAD_REQUEST',
+          message:
+            'The test warehouse only answers queries on system.billing.usage.',
+        },
+      };
+    }
+    const param = (name: string) =>
+      st.parameters.find(p => p.name === name)?.value ?? undefined;
+    const jobRunId = param('job_run_id');
+    const workspaceId = param('workspace_id');
+    const fromDate = param('from_date');
+    const rows = this.#billing.filter(
+      record =>
+        String(record.jobRunId) === jobRunId &&
+        (workspaceId === undefined || record.workspaceId === workspaceId) &&
+        (fromDate === undefined || record.usageDate >= fromDate),
+    );
+    const sum = rows.reduce((total, record) => total + record.dbus, 0);
+    return {
+      columns: ['dbus', 'records'],
+      rows: [[rows.length > 0 ? String(sum) : null, String(rows.length)]],
+    };
+  }
+
+  #statementJson(st: StatementState): Json {
+    const result = st.result;
+    return {
+      statement_id: st.statementId,
+      status: {
+        state: st.state,
+        ...(result && 'error' in result
+          ? {
+              error: {
+                error_code: result.error.errorCode,
+                message: result.error.message,
+              },
+            }
+          : {}),
+      },
+      ...(st.state === 'SUCCEEDED' && result && !('error' in result)
+        ? {
+            manifest: {
+              format: 'JSON_ARRAY',
+              schema: {
+                column_count: result.columns.length,
+                columns: result.columns.map((name, position) => ({
+                  name,
+                  position,
+                  type_name: 'STRING',
+                  type_text: 'STRING',
+                })),
+              },
+              total_chunk_count: 1,
+              total_row_count: result.rows.length,
+              chunks: [
+                {
+                  chunk_index: 0,
+                  row_offset: 0,
+                  row_count: result.rows.length,
+                },
+              ],
+              truncated: false,
+            },
+            result: {
+              chunk_index: 0,
+              row_offset: 0,
+              row_count: result.rows.length,
+              data_array: result.rows,
+            },
+          }
+        : {}),
+    };
+  }
+
+  #getStatement(statementId: string): Reply {
+    const st = this.#statements.get(statementId);
+    if (!st) {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Statement ${statementId} does not exist.`,
+      );
+    }
+    this.#progress(st);
+    return ok(this.#statementJson(st));
+  }
+
+  #cancelStatement(statementId: string): Reply {
+    const st = this.#statements.get(statementId);
+    if (!st) {
+      return error(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Statement ${statementId} does not exist.`,
+      );
+    }
+    if (st.state === 'PENDING' || st.state === 'RUNNING') {
+      st.state = 'CANCELED';
+    }
+    return ok({});
   }
 
   #lookupRun(
@@ -961,7 +1419,7 @@ export class DatabricksTestServer {
     this.#advance(run);
     if (runId !== run.runId) {
       const task = run.tasks.find(t => t.runId === runId)!;
-      return ok({ ...this.#taskJson(run, task), run_type: 'SUBMIT_RUN' });
+      return ok({ ...this.#taskJson(run, task), run_type: run.runType });
     }
     return ok(this.#runJson(run));
   }
@@ -978,7 +1436,7 @@ export class DatabricksTestServer {
     const task = run.tasks.find(t => t.runId === runId)!;
     const terminated = TERMINAL.includes(run.lifeCycleState);
     return ok({
-      metadata: { ...this.#taskJson(run, task), run_type: 'SUBMIT_RUN' },
+      metadata: { ...this.#taskJson(run, task), run_type: run.runType },
       ...(terminated && task.notebookResult !== undefined
         ? { notebook_output: { result: task.notebookResult, truncated: false } }
         : {}),

@@ -481,3 +481,189 @@ export function validateImport(body: Json): Problems {
   }
   return problems;
 }
+
+/** Legacy per-task parameter fields of `run-now`; job-level `job_parameters` cannot be mixed with them. */
+const RUN_NOW_TASK_PARAMETERS = [
+  'notebook_params',
+  'jar_params',
+  'python_params',
+  'spark_submit_params',
+  'python_named_params',
+  'sql_params',
+  'dbt_commands',
+];
+
+function stringList(value: unknown, where: string, problems: Problems): void {
+  if (
+    value !== undefined &&
+    (!Array.isArray(value) || value.some(item => typeof item !== 'string'))
+  ) {
+    problems.add(`${where} must be a list of strings`);
+  }
+}
+
+/**
+ * `POST /api/2.2/jobs/run-now`: `job_id` required; `idempotency_token` at most 64 characters; parameter maps of
+ * strings; `notebook_params` not with `jar_params`, `job_parameters` not with any per-task parameters; the JSON
+ * of `notebook_params` at most 10,000 bytes.
+ */
+export function validateRunNow(body: Json): Problems {
+  const problems = new Problems();
+  if (
+    !isInt(body.job_id) ||
+    body.job_id <= 0 ||
+    !Number.isSafeInteger(body.job_id)
+  ) {
+    problems.add('job_id is required and must be a positive integer');
+  }
+  optionalString(body, 'idempotency_token', '', problems, 64);
+  stringMap(body.job_parameters, 'job_parameters', problems);
+  stringMap(body.notebook_params, 'notebook_params', problems);
+  stringMap(body.python_named_params, 'python_named_params', problems);
+  stringMap(body.sql_params, 'sql_params', problems);
+  for (const key of [
+    'jar_params',
+    'python_params',
+    'spark_submit_params',
+    'dbt_commands',
+    'only',
+  ]) {
+    stringList(body[key], key, problems);
+  }
+  if (body.notebook_params !== undefined && body.jar_params !== undefined) {
+    problems.add(
+      'notebook_params cannot be specified in conjunction with jar_params',
+    );
+  }
+  if (
+    body.notebook_params !== undefined &&
+    JSON.stringify({ notebook_params: body.notebook_params }).length > 10_000
+  ) {
+    problems.add('notebook_params must not exceed 10,000 bytes as JSON');
+  }
+  const legacy = RUN_NOW_TASK_PARAMETERS.filter(key => body[key] !== undefined);
+  if (body.job_parameters !== undefined && legacy.length > 0) {
+    problems.add(
+      `job_parameters cannot be used together with task parameters (${legacy.join(
+        ', ',
+      )})`,
+    );
+  }
+  if (
+    body.queue !== undefined &&
+    (!isObject(body.queue) || typeof body.queue.enabled !== 'boolean')
+  ) {
+    problems.add('queue.enabled is required and must be a boolean');
+  }
+  return problems;
+}
+
+const WAIT_TIMEOUT = /^(\d+)s$/;
+const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `POST /api/2.0/sql/statements`: `statement` and `warehouse_id` required; `wait_timeout` `0s` or 5 to 50 s;
+ * `on_wait_timeout` CONTINUE or CANCEL; `disposition` INLINE or EXTERNAL_LINKS; `format` JSON_ARRAY,
+ * ARROW_STREAM or CSV (the last two only with EXTERNAL_LINKS); `parameters` named, with string values (or null).
+ * Positional `?` markers are not supported. (An unbound `:name` is not a 400 but a FAILED statement, see
+ * {@link unboundMarkers}.)
+ */
+export function validateStatement(body: Json): Problems {
+  const problems = new Problems();
+  if (typeof body.statement !== 'string' || body.statement.trim() === '') {
+    problems.add('statement is required');
+  }
+  if (typeof body.warehouse_id !== 'string' || !body.warehouse_id) {
+    problems.add('warehouse_id is required');
+  }
+  if (body.wait_timeout !== undefined) {
+    const match =
+      typeof body.wait_timeout === 'string'
+        ? WAIT_TIMEOUT.exec(body.wait_timeout)
+        : null;
+    const seconds = match ? Number(match[1]) : NaN;
+    if (!(seconds === 0 || (seconds >= 5 && seconds <= 50))) {
+      problems.add('wait_timeout must be 0s or between 5s and 50s');
+    }
+  }
+  if (
+    body.on_wait_timeout !== undefined &&
+    !['CONTINUE', 'CANCEL'].includes(body.on_wait_timeout as string)
+  ) {
+    problems.add('on_wait_timeout must be CONTINUE or CANCEL');
+  }
+  const disposition = body.disposition ?? 'INLINE';
+  if (!['INLINE', 'EXTERNAL_LINKS'].includes(disposition as string)) {
+    problems.add('disposition must be INLINE or EXTERNAL_LINKS');
+  }
+  const format = body.format ?? 'JSON_ARRAY';
+  if (!['JSON_ARRAY', 'ARROW_STREAM', 'CSV'].includes(format as string)) {
+    problems.add('format must be JSON_ARRAY, ARROW_STREAM or CSV');
+  } else if (format !== 'JSON_ARRAY' && disposition === 'INLINE') {
+    problems.add(`format ${format} is supported only with EXTERNAL_LINKS`);
+  }
+  for (const key of ['row_limit', 'byte_limit']) {
+    if (body[key] !== undefined && (!isInt(body[key]) || body[key] < 0)) {
+      problems.add(`${key} must be a non-negative integer`);
+    }
+  }
+  if (body.parameters !== undefined) {
+    if (!Array.isArray(body.parameters)) {
+      problems.add('parameters must be a list');
+    } else {
+      body.parameters.forEach((parameter, index) => {
+        const where = `parameters[${index}]`;
+        if (!isObject(parameter)) {
+          problems.add(`${where} must be an object`);
+          return;
+        }
+        if (
+          typeof parameter.name !== 'string' ||
+          !PARAMETER_NAME.test(parameter.name)
+        ) {
+          problems.add(`${where}.name is required and must be an identifier`);
+        }
+        if (
+          parameter.value !== undefined &&
+          parameter.value !== null &&
+          typeof parameter.value !== 'string'
+        ) {
+          problems.add(`${where}.value must be a string or null`);
+        }
+        if (
+          parameter.type !== undefined &&
+          typeof parameter.type !== 'string'
+        ) {
+          problems.add(`${where}.type must be a string`);
+        }
+      });
+    }
+  }
+  if (
+    typeof body.statement === 'string' &&
+    /\?/.test(withoutStringLiterals(body.statement))
+  ) {
+    problems.add(
+      'positional parameter markers (?) are not supported by the Statement Execution API',
+    );
+  }
+  return problems;
+}
+
+function withoutStringLiterals(statement: string): string {
+  return statement.replace(/'(?:[^']|'')*'/g, "''");
+}
+
+/** Named markers (`:name`) of a statement that no parameter binds: such a statement fails to run. */
+export function unboundMarkers(body: Json): string[] {
+  const names = new Set(
+    (Array.isArray(body.parameters) ? body.parameters : [])
+      .filter(isObject)
+      .map(p => p.name),
+  );
+  const text = withoutStringLiterals(String(body.statement ?? ''));
+  const markers = [...text.matchAll(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+    m => m[1],
+  );
+  return [...new Set(markers)].filter(name => !names.has(name));
+}
