@@ -7,7 +7,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import StorageIcon from '@material-ui/icons/Storage';
 import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
-import { rootRouteRef } from './routes';
+import { pageExtensions } from './components/extensions';
+import { pipelineRouteRef, rootRouteRef } from './routes';
 import { organizationPickerFormField } from './scaffolder/extensions';
 
 const ingestionApi = ApiBlueprint.make({
@@ -39,8 +40,14 @@ const ingestionPage = PageBlueprint.make({
 export const ingestionPlugin = createFrontendPlugin({
   pluginId: 'ingestion',
   info: { packageJson: () => import('../package.json') },
-  extensions: [ingestionApi, ingestionPage, organizationPickerFormField],
+  extensions: [
+    ingestionApi,
+    ingestionPage,
+    ...pageExtensions,
+    organizationPickerFormField,
+  ],
   routes: {
     root: rootRouteRef,
+    pipeline: pipelineRouteRef,
   },
 });

@@ -5,11 +5,19 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  CostGroupBy,
+  CostReport,
+  DataTable,
   OrganizationSummary,
   Page,
   Pipeline,
+  PipelineDetails,
+  PipelineVersion,
+  QualityResult,
   Run,
+  RunEvent,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { TableMetadata } from './types';
 
 /** Query of a list endpoint: filters plus the cursor of the previous page. */
 export type ListQuery = Record<string, string | number | undefined>;
@@ -23,6 +31,42 @@ export interface IngestionApi {
   listOrganizations(): Promise<Page<OrganizationSummary>>;
   listPipelines(query?: ListQuery): Promise<Page<Pipeline>>;
   listRuns(query?: ListQuery): Promise<Page<Run>>;
+  /** The pipeline with the spec of its current version. */
+  getPipeline(pipelineId: string): Promise<PipelineDetails>;
+  /** Versions, newest first. */
+  listPipelineVersions(
+    pipelineId: string,
+    query?: ListQuery,
+  ): Promise<Page<PipelineVersion>>;
+  /** One version with its spec. */
+  getPipelineVersion(
+    pipelineId: string,
+    version: number,
+  ): Promise<PipelineVersion>;
+  /** Saves a new version whose spec equals `version`'s. */
+  rollbackPipeline(
+    pipelineId: string,
+    request: { version: number; expectedVersion?: number; comment?: string },
+  ): Promise<PipelineDetails>;
+  listPipelineRuns(pipelineId: string, query?: ListQuery): Promise<Page<Run>>;
+  /** Queues a run of the current version. */
+  triggerRun(pipelineId: string): Promise<Run>;
+  cancelRun(runId: string): Promise<Run>;
+  /** Log lines and state transitions, oldest first. */
+  listRunLogs(runId: string, query?: ListQuery): Promise<Page<RunEvent>>;
+  listQualityResults(query?: ListQuery): Promise<Page<QualityResult>>;
+  getCosts(query: {
+    organization: string;
+    groupBy?: CostGroupBy;
+    /** First month (`YYYY-MM`), inclusive. */
+    from?: string;
+    /** Last month (`YYYY-MM`), inclusive. */
+    to?: string;
+  }): Promise<CostReport>;
+  listTables(query?: ListQuery): Promise<Page<DataTable>>;
+  getTable(tableId: string): Promise<DataTable>;
+  /** An Iceberg table's schema, snapshots, partition spec, properties, size and PII findings. */
+  getTableMetadata(tableId: string): Promise<TableMetadata>;
 }
 
 /** @public */
@@ -56,15 +100,100 @@ export class IngestionClient implements IngestionApi {
     return this.get('/runs', query);
   }
 
+  getPipeline(pipelineId: string): Promise<PipelineDetails> {
+    return this.get(`/pipelines/${segment(pipelineId)}`);
+  }
+
+  listPipelineVersions(
+    pipelineId: string,
+    query: ListQuery = {},
+  ): Promise<Page<PipelineVersion>> {
+    return this.get(`/pipelines/${segment(pipelineId)}/versions`, query);
+  }
+
+  getPipelineVersion(
+    pipelineId: string,
+    version: number,
+  ): Promise<PipelineVersion> {
+    return this.get(
+      `/pipelines/${segment(pipelineId)}/versions/${segment(String(version))}`,
+    );
+  }
+
+  rollbackPipeline(
+    pipelineId: string,
+    request: { version: number; expectedVersion?: number; comment?: string },
+  ): Promise<PipelineDetails> {
+    return this.post(`/pipelines/${segment(pipelineId)}/rollback`, request);
+  }
+
+  listPipelineRuns(pipelineId: string, query: ListQuery = {}) {
+    return this.get<Page<Run>>(`/pipelines/${segment(pipelineId)}/runs`, query);
+  }
+
+  triggerRun(pipelineId: string): Promise<Run> {
+    return this.post(`/pipelines/${segment(pipelineId)}/runs`, {});
+  }
+
+  cancelRun(runId: string): Promise<Run> {
+    return this.post(`/runs/${segment(runId)}/cancel`);
+  }
+
+  listRunLogs(runId: string, query: ListQuery = {}) {
+    return this.get<Page<RunEvent>>(`/runs/${segment(runId)}/logs`, query);
+  }
+
+  listQualityResults(query: ListQuery = {}): Promise<Page<QualityResult>> {
+    return this.get('/quality', query);
+  }
+
+  getCosts(query: {
+    organization: string;
+    groupBy?: CostGroupBy;
+    from?: string;
+    to?: string;
+  }): Promise<CostReport> {
+    return this.get('/costs', query);
+  }
+
+  listTables(query: ListQuery = {}): Promise<Page<DataTable>> {
+    return this.get('/tables', query);
+  }
+
+  getTable(tableId: string): Promise<DataTable> {
+    return this.get(`/tables/${segment(tableId)}`);
+  }
+
+  getTableMetadata(tableId: string): Promise<TableMetadata> {
+    return this.get(`/tables/${segment(tableId)}/metadata`);
+  }
+
   private async get<T>(path: string, query: ListQuery = {}): Promise<T> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl('ingestion');
     const params = new URLSearchParams(
       Object.entries(query).flatMap(([key, value]) =>
         value === undefined || value === '' ? [] : [[key, String(value)]],
       ),
     ).toString();
+    return this.request<T>(`${path}${params ? `?${params}` : ''}`);
+  }
+
+  private post<T>(path: string, body?: object): Promise<T> {
+    return this.request<T>(path, {
+      method: 'POST',
+      ...(body
+        ? {
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          }
+        : {}),
+    });
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const baseUrl = await this.options.discoveryApi.getBaseUrl('ingestion');
     const response = await this.options.fetchApi.fetch(
-      `${baseUrl}/v1${path}${params ? `?${params}` : ''}`,
+      `${baseUrl}/v1${path}`,
+      init,
     );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
@@ -72,3 +201,6 @@ export class IngestionClient implements IngestionApi {
     return (await response.json()) as T;
   }
 }
+
+/** Ids come from URLs and annotations: never let one change the path it is put into. */
+const segment = (value: string) => encodeURIComponent(value);

@@ -3,6 +3,7 @@ import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingest
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ingestionApiRef, type IngestionApi } from '../api/IngestionApi';
+import { mockIngestionApi } from '../api/__testUtils__/mockIngestionApi';
 import { OrganizationPicker } from './OrganizationPicker';
 
 function organization(
@@ -33,11 +34,7 @@ function organization(
 }
 
 function api(items: OrganizationSummary[]): IngestionApi {
-  return {
-    listOrganizations: async () => ({ items }),
-    listPipelines: async () => ({ items: [] }),
-    listRuns: async () => ({ items: [] }),
-  };
+  return mockIngestionApi({ listOrganizations: async () => ({ items }) });
 }
 
 function props(overrides: Record<string, unknown> = {}) {

@@ -7,6 +7,7 @@ import type {
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
+import { mockIngestionApi } from '../../api/__testUtils__/mockIngestionApi';
 import { IngestionPage } from './IngestionPage';
 
 const organization: OrganizationSummary = {
@@ -43,7 +44,7 @@ const pipeline = (name: string): Pipeline => ({
 });
 
 function mockApi(overrides: Partial<IngestionApi> = {}): IngestionApi {
-  return {
+  return mockIngestionApi({
     listOrganizations: async () => ({ items: [organization] }),
     listPipelines: async ({ cursor } = {}) =>
       cursor === 'page-2'
@@ -51,7 +52,7 @@ function mockApi(overrides: Partial<IngestionApi> = {}): IngestionApi {
         : { items: [pipeline('daily-transactions')], nextCursor: 'page-2' },
     listRuns: async () => ({ items: [] as Run[] }),
     ...overrides,
-  };
+  });
 }
 
 // Rendering the tables in jsdom is slow on a busy 2-core machine.

@@ -1,0 +1,2 @@
+export { PipelineEntityContent } from './PipelineEntityContent';
+export { PipelineRunsCard } from './PipelineRunsCard';

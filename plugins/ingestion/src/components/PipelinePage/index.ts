@@ -1,0 +1,1 @@
+export { PipelinePage, PipelineView } from './PipelinePage';

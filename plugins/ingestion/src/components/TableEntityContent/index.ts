@@ -1,0 +1,1 @@
+export { TableEntityContent } from './TableEntityContent';

@@ -1,0 +1,63 @@
+/** How numbers, sizes, times and money read on the ingestion pages: one place, so they agree. */
+
+const DASH = '—';
+
+export function formatNumber(value: number | undefined): string {
+  return value === undefined || value === null
+    ? DASH
+    : value.toLocaleString('en-US');
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || ms === null) return DASH;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return minutes < 60
+    ? `${minutes} min ${seconds} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || bytes === null) return DASH;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+export function formatCost(
+  amount: number | undefined,
+  currency = 'USD',
+): string {
+  if (amount === undefined || amount === null) return DASH;
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2,
+  }).format(amount);
+}
+
+export function formatTime(value: string | number | undefined): string {
+  if (value === undefined || value === null || value === '') return DASH;
+  return new Date(value).toLocaleString();
+}
+
+/** Duration of a run: the engine's figure, else from its timestamps. */
+export function runDurationMs(run: {
+  durationMs?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}): number | undefined {
+  if (run.durationMs !== undefined) return run.durationMs;
+  if (run.startedAt && run.finishedAt) {
+    return Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+  }
+  return undefined;
+}

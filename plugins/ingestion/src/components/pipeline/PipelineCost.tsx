@@ -1,0 +1,204 @@
+import {
+  InfoCard,
+  Progress,
+  Table,
+  type TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type {
+  Pipeline,
+  Run,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import useAsync from 'react-use/esm/useAsync';
+import { ingestionApiRef } from '../../api/IngestionApi';
+import { ApiErrorPanel } from '../common/ApiErrorPanel';
+import { formatCost, formatNumber, formatTime } from '../common/format';
+
+/** Months shown in the monthly cost, the current one included. */
+const MONTHS = 6;
+/** Latest runs shown in the per-run cost. */
+const RUNS = 30;
+
+/** `YYYY-MM` of the last `count` months, oldest first, in UTC like the cost records. */
+export function lastMonths(count: number, now = new Date()): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const d = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (count - 1 - i), 1),
+    );
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(
+      2,
+      '0',
+    )}`;
+  });
+}
+
+interface MonthCost {
+  month: string;
+  amount: number;
+  quantity: number;
+}
+
+function CostChart(props: {
+  data: Array<Record<string, string | number>>;
+  x: string;
+  y: string;
+  currency: string;
+}) {
+  return (
+    <ResponsiveContainer width="100%" height={240}>
+      <BarChart data={props.data}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey={props.x} />
+        <YAxis />
+        <Tooltip
+          formatter={(value: unknown) =>
+            formatCost(Number(value), props.currency)
+          }
+        />
+        <Bar dataKey={props.y} fill="#1f77b4" />
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function MonthlyCost(props: {
+  pipeline: Pick<Pipeline, 'id' | 'organization'>;
+}) {
+  const { id, organization } = props.pipeline;
+  const api = useApi(ingestionApiRef);
+  // One grouped report per month: the backend groups by one dimension at a time, and the
+  // pipeline's share of a month also holds its storage, not only its runs.
+  const { value, loading, error } = useAsync(async () => {
+    const reports = await Promise.all(
+      lastMonths(MONTHS).map(async month => {
+        const report = await api.getCosts({
+          organization,
+          groupBy: 'pipeline',
+          from: month,
+          to: month,
+        });
+        const group = report.groups.find(g => g.key === id);
+        return {
+          currency: report.currency,
+          row: {
+            month,
+            amount: group?.amount ?? 0,
+            quantity: group?.quantity ?? 0,
+          },
+        };
+      }),
+    );
+    return {
+      currency: reports[0]?.currency ?? 'USD',
+      rows: reports.map(r => r.row),
+    };
+  }, [api, id, organization]);
+  if (loading) return <Progress />;
+  if (error) {
+    return (
+      <ApiErrorPanel error={error} resource="The costs of this organization" />
+    );
+  }
+  const { currency, rows } = value!;
+  const columns: TableColumn<MonthCost>[] = [
+    { title: 'Month', field: 'month' },
+    { title: 'Cost', render: r => formatCost(r.amount, currency) },
+  ];
+  return (
+    <InfoCard title="Cost per month" subheader="Compute, storage and platform">
+      <CostChart
+        data={rows.map(r => ({ ...r }))}
+        x="month"
+        y="amount"
+        currency={currency}
+      />
+      <Table<MonthCost>
+        options={{
+          paging: false,
+          search: false,
+          padding: 'dense',
+          toolbar: false,
+        }}
+        columns={columns}
+        data={[...rows].reverse()}
+      />
+    </InfoCard>
+  );
+}
+
+function RunCost(props: { pipelineId: string }) {
+  const api = useApi(ingestionApiRef);
+  const { value, loading, error } = useAsync(
+    () => api.listPipelineRuns(props.pipelineId, { limit: RUNS }),
+    [api, props.pipelineId],
+  );
+  if (loading) return <Progress />;
+  if (error) {
+    return <ApiErrorPanel error={error} resource="The runs of this pipeline" />;
+  }
+  const runs = value?.items ?? [];
+  if (runs.length === 0) {
+    return (
+      <InfoCard title="Cost per run">
+        <Typography>No runs yet, so no run cost.</Typography>
+      </InfoCard>
+    );
+  }
+  const chart = [...runs].reverse().map(r => ({
+    run: formatTime(r.queuedAt),
+    cost: r.cost ?? 0,
+  }));
+  const columns: TableColumn<Run>[] = [
+    { title: 'Queued', render: r => formatTime(r.queuedAt) },
+    { title: 'Run', field: 'id' },
+    { title: 'Status', field: 'status' },
+    {
+      title: 'DBUs',
+      render: r => (r.dbus === undefined ? '—' : r.dbus.toFixed(2)),
+    },
+    { title: 'Rows written', render: r => formatNumber(r.rowsWritten) },
+    { title: 'Cost', render: r => formatCost(r.cost) },
+  ];
+  return (
+    <InfoCard title="Cost per run" subheader={`The latest ${runs.length} runs`}>
+      <CostChart data={chart} x="run" y="cost" currency="USD" />
+      <Table<Run>
+        options={{
+          paging: false,
+          search: false,
+          padding: 'dense',
+          toolbar: false,
+        }}
+        columns={columns}
+        data={runs}
+      />
+    </InfoCard>
+  );
+}
+
+/** What a pipeline costs: per run (compute) and per month (everything booked to it). */
+export function PipelineCost(props: {
+  pipeline: Pick<Pipeline, 'id' | 'organization'>;
+}) {
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={6}>
+        <RunCost pipelineId={props.pipeline.id} />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <MonthlyCost pipeline={props.pipeline} />
+      </Grid>
+    </Grid>
+  );
+}
