@@ -29,7 +29,7 @@ import { DatabaseTablesStore } from './database/TablesStore';
 import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
-import { createPiiScanner } from './pii';
+import { auditPiiMasking, createPiiScanner } from './pii';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
 import {
@@ -188,6 +188,8 @@ export const ingestionPlugin = createBackendPlugin({
         // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
         const pii = createPiiScanner({ knex, logger, lifecycle });
         runDriver.onRunFinished(event => pii.onRunFinished(event));
+        // Which PII columns non-production runs masked, in the audit log.
+        runDriver.onRunFinished(auditPiiMasking(audit));
         const iceberg = await startIcebergDiscovery({
           config,
           knex,

@@ -1,5 +1,5 @@
 /**
- * Common types and logic of the ingestion plugins: the pipeline spec, the expression language and permissions.
+ * Common types and logic of the ingestion plugins: the pipeline spec, the expression language, permissions and PII detection.
  *
  * @packageDocumentation
  */
@@ -9,3 +9,4 @@ export * from './catalog';
 export * from './spec';
 export * from './expression';
 export * from './lineage';
+export * from './pii';

@@ -1,13 +1,35 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import type { PiiType } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  detectPii,
+  piiTypesOfName,
+  type PiiType,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import type { FinishedRun } from '../runs';
-import { detectPii, piiTypesOfName } from './detectPii';
 import { currentSnapshotId, sampleIcebergTable } from './sampleIcebergTable';
 import { TableStateStore } from './TableStateStore';
 
 export type PiiFindings = Record<string, PiiType[]>;
+
+/**
+ * A column found to hold PII stays tagged while the table has it: outside production its values
+ * are masked (hashed) from then on, so a later sample no longer shows what it holds.
+ */
+function stickyFindings(
+  found: PiiFindings,
+  before: PiiFindings | undefined,
+  columns: string[],
+): PiiFindings {
+  const merged: PiiFindings = { ...found };
+  for (const column of columns) {
+    const earlier = before?.[column];
+    if (earlier?.length) {
+      merged[column] = [...new Set([...(merged[column] ?? []), ...earlier])];
+    }
+  }
+  return merged;
+}
 
 /**
  * Samples tables when they are written or discovered and records the PII found per column
@@ -61,9 +83,11 @@ export class PiiScanner {
       rows: this.options.sampleRows,
     });
     const snapshot = sample.snapshotId ?? 'none';
-    const findings = detectPii(sample.samples, {
-      threshold: this.options.threshold,
-    });
+    const findings = stickyFindings(
+      detectPii(sample.samples, { threshold: this.options.threshold }),
+      before?.piiFindings,
+      Object.keys(sample.samples),
+    );
     await this.state.upsert(
       {
         ...table,

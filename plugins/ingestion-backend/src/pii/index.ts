@@ -6,8 +6,9 @@ import type { Knex } from 'knex';
 import { PiiScanner } from './PiiScanner';
 import { lazyDuckDb } from './sampleIcebergTable';
 
-export { detectPii, piiTypesOf, piiTypesOfName, luhnValid } from './detectPii';
 export { PiiScanner } from './PiiScanner';
+export { PiiMasking } from './PiiMasking';
+export { auditPiiMasking } from './auditPiiMasking';
 export type { PiiFindings } from './PiiScanner';
 export { TableStateStore } from './TableStateStore';
 export type { TableState } from './TableStateStore';

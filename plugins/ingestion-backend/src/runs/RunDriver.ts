@@ -1,12 +1,17 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  describePiiMasking,
+  masksPii,
+  piiTypesOfName,
   validatePipelineSpec,
+  type PiiMaskedColumn,
   type PipelineSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
   deriveIdempotencyToken,
   type EngineOrganization,
   type EngineRunContext,
+  type EngineRunResult,
   type EngineRunState,
   type IngestionEngine,
   type ResolvedConnection,
@@ -16,8 +21,14 @@ import { DatabasePipelinesStore } from '../database/DatabasePipelinesStore';
 import { DatabaseRunsStore } from '../database/DatabaseRunsStore';
 import type { OrganizationConfig } from '../organizations/organizationConfig';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import { PiiMasking } from '../pii/PiiMasking';
 import { DriverPipeline, DriverRun, DriverStore } from './DriverStore';
-import { FinishedRun, Pricing, RunResultRecorder } from './RunResultRecorder';
+import {
+  FinishedRun,
+  Pricing,
+  RunPiiMasking,
+  RunResultRecorder,
+} from './RunResultRecorder';
 import { previousFireTime, scheduledRunId } from './schedules';
 
 /** Retries of runs that failed with a retryable error. */
@@ -80,6 +91,11 @@ export class RunDriver {
   readonly #retry: RetryPolicy;
   readonly #listeners = new Set<RunFinishedListener>();
   readonly #specs = new Map<string, PipelineSpec>();
+  readonly #masking: PiiMasking;
+  /** The columns each context's spec masks because the target table tags them as PII. */
+  readonly #maskedBySpec = new WeakMap<EngineRunContext, PiiMaskedColumn[]>();
+  /** Columns masked after a review of staged output, by run (for their PII kinds). */
+  readonly #maskedStaged = new Map<string, PiiMaskedColumn[]>();
   /** Cancelled runs whose engine was told, so it is told once per process. */
   readonly #cancelSignalled = new Set<string>();
   #ticking?: Promise<void>;
@@ -90,6 +106,7 @@ export class RunDriver {
     this.#runs = new DatabaseRunsStore(options.knex);
     this.#pipelines = new DatabasePipelinesStore(options.knex);
     this.#recorder = new RunResultRecorder(options.knex, options.pricing);
+    this.#masking = new PiiMasking(options.knex);
     this.#retry = {
       maxAttempts: options.retry?.maxAttempts ?? 3,
       baseDelaySeconds: options.retry?.baseDelaySeconds ?? 30,
@@ -377,6 +394,20 @@ export class RunDriver {
     },
   ) {
     const organization = this.#organization(run);
+    const piiMasking =
+      outcome.status === 'succeeded'
+        ? this.#piiMasking(run, context, outcome.result)
+        : undefined;
+    this.#maskedStaged.delete(run.id);
+    const masked = new Set(piiMasking?.columns.map(m => m.column));
+    const result = outcome.result && {
+      ...outcome.result,
+      // Masked values no longer look like PII, so the tags come from the masking.
+      tables: outcome.result.tables.map(table => ({
+        ...table,
+        piiColumns: [...new Set([...(table.piiColumns ?? []), ...masked])],
+      })),
+    };
     const finished = await this.#recorder.finish({
       organization,
       run,
@@ -384,12 +415,40 @@ export class RunDriver {
       spec: context.spec,
       status: outcome.status,
       message: outcome.message,
-      result: outcome.result,
+      result,
+      piiMasking,
       now: this.#now(),
     });
     if (finished) {
       await this.#notify(finished);
     }
+  }
+
+  /**
+   * What a succeeded run masked: the columns its spec masked for the governance policy, and
+   * outside production every other PII column its engine found in the staged rows (which the
+   * review masked; after a restart their kinds are read from their names).
+   */
+  #piiMasking(
+    run: DriverRun,
+    context: EngineRunContext,
+    result: EngineRunResult | undefined,
+  ): RunPiiMasking | undefined {
+    const environment = context.organization.environment;
+    if (!result || !masksPii(environment)) return undefined;
+    const columns = [...(this.#maskedBySpec.get(context) ?? [])];
+    const staged = this.#maskedStaged.get(run.id) ?? [];
+    for (const column of result.tables.flatMap(t => t.piiColumns ?? [])) {
+      if (columns.some(m => m.column === column)) continue;
+      columns.push(
+        staged.find(m => m.column === column) ?? {
+          column,
+          types: piiTypesOfName(column),
+          source: 'staged',
+        },
+      );
+    }
+    return columns.length > 0 ? { environment, columns } : undefined;
   }
 
   /** Fails a run that cannot run at all (no engine, invalid spec, unknown organization). */
@@ -479,6 +538,14 @@ export class RunDriver {
       );
       return;
     }
+    const masked = this.#maskedBySpec.get(context) ?? [];
+    if (masked.length > 0) {
+      await this.#log(
+        run,
+        'info',
+        describePiiMasking(masked, context.organization.environment),
+      );
+    }
     try {
       const { engineRunId } = await engine.submit(context);
       await this.#runs.updateProgress(run.organizationId, run.id, {
@@ -559,9 +626,15 @@ export class RunDriver {
     if (!pipeline) {
       throw new PermanentError(`Pipeline ${run.pipelineId} no longer exists`);
     }
-    const spec = await this.#spec(run);
+    // Outside production the engine runs a spec that masks the target's known PII columns.
+    const governed = await this.#masking.effectiveSpec({
+      organizationId: organization.id,
+      environment: organization.environment,
+      pipelineId: pipeline.id,
+      spec: await this.#spec(run),
+    });
     const attempt = Math.max(1, run.attempt);
-    return {
+    const context: EngineRunContext = {
       run: {
         id: run.id,
         attempt,
@@ -579,12 +652,31 @@ export class RunDriver {
         owner: pipeline.owner,
         version: run.pipelineVersion,
       },
-      spec,
+      spec: governed.spec,
       organization: engineOrganization(organization),
       resolveConnection: name =>
         this.#options.resolveConnection(organization.id, name),
       log: (level, message) => this.#log(run, level, message),
+      reviewStagedOutput: async sample => {
+        const review = PiiMasking.reviewStaged(
+          sample,
+          organization.environment,
+          governed.masked.map(m => m.column),
+        );
+        if (review.masked.length > 0) {
+          if (this.#maskedStaged.size > 10_000) this.#maskedStaged.clear();
+          this.#maskedStaged.set(run.id, review.masked);
+          await this.#log(
+            run,
+            'info',
+            describePiiMasking(review.masked, organization.environment),
+          );
+        }
+        return { piiColumns: review.piiColumns, transforms: review.transforms };
+      },
     };
+    this.#maskedBySpec.set(context, governed.masked);
+    return context;
   }
 
   async #log(

@@ -1,6 +1,7 @@
 import {
   getSourceDatasets,
   getTargetDataset,
+  type PiiMaskedColumn,
   type PipelineSpec,
   type Run,
   type RunStatus,
@@ -39,10 +40,17 @@ export interface RecordedTable extends EngineTableCommit {
   identifier?: string;
 }
 
+/** The PII a run masked (outside production), and why. */
+export interface RunPiiMasking {
+  environment: string;
+  columns: PiiMaskedColumn[];
+}
+
 /** What {@link RunResultRecorder.finish} recorded, for listeners. */
 export interface FinishedRun {
   run: Run;
   tables: RecordedTable[];
+  piiMasking?: RunPiiMasking;
 }
 
 /**
@@ -67,6 +75,8 @@ export class RunResultRecorder {
     status: Extract<RunStatus, 'succeeded' | 'failed' | 'quality_failed'>;
     message: string;
     result?: EngineRunResult & { columnLineage?: Record<string, string[]> };
+    /** Columns masked by the governance policy; kept in the run's summary. */
+    piiMasking?: RunPiiMasking;
     now: Date;
   }): Promise<FinishedRun | undefined> {
     const { organization, run, result, status, now, spec } = options;
@@ -134,6 +144,7 @@ export class RunResultRecorder {
               ruleType: q.ruleType,
               passed: q.passed,
             })),
+            ...(options.piiMasking && { piiMasking: options.piiMasking }),
           }
         : undefined,
     };
@@ -204,7 +215,11 @@ export class RunResultRecorder {
           now,
         );
       }
-      return { run: moved, tables };
+      return {
+        run: moved,
+        tables,
+        ...(options.piiMasking && { piiMasking: options.piiMasking }),
+      };
     });
   }
 }

@@ -1,12 +1,16 @@
-import type { PiiType } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { PiiType } from '../lineage/catalogExport';
 
 /**
  * PII detection by the product brief's governance policy (`pii_detection.patterns`: social
  * security number, credit card number, email address, phone number). A column is tagged with a
  * kind when enough of its sampled values look like it; card numbers must pass the Luhn check and
  * SSNs the SSA's numbering rules, so ids and amounts do not pass for personal data.
+ *
+ * Pure functions over values, shared by the backend (table scans, staged run output), the
+ * frontend and code generation, so every part of the product calls the same thing PII.
  */
 
+/** @public */
 export const PII_TYPES: readonly PiiType[] = [
   'ssn',
   'credit_card',
@@ -14,7 +18,7 @@ export const PII_TYPES: readonly PiiType[] = [
   'phone',
 ];
 
-/** The Luhn (mod 10) check of a string of digits. */
+/** The Luhn (mod 10) check of a string of digits. @public */
 export function luhnValid(digits: string): boolean {
   if (!/^\d+$/.test(digits)) return false;
   let sum = 0;
@@ -78,7 +82,7 @@ function isPhone(text: string): boolean {
   );
 }
 
-/** The PII kinds one value looks like (usually none or one). */
+/** The PII kinds one value looks like (usually none or one). @public */
 export function piiTypesOf(value: unknown): PiiType[] {
   if (typeof value !== 'string' && typeof value !== 'number') return [];
   const text = String(value).trim();
@@ -101,7 +105,7 @@ const NAME_HINTS: Array<[PiiType, RegExp]> = [
   ],
 ];
 
-/** PII kinds a column name announces (`email`, `customer_phone`, `ssn`, `card_number`). */
+/** PII kinds a column name announces (`email`, `customer_phone`, `ssn`, `card_number`). @public */
 export function piiTypesOfName(column: string): PiiType[] {
   const name = column.toLocaleLowerCase('en-US');
   return NAME_HINTS.filter(([, pattern]) => pattern.test(name)).map(
@@ -109,6 +113,7 @@ export function piiTypesOfName(column: string): PiiType[] {
   );
 }
 
+/** @public */
 export interface PiiDetectionOptions {
   /** Share of a column's non-empty samples that must match a kind. Default 0.5. */
   threshold?: number;
@@ -118,6 +123,7 @@ export interface PiiDetectionOptions {
  * PII kinds per column from sampled values: a kind is reported when at least `threshold` of the
  * column's non-empty samples match it. A column without any sample (an empty table) is judged by
  * its name instead. Columns without PII are left out.
+ * @public
  */
 export function detectPii(
   samples: Record<string, unknown[]>,

@@ -1,6 +1,7 @@
 import type {
   PipelineSpec,
   QualityResult,
+  TransformSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /**
@@ -58,6 +59,31 @@ export interface EngineRunContext {
   organization: EngineOrganization;
   resolveConnection(name: string): Promise<ResolvedConnection>;
   log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
+  /**
+   * For engines that stage their output before committing it: reviews a sample of the staged
+   * rows and returns the PII columns found (the commit's `piiColumns`) and transforms to apply
+   * to the staged rows before the commit (the governance policy's PII masking outside
+   * production). `spec` already masks the columns known before the run.
+   */
+  reviewStagedOutput?(sample: StagedOutputSample): Promise<StagedOutputReview>;
+}
+
+/**
+ * Column → sampled values of a run's staged output.
+ *
+ * @public
+ */
+export type StagedOutputSample = Record<string, unknown[]>;
+
+/**
+ * What to do with a run's staged output before it is committed.
+ *
+ * @public
+ */
+export interface StagedOutputReview {
+  piiColumns: string[];
+  /** Applied to the staged rows, in order, with the spec's semantics (masks). */
+  transforms: TransformSpec[];
 }
 
 /**

@@ -1,88 +1,56 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { detectPii } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { Column, quoteIdentifier } from './sql';
+import { applyTransforms } from './transforms';
+import { RunWorkspace } from './workspace';
+
+const SAMPLE_ROWS = 500;
 
 /**
- * A simple PII detector, per the brief's governance policy (`pii_detection.patterns`: social
- * security numbers, credit card numbers, email addresses, phone numbers): a column is flagged
- * when its name says so, or when at least half of a sample of its text values look like one of
- * them (card numbers must pass the Luhn check).
+ * The local engine's part of the PII policy, between staging and commit: a sample of the staged
+ * table goes to the run driver's review (`context.reviewStagedOutput`), and the transforms it
+ * returns (masks outside production) are applied before anything is written, so even a first
+ * run never commits clear PII. The detection itself is ingestion-common's; without a reviewer
+ * (an engine used on its own) the columns are only tagged.
  */
-
-const NAME_PATTERNS = [
-  /e_?mail/,
-  /phone|mobile|msisdn/,
-  /(^|_)ssn($|_)|social_?security/,
-  /credit_?card|card_?number|(^|_)cc_?(num|number)($|_)|(^|_)pan($|_)/,
-];
-
-const SAMPLE_ROWS = 200;
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-/** Which kind of personal data a value looks like, if any. */
-export function piiKind(value: string): string | undefined {
-  const text = value.trim();
-  if (/^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/.test(text)) return 'email';
-  if (/^\d{3}-\d{2}-\d{4}$/.test(text)) return 'ssn';
-  if (/^[\d -]{13,23}$/.test(text)) {
-    const digits = text.replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhn(digits)) {
-      return 'credit_card';
-    }
-  }
-  if (
-    /^\+?[\d\s().-]{7,20}$/.test(text) &&
-    /[+\s().-]/.test(text) &&
-    text.replace(/\D/g, '').length >= 9
-  ) {
-    return 'phone';
-  }
-  return undefined;
-}
-
-export function isPiiColumnName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return NAME_PATTERNS.some(pattern => pattern.test(lower));
-}
-
-export async function detectPiiColumns(
-  connection: DuckDBConnection,
-  relation: string,
-  columns: Column[],
-): Promise<string[]> {
-  const flagged = new Set(
-    columns.filter(c => isPiiColumnName(c.name)).map(c => c.name),
+export async function reviewStagedOutput(options: {
+  workspace: RunWorkspace;
+  context: EngineRunContext;
+  /** The staged table (unquoted name). */
+  table: string;
+  columns: Column[];
+  checkCancelled(): void;
+}): Promise<{ relation: string; columns: Column[]; piiColumns: string[] }> {
+  const { workspace, context, table } = options;
+  const reader = await workspace.connection.runAndReadAll(
+    `SELECT * FROM ${quoteIdentifier(table)} LIMIT ${SAMPLE_ROWS}`,
   );
-  const text = columns.filter(
-    c => c.type.toUpperCase().startsWith('VARCHAR') && !flagged.has(c.name),
+  const rows = reader.getRowsJS();
+  const sample = Object.fromEntries(
+    reader.columnNames().map((name, i) => [name, rows.map(row => row[i])]),
   );
-  if (text.length > 0) {
-    const reader = await connection.runAndReadAll(
-      `SELECT ${text
-        .map(c => quoteIdentifier(c.name))
-        .join(', ')} FROM ${relation} LIMIT ${SAMPLE_ROWS}`,
-    );
-    const rows = reader.getRowsJS();
-    text.forEach((column, i) => {
-      const values = rows
-        .map(row => row[i])
-        .filter((v): v is string => typeof v === 'string' && v !== '');
-      const matches = values.filter(v => piiKind(v) !== undefined).length;
-      if (values.length > 0 && matches * 2 >= values.length) {
-        flagged.add(column.name);
-      }
-    });
-  }
-  return columns.map(c => c.name).filter(name => flagged.has(name));
+  const review = context.reviewStagedOutput
+    ? await context.reviewStagedOutput(sample)
+    : { piiColumns: Object.keys(detectPii(sample)), transforms: [] };
+  const staged = {
+    relation: quoteIdentifier(table),
+    columns: options.columns,
+    piiColumns: review.piiColumns,
+  };
+  if (review.transforms.length === 0) return staged;
+  const reviewed = await applyTransforms({
+    workspace,
+    source: { table, datasetRef: table },
+    transforms: review.transforms,
+    checkCancelled: options.checkCancelled,
+    viewPrefix: `${table}_reviewed_`,
+    loadJoin: () => {
+      throw new Error('A review of staged output cannot join datasets');
+    },
+  });
+  const relation = quoteIdentifier(`${table}_reviewed`);
+  await workspace.connection.run(
+    `CREATE TABLE ${relation} AS SELECT * FROM ${reviewed.relation}`,
+  );
+  return { ...staged, relation, columns: reviewed.columns };
 }

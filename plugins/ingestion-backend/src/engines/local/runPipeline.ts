@@ -22,7 +22,7 @@ import {
   RunCancelledError,
   safeMessage,
 } from './errors';
-import { detectPiiColumns } from './pii';
+import { reviewStagedOutput } from './pii';
 import { checkQuality } from './quality';
 import { loadDataset, S3Settings, SourceContext } from './sources';
 import { count, portableProjection, quoteIdentifier, scalar } from './sql';
@@ -234,6 +234,14 @@ export async function runPipeline(
       `CREATE TABLE "final" AS SELECT * FROM ${quality.relation}`,
     );
     const outputRows = await count(ws.connection, '"final"');
+    // PII: tagged, and masked outside production, before anything is committed.
+    const staged = await reviewStagedOutput({
+      workspace: ws,
+      context,
+      table: 'final',
+      columns,
+      checkCancelled,
+    });
     checkCancelled();
     const written = await writeTarget(
       {
@@ -246,16 +254,12 @@ export async function runPipeline(
         writer: name => host.writer(name),
       },
       spec.target,
-      '"final"',
-      columns,
+      staged.relation,
+      staged.columns,
       outputRows,
     );
     committed = true;
-    written.commit.piiColumns = await detectPiiColumns(
-      ws.connection,
-      '"final"',
-      columns,
-    );
+    written.commit.piiColumns = staged.piiColumns;
     await log(
       'info',
       written.committed

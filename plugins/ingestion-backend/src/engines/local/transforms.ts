@@ -47,6 +47,8 @@ export interface TransformOptions {
     transform: JoinTransform,
   ): Promise<{ table: string; datasetRef: string }>;
   checkCancelled(): void;
+  /** Names of the step views (`step_` by default): a second pass in one run needs its own. */
+  viewPrefix?: string;
 }
 
 const ROW_NUMBER = '__ingestion_row_number';
@@ -91,7 +93,7 @@ export async function applyTransforms(
       index,
     );
     index += step.skip;
-    const view = quoteIdentifier(`step_${index}`);
+    const view = quoteIdentifier(`${options.viewPrefix ?? 'step_'}${index}`);
     try {
       await workspace.connection.run(`CREATE VIEW ${view} AS ${step.select}`);
       columns = await workspace.describe(view);
