@@ -181,10 +181,7 @@ function readDataset(
   }
 }
 
-function sourceStep(
-  input: NotebookInput,
-  target: TargetPlan | undefined,
-): { step: Step; cursor?: string } {
+function sourceStep(input: NotebookInput): { step: Step; cursor?: string } {
   const { source } = input.spec;
   const { label, lines } = readDataset(input, source, 'source_df');
   const cursor =
@@ -193,7 +190,17 @@ function sourceStep(
     step: {
       label: `Source: ${label}${cursor ? `, incremental on ${cursor}` : ''}`,
       lines: cursor
-        ? [...lines, '', ...incrementalFilter(cursor, target)]
+        ? [
+            ...lines,
+            '',
+            // Batch runs the job's own schedule starts continue from the target (streams keep checkpoints).
+            ...incrementalFilter(
+              cursor,
+              input.spec.pipeline_type === 'streaming'
+                ? undefined
+                : targetPlan(input, input.spec.target).plan,
+            ),
+          ]
         : lines,
     },
     cursor,
@@ -391,11 +398,8 @@ function targetPlan(
 export function generateNotebook(input: NotebookInput): string {
   const { spec, organization, pipeline } = input;
   const streaming = spec.pipeline_type === 'streaming';
+  const { step: source, cursor } = sourceStep(input);
   const target = targetPlan(input, spec.target);
-  const { step: source, cursor } = sourceStep(
-    input,
-    streaming ? undefined : target.plan,
-  );
   return assembleNotebook({
     title: pipeline.name,
     description: pipeline.description,

@@ -121,6 +121,19 @@ source_df = (
     .load()
 )
 
+SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
+if WATERMARK is None:
+    # Started by the job's own schedule: continue after the rows the target already holds.
+    _target = spark.read.table("`crm_catalog`.`core`.`customers`") if spark.catalog.tableExists("`crm_catalog`.`core`.`customers`") else None
+    if _target is not None and "updated_at" in _target.columns:
+        _high = _target.agg(F.max(F.col("updated_at"))).first()[0]
+        if _high is not None:
+            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
+            SUMMARY["watermark"] = WATERMARK
+            SUMMARY["watermark_source"] = "target"
+    elif _target is not None:
+        print("The target has no column updated_at to continue from; reading every source row.")
+
 if WATERMARK is not None:
     _cursor_type = source_df.schema["updated_at"].dataType
     source_df = source_df.filter(F.col("updated_at") > F.lit(WATERMARK).cast(_cursor_type))
