@@ -27,6 +27,8 @@ export interface QualityOutcome {
   results: QualityResultRecord[];
   /** The rows to write: the input, less the rows `drop` rules removed. */
   relation: string;
+  /** The unquoted name of `relation` when `drop` rules removed rows (a view over the input). */
+  dropView?: string;
   /** Why the run fails, when it does. */
   failure?: string;
 }
@@ -59,6 +61,7 @@ export async function checkQuality(options: {
   const { workspace, rules, columns } = options;
   const { connection } = workspace;
   let relation = options.relation;
+  let dropView: string | undefined;
   const results: QualityResultRecord[] = [];
   const failures: string[] = [];
 
@@ -112,7 +115,8 @@ export async function checkQuality(options: {
         }`,
       };
       if (rule.severity === 'drop' && failed > 0) {
-        const view = quoteIdentifier(`quality_${index}`);
+        dropView = `quality_${index}`;
+        const view = quoteIdentifier(dropView);
         await connection.run(
           `CREATE VIEW ${view} AS SELECT * FROM ${relation} WHERE ${condition}`,
         );
@@ -207,6 +211,7 @@ export async function checkQuality(options: {
   return {
     results,
     relation,
+    dropView,
     failure: failures.length ? failures.join('; ') : undefined,
   };
 }

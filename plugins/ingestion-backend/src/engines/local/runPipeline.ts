@@ -24,7 +24,8 @@ import {
 } from './errors';
 import { reviewStagedOutput } from './pii';
 import { checkQuality } from './quality';
-import { loadDataset, S3Settings, SourceContext } from './sources';
+import { runCountingScan } from './scanCounts';
+import { loadDataset, openSource, S3Settings, SourceContext } from './sources';
 import { count, portableProjection, quoteIdentifier, scalar } from './sql';
 import { organizationStorage } from './storage';
 import { writeTarget } from './targets';
@@ -129,7 +130,7 @@ export async function runPipeline(
           : ` where ${incrementalColumn} > ${run.watermarkIn}`;
     }
     await log('info', `Reading ${sourceRef}${incrementalNote}`);
-    const loaded = await loadDataset(
+    const opened = await openSource(
       sourceContext,
       spec.source,
       'source',
@@ -157,7 +158,9 @@ export async function runPipeline(
       watermarkOut =
         max === null || max === undefined ? run.watermarkIn : String(max);
     }
-    await log('info', `Read ${loaded.rowsRead} rows from ${sourceRef}`);
+    if (opened.rowsRead !== undefined) {
+      await log('info', `Read ${opened.rowsRead} rows from ${sourceRef}`);
+    }
 
     // Transformations
     const transformed = await applyTransforms({
@@ -194,17 +197,42 @@ export async function runPipeline(
     }
     const columns = await ws.describe(output);
 
-    // Quality
+    // Staging: one query streams the source through the transformations into the output table,
+    // which quality rules, PII review and the write then read (small after an aggregate). A
+    // source that is already a table, untransformed, is staged as it is.
+    let stagedTable = 'final';
+    let rowsRead = opened.rowsRead;
+    if (!opened.view && output === quoteIdentifier('source')) {
+      stagedTable = 'source';
+    } else {
+      const stage = `CREATE TABLE "final" AS SELECT * FROM ${output}`;
+      const joins = spec.transformations.some(t => t.type === 'join');
+      // A join may stop reading its input early (an empty side), so its scan is not a count.
+      if (rowsRead === undefined && opened.scanOperator && !joins) {
+        rowsRead = await runCountingScan(ws, stage, opened.scanOperator);
+      } else {
+        await ws.connection.run(stage);
+      }
+    }
+    checkCancelled();
+    if (rowsRead === undefined) {
+      rowsRead = await count(ws.connection, quoteIdentifier('source'));
+    }
+    if (opened.rowsRead === undefined) {
+      await log('info', `Read ${rowsRead} rows from ${sourceRef}`);
+    }
+
+    // Quality, on the staged rows: a fail rule fails the run before anything is written.
     const quality = await checkQuality({
       workspace: ws,
       rules: spec.data_quality,
-      relation: output,
+      relation: quoteIdentifier(stagedTable),
       columns,
       log,
       checkCancelled,
     });
     const result: EngineRunResult = {
-      rowsRead: loaded.rowsRead,
+      rowsRead,
       rowsWritten: 0,
       bytesWritten: 0,
       dbus: 0,
@@ -229,16 +257,14 @@ export async function runPipeline(
         `The target names catalog '${spec.target.catalog}'; the organization's catalog is '${organization.icebergCatalog}'. The table is written to the organization's warehouse under that catalog name.`,
       );
     }
-    // Target: materialized once, so quality drops and the write see the same rows.
-    await ws.connection.run(
-      `CREATE TABLE "final" AS SELECT * FROM ${quality.relation}`,
-    );
-    const outputRows = await count(ws.connection, '"final"');
+    // The rows to write: the staged table, less the rows `drop` rules removed (a view over it).
+    const checked = quality.dropView ?? stagedTable;
+    const outputRows = await count(ws.connection, quoteIdentifier(checked));
     // PII: tagged, and masked outside production, before anything is committed.
     const staged = await reviewStagedOutput({
       workspace: ws,
       context,
-      table: 'final',
+      table: checked,
       columns,
       checkCancelled,
     });

@@ -1,10 +1,20 @@
 import type { FileSource } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { promises as fs } from 'node:fs';
 import { LocalEngineError } from '../errors';
-import { count, quoteIdentifier, quoteLiteral } from '../sql';
+import {
+  count,
+  portableProjection,
+  quoteIdentifier,
+  quoteLiteral,
+} from '../sql';
 import { resolveSourceFiles } from '../storage';
 import { createS3Client, downloadS3Objects, parseS3Url } from './s3';
-import { LoadedDataset, S3Settings, SourceContext } from './types';
+import {
+  OpenedSource,
+  LoadedDataset,
+  S3Settings,
+  SourceContext,
+} from './types';
 
 /**
  * File sources: CSV, JSON and Parquet from the organization's storage (a local folder, or S3)
@@ -32,6 +42,64 @@ export function readFilesSql(files: string[], source: FileSource): string {
         `Unsupported file format '${(source as { format: string }).format}'`,
       );
   }
+}
+
+/** Files up to which a CSV source's schema is pinned (one sniff per file). */
+const MAX_PINNED_FILES = 32;
+
+const sniffedOption = (value: unknown) =>
+  value === null || value === undefined || value === '(empty)'
+    ? ''
+    : String(value);
+
+/**
+ * A `read_csv` call with the dialect and column types DuckDB's sniffer found, so that later
+ * reads need no sniffing. Each bind of an auto-detecting `read_csv` (every view over it, every
+ * DESCRIBE of a transformation step) samples the files again, which costs more than the run's
+ * query on a large file. Undefined when the files differ (then `union_by_name` reconciles them
+ * at read time) or are too many to sniff one by one.
+ */
+async function pinnedCsvSql(
+  context: SourceContext,
+  files: string[],
+  source: FileSource,
+): Promise<string | undefined> {
+  if (files.length === 0 || files.length > MAX_PINNED_FILES) return undefined;
+  const header = source.header === false ? 'false' : 'true';
+  const delim = quoteLiteral(source.delimiter ?? ',');
+  let pinned: string | undefined;
+  for (const file of files) {
+    const reader = await context.workspace.connection.runAndReadAll(
+      `SELECT * FROM sniff_csv(${quoteLiteral(
+        file,
+      )}, header = ${header}, delim = ${delim})`,
+    );
+    const sniffed = reader.getRowObjectsJS()[0] as Record<string, any>;
+    const columns = (sniffed.Columns as Array<Record<string, unknown>>)
+      .map(
+        c => `${quoteLiteral(String(c.name))}: ${quoteLiteral(String(c.type))}`,
+      )
+      .join(', ');
+    const options = [
+      'auto_detect = false',
+      `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
+      `delim = ${quoteLiteral(sniffedOption(sniffed.Delimiter))}`,
+      `quote = ${quoteLiteral(sniffedOption(sniffed.Quote))}`,
+      `escape = ${quoteLiteral(sniffedOption(sniffed.Escape))}`,
+      `comment = ${quoteLiteral(sniffedOption(sniffed.Comment))}`,
+      `skip = ${Number(sniffed.SkipRows) || 0}`,
+      `columns = {${columns}}`,
+      ...(sniffed.DateFormat
+        ? [`dateformat = ${quoteLiteral(String(sniffed.DateFormat))}`]
+        : []),
+      ...(sniffed.TimestampFormat
+        ? [`timestampformat = ${quoteLiteral(String(sniffed.TimestampFormat))}`]
+        : []),
+    ].join(', ');
+    if (pinned !== undefined && pinned !== options) return undefined;
+    pinned = options;
+  }
+  return `read_csv([${files.map(quoteLiteral).join(', ')}], ${pinned})`;
 }
 
 /** The S3 settings a source may use for `url`, refusing buckets it has no right to. */
@@ -74,11 +142,12 @@ async function s3SettingsFor(
   );
 }
 
-export async function readFiles(
+/** The local paths of a file source's files (downloaded first when they are on S3). */
+async function sourceFiles(
   context: SourceContext,
   source: FileSource,
   table: string,
-): Promise<LoadedDataset> {
+): Promise<string[]> {
   const { storage, workspace } = context;
   let files: string[];
   if (source.path.startsWith('s3://') || storage.kind === 's3') {
@@ -109,6 +178,17 @@ export async function readFiles(
       files.length === 1 ? '' : 's'
     } from ${source.path}`,
   );
+  return files;
+}
+
+/** Reads the files into the DuckDB table `table` (for datasets read more than once, e.g. joins). */
+export async function readFiles(
+  context: SourceContext,
+  source: FileSource,
+  table: string,
+): Promise<LoadedDataset> {
+  const { workspace } = context;
+  const files = await sourceFiles(context, source, table);
   await workspace.connection.run(
     `CREATE TABLE ${quoteIdentifier(table)} AS SELECT * FROM ${readFilesSql(
       files,
@@ -119,4 +199,42 @@ export async function readFiles(
   return {
     rowsRead: await count(workspace.connection, quoteIdentifier(table)),
   };
+}
+
+/** The profiler's operator name of the scan reading each format (see scanCounts.ts). */
+const SCAN_OPERATORS: Record<FileSource['format'], string> = {
+  csv: 'READ_CSV',
+  json: 'READ_JSON',
+  parquet: 'READ_PARQUET',
+};
+
+/**
+ * Makes `table` a view over the files rather than a copy: the run's one query then streams the
+ * files straight into its result, instead of staging every row in memory and reading it again.
+ * Parquet files know their row count; for CSV and JSON, which must be parsed to be counted, the
+ * count is taken from the scan of the query that reads them (`scanOperator`).
+ */
+export async function openFiles(
+  context: SourceContext,
+  source: FileSource,
+  table: string,
+): Promise<OpenedSource> {
+  const { workspace } = context;
+  const files = await sourceFiles(context, source, table);
+  const read =
+    (source.format === 'csv' && (await pinnedCsvSql(context, files, source))) ||
+    readFilesSql(files, source);
+  const projection =
+    portableProjection(await workspace.describe(read), read) ??
+    `SELECT * FROM ${read}`;
+  await workspace.connection.run(
+    `CREATE VIEW ${quoteIdentifier(table)} AS ${projection}`,
+  );
+  if (source.format === 'parquet') {
+    return {
+      rowsRead: await count(workspace.connection, quoteIdentifier(table)),
+      view: true,
+    };
+  }
+  return { scanOperator: SCAN_OPERATORS[source.format], view: true };
 }

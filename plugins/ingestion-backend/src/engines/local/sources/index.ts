@@ -1,12 +1,17 @@
 import type { SourceSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { LocalEngineError } from '../errors';
-import { readFiles } from './files';
+import { openFiles, readFiles } from './files';
 import { readHttp } from './http';
 import { readIceberg } from './iceberg';
 import { readMysql, readPostgres } from './relational';
-import { IncrementalRead, LoadedDataset, SourceContext } from './types';
+import {
+  IncrementalRead,
+  OpenedSource,
+  LoadedDataset,
+  SourceContext,
+} from './types';
 
-export type { S3Settings, SourceContext } from './types';
+export type { OpenedSource, S3Settings, SourceContext } from './types';
 
 /** Reads a source (or a join's dataset) into the DuckDB table `table` of the run. */
 export async function loadDataset(
@@ -38,4 +43,22 @@ export async function loadDataset(
         }'`,
       );
   }
+}
+
+/**
+ * Opens the run's main source as `table`: files become a view that the run's single query
+ * streams from (read once, never staged whole); other sources are read into a table as by
+ * {@link loadDataset}.
+ */
+export async function openSource(
+  context: SourceContext,
+  source: SourceSpec,
+  table: string,
+  incremental?: IncrementalRead,
+): Promise<OpenedSource> {
+  if (source.type === 'file') {
+    return openFiles(context, source, table);
+  }
+  const loaded = await loadDataset(context, source, table, incremental);
+  return { rowsRead: loaded.rowsRead, view: false };
 }

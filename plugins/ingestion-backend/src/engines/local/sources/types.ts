@@ -48,3 +48,15 @@ export interface IncrementalRead {
 export interface LoadedDataset {
   rowsRead: number;
 }
+
+/**
+ * The run's main source, opened as the table or view `source`. Its row count is known up front
+ * (`rowsRead`), or taken from the profiled scan `scanOperator` of the query that reads the view
+ * (see scanCounts.ts).
+ */
+export interface OpenedSource {
+  rowsRead?: number;
+  scanOperator?: string;
+  /** A view read at query time (false: a table holding the rows). */
+  view: boolean;
+}
