@@ -130,6 +130,26 @@ describe.each(databases.eachSupportedId())(
             .send({ spec: batchSpec('changed'), expectedVersion: 1 }),
       },
       {
+        name: 'record a deployment',
+        allowed: ['admin', 'engineer'],
+        call: async user =>
+          request(server)
+            .put(
+              `/api/ingestion/v1/pipelines/${await newPipeline()}/deployment`,
+            )
+            .set('Authorization', as(user))
+            .send({ jobId: '4242' }),
+      },
+      {
+        name: 'estimate the cost of a new pipeline',
+        allowed: ['admin', 'engineer'],
+        call: user =>
+          request(server)
+            .post('/api/ingestion/v1/costs/estimate')
+            .set('Authorization', as(user))
+            .send({ organization: 'finance', spec: batchSpec() }),
+      },
+      {
         name: 'delete a pipeline',
         allowed: ['admin', 'engineer'],
         call: async user =>

@@ -49,6 +49,8 @@ describe.each(databases.eachSupportedId())('API contract on %s', databaseId => {
       '/v1/quality',
       '/v1/costs',
       '/v1/costs/chargeback',
+      '/v1/costs/estimate',
+      '/v1/pipelines/{pipelineId}/deployment',
       '/v1/quotas',
       '/v1/audit',
       '/v1/connections',
@@ -83,6 +85,38 @@ describe.each(databases.eachSupportedId())('API contract on %s', databaseId => {
     expect(res.body.error.message).toMatch(/Id|pattern|must match/);
     expect(JSON.stringify(res.body)).not.toMatch(/\.ts:\d+/);
   });
+
+  // Bodies of the scaffolder's routes: a missing or malformed field is a 400 naming it.
+  it.each([
+    ['POST', '/v1/costs/estimate', { spec: {} }, /organization/],
+    [
+      'POST',
+      '/v1/costs/estimate',
+      { organization: 'finance', spec: {}, expectedVolumeGb: -1 },
+      /expectedVolumeGb/,
+    ],
+    [
+      'PUT',
+      '/v1/pipelines/00000000-0000-4000-8000-000000000000/deployment',
+      { jobId: 'drop table' },
+      /jobId/,
+    ],
+    [
+      'PUT',
+      '/v1/pipelines/00000000-0000-4000-8000-000000000000/deployment',
+      { jobId: '1', jobUrl: 'javascript:alert(1)' },
+      /jobUrl/,
+    ],
+  ] as const)(
+    '%s %s answers 400 naming the field',
+    async (method, path, body, field) => {
+      const res = await call(method === 'POST' ? 'post' : 'put', path)
+        .set('Authorization', as('finance-admin'))
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(field);
+    },
+  );
 
   const parametersOf = (path: string): Array<{ $ref?: string }> =>
     (spec.paths as Record<string, any>)[path].get.parameters ?? [];

@@ -39,6 +39,7 @@ import {
 import { createRouter } from './router';
 import { startRunDriver } from './runs';
 import { DatabricksEngine } from './engines/databricks';
+import { CostEstimateService } from './service/CostEstimateService';
 import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
 import { OrganizationsService } from './service/OrganizationsService';
@@ -155,12 +156,24 @@ export const ingestionPlugin = createBackendPlugin({
         lineageSync
           .backfill()
           .catch(error => logger.warn(`Lineage backfill failed: ${error}`));
+        const costsStore = new DatabaseCostsStore(knex);
         const costs = new CostsService({
-          costs: new DatabaseCostsStore(knex),
+          costs: costsStore,
           authorizer,
           directory,
           currency:
             config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
+        });
+        const costEstimates = CostEstimateService.create({
+          authorizer,
+          directory,
+          costs: costsStore,
+          quotas,
+          pricing: {
+            dbu: config.getOptionalNumber('ingestion.pricing.dbu') ?? 0.55,
+            currency:
+              config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
+          },
         });
         // Connection secrets: refuses to start without a master key outside development.
         const connections = await createConnectionsService({
@@ -240,6 +253,7 @@ export const ingestionPlugin = createBackendPlugin({
             tables,
             lineage,
             costs,
+            costEstimates,
             middleware: [
               createIngestionRateLimiting({
                 config,

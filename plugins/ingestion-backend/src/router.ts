@@ -17,6 +17,7 @@ import type { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './database/pagination';
 import { spec } from './schema/openapi.generated';
 import { rejectUnknownBodyFields } from './schema/unknownFields';
+import type { CostEstimateService } from './service/CostEstimateService';
 import { chargebackCsv, type CostsService } from './service/CostsService';
 import type { LineageService } from './service/LineageService';
 import type { OrganizationsService } from './service/OrganizationsService';
@@ -38,6 +39,7 @@ export interface RouterOptions {
   tables: TablesService;
   lineage: LineageService;
   costs: CostsService;
+  costEstimates: CostEstimateService;
   /** Sub-routers of other capabilities, mounted under `/v1<path>` after the core routes. */
   extraRouters?: Array<{ path: string; router: express.Router }>;
   /** Middleware that runs before every route but health (rate limits). */
@@ -192,6 +194,16 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  api.put('/v1/pipelines/:pipelineId/deployment', async (req, res) => {
+    res.json(
+      await options.pipelines.recordDeployment(
+        await credentialsOf(req),
+        req.params.pipelineId,
+        req.body,
+      ),
+    );
+  });
+
   api.get('/v1/pipelines/:pipelineId/versions', async (req, res) => {
     res.json(
       await options.pipelines.listVersions(
@@ -325,6 +337,12 @@ export async function createRouter(
         from: params(req).from,
         to: params(req).to,
       }),
+    );
+  });
+
+  api.post('/v1/costs/estimate', async (req, res) => {
+    res.json(
+      await options.costEstimates.estimate(await credentialsOf(req), req.body),
     );
   });
 

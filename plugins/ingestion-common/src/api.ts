@@ -97,6 +97,9 @@ export interface Pipeline {
     databricksJobId: string;
     deployedVersion: number;
     deployedAt: string;
+    /** The job's page in the Databricks workspace. */
+    jobUrl?: string;
+    workspaceUrl?: string;
   };
   createdAt: string;
   createdBy: string;

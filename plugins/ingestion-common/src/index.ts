@@ -10,3 +10,5 @@ export * from './spec';
 export * from './expression';
 export * from './lineage';
 export * from './pii';
+export * from './costs';
+export * from './templates';

@@ -7,3 +7,4 @@ export * from './codegen';
 export * from './permissions';
 export * from './engines';
 export * from './databricks';
+export * from './costs';

@@ -9,6 +9,7 @@ import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
 import type {
   NewPipeline,
   NewPipelineVersion,
+  PipelineDeployment,
   PipelineListQuery,
   PipelinesStore,
 } from './PipelinesStore';
@@ -28,6 +29,8 @@ type PipelineRow = {
   databricks_job_id: string | null;
   deployed_version: number | null;
   deployed_at: Date | number | string | null;
+  databricks_job_url?: string | null;
+  databricks_workspace_url?: string | null;
   created_by: string;
   updated_by: string;
   created_at: Date | number | string;
@@ -70,6 +73,10 @@ function toPipeline(row: PipelineRow): Pipeline {
             databricksJobId: row.databricks_job_id,
             deployedVersion: Number(row.deployed_version),
             deployedAt: toIso(row.deployed_at),
+            jobUrl: toOptionalString(row.databricks_job_url ?? null),
+            workspaceUrl: toOptionalString(
+              row.databricks_workspace_url ?? null,
+            ),
           }
         : undefined,
     createdAt: toIso(row.created_at),
@@ -295,7 +302,7 @@ export class DatabasePipelinesStore implements PipelinesStore {
   async recordDeployment(
     organizationId: string,
     id: string,
-    deployment: { databricksJobId: string; deployedVersion: number; at: Date },
+    deployment: PipelineDeployment,
   ) {
     await this.knex('pipelines')
       .where({ organization_id: organizationId, id })
@@ -303,6 +310,9 @@ export class DatabasePipelinesStore implements PipelinesStore {
         databricks_job_id: deployment.databricksJobId,
         deployed_version: deployment.deployedVersion,
         deployed_at: deployment.at,
+        // Absent URLs clear earlier ones: they described the job recorded before.
+        databricks_job_url: deployment.jobUrl ?? null,
+        databricks_workspace_url: deployment.workspaceUrl ?? null,
       });
   }
 }

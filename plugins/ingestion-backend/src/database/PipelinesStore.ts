@@ -78,6 +78,15 @@ export interface PipelinesStore {
   recordDeployment(
     organizationId: string,
     id: string,
-    deployment: { databricksJobId: string; deployedVersion: number; at: Date },
+    deployment: PipelineDeployment,
   ): Promise<void>;
+}
+
+/** A pipeline version deployed as a Databricks job. */
+export interface PipelineDeployment {
+  databricksJobId: string;
+  deployedVersion: number;
+  at: Date;
+  jobUrl?: string;
+  workspaceUrl?: string;
 }

@@ -429,6 +429,63 @@ export const spec = {
         }
       }
     },
+    "/v1/pipelines/{pipelineId}/deployment": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/pipelineId"
+        }
+      ],
+      "put": {
+        "operationId": "RecordPipelineDeployment",
+        "description": "Records that the pipeline's current version is deployed as a Databricks job (what `ingestion:databricks:deploy` does after creating or updating the job). Engineers and admins of the pipeline's organization; audited. The pipeline's GET then shows it under `deployment`.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "jobId"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "jobId": {
+                    "type": "string",
+                    "pattern": "^[0-9]{1,30}$",
+                    "description": "The Databricks job id."
+                  },
+                  "jobUrl": {
+                    "type": "string",
+                    "maxLength": 2048,
+                    "pattern": "^https?://"
+                  },
+                  "workspaceUrl": {
+                    "type": "string",
+                    "maxLength": 2048,
+                    "pattern": "^https?://"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The pipeline with its deployment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PipelineDetails"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/pipelines/{pipelineId}/versions": {
       "parameters": [
         {
@@ -1046,6 +1103,69 @@ export const spec = {
                 }
               }
             }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/costs/estimate": {
+      "post": {
+        "operationId": "EstimateCost",
+        "description": "Estimates what a pipeline would cost before it is created (the templates' review step): cost per run and per month on the organization's cluster, with this month's remaining budget and the quotas' headroom. Needs the right to create pipelines in the organization (404 for other organizations); an invalid spec is a 400 listing every problem with its path. Iceberg tables without a catalog get the organization's, as when the pipeline is created.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "organization",
+                  "spec"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  },
+                  "spec": {
+                    "description": "The spec, as an object or as YAML/JSON text."
+                  },
+                  "expectedVolumeGb": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1000000,
+                    "description": "Source data per run (per hour for continuous streams); default 1."
+                  },
+                  "workloadType": {
+                    "type": "string",
+                    "enum": [
+                      "batch",
+                      "batch_large",
+                      "streaming",
+                      "interactive"
+                    ],
+                    "description": "Cluster profile; default streaming for streaming pipelines, batch otherwise."
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The estimate, the budget and the quota headroom.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CostEstimateResult"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/SpecProblems"
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -2417,6 +2537,12 @@ export const spec = {
               },
               "deployedAt": {
                 "$ref": "#/components/schemas/Timestamp"
+              },
+              "jobUrl": {
+                "type": "string"
+              },
+              "workspaceUrl": {
+                "type": "string"
               }
             }
           },
@@ -3413,6 +3539,248 @@ export const spec = {
                   "type": "number"
                 }
               }
+            }
+          }
+        }
+      },
+      "CostEstimate": {
+        "type": "object",
+        "required": [
+          "currency",
+          "dbuPrice",
+          "workloadType",
+          "nodeType",
+          "dbuPerNodeHour",
+          "minWorkers",
+          "maxWorkers",
+          "workers",
+          "dbuPerHour",
+          "minDbuPerHour",
+          "maxDbuPerHour",
+          "basis",
+          "hoursPerRun",
+          "dbusPerRun",
+          "costPerRun",
+          "runsPerMonth",
+          "costPerMonth",
+          "storageGbPerMonth",
+          "assumptions"
+        ],
+        "properties": {
+          "currency": {
+            "type": "string"
+          },
+          "dbuPrice": {
+            "type": "number"
+          },
+          "workloadType": {
+            "type": "string"
+          },
+          "nodeType": {
+            "type": "string"
+          },
+          "dbuPerNodeHour": {
+            "type": "number"
+          },
+          "minWorkers": {
+            "type": "integer"
+          },
+          "maxWorkers": {
+            "type": "integer"
+          },
+          "workers": {
+            "type": "integer"
+          },
+          "dbuPerHour": {
+            "type": "number"
+          },
+          "minDbuPerHour": {
+            "type": "number"
+          },
+          "maxDbuPerHour": {
+            "type": "number"
+          },
+          "basis": {
+            "type": "string",
+            "enum": [
+              "run",
+              "hour"
+            ]
+          },
+          "hoursPerRun": {
+            "type": "number"
+          },
+          "dbusPerRun": {
+            "type": "number"
+          },
+          "costPerRun": {
+            "type": "number"
+          },
+          "runsPerMonth": {
+            "type": "number"
+          },
+          "costPerMonth": {
+            "type": "number"
+          },
+          "storageGbPerMonth": {
+            "type": "number"
+          },
+          "assumptions": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "CostEstimateResult": {
+        "type": "object",
+        "required": [
+          "organization",
+          "estimate",
+          "quotas",
+          "appliedDefaults",
+          "warnings"
+        ],
+        "properties": {
+          "organization": {
+            "type": "string"
+          },
+          "estimate": {
+            "$ref": "#/components/schemas/CostEstimate"
+          },
+          "budget": {
+            "type": "object",
+            "required": [
+              "monthly",
+              "spentThisMonth",
+              "remaining",
+              "remainingAfter",
+              "exceeded"
+            ],
+            "properties": {
+              "monthly": {
+                "type": "number"
+              },
+              "spentThisMonth": {
+                "type": "number"
+              },
+              "remaining": {
+                "type": "number"
+              },
+              "remainingAfter": {
+                "type": "number"
+              },
+              "exceeded": {
+                "type": "boolean"
+              }
+            }
+          },
+          "quotas": {
+            "type": "object",
+            "required": [
+              "dbuPerHour",
+              "storageGb",
+              "concurrentRuns",
+              "exceeded",
+              "warnings"
+            ],
+            "properties": {
+              "dbuPerHour": {
+                "type": "object",
+                "required": [
+                  "quota",
+                  "usedLastHour",
+                  "clusterMin",
+                  "clusterMax",
+                  "headroom"
+                ],
+                "properties": {
+                  "quota": {
+                    "type": "number"
+                  },
+                  "usedLastHour": {
+                    "type": "number"
+                  },
+                  "clusterMin": {
+                    "type": "number"
+                  },
+                  "clusterMax": {
+                    "type": "number"
+                  },
+                  "headroom": {
+                    "type": "number"
+                  }
+                }
+              },
+              "storageGb": {
+                "type": "object",
+                "required": [
+                  "quota",
+                  "used",
+                  "projected",
+                  "headroom"
+                ],
+                "properties": {
+                  "quota": {
+                    "type": "number"
+                  },
+                  "used": {
+                    "type": "number"
+                  },
+                  "projected": {
+                    "type": "number"
+                  },
+                  "headroom": {
+                    "type": "number"
+                  }
+                }
+              },
+              "concurrentRuns": {
+                "type": "object",
+                "required": [
+                  "quota",
+                  "current",
+                  "headroom"
+                ],
+                "properties": {
+                  "quota": {
+                    "type": "integer"
+                  },
+                  "current": {
+                    "type": "integer"
+                  },
+                  "headroom": {
+                    "type": "integer"
+                  }
+                }
+              },
+              "exceeded": {
+                "type": "array",
+                "description": "What keeps the pipeline from running within the quotas at all.",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "warnings": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "appliedDefaults": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "warnings": {
+            "type": "array",
+            "description": "The quota warnings and the budget's.",
+            "items": {
+              "type": "string"
             }
           }
         }

@@ -301,6 +301,54 @@ export class PipelinesService {
     return saved;
   }
 
+  /**
+   * Records that the pipeline's current version runs as Databricks job `jobId` (the deploy action
+   * calls this after creating or updating the job). Links must point into the organization's
+   * configured workspace, so the portal never shows a link elsewhere as the pipeline's job.
+   */
+  async recordDeployment(
+    credentials: BackstageCredentials,
+    id: string,
+    input: { jobId: string; jobUrl?: string; workspaceUrl?: string },
+  ): Promise<PipelineDetails> {
+    const current = await this.getForAction(
+      credentials,
+      id,
+      pipelineUpdatePermission,
+    );
+    const host = this.options.directory.get(current.organization).databricks
+      ?.host;
+    if (host) {
+      const origin = new URL(host).origin;
+      for (const field of ['jobUrl', 'workspaceUrl'] as const) {
+        const url = input[field];
+        if (url && new URL(url).origin !== origin) {
+          throw new InputError(
+            `${field}: must be in the Databricks workspace of organization '${current.organization}' (${origin})`,
+          );
+        }
+      }
+    }
+    await this.options.store.recordDeployment(current.organization, id, {
+      databricksJobId: input.jobId,
+      deployedVersion: current.currentVersion,
+      at: this.now(),
+      jobUrl: input.jobUrl,
+      workspaceUrl: input.workspaceUrl,
+    });
+    await this.options.audit?.record({
+      credentials,
+      organizationId: current.organization,
+      action: 'pipeline.deploy',
+      targetType: 'pipeline',
+      targetId: id,
+      outcome: 'success',
+      meta: { jobId: input.jobId, version: current.currentVersion },
+    });
+    await this.changed('upserted', current.organization, id);
+    return this.get(credentials, id);
+  }
+
   async delete(credentials: BackstageCredentials, id: string): Promise<void> {
     const current = await this.getForAction(
       credentials,

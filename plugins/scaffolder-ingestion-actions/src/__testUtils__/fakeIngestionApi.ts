@@ -4,7 +4,12 @@ import type {
   OrgRole,
   PipelineDetails,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  buildSpecInput,
+  validatePipelineSpec,
+  type CostEstimateRequest,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import { estimatePipelineCost } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { randomUUID } from 'node:crypto';
 
@@ -54,7 +59,7 @@ export interface FakeRequest {
 /**
  * The ingestion backend's HTTP API as far as the actions use it, in memory: organizations with the
  * caller's roles (demo naming: `user:default/finance-engineer` is an engineer of finance),
- * pipelines with versions and optimistic concurrency, costs and connections. Requests are
+ * pipelines with versions and optimistic concurrency, cost estimates, deployments and connections. Requests are
  * recorded; `failNext` makes the next matching request fail like the backend does.
  */
 export class FakeIngestionApi {
@@ -187,31 +192,64 @@ export class FakeIngestionApi {
             .filter(o => o.roles.length > 0),
         });
       }),
-      http.get(`${base}/v1/costs`, async ({ request }) => {
+      // Estimates with the backend's own function, on the organization's default cluster sizing.
+      http.post(`${base}/v1/costs/estimate`, async ({ request }) => {
         const { entry, failed } = await record(request);
         if (failed) return failed;
-        const organization = new URL(request.url).searchParams.get(
-          'organization',
-        )!;
-        if (!memberOf(entry.onBehalfOf, organization)) {
+        const body = entry.body as CostEstimateRequest;
+        const roles = this.rolesOf(entry.onBehalfOf, body.organization);
+        if (roles.length === 0) {
           return error(
             404,
             'NotFoundError',
-            `organization '${organization}' not found`,
+            `Organization '${body.organization}' not found`,
           );
         }
-        const monthly =
-          this.organizations.find(o => o.id === organization)?.budget
-            ?.monthly ?? 0;
-        const remaining = this.budgetRemaining[organization] ?? monthly;
-        return HttpResponse.json({
-          organization,
-          currency: 'USD',
-          groupBy: 'pipeline',
-          total: monthly - remaining,
-          budget: { monthly, spentThisMonth: monthly - remaining, remaining },
-          groups: [],
+        if (!roles.includes('engineer') && !roles.includes('admin')) {
+          return error(
+            403,
+            'NotAllowedError',
+            `Your roles in organization '${body.organization}' do not allow ingestion.pipeline.create`,
+          );
+        }
+        const org = this.organizations.find(o => o.id === body.organization)!;
+        const { spec: built, applied } = buildSpecInput(
+          body.spec as Record<string, unknown>,
+          { icebergCatalog: `${org.id}_catalog` },
+        );
+        const valid = validatePipelineSpec(built);
+        if (!valid.valid) {
+          return HttpResponse.json(
+            {
+              error: { name: 'InputError', message: 'invalid spec' },
+              problems: valid.problems,
+            },
+            { status: 400 },
+          );
+        }
+        const monthly = org.budget?.monthly ?? 0;
+        const result = estimatePipelineCost({
+          organization: {
+            id: org.id,
+            name: org.name,
+            costCenter: org.costCenter,
+            environment: 'development',
+            owner: org.ownerGroup,
+            quotas: org.quotas.databricks,
+          },
+          spec: valid.spec,
+          workloadType: body.workloadType,
+          expectedVolumeGb: body.expectedVolumeGb,
+          pricing: { dbu: 0.55, currency: 'USD' },
+          quotas: org.quotas,
+          usage: org.usage,
+          budget: org.budget && {
+            monthly,
+            spentThisMonth: monthly - (this.budgetRemaining[org.id] ?? monthly),
+          },
+          appliedDefaults: applied,
         });
+        return HttpResponse.json(result);
       }),
       http.get(`${base}/v1/connections`, async ({ request }) => {
         const { entry, failed } = await record(request);
@@ -319,6 +357,38 @@ export class FakeIngestionApi {
         this.pipelines.set(pipeline.id, pipeline);
         return HttpResponse.json(pipeline, { status: 201 });
       }),
+      http.put(
+        `${base}/v1/pipelines/:id/deployment`,
+        async ({ request, params }) => {
+          const { entry, failed } = await record(request);
+          if (failed) return failed;
+          const pipeline = this.pipelines.get(String(params.id));
+          if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
+            return error(
+              404,
+              'NotFoundError',
+              `pipeline ${params.id} not found`,
+            );
+          }
+          const body = entry.body as {
+            jobId: string;
+            jobUrl?: string;
+            workspaceUrl?: string;
+          };
+          const updated: PipelineDetails = {
+            ...pipeline,
+            deployment: {
+              databricksJobId: body.jobId,
+              deployedVersion: pipeline.currentVersion,
+              deployedAt: new Date().toISOString(),
+              ...(body.jobUrl ? { jobUrl: body.jobUrl } : {}),
+              ...(body.workspaceUrl ? { workspaceUrl: body.workspaceUrl } : {}),
+            },
+          };
+          this.pipelines.set(updated.id, updated);
+          return HttpResponse.json(updated);
+        },
+      ),
       http.put(`${base}/v1/pipelines/:id`, async ({ request, params }) => {
         const { entry, failed } = await record(request);
         if (failed) return failed;

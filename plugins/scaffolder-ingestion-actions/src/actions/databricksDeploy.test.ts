@@ -112,9 +112,34 @@ describe('ingestion:databricks:deploy', () => {
       tags: { Organization: 'retail', PipelineId: pipeline.id },
     });
     expect(databricks.notebook(notebookPath)?.content).toContain('readStream');
+    // The job is recorded in the backend, which shows it on the pipeline.
+    expect(api.pipelines.get(pipeline.id)?.deployment).toMatchObject({
+      databricksJobId: String(job.jobId),
+      deployedVersion: 1,
+      jobUrl: `${databricks.url}/jobs/${job.jobId}`,
+      workspaceUrl: databricks.url,
+    });
+    expect(
+      api.requests.filter(r => r.method === 'PUT').map(r => r.path),
+    ).toEqual([`/v1/pipelines/${pipeline.id}/deployment`]);
     expect(
       api.requests.every(r => r.onBehalfOf === 'user:default/retail-engineer'),
     ).toBe(true);
+  });
+
+  it('passes on the backend refusing to record the deployment', async () => {
+    const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
+    api.failNext('PUT', /\/deployment$/, 403, {
+      name: 'NotAllowedError',
+      message: "Your roles in organization 'retail' do not allow this",
+    });
+    const error = await action()
+      .handler(actionContext({ pipelineId: pipeline.id }, retailUser))
+      .catch(e => e);
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.message).toBe(
+      `The ingestion backend refused to record the deployment of pipeline ${pipeline.id}: Your roles in organization 'retail' do not allow this`,
+    );
   });
 
   it('leaves one job when run twice, and points it at each new version', async () => {
@@ -161,6 +186,7 @@ describe('ingestion:databricks:deploy', () => {
     await action().handler(retried);
     expect(databricks.requests).toHaveLength(calls);
     expect(outputsOf(retried).created).toBe(true);
+    expect(api.requests.filter(r => r.method === 'PUT')).toHaveLength(1);
   });
 
   it('finds the job it created when the create answer was lost', async () => {
@@ -201,6 +227,7 @@ describe('ingestion:databricks:deploy', () => {
         "Organization 'finance' runs its pipelines on the local engine: finance/daily runs there as registered, nothing was deployed to Databricks.",
     });
     expect(databricks.requests).toEqual([]);
+    expect(api.requests.filter(r => r.method !== 'GET')).toEqual([]);
   });
 
   it('calls nothing in Databricks in a dry run and reports what it would deploy', async () => {
@@ -223,6 +250,7 @@ describe('ingestion:databricks:deploy', () => {
       ),
     });
     expect(databricks.requests).toEqual([]);
+    expect(api.requests.filter(r => r.method !== 'GET')).toEqual([]);
   });
 
   it('reports what it would do for a pipeline a dry run did not register', async () => {

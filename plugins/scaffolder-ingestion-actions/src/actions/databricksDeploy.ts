@@ -18,7 +18,7 @@ import {
   toCodegenOrganization,
   toEngineOrganization,
 } from '../lib/organizationConfig';
-import { requireOrganizationPermission } from '../lib/quotaCheck';
+import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { ORGANIZATION_ID, PIPELINE_ID } from './patterns';
 import { DRY_RUN_PIPELINE_ID } from './pipelineRegister';
 import { examples } from './databricksDeploy.examples';
@@ -30,8 +30,9 @@ export const DATABRICKS_DEPLOY_ACTION_ID = 'ingestion:databricks:deploy';
  * `ingestion:databricks:deploy`: deploys the registered pipeline's current version to its
  * organization's Databricks workspace: imports the generated notebook and creates the scheduled job,
  * or updates it when it exists (found by its recorded id or by name), so running it twice leaves one
- * job. The pipeline and the user's right to change it come from the ingestion backend's API; the
- * workspace and its token from the organization's config. For organizations on another engine (the
+ * job, then records the job in the ingestion backend (`PUT /v1/pipelines/{id}/deployment`). The
+ * pipeline and the user's right to change it come from the ingestion backend's API; the workspace
+ * and its token from the organization's config. For organizations on another engine (the
  * embedded default's local engine) it says so and changes nothing.
  */
 export function createDatabricksDeployAction(options: {
@@ -212,6 +213,19 @@ export function createDatabricksDeployAction(options: {
             notebookPath: job.notebookPath,
             duplicateJobIds: job.duplicateJobIds.map(String),
           };
+        },
+      });
+      // Recorded in the backend, so the pipeline's page links the job and its runs start it.
+      const workspaceUrl = settings.databricks.host.replace(/\/+$/, '');
+      await ctx.checkpoint({
+        key: `ingestion.databricks.record.${pipeline.id}.v${pipeline.currentVersion}`,
+        fn: async () => {
+          await api.recordDeployment(pipeline.id, {
+            jobId: deployed.jobId,
+            jobUrl: deployed.url,
+            workspaceUrl,
+          });
+          return deployed.jobId;
         },
       });
       if (deployed.duplicateJobIds.length > 0) {

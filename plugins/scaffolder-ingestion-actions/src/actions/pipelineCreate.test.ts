@@ -132,8 +132,14 @@ describe('ingestion:pipeline:create', () => {
       'GET /v1/organizations',
       'GET /v1/pipelines',
       'GET /v1/connections',
-      'GET /v1/costs',
+      'POST /v1/costs/estimate',
     ]);
+    // The estimate is the backend's, for the spec the action writes.
+    expect(api.requests[3].body).toEqual({
+      organization: 'finance',
+      spec: out.spec,
+      expectedVolumeGb: 5,
+    });
     expect(
       api.requests.every(
         r =>
@@ -157,7 +163,28 @@ describe('ingestion:pipeline:create', () => {
     expect(
       fs.readFileSync(path.join(dryWorkspace.path, 'job.json'), 'utf8'),
     ).toBe(read('job.json'));
-    expect(api.requests.every(r => r.method === 'GET')).toBe(true);
+    // Reads, and the estimate, which changes nothing.
+    expect(
+      api.requests.every(
+        r => r.method === 'GET' || r.path === '/v1/costs/estimate',
+      ),
+    ).toBe(true);
+  });
+
+  it("passes on the backend's refusal to estimate, and writes nothing", async () => {
+    api.failNext('POST', /^\/v1\/costs\/estimate/, 403, {
+      name: 'NotAllowedError',
+      message:
+        "Your roles in organization 'finance' do not allow ingestion.pipeline.create",
+    });
+    const error = await action()
+      .handler(actionContext(input(), { workspacePath: workspace.path }))
+      .catch(e => e);
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.message).toBe(
+      "The ingestion backend refused to estimate the cost of a pipeline in organization 'finance': Your roles in organization 'finance' do not allow ingestion.pipeline.create",
+    );
+    expect(fs.readdirSync(workspace.path)).toEqual([]);
   });
 
   it('reports every problem of the spec at once, with its path', async () => {

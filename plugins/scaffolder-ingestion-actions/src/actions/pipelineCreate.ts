@@ -6,27 +6,23 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  buildSpecInput,
   getSourceDatasets,
   pipelineCreatePermission,
   pipelineUpdatePermission,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-import {
-  getClusterConfig,
-  type WorkloadType,
-} from '@ingestion-for-backstage/plugin-ingestion-node';
+import type { WorkloadType } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { buildSpecInput, requireValidSpec } from '../lib/buildSpec';
-import { estimateCost } from '../lib/costEstimate';
-import { IngestionApiClient } from '../lib/IngestionApiClient';
+import { requireValidSpec } from '../lib/buildSpec';
 import {
-  readOrganizationSettings,
-  readPricing,
-  toCodegenOrganization,
-} from '../lib/organizationConfig';
+  IngestionApiClient,
+  QuotaExceededError,
+} from '../lib/IngestionApiClient';
+import { readOrganizationSettings } from '../lib/organizationConfig';
 import { renderCostReview, renderPipelineFiles } from '../lib/pipelineFiles';
-import { checkQuotas, requireOrganizationPermission } from '../lib/quotaCheck';
+import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { ORGANIZATION_ID, PIPELINE_NAME } from './patterns';
 import { examples } from './pipelineCreate.examples';
 
@@ -223,32 +219,21 @@ export function createPipelineCreateAction(options: {
         }
       }
 
-      const workloadType: WorkloadType =
-        input.workloadType ??
-        (spec.pipeline_type === 'streaming' ? 'streaming' : 'batch');
-      let cluster;
-      try {
-        cluster = getClusterConfig(
-          toCodegenOrganization(settings),
-          workloadType,
-        );
-      } catch (error) {
-        throw new InputError((error as Error).message);
-      }
-      const estimate = estimateCost({
+      // The backend estimates (one estimate for the review step, this action and the API), so
+      // its pricing, the organization's cluster sizing, budget and quotas apply as they are now.
+      const costs = await api.estimateCost({
+        organization: organization.id,
         spec,
-        cluster,
-        workloadType,
         expectedVolumeGb: input.expectedVolumeGb ?? 1,
-        pricing: readPricing(config),
+        ...(input.workloadType ? { workloadType: input.workloadType } : {}),
       });
-      const costs = await api.getCosts(organization.id).catch(error => {
-        if (error instanceof NotAllowedError) return undefined;
-        throw error;
-      });
-      const budgetRemaining = costs?.budget?.remaining;
-      const quotas = checkQuotas(organization, estimate, budgetRemaining);
-      warnings.push(...quotas.warnings);
+      const { estimate, quotas } = costs;
+      if (quotas.exceeded.length > 0) {
+        throw new QuotaExceededError(quotas.exceeded.join(' '));
+      }
+      const workloadType = estimate.workloadType as WorkloadType;
+      const budgetRemaining = costs.budget?.remaining;
+      warnings.push(...costs.warnings);
       for (const warning of warnings) {
         ctx.logger.warn(warning);
       }
@@ -300,7 +285,11 @@ export function createPipelineCreateAction(options: {
       if (budgetRemaining !== undefined)
         ctx.output('budgetRemaining', budgetRemaining);
       ctx.output('costEstimate', { ...estimate });
-      const { warnings: _quotaWarnings, ...quotaReport } = quotas;
+      const {
+        warnings: _quotaWarnings,
+        exceeded: _exceeded,
+        ...quotaReport
+      } = quotas;
       ctx.output('quotas', quotaReport);
       ctx.output('warnings', warnings);
       ctx.output('review', review);

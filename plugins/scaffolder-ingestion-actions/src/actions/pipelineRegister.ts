@@ -11,7 +11,7 @@ import {
 import { requireValidSpec } from '../lib/buildSpec';
 import { IngestionApiClient } from '../lib/IngestionApiClient';
 import { pipelineEntityRef } from '../lib/pipelineFiles';
-import { requireOrganizationPermission } from '../lib/quotaCheck';
+import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { ORGANIZATION_ID, PIPELINE_NAME } from './patterns';
 import { examples } from './pipelineRegister.examples';
 

@@ -20,7 +20,7 @@ import {
   serveBareRepository,
 } from '../lib/localGitRemote';
 import { readOrganizationSettings } from '../lib/organizationConfig';
-import { requireOrganizationPermission } from '../lib/quotaCheck';
+import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { BRANCH_NAME, ORGANIZATION_ID, REPOSITORY_NAME } from './patterns';
 import { examples } from './repoPublish.examples';
 

@@ -11,7 +11,8 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import type {
-  CostReport,
+  CostEstimateRequest,
+  CostEstimateResult,
   FieldProblem,
   OrganizationSummary,
   Page,
@@ -79,12 +80,29 @@ export class IngestionApiClient {
     return page.items;
   }
 
-  /** This month's spend and remaining budget of an organization. */
-  async getCosts(organization: string): Promise<CostReport> {
-    return this.request<CostReport>(
-      'GET',
-      `/v1/costs?${new URLSearchParams({ organization })}`,
-      `read the costs of organization '${organization}'`,
+  /**
+   * What a pipeline would cost, with the organization's remaining budget and quota headroom, as
+   * the templates' review step shows it. Needs the right to create pipelines in the organization.
+   */
+  async estimateCost(body: CostEstimateRequest): Promise<CostEstimateResult> {
+    return this.request<CostEstimateResult>(
+      'POST',
+      '/v1/costs/estimate',
+      `estimate the cost of a pipeline in organization '${body.organization}'`,
+      body,
+    );
+  }
+
+  /** Records the Databricks job a pipeline's current version is deployed as. */
+  async recordDeployment(
+    id: string,
+    body: { jobId: string; jobUrl?: string; workspaceUrl?: string },
+  ): Promise<PipelineDetails> {
+    return this.request<PipelineDetails>(
+      'PUT',
+      `/v1/pipelines/${encodeURIComponent(id)}/deployment`,
+      `record the deployment of pipeline ${id}`,
+      body,
     );
   }
 

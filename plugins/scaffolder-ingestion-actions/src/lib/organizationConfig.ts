@@ -147,14 +147,3 @@ export function toEngineOrganization(
     ...(settings.project ? { project: settings.project } : {}),
   };
 }
-
-/** The DBU price and currency of `ingestion.pricing`, as the ingestion backend charges runs. */
-export function readPricing(config: RootConfigService): {
-  dbu: number;
-  currency: string;
-} {
-  return {
-    dbu: config.getOptionalNumber('ingestion.pricing.dbu') ?? 0.55,
-    currency: config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
-  };
-}

@@ -7,6 +7,7 @@ import {
   getSourceDatasets,
   pipelineEntityName,
   getTargetDataset,
+  type CostEstimate,
   type PipelineSpec,
   type QualityRuleSpec,
   type TransformSpec,
@@ -18,7 +19,6 @@ import {
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { stringify } from 'yaml';
-import type { CostEstimate } from './costEstimate';
 import {
   toCodegenOrganization,
   type OrganizationSettings,

@@ -1,0 +1,7 @@
+export { runsPerMonth } from './runsPerMonth';
+export type {
+  CostEstimate,
+  CostEstimateRequest,
+  CostEstimateResult,
+  QuotaHeadroom,
+} from './types';

@@ -1,0 +1,2 @@
+export { buildSpecInput, resolveTemplateValues } from './buildSpec';
+export type { SpecDefaults } from './buildSpec';
