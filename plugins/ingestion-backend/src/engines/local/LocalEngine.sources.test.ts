@@ -397,7 +397,7 @@ describe('LocalEngine sources', () => {
     });
   });
 
-  it('leaves Kafka and streaming pipelines to the Databricks engine', async () => {
+  it('leaves Kafka streaming to the Databricks engine', async () => {
     expect(
       await fx.run({
         pipeline_type: 'streaming',
@@ -412,7 +412,7 @@ describe('LocalEngine sources', () => {
       state: 'failed',
       retryable: false,
       message: expect.stringMatching(
-        /^Kafka sources run on the Databricks engine/,
+        /^Kafka streaming needs the Databricks engine/,
       ),
     });
   });

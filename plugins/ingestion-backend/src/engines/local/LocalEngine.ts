@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IcebergSqlCatalog, IcebergTableWriter } from '../../iceberg';
 import { runPipeline, RunHost } from './runPipeline';
+import { runStream } from './streaming';
 import type { S3Settings } from './sources';
 import type { RunWorkspace } from './workspace';
 
@@ -193,7 +194,10 @@ export class LocalEngine implements IngestionEngine {
       done: Promise.resolve(),
     };
     this.#runs.set(engineRunId, entry);
-    entry.done = runPipeline(this.#host(), context, {
+    // Streaming specs run as micro-batches of the batch pipeline (see streaming/).
+    const run =
+      context.spec.pipeline_type === 'streaming' ? runStream : runPipeline;
+    entry.done = run(this.#host(), context, {
       signal: abort.signal,
       onWorkspace: workspace => {
         entry.workspace = workspace;

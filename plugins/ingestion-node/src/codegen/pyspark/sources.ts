@@ -49,6 +49,12 @@ function reader(
   ];
 }
 
+/** Reader options whose values are plain strings. */
+const stringOptions = (options: Record<string, string>) =>
+  Object.entries(options).map(
+    ([key, value]) => [key, pyStr(value)] as [string, string],
+  );
+
 /**
  * A JDBC table read. The URL and credentials come from the connection's secret scope; the table name is
  * quoted for the database, so it is a name and never SQL.
@@ -118,11 +124,6 @@ function s3Credentials(uri: string, scope: string | undefined): string[] {
     )})`,
   ];
 }
-
-const stringOptions = (options: Record<string, string>) =>
-  Object.entries(options).map(
-    ([key, value]) => [key, pyStr(value)] as [string, string],
-  );
 
 /**
  * Files arriving in a folder, as a stream: Auto Loader (`cloudFiles`) lists only what is new since the last

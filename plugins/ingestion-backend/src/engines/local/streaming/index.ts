@@ -1,0 +1,1 @@
+export { localStreamingRefusal, runStream } from './runStream';
