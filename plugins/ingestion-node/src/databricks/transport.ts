@@ -42,6 +42,8 @@ const IDEMPOTENT_POSTS = new Set([
   '/api/2.0/workspace/mkdirs',
 ]);
 
+const STATEMENT_CANCEL = /^\/api\/2\.0\/sql\/statements\/[^/]+\/cancel$/;
+
 /**
  * Whether repeating a request after an ambiguous failure (a 5xx, a timeout, a reset connection: the server may
  * have acted on it) is safe. `jobs/create` is not (a second job); `runs/submit` is only with an idempotency token.
@@ -54,7 +56,7 @@ export function isIdempotentRequest(
   if (method === 'GET' || method === 'HEAD') {
     return true;
   }
-  if (IDEMPOTENT_POSTS.has(path)) {
+  if (IDEMPOTENT_POSTS.has(path) || STATEMENT_CANCEL.test(path)) {
     return true;
   }
   const body = (payload ?? {}) as Record<string, unknown>;
