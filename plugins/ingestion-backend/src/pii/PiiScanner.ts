@@ -61,12 +61,16 @@ export class PiiScanner {
    * Samples a local Iceberg table (a `file:` metadata location) unless its current snapshot was
    * sampled already; returns the findings either way.
    */
-  async scanLocalTable(table: {
-    organizationId: string;
-    tableId: string;
-    metadataLocation: string;
-    discoveredIn?: string;
-  }): Promise<PiiFindings> {
+  async scanLocalTable(
+    table: {
+      organizationId: string;
+      tableId: string;
+      metadataLocation: string;
+      discoveredIn?: string;
+    },
+    /** Findings known from elsewhere (a run that masked them), kept like earlier ones. */
+    known: PiiFindings = {},
+  ): Promise<PiiFindings> {
     const before = await this.state.get(table.organizationId, table.tableId);
     const current = await currentSnapshotId(table.metadataLocation);
     if (
@@ -85,7 +89,7 @@ export class PiiScanner {
     const snapshot = sample.snapshotId ?? 'none';
     const findings = stickyFindings(
       detectPii(sample.samples, { threshold: this.options.threshold }),
-      before?.piiFindings,
+      { ...before?.piiFindings, ...known },
       Object.keys(sample.samples),
     );
     await this.state.upsert(
@@ -110,9 +114,29 @@ export class PiiScanner {
     return findings;
   }
 
-  /** Samples the Iceberg tables a finished run committed to (a run driver listener). */
+  /**
+   * Samples the Iceberg tables a finished run committed to (a run driver listener). Columns the
+   * run masked keep the PII kinds found before masking, as the masked values no longer show them.
+   */
   async onRunFinished(event: FinishedRun): Promise<void> {
+    const masked: PiiFindings = Object.fromEntries(
+      (event.piiMasking?.columns ?? [])
+        .filter(c => c.types.length > 0)
+        .map(c => [c.column, c.types]),
+    );
     for (const table of event.tables) {
+      if (Object.keys(masked).length > 0) {
+        // Kept for tables that cannot be sampled from here (remote storage) too.
+        const before = await this.state.get(event.run.organization, table.id);
+        await this.state.upsert(
+          {
+            organizationId: event.run.organization,
+            tableId: table.id,
+            piiFindings: { ...before?.piiFindings, ...masked },
+          },
+          this.now(),
+        );
+      }
       if (
         table.format !== 'iceberg' ||
         !table.catalogName ||
@@ -132,12 +156,15 @@ export class PiiScanner {
         .first('metadata_location');
       if (!row?.metadata_location?.startsWith('file:')) continue;
       try {
-        await this.scanLocalTable({
-          organizationId: event.run.organization,
-          tableId: table.id,
-          metadataLocation: row.metadata_location,
-          discoveredIn: `sql:${table.catalogName}`,
-        });
+        await this.scanLocalTable(
+          {
+            organizationId: event.run.organization,
+            tableId: table.id,
+            metadataLocation: row.metadata_location,
+            discoveredIn: `sql:${table.catalogName}`,
+          },
+          masked,
+        );
       } catch (error) {
         this.options.logger.warn(
           `PII scan of ${table.catalogName}.${table.namespace}.${table.tableName} failed: ${error}`,

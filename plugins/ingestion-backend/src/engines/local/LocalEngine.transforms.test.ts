@@ -252,8 +252,9 @@ describe('LocalEngine transformations', () => {
         card: '************0004',
       },
     ]);
-    // Hashed or not, the values no longer look like personal data; the phone column's name does.
-    expect(result.tables[0].piiColumns).toEqual(['phone']);
+    // Masked values no longer look like personal data, whatever the columns are called (names
+    // only decide for columns without values).
+    expect(result.tables[0].piiColumns).toEqual([]);
   });
 
   it('reports a wrong column with the transform and the columns that exist', async () => {
