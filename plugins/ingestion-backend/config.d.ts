@@ -18,6 +18,21 @@ export interface Config {
     };
 
     /**
+     * Reconciliation of Databricks runs' DBUs with `system.billing.usage`, for organizations with
+     * `databricks.billingWarehouseId`. Billing data arrives hours after a run: a scheduled task looks
+     * for the billed DBUs of finished runs and replaces the cluster-based estimate (and the run's
+     * compute cost) when they appear.
+     */
+    databricksBilling?: {
+      /** How often the task runs. Defaults to 30. */
+      frequencyMinutes?: number;
+      /** Runs finished longer ago than this keep their estimate. Defaults to 3. */
+      lookbackDays?: number;
+      /** First look this long after a run finished; later looks back off (doubling, at most 12 h). Defaults to 60. */
+      firstCheckAfterMinutes?: number;
+    };
+
+    /**
      * Rate limits of the `/api/ingestion/v1` routes (all but `health`). Requests naming an
      * organization the caller belongs to count against that organization's
      * `quotas.api.requestsPerMinute` and `requestsPerDay`; all others against the caller's own
@@ -244,6 +259,18 @@ export interface Config {
         token: string;
         clusterPolicyId?: string;
         notificationEmails?: string[];
+        /**
+         * A SQL warehouse of the workspace that can read `system.billing.usage`. When set, each run's DBUs
+         * (first estimated from its cluster) are replaced by the billed figure once billing has it (see
+         * `ingestion.databricksBilling`).
+         */
+        billingWarehouseId?: string;
+        /**
+         * The workspace id in billing records (`workspace_id`): system tables hold the usage of every
+         * workspace of the account, and run ids are only unique within one. Recommended with
+         * `billingWarehouseId`.
+         */
+        workspaceId?: string;
       };
       /** Monthly budget and alert thresholds (fractions of the budget). */
       budget?: {

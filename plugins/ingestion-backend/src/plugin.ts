@@ -38,7 +38,12 @@ import {
 } from './ratelimit';
 import { createRouter } from './router';
 import { startRunDriver } from './runs';
-import { DatabricksEngine } from './engines/databricks';
+import {
+  DatabricksEngine,
+  pipelineDeployments,
+  startDatabricksBilling,
+} from './engines/databricks';
+import { engineOrganization } from './runs/RunDriver';
 import { CostEstimateService } from './service/CostEstimateService';
 import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
@@ -185,7 +190,16 @@ export const ingestionPlugin = createBackendPlugin({
         });
         // Databricks ships with the plugin; a module may replace it through the extension point.
         if (!engines.has('databricks')) {
-          engines.set('databricks', new DatabricksEngine({ logger }));
+          engines.set(
+            'databricks',
+            new DatabricksEngine({
+              logger,
+              // Pipelines deployed as jobs run through their job (run-now).
+              deployments: pipelineDeployments(
+                new DatabasePipelinesStore(knex),
+              ),
+            }),
+          );
         }
         // Runs: queued → submitted → running → final, on the scheduler (see src/runs).
         const runDriver = await startRunDriver({
@@ -198,6 +212,18 @@ export const ingestionPlugin = createBackendPlugin({
           engines,
           connections,
         });
+        // Billed DBUs replace the estimates of Databricks runs (organizations with a billing warehouse).
+        const databricks = engines.get('databricks');
+        if (databricks instanceof DatabricksEngine) {
+          await startDatabricksBilling({
+            config,
+            logger,
+            knex,
+            scheduler,
+            organizations: directory.organizations.map(engineOrganization),
+            source: databricks,
+          });
+        }
         // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
         const pii = createPiiScanner({ knex, logger, lifecycle });
         runDriver.onRunFinished(event => pii.onRunFinished(event));

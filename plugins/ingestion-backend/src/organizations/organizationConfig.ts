@@ -24,6 +24,8 @@ export interface OrganizationConfig {
     token: string;
     clusterPolicyId?: string;
     notificationEmails: string[];
+    billingWarehouseId?: string;
+    workspaceId?: string;
   };
   budget?: { monthly: number; alertThresholds: number[] };
 }
@@ -137,6 +139,8 @@ function readOrganization(config: Config, index: number): OrganizationConfig {
       clusterPolicyId: databricks.getOptionalString('clusterPolicyId'),
       notificationEmails:
         databricks.getOptionalStringArray('notificationEmails') ?? [],
+      billingWarehouseId: databricks.getOptionalString('billingWarehouseId'),
+      workspaceId: databricks.getOptionalString('workspaceId'),
     },
     budget: budget && {
       monthly: budget.getNumber('monthly'),

@@ -24,6 +24,10 @@ export interface EngineOrganization {
     token: string;
     clusterPolicyId?: string;
     notificationEmails: string[];
+    /** SQL warehouse that reads `system.billing.usage` for billed DBUs; cluster estimates only without it. */
+    billingWarehouseId?: string;
+    /** The workspace's id in billing records (they cover every workspace of the account). */
+    workspaceId?: string;
   };
   owner: string;
   project?: string;

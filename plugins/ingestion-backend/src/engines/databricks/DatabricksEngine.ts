@@ -20,6 +20,7 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { createHash } from 'node:crypto';
 import { estimateRunDbus, type ClusterSpec } from './dbus';
+import type { DatabricksDeployments } from './deployments';
 
 /** Options of {@link DatabricksEngine}. */
 export interface DatabricksEngineOptions {
@@ -28,6 +29,25 @@ export interface DatabricksEngineOptions {
   client?: Omit<DatabricksClientOptions, 'host' | 'token'>;
   /** DBUs per node-hour by node type, added to the defaults of the DBU estimate. */
   dbuRates?: Record<string, number>;
+  /** Which pipelines are deployed as jobs: their runs start the job (`run-now`) instead of a one-off run. */
+  deployments?: DatabricksDeployments;
+  /** Polling of billing statements (tests shorten it). */
+  statements?: { pollIntervalMs?: number; timeoutMs?: number };
+}
+
+/**
+ * DBUs billed for one job run. `usage_metadata.job_run_id` is a string column; `usage_date` bounds the scan to
+ * the partitions since the run began. Values are bound as parameters, never written into the SQL.
+ */
+export function billedDbusStatement(byWorkspace: boolean): string {
+  return [
+    'SELECT SUM(usage_quantity) AS dbus, COUNT(*) AS records',
+    'FROM system.billing.usage',
+    'WHERE usage_metadata.job_run_id = :job_run_id',
+    "  AND usage_unit = 'DBU'",
+    '  AND usage_date >= :from_date',
+    ...(byWorkspace ? ['  AND workspace_id = :workspace_id'] : []),
+  ].join('\n');
 }
 
 const MAX_MESSAGE = 2000;
@@ -61,13 +81,14 @@ function submitToken(run: EngineRunContext['run']): string {
  * a job cluster of its workspace.
  *
  * - `submit` generates the notebook and job for the organization (cluster policy, sizing, spot, Spark settings
- *   and cost tags), imports the notebook at `/Shared/ingestion/<organization>/<pipeline>/v<version>` and submits
- *   a one-time run (`jobs/runs/submit`) with the run's watermark and id as notebook parameters and the run's
- *   idempotency token, so a retried or repeated submit returns the run the first one started.
+ *   and cost tags) and imports the notebook at `/Shared/ingestion/<organization>/<pipeline>/v<version>`. When the
+ *   pipeline is deployed as a job at this version, it starts that job (`jobs/run-now`); otherwise it submits a
+ *   one-time run (`jobs/runs/submit`). Either way the run's watermark and id go as notebook parameters and the
+ *   run's idempotency token with the request, so a retried or repeated submit returns the run the first started.
  * - `poll` maps the run's life-cycle and result states; a finished run's task output carries the notebook's JSON
  *   summary (rows, quality results, new watermark). A notebook stopped by a `fail` quality rule raises
  *   `QualityFailure(<summary>)` and ends as `quality_failed`. DBUs are estimated from the cluster and the run's
- *   durations (see `estimateRunDbus`).
+ *   durations (see `estimateRunDbus`); {@link DatabricksEngine.billedDbus} reads the billed figure later.
  * - `cancel` cancels the run (asynchronously: polls report it as running until it is terminated).
  *
  * Each organization has its own client (its workspace host and token); nothing is shared between tenants.
@@ -89,6 +110,10 @@ export class DatabricksEngine implements IngestionEngine {
       artifacts.notebook.path,
       artifacts.notebook.content,
     );
+    const started = await this.#runDeployedJob(context, client);
+    if (started) {
+      return started;
+    }
     const request = buildRunSubmitRequest({
       job: artifacts.job,
       runId: context.run.id,
@@ -107,6 +132,106 @@ export class DatabricksEngine implements IngestionEngine {
       `Submitted Databricks run ${runId} of notebook ${artifacts.notebook.path} to ${client.host}`,
     );
     return { engineRunId: String(runId) };
+  }
+
+  /**
+   * Starts the pipeline's deployed job when it runs this version, else returns undefined (submit a one-off run).
+   * A job deleted in the workspace also falls back to a one-off run.
+   */
+  async #runDeployedJob(
+    context: EngineRunContext,
+    client: DatabricksClient,
+  ): Promise<{ engineRunId: string } | undefined> {
+    const deployment = await this.#options.deployments?.deployedJob(
+      context.organization.id,
+      context.pipeline.id,
+    );
+    if (!deployment) {
+      return undefined;
+    }
+    if (deployment.version !== context.pipeline.version) {
+      await context.log(
+        'info',
+        `Pipeline is deployed as job ${deployment.jobId} at version ${deployment.version}; version ${context.pipeline.version} runs as a one-off run`,
+      );
+      return undefined;
+    }
+    try {
+      const { runId } = await client.runNow({
+        job_id: deployment.jobId,
+        idempotency_token: submitToken(context.run),
+        // The generated job declares notebook base parameters (no job-level ones): these override them.
+        notebook_params: {
+          watermark: context.run.watermarkIn ?? '',
+          run_id: context.run.id,
+        },
+      });
+      await context.log(
+        'info',
+        `Started Databricks run ${runId} of job ${
+          deployment.jobId
+        } (${client.jobUrl(deployment.jobId)})`,
+      );
+      return { engineRunId: String(runId) };
+    } catch (error) {
+      if (!(error instanceof DatabricksApiError && error.isNotFound)) {
+        throw error;
+      }
+      await context.log(
+        'warn',
+        `Deployed job ${deployment.jobId} no longer exists on ${client.host}; submitting a one-off run instead`,
+      );
+      return undefined;
+    }
+  }
+
+  /**
+   * DBUs `system.billing.usage` has for a run, summed through the organization's billing SQL warehouse; undefined
+   * without a warehouse, or while billing has no record of the run yet (it lags by hours).
+   */
+  async billedDbus(
+    organization: EngineOrganization,
+    engineRunId: string,
+    since: Date,
+  ): Promise<number | undefined> {
+    const warehouseId = organization.databricks?.billingWarehouseId;
+    const runId = parseRunId(engineRunId);
+    if (!warehouseId || runId === undefined) {
+      return undefined;
+    }
+    const workspaceId = organization.databricks?.workspaceId;
+    const { rows } = await this.#client(organization).executeStatement({
+      warehouseId,
+      statement: billedDbusStatement(workspaceId !== undefined),
+      parameters: [
+        { name: 'job_run_id', value: String(runId) },
+        {
+          name: 'from_date',
+          value: since.toISOString().slice(0, 10),
+          type: 'DATE',
+        },
+        ...(workspaceId !== undefined
+          ? [{ name: 'workspace_id', value: workspaceId }]
+          : []),
+      ],
+      ...this.#options.statements,
+    });
+    const [dbus, records] = rows[0] ?? [];
+    if (
+      !records ||
+      Number(records) === 0 ||
+      dbus === null ||
+      dbus === undefined
+    ) {
+      return undefined;
+    }
+    const value = Number(dbus);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new Error(
+        `system.billing.usage returned ${dbus} DBUs for run ${runId}, which is not a number of DBUs`,
+      );
+    }
+    return Math.round(value * 10_000) / 10_000;
   }
 
   async poll(
@@ -327,7 +452,10 @@ export class DatabricksEngine implements IngestionEngine {
 
   #dbus(context: EngineRunContext, run: DatabricksRun): number {
     const needsFallback = (run.tasks ?? []).some(
-      t => !t.new_cluster && !t.existing_cluster_id,
+      t =>
+        !t.new_cluster &&
+        !t.existing_cluster_id &&
+        !run.job_clusters?.some(c => c.job_cluster_key === t.job_cluster_key),
     );
     let fallbackCluster: ClusterSpec | undefined;
     if (needsFallback) {

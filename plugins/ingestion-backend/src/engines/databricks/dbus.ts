@@ -78,7 +78,8 @@ function taskMillis(task: RunTask, run: DatabricksRun): number {
  *          (rate(driver node) + workers × rate(worker node)) × (setup + execution + cleanup) hours
  *
  * with `workers` from {@link estimatedWorkers} and rates from {@link dbuRate}. Tasks on an existing cluster are
- * billed to that cluster and count 0. `fallbackCluster` stands in for tasks whose cluster the API left out.
+ * billed to that cluster and count 0. Tasks of job runs use the job cluster they name (`run.job_clusters`).
+ * `fallbackCluster` stands in for tasks whose cluster the API left out.
  * The exact figure is in the workspace's billing system tables (`system.billing.usage`, by `job_run_id`).
  * Rounded to 4 decimals.
  */
@@ -95,7 +96,12 @@ export function estimateRunDbus(
     if (task.existing_cluster_id) {
       continue;
     }
-    const cluster = task.new_cluster ?? options.fallbackCluster;
+    // Runs of a deployed job name one of the job's clusters instead of carrying their own.
+    const cluster =
+      task.new_cluster ??
+      run.job_clusters?.find(c => c.job_cluster_key === task.job_cluster_key)
+        ?.new_cluster ??
+      options.fallbackCluster;
     if (!cluster) {
       continue;
     }

@@ -1,4 +1,4 @@
-export { DatabricksEngine } from './DatabricksEngine';
+export { DatabricksEngine, billedDbusStatement } from './DatabricksEngine';
 export type { DatabricksEngineOptions } from './DatabricksEngine';
 export {
   DEFAULT_DBU_RATES,
@@ -6,3 +6,17 @@ export {
   estimateRunDbus,
   estimatedWorkers,
 } from './dbus';
+export { pipelineDeployments } from './deployments';
+export type {
+  DatabricksDeployment,
+  DatabricksDeployments,
+} from './deployments';
+export {
+  DATABRICKS_BILLING_TASK_ID,
+  DatabricksBillingReconciler,
+  startDatabricksBilling,
+} from './billing';
+export type {
+  BilledDbusSource,
+  DatabricksBillingReconcilerOptions,
+} from './billing';
