@@ -1,52 +1,18 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import {
-  validatePipelineSpec,
-  type PipelineSpec,
-} from '@ingestion-for-backstage/plugin-ingestion-common';
-import {
   DatabricksApiError,
   DatabricksClient,
   DatabricksTestServer,
   deriveIdempotencyToken,
-  type EngineOrganization,
   type EngineRunContext,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { DatabricksEngine } from './DatabricksEngine';
-
-const TOKEN = 'dapi00112233445566778899aabbccddeeff';
-const NOTEBOOK_PATH = '/Shared/ingestion/finance/daily-transactions/v3';
-
-function batchSpec(): PipelineSpec {
-  const result = validatePipelineSpec({
-    pipeline_type: 'batch',
-    schedule: '0 2 * * *',
-    source: {
-      type: 'mysql',
-      connection: 'finance-db',
-      table: 'transactions',
-      incremental_column: 'updated_at',
-    },
-    transformations: [{ type: 'filter', condition: 'amount > 0' }],
-    target: {
-      type: 'iceberg',
-      catalog: 'finance_catalog',
-      schema: 'analytics',
-      table: 'daily_transactions',
-    },
-    data_quality: [
-      {
-        type: 'completeness',
-        columns: ['customer_id', 'amount'],
-        threshold: 0.95,
-      },
-      { type: 'row_count', min: 1, severity: 'warn' },
-    ],
-  });
-  if (!result.valid) {
-    throw new Error(JSON.stringify(result.problems));
-  }
-  return result.spec;
-}
+import {
+  engineRunContext,
+  financeOrganization,
+  NOTEBOOK_PATH,
+  TOKEN,
+} from './__testUtils__/engineContext';
 
 function summary(overrides: Record<string, unknown> = {}) {
   return {
@@ -106,58 +72,17 @@ describe('DatabricksEngine', () => {
     await server.stop();
   });
 
-  function organization(databricks = true): EngineOrganization {
-    return {
-      id: 'finance',
-      name: 'Finance',
-      costCenter: 'FIN-001',
-      environment: 'production',
-      storage: 's3://finance-data-lake',
-      icebergCatalog: 'finance_catalog',
-      quotas: { maxConcurrentJobs: 20, maxDbuPerHour: 100 },
-      owner: 'group:default/finance-data',
-      ...(databricks
-        ? {
-            databricks: {
-              host: server.url,
-              token: TOKEN,
-              clusterPolicyId: 'E0631F5C0D000123',
-              notificationEmails: ['data-oncall@finance.example.com'],
-            },
-          }
-        : {}),
-    };
-  }
-
   function context(
     run: Partial<EngineRunContext['run']> = {},
     databricks = true,
   ): EngineRunContext {
-    return {
-      run: {
-        id: 'run-1',
-        attempt: 1,
-        idempotencyToken: deriveIdempotencyToken('run-1'),
-        watermarkIn: '2026-11-23T23:59:00',
-        ...run,
-      },
-      pipeline: {
-        id: 'pl-7f3a2c',
-        name: 'daily-transactions',
-        owner: 'group:default/finance-analytics',
-        version: 3,
-      },
-      spec: batchSpec(),
-      organization: organization(databricks),
-      resolveConnection: async () => {
-        throw new Error(
-          'The Databricks engine reads credentials from secret scopes',
-        );
-      },
-      log: async (level, message) => {
-        logs.push({ level, message });
-      },
-    };
+    return engineRunContext({
+      organization: financeOrganization(
+        databricks ? { host: server.url } : undefined,
+      ),
+      logs,
+      run,
+    });
   }
 
   async function submitted(run: Partial<EngineRunContext['run']> = {}) {

@@ -7,34 +7,22 @@ import {
   type EngineOrganization,
   type EngineRunContext,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
+import { batchSpec as seedBatchSpec } from '../../../__testUtils__/specs';
 
 export const TOKEN = 'dapi00112233445566778899aabbccddeeff';
 export const NOTEBOOK_PATH = '/Shared/ingestion/finance/daily-transactions/v3';
 
-/** The seed's batch pipeline (MySQL → Iceberg, incremental), as the engine tests run it. */
+/**
+ * The brief's batch pipeline (MySQL → Iceberg, incremental) without its aggregate, so the notebook summary's
+ * rows map straight onto the table, plus a warn rule.
+ */
 export function batchSpec(): PipelineSpec {
+  const seed = seedBatchSpec();
   const result = validatePipelineSpec({
-    pipeline_type: 'batch',
-    schedule: '0 2 * * *',
-    source: {
-      type: 'mysql',
-      connection: 'finance-db',
-      table: 'transactions',
-      incremental_column: 'updated_at',
-    },
-    transformations: [{ type: 'filter', condition: 'amount > 0' }],
-    target: {
-      type: 'iceberg',
-      catalog: 'finance_catalog',
-      schema: 'analytics',
-      table: 'daily_transactions',
-    },
+    ...seed,
+    transformations: seed.transformations.slice(0, 1),
     data_quality: [
-      {
-        type: 'completeness',
-        columns: ['customer_id', 'amount'],
-        threshold: 0.95,
-      },
+      ...seed.data_quality,
       { type: 'row_count', min: 1, severity: 'warn' },
     ],
   });
