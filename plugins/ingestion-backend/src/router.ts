@@ -370,13 +370,16 @@ export async function createRouter(
   router.use(
     (
       error: unknown,
-      _req: express.Request,
+      req: express.Request,
       res: express.Response,
       next: express.NextFunction,
     ) => {
       if (error instanceof SpecProblemsError && !res.headersSent) {
+        // Backstage's error body (request, response) so `ResponseError` clients read it too.
         res.status(400).json({
           error: { name: 'InputError', message: error.message },
+          request: { method: req.method, url: req.originalUrl },
+          response: { statusCode: 400 },
           problems: error.problems,
         });
         return;

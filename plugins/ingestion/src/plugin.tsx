@@ -9,7 +9,10 @@ import StorageIcon from '@material-ui/icons/Storage';
 import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
 import { pageExtensions } from './components/extensions';
 import { pipelineRouteRef, rootRouteRef } from './routes';
-import { organizationPickerFormField } from './scaffolder/extensions';
+import {
+  costEstimateFormField,
+  organizationPickerFormField,
+} from './scaffolder/extensions';
 
 const ingestionApi = ApiBlueprint.make({
   params: defineParams =>
@@ -45,6 +48,7 @@ export const ingestionPlugin = createFrontendPlugin({
     ingestionPage,
     ...pageExtensions,
     organizationPickerFormField,
+    costEstimateFormField,
   ],
   routes: {
     root: rootRouteRef,

@@ -5,6 +5,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  CostEstimateRequest,
+  CostEstimateResult,
   CostGroupBy,
   CostReport,
   DataTable,
@@ -63,6 +65,11 @@ export interface IngestionApi {
     /** Last month (`YYYY-MM`), inclusive. */
     to?: string;
   }): Promise<CostReport>;
+  /**
+   * What a new pipeline would cost, with the organization's remaining budget and quota headroom
+   * (the templates' review step). Needs the right to create pipelines in the organization.
+   */
+  estimateCost(request: CostEstimateRequest): Promise<CostEstimateResult>;
   listTables(query?: ListQuery): Promise<Page<DataTable>>;
   getTable(tableId: string): Promise<DataTable>;
   /** An Iceberg table's schema, snapshots, partition spec, properties, size and PII findings. */
@@ -154,6 +161,10 @@ export class IngestionClient implements IngestionApi {
     to?: string;
   }): Promise<CostReport> {
     return this.get('/costs', query);
+  }
+
+  estimateCost(request: CostEstimateRequest): Promise<CostEstimateResult> {
+    return this.post('/costs/estimate', request);
   }
 
   listTables(query: ListQuery = {}): Promise<Page<DataTable>> {

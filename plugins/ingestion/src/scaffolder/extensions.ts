@@ -9,3 +9,14 @@ export const organizationPickerFormField = FormFieldBlueprint.make({
     field: () => import('./field').then(m => m.organizationPickerField),
   },
 });
+
+/**
+ * The `IngestionCostEstimate` field of the templates' review page: the estimated cost of the
+ * pipeline being created, before Create.
+ */
+export const costEstimateFormField = FormFieldBlueprint.make({
+  name: 'cost-estimate',
+  params: {
+    field: () => import('./field').then(m => m.costEstimateField),
+  },
+});

@@ -26,6 +26,7 @@ export function mockIngestionApi(
     listRunLogs: empty,
     listQualityResults: empty,
     getCosts: unexpected('getCosts'),
+    estimateCost: unexpected('estimateCost'),
     listTables: empty,
     getTable: unexpected('getTable'),
     getTableMetadata: unexpected('getTableMetadata'),
