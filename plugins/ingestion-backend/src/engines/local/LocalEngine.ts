@@ -46,6 +46,8 @@ interface RunEntry {
   workspace?: RunWorkspace;
   done: Promise<void>;
   finishedAt?: number;
+  /** Stopped by `close`: not over, the next backend runs it again (a stream resumes). */
+  stoppedForShutdown?: boolean;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'quality_failed', 'cancelled']);
@@ -213,7 +215,9 @@ export class LocalEngine implements IngestionEngine {
     _context: EngineRunContext,
     engineRunId: string,
   ): Promise<EngineRunState> {
-    return this.#runs.get(engineRunId)?.state ?? { state: 'unknown' };
+    const entry = this.#runs.get(engineRunId);
+    if (!entry) return { state: 'unknown' };
+    return entry.stoppedForShutdown ? { state: 'running' } : entry.state;
   }
 
   async cancel(_context: EngineRunContext, engineRunId: string): Promise<void> {
@@ -229,13 +233,15 @@ export class LocalEngine implements IngestionEngine {
   }
 
   /**
-   * Cancels running runs, waits for them (at most `waitMs`) and closes DuckDB. A cancelled run
-   * is submitted again by the run driver of the next backend.
+   * Stops running runs, waits for them (at most `waitMs`) and closes DuckDB. They keep polling
+   * as `running`, so they are not recorded as cancelled; the run driver of the next backend
+   * submits them again (a stream resumes from its checkpoint).
    */
   async close(waitMs = 15_000): Promise<void> {
     this.#closed = true;
     for (const entry of this.#runs.values()) {
       if (!FINAL.has(entry.state.state)) {
+        entry.stoppedForShutdown = true;
         entry.abort.abort();
         entry.workspace?.connection.interrupt();
       }

@@ -185,7 +185,8 @@ describe('LocalEngine streaming (files arriving in a folder)', () => {
     // The backend stops; the stream had committed batch 0 but (as if it died a moment earlier)
     // not yet recorded that in its checkpoint. A file arrives while it is down.
     await before.close();
-    expect((await first.poll()).state).toBe('cancelled');
+    // Not over: a run driver still polling the stopping backend leaves it for the next one.
+    expect(await first.poll()).toEqual({ state: 'running' });
     await fs.rm(join(fx.root, '_checkpoints/restart/commits/0'));
     await arrive('landing/restart/b.csv', csv([[2, 'c2', 2]]));
 
