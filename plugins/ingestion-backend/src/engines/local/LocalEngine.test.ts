@@ -97,6 +97,83 @@ describe('LocalEngine', () => {
     ]);
   });
 
+  it('streams CSV files of one shape and of several, quoted, headerless or not, counting every row read', async () => {
+    // One shape: read with the sniffed schema pinned.
+    await fx.writeFile(
+      'raw/notes/a.csv',
+      'id;note\n1;"a; b"\n2;"two\nlines"\n3;"say ""hi"""\n',
+    );
+    await fx.writeFile('raw/notes/b.csv', 'id;note\n4;plain\n5;\n');
+    const notes = succeeded(
+      await fx.run({
+        pipeline_type: 'batch',
+        source: {
+          type: 'file',
+          path: 'raw/notes',
+          format: 'csv',
+          delimiter: ';',
+        },
+        transformations: [{ type: 'filter', condition: 'id > 1' }],
+        target: icebergTarget('notes'),
+      }),
+    );
+    expect(notes).toMatchObject({ rowsRead: 5, rowsWritten: 4 });
+    expect((await fx.readTable('notes')).map(r => r.note)).toEqual([
+      'two\nlines',
+      'say "hi"',
+      'plain',
+      null,
+    ]);
+
+    // Several shapes: columns matched by name, missing ones NULL.
+    await fx.writeFile('raw/mixed/a.csv', 'id,amount\n1,2.5\n');
+    await fx.writeFile('raw/mixed/b.csv', 'status,id\nok,2\nko,3\n');
+    const mixed = succeeded(
+      await fx.run({
+        pipeline_type: 'batch',
+        source: { type: 'file', path: 'raw/mixed', format: 'csv' },
+        target: icebergTarget('mixed'),
+      }),
+    );
+    expect(mixed.rowsRead).toBe(3);
+    expect(
+      (await fx.readTable('mixed')).map(r => [
+        Number(r.id),
+        r.amount === null ? null : Number(r.amount),
+        r.status,
+      ]),
+    ).toEqual([
+      [1, 2.5, null],
+      [2, null, 'ok'],
+      [3, null, 'ko'],
+    ]);
+
+    // Without a header, and joined to an empty dataset (no scan to count from).
+    await fx.writeFile('raw/bare/a.csv', 'a,x\nb,y\n');
+    await fx.writeFile('raw/empty/a.csv', 'column0,label\n');
+    const bare = succeeded(
+      await fx.run({
+        pipeline_type: 'batch',
+        source: {
+          type: 'file',
+          path: 'raw/bare',
+          format: 'csv',
+          header: false,
+        },
+        transformations: [
+          {
+            type: 'join',
+            dataset: { type: 'file', path: 'raw/empty', format: 'csv' },
+            keys: ['column0'],
+            join_type: 'inner',
+          },
+        ],
+        target: icebergTarget('bare'),
+      }),
+    );
+    expect(bare).toMatchObject({ rowsRead: 2, rowsWritten: 0 });
+  });
+
   it('reads JSON and Parquet files', async () => {
     await fx.writeFile(
       'raw/events/a.json',

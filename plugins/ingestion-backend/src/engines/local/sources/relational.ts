@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '@ingestion-for-backstage/plugin-ingesti
 import mysql from 'mysql2';
 import type { FieldPacket } from 'mysql2';
 import { Client as PgClient, type FieldDef } from 'pg';
-import { LocalEngineError } from '../errors';
+import { LocalEngineError, RunCancelledError } from '../errors';
 import { RowStager, StagedColumn } from './staging';
 import { IncrementalRead, LoadedDataset, SourceContext } from './types';
 
@@ -133,13 +133,6 @@ export function mysqlColumn(field: FieldPacket): StagedColumn {
   }
 }
 
-function mysqlText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value.toString('hex');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 const mysqlName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
 export async function readMysql(
@@ -187,36 +180,67 @@ export async function readMysql(
       sql += ` WHERE ${mysqlName(incremental.column)} > ?`;
       values.push(incremental.watermark);
     }
-    const query = client.query({ sql, values });
-    let stager: RowStager | undefined;
-    let fields: FieldPacket[] | undefined;
-    query.on('fields', (received: FieldPacket[]) => {
-      fields = received;
-    });
-    const start = async () => {
-      if (!stager) {
-        if (!fields) throw new Error('MySQL sent rows before columns');
-        stager = await RowStager.create(
+    // Rows as arrays, read from the driver's events with back-pressure (pause while DuckDB
+    // is two chunks behind): no object per row, no async iteration per row.
+    const query = client.query({ sql, values, rowsAsArray: true });
+    const done = await new Promise<RowStager>((resolve, reject) => {
+      let stager: RowStager | undefined;
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        context.signal.removeEventListener('abort', cancelled);
+        // The table is dropped with the workspace: first let a chunk being loaded finish.
+        (stager?.settled() ?? Promise.resolve()).then(() => reject(error));
+      };
+      // Destroying the connection may leave the query without any further event.
+      const cancelled = () => fail(new RunCancelledError());
+      context.signal.addEventListener('abort', cancelled, { once: true });
+      const waitFor = (promise: Promise<unknown>) => {
+        client.pause();
+        promise.then(() => {
+          try {
+            context.checkCancelled();
+            client.resume();
+          } catch (error) {
+            fail(error);
+          }
+        }, fail);
+      };
+      query.on('error', fail);
+      query.on('fields', (fields: FieldPacket[]) => {
+        const created = RowStager.create(
           context.workspace,
           table,
           fields.map(mysqlColumn),
-        );
-      }
-      return stager;
-    };
-    let batch: Array<Array<string | null>> = [];
-    const stream = query.stream({ highWaterMark: context.batchSize });
-    for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-      batch.push(fields!.map(f => mysqlText(row[f.name])));
-      if (batch.length >= context.batchSize) {
-        await (await start()).append(batch);
-        batch = [];
-        context.checkCancelled();
-      }
-    }
-    const done = await start();
-    await done.append(batch);
-    await done.finish();
+        ).then(s => {
+          stager = s;
+        });
+        waitFor(created);
+      });
+      query.on('result', (row: unknown[]) => {
+        if (settled) return;
+        try {
+          if (stager!.appendRow(row)) waitFor(stager!.ready());
+        } catch (error) {
+          fail(error);
+        }
+      });
+      query.on('end', () => {
+        if (settled) return;
+        if (!stager) {
+          fail(new Error('MySQL sent no columns'));
+          return;
+        }
+        const finished = stager;
+        finished.finish().then(() => {
+          if (settled) return;
+          settled = true;
+          context.signal.removeEventListener('abort', cancelled);
+          resolve(finished);
+        }, fail);
+      });
+    });
     return { rowsRead: done.rows };
   } catch (error) {
     failed = true;
@@ -317,32 +341,38 @@ export async function readPostgres(
       `DECLARE ingestion_source NO SCROLL CURSOR FOR ${sql}`,
       values,
     );
-    let stager: RowStager | undefined;
-    for (;;) {
-      const result = await client.query({
-        text: `FETCH FORWARD ${Math.floor(
-          context.batchSize,
-        )} FROM ingestion_source`,
+    const batchSize = Math.floor(context.batchSize);
+    const fetch = () =>
+      client.query({
+        text: `FETCH FORWARD ${batchSize} FROM ingestion_source`,
         rowMode: 'array',
       });
-      if (!stager) {
-        stager = await RowStager.create(
-          context.workspace,
-          table,
-          result.fields.map(postgresColumn),
-        );
+    let stager: RowStager | undefined;
+    let next: ReturnType<typeof fetch> | undefined = fetch();
+    try {
+      while (next) {
+        const result = await next;
+        // The next batch is on its way while this one is staged.
+        next = result.rows.length < batchSize ? undefined : fetch();
+        if (!stager) {
+          stager = await RowStager.create(
+            context.workspace,
+            table,
+            result.fields.map(postgresColumn),
+          );
+        }
+        await stager.append(result.rows as unknown[][]);
+        context.checkCancelled();
       }
-      await stager.append(
-        (result.rows as unknown[][]).map(row =>
-          row.map(v => (v === null || v === undefined ? null : String(v))),
-        ),
-      );
-      if (result.rows.length < context.batchSize) break;
-      context.checkCancelled();
+      await stager!.finish();
+    } catch (error) {
+      // Queued fetches fail with the connection; only the first error matters.
+      next?.catch(() => undefined);
+      await stager?.settled();
+      throw error;
     }
     await client.query('CLOSE ingestion_source');
     await client.query('COMMIT');
-    await stager!.finish();
     return { rowsRead: stager!.rows };
   } finally {
     context.signal.removeEventListener('abort', onAbort);
