@@ -14,7 +14,7 @@
 // 6. the ratios.
 'use strict';
 
-const { performance } = require('node:perf_hooks');
+const { performance, PerformanceObserver } = require('node:perf_hooks');
 const crypto = require('node:crypto');
 const path = require('node:path');
 
@@ -69,6 +69,15 @@ const DELTAS = Number(args.deltas ?? 5);
 /** The change poll's period: the module's default schedule. */
 const POLL_MS = Number(args.poll ?? 1000);
 const WARMUP = Number(args.warmup ?? (quick ? 1000 : 3000));
+/** Which load runs first: `ours-first` (default) or `trivial-first`, to see order effects. */
+const ORDER = args.order ?? 'ours-first';
+const MUTATION_ONLY = args['mutation-only'] === 'true';
+/** PostgreSQL's plan_cache_mode for the bench databases: force_custom_plan, or auto (its default). */
+const PLAN_CACHE_MODE = args['plan-cache-mode'] ?? 'force_custom_plan';
+if (!['auto', 'force_custom_plan', 'force_generic_plan'].includes(PLAN_CACHE_MODE)) {
+  console.error(`--plan-cache-mode: auto, force_custom_plan or force_generic_plan`);
+  process.exit(2);
+}
 const PG =
   process.env.BENCH_POSTGRES_CONNECTION_STRING ??
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
@@ -93,6 +102,15 @@ async function createDatabase(suffix) {
   const name = `${RUN}_${suffix}`;
   await admin.raw(`CREATE DATABASE ${name}`);
   databases.push(name);
+  // PostgreSQL plans the catalog's foreign-key checks once per connection and may keep a generic
+  // plan made while refresh_state was empty: a sequential scan, repeated for every row of the
+  // first load, which turns it quadratic (25,000 entities: 330 s instead of 18 s). Planning each
+  // check afresh keeps both catalogs of the bench on index lookups (see README.md).
+  if (PLAN_CACHE_MODE !== 'auto') {
+    await admin.raw(
+      `ALTER DATABASE ${name} SET plan_cache_mode = ${PLAN_CACHE_MODE}`,
+    );
+  }
   return knexFactory({
     client: 'pg',
     connection: `${PG}/${name}`,
@@ -352,12 +370,25 @@ async function catalogCount(baseUrl) {
 }
 
 /** Polls until the catalog serves `expected` entities; returns when that happened. */
+let gcMs = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
 async function untilVisible(baseUrl, expected, label) {
   let last = -1;
   let lastLog = performance.now();
+  const gcBefore = gcMs;
   for (;;) {
     const count = await catalogCount(baseUrl);
-    if (count >= expected) return performance.now();
+    if (count >= expected) {
+      log(
+        `  ${label}: garbage collection took ${seconds(
+          gcMs - gcBefore,
+        )} meanwhile; heap in use ${mib(process.memoryUsage().heapUsed)}`,
+      );
+      return performance.now();
+    }
     if (performance.now() - lastLog > 30000 || (last === -1 && count > 0)) {
       log(`  ${label}: ${count} of ${expected} visible`);
       lastLog = performance.now();
@@ -394,6 +425,67 @@ async function withPeakMemory(fn) {
   }
 }
 
+const quietLogger = {
+  info() {},
+  warn: console.warn,
+  error: console.error,
+  debug() {},
+  child() {
+    return quietLogger;
+  },
+};
+
+/** The ingestion client as the module creates it, with a backend's discovery and auth. */
+function clientFor(baseUrl) {
+  return new IngestionCatalogClient({
+    discovery: {
+      getBaseUrl: async plugin => `${baseUrl}/api/${plugin}`,
+      getExternalBaseUrl: async plugin => `${baseUrl}/api/${plugin}`,
+    },
+    auth: {
+      getOwnServiceCredentials: async () =>
+        mockCredentials.service('plugin:catalog'),
+      getPluginRequestToken: async () => ({
+        token: mockCredentials.service.token({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'ingestion',
+        }),
+      }),
+    },
+    pageSize: 2000,
+  });
+}
+
+/** The provider's entities, built against a backend without applying them anywhere. */
+async function buildEntities(ingestionKnex, knexes) {
+  const scratch = await createDatabase('catalog_scratch');
+  knexes.push(scratch);
+  const idle = {
+    getProviderName: () => 'idle',
+    connect: async () => {},
+  };
+  const s = await startBackend({
+    catalogKnex: scratch,
+    ingestionKnex,
+    provider: idle,
+  });
+  let entities;
+  const provider = new IngestionEntityProvider({
+    source: clientFor(s.baseUrl),
+    logger: quietLogger,
+    context: { portalBaseUrl: 'http://portal.bench' },
+  });
+  await provider.connect({
+    applyMutation: async mutation => {
+      entities = mutation.entities;
+    },
+    refresh: async () => {},
+  });
+  await provider.refresh();
+  await s.backend.stop();
+  return entities;
+}
+
 // --- main ----------------------------------------------------------------------------------------
 async function main() {
   const knexes = [];
@@ -405,6 +497,8 @@ async function main() {
     const ingestionKnex = await createDatabase('ingestion');
     knexes.push(ingestionKnex);
     const seeded = await seed(ingestionKnex);
+    // Settle the freshly loaded tables now, so autovacuum does not run during a measurement.
+    await ingestionKnex.raw('VACUUM ANALYZE');
     log('seeded');
 
     // --- warm-up: a small load through the catalog, so neither measurement pays for JIT warm-up ---
@@ -447,233 +541,226 @@ async function main() {
           },
         })),
       });
-      await untilVisible(w.baseUrl, WARMUP, 'warm-up');
+      // The mutation alone needs no catalog processing, only the warm code path of applying.
+      if (!MUTATION_ONLY) await untilVisible(w.baseUrl, WARMUP, 'warm-up');
       await w.backend.stop();
     }
 
-    // --- the ingestion provider ---
-    const ours = { captured: undefined };
-    const providerRef = {};
-    const provider = new IngestionEntityProvider({
-      source: new Proxy(
-        {},
-        {
-          get: (_target, property) => {
-            const client = providerRef.client;
-            return client[property].bind(client);
+    let captured;
+    const oursPhase = async () => {
+      // --- the ingestion provider ---
+      const providerRef = {};
+      const provider = new IngestionEntityProvider({
+        source: new Proxy(
+          {},
+          {
+            get: (_target, property) => {
+              const client = providerRef.client;
+              return client[property].bind(client);
+            },
           },
-        },
-      ),
-      logger: {
-        info() {},
-        warn: console.warn,
-        error: console.error,
-        debug() {},
-        child() {
-          return this;
-        },
-      },
-      context: { portalBaseUrl: 'http://portal.bench' },
-    });
-    // Keep the mutation, so the baseline can apply the very same entities.
-    const connect = provider.connect.bind(provider);
-    provider.connect = async connection =>
-      connect({
-        ...connection,
-        applyMutation: async mutation => {
-          if (mutation.type === 'full') ours.captured = mutation.entities;
-          return connection.applyMutation(mutation);
-        },
-        refresh: options => connection.refresh(options),
+        ),
+        logger: quietLogger,
+        context: { portalBaseUrl: 'http://portal.bench' },
       });
-    const catalogKnexA = await createDatabase('catalog_ours');
-    knexes.push(catalogKnexA);
-    const a = await startBackend({
-      catalogKnex: catalogKnexA,
-      ingestionKnex,
-      provider,
-    });
-    // The client as the module creates it, with this backend's discovery and auth.
-    providerRef.client = new IngestionCatalogClient({
-      discovery: {
-        getBaseUrl: async plugin => `${a.baseUrl}/api/${plugin}`,
-        getExternalBaseUrl: async plugin => `${a.baseUrl}/api/${plugin}`,
-      },
-      auth: {
-        getOwnServiceCredentials: async () =>
-          mockCredentials.service('plugin:catalog'),
-        getPluginRequestToken: async () => ({
-          token: mockCredentials.service.token({
-            onBehalfOf: mockCredentials.service('plugin:catalog'),
-            targetPluginId: 'ingestion',
-          }),
-        }),
-      },
-      pageSize: 2000,
-    });
-    await sleep(500); // the catalog connects its providers at start-up
-    log('ingestion provider: full refresh');
-    const startOurs = performance.now();
-    const measured = await withPeakMemory(() => provider.refresh());
-    const stats = measured.result;
-    const appliedOurs = performance.now();
-    results.entities = stats.entities;
-    results.full = {
-      totalMs: appliedOurs - startOurs,
-      readMs: stats.readMs,
-      buildMs: stats.buildMs,
-      applyMs: stats.applyMs,
-      heapDelta: measured.heapDelta,
-      rssDelta: measured.rssDelta,
-      heapPeak: measured.heapPeak,
-      rssPeak: measured.rssPeak,
-    };
-    log(
-      `  ${stats.entities} entities: read ${seconds(
-        stats.readMs,
-      )}, build ${seconds(stats.buildMs)}, apply ${seconds(
-        stats.applyMs,
-      )}; peak heap +${mib(measured.heapDelta)}, peak RSS +${mib(
-        measured.rssDelta,
-      )}`,
-    );
-    if (args['mutation-only'] === 'true') {
-      await a.backend.stop();
-      console.log(
-        `\nFull mutation of ${stats.entities} entities: ${seconds(
-          results.full.totalMs,
-        )} (read ${seconds(stats.readMs)}, build ${seconds(
-          stats.buildMs,
-        )}, apply ${seconds(stats.applyMs)}); peak heap +${mib(
-          measured.heapDelta,
-        )}, peak RSS +${mib(measured.rssDelta)}\n`,
-      );
-      return;
-    }
-    const visibleOurs = await untilVisible(
-      a.baseUrl,
-      stats.entities,
-      'ingestion',
-    );
-    results.visibleOursMs = visibleOurs - startOurs;
-    log(`  all visible after ${seconds(results.visibleOursMs)}`);
-
-    // --- a full refresh with nothing changed ---
-    const [{ now: before }] = (await catalogKnexA.raw('SELECT now() AS now'))
-      .rows;
-    const again = await provider.refresh();
-    const rediscovered = await catalogKnexA('refresh_state')
-      .where('last_discovery_at', '>=', before)
-      .count({ n: '*' });
-    results.unchanged = {
-      totalMs: again.readMs + again.buildMs + again.applyMs,
-      reprocessed: Number(rediscovered[0].n),
-    };
-    log(
-      `  unchanged full refresh: ${seconds(results.unchanged.totalMs)}, ${
-        results.unchanged.reprocessed
-      } entities to process again`,
-    );
-
-    // --- deltas: pipeline changes through the ingestion API, polled like the scheduled task ---
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        await provider.applyChanges().catch(e => console.warn(`poll: ${e}`));
-        await sleep(POLL_MS);
-      }
-    })();
-    const deltaMs = [];
-    for (let i = 0; i < DELTAS; i++) {
-      const target = seeded.pipelines[(i * 7919) % seeded.pipelines.length];
-      const current = await (
-        await fetch(`${a.baseUrl}/api/ingestion/v1/pipelines/${target.id}`, {
-          headers: {
-            authorization: mockCredentials.user.header(
-              `user:default/${target.org}-engineer`,
-            ),
+      // Keep the mutation, so the baseline can apply the very same entities.
+      const connect = provider.connect.bind(provider);
+      provider.connect = async connection =>
+        connect({
+          ...connection,
+          applyMutation: async mutation => {
+            if (mutation.type === 'full') captured = mutation.entities;
+            return connection.applyMutation(mutation);
           },
-        })
-      ).json();
-      const description = `changed ${i} at ${Date.now()}`;
-      const changedAt = performance.now();
-      const put = await fetch(
-        `${a.baseUrl}/api/ingestion/v1/pipelines/${target.id}`,
-        {
-          method: 'PUT',
-          headers: {
-            authorization: mockCredentials.user.header(
-              `user:default/${target.org}-engineer`,
-            ),
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({
-            expectedVersion: current.currentVersion,
-            description,
-            spec: current.spec,
-          }),
-        },
-      );
-      if (!put.ok)
-        throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
-      for (;;) {
-        const res = await fetch(
-          `${a.baseUrl}/api/catalog/entities/by-name/component/${target.org}/${current.name}`,
-          { headers: { authorization: mockCredentials.service.header() } },
-        );
-        const entity = res.ok ? await res.json() : undefined;
-        if (entity?.metadata?.description === description) break;
-        await sleep(100);
-      }
-      deltaMs.push(performance.now() - changedAt);
+          refresh: options => connection.refresh(options),
+        });
+      const catalogKnexA = await createDatabase('catalog_ours');
+      knexes.push(catalogKnexA);
+      const a = await startBackend({
+        catalogKnex: catalogKnexA,
+        ingestionKnex,
+        provider,
+      });
+      // The client as the module creates it, with this backend's discovery and auth.
+      providerRef.client = clientFor(a.baseUrl);
+      await sleep(500); // the catalog connects its providers at start-up
+      log('ingestion provider: full refresh');
+      const startOurs = performance.now();
+      const measured = await withPeakMemory(() => provider.refresh());
+      const stats = measured.result;
+      const appliedOurs = performance.now();
+      results.entities = stats.entities;
+      results.full = {
+        totalMs: appliedOurs - startOurs,
+        readMs: stats.readMs,
+        buildMs: stats.buildMs,
+        applyMs: stats.applyMs,
+        heapDelta: measured.heapDelta,
+        rssDelta: measured.rssDelta,
+        heapPeak: measured.heapPeak,
+        rssPeak: measured.rssPeak,
+      };
       log(
-        `  delta ${i + 1}: visible after ${seconds(
-          deltaMs[deltaMs.length - 1],
+        `  ${stats.entities} entities: read ${seconds(
+          stats.readMs,
+        )}, build ${seconds(stats.buildMs)}, apply ${seconds(
+          stats.applyMs,
+        )}; peak heap +${mib(measured.heapDelta)}, peak RSS +${mib(
+          measured.rssDelta,
         )}`,
       );
-      await sleep(Math.random() * POLL_MS);
-    }
-    polling = false;
-    await poller;
-    results.deltaMs = deltaMs;
-    await a.backend.stop();
+      if (MUTATION_ONLY) {
+        await a.backend.stop();
+        console.log(
+          `\nFull mutation of ${stats.entities} entities: ${seconds(
+            results.full.totalMs,
+          )} (read ${seconds(stats.readMs)}, build ${seconds(
+            stats.buildMs,
+          )}, apply ${seconds(stats.applyMs)}); peak heap +${mib(
+            measured.heapDelta,
+          )}, peak RSS +${mib(measured.rssDelta)}\n`,
+        );
+        return;
+      }
+      const visibleOurs = await untilVisible(
+        a.baseUrl,
+        stats.entities,
+        'ingestion',
+      );
+      results.visibleOursMs = visibleOurs - startOurs;
+      log(`  all visible after ${seconds(results.visibleOursMs)}`);
 
-    // --- the baseline: a trivial provider applying the same entities ---
-    const trivial = {
-      connection: undefined,
-      getProviderName: () => 'trivial',
-      connect: async connection => {
-        trivial.connection = connection;
-      },
+      // --- a full refresh with nothing changed ---
+      const [{ now: before }] = (await catalogKnexA.raw('SELECT now() AS now'))
+        .rows;
+      const again = await provider.refresh();
+      const rediscovered = await catalogKnexA('refresh_state')
+        .where('last_discovery_at', '>=', before)
+        .count({ n: '*' });
+      results.unchanged = {
+        totalMs: again.readMs + again.buildMs + again.applyMs,
+        reprocessed: Number(rediscovered[0].n),
+      };
+      log(
+        `  unchanged full refresh: ${seconds(results.unchanged.totalMs)}, ${
+          results.unchanged.reprocessed
+        } entities to process again`,
+      );
+
+      // --- deltas: pipeline changes through the ingestion API, polled like the scheduled task ---
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          await provider.applyChanges().catch(e => console.warn(`poll: ${e}`));
+          await sleep(POLL_MS);
+        }
+      })();
+      const deltaMs = [];
+      for (let i = 0; i < DELTAS; i++) {
+        const target = seeded.pipelines[(i * 7919) % seeded.pipelines.length];
+        const current = await (
+          await fetch(`${a.baseUrl}/api/ingestion/v1/pipelines/${target.id}`, {
+            headers: {
+              authorization: mockCredentials.user.header(
+                `user:default/${target.org}-engineer`,
+              ),
+            },
+          })
+        ).json();
+        const description = `changed ${i} at ${Date.now()}`;
+        const changedAt = performance.now();
+        const put = await fetch(
+          `${a.baseUrl}/api/ingestion/v1/pipelines/${target.id}`,
+          {
+            method: 'PUT',
+            headers: {
+              authorization: mockCredentials.user.header(
+                `user:default/${target.org}-engineer`,
+              ),
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({
+              expectedVersion: current.currentVersion,
+              description,
+              spec: current.spec,
+            }),
+          },
+        );
+        if (!put.ok)
+          throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
+        for (;;) {
+          const res = await fetch(
+            `${a.baseUrl}/api/catalog/entities/by-name/component/${target.org}/${current.name}`,
+            { headers: { authorization: mockCredentials.service.header() } },
+          );
+          const entity = res.ok ? await res.json() : undefined;
+          if (entity?.metadata?.description === description) break;
+          await sleep(100);
+        }
+        deltaMs.push(performance.now() - changedAt);
+        log(
+          `  delta ${i + 1}: visible after ${seconds(
+            deltaMs[deltaMs.length - 1],
+          )}`,
+        );
+        await sleep(Math.random() * POLL_MS);
+      }
+      polling = false;
+      await poller;
+      results.deltaMs = deltaMs;
+      await a.backend.stop();
     };
-    const catalogKnexB = await createDatabase('catalog_trivial');
-    knexes.push(catalogKnexB);
-    const b = await startBackend({
-      catalogKnex: catalogKnexB,
-      ingestionKnex,
-      provider: trivial,
-    });
-    await sleep(500);
-    log(`trivial provider: applying the same ${ours.captured.length} entities`);
-    const startTrivial = performance.now();
-    await trivial.connection.applyMutation({
-      type: 'full',
-      entities: ours.captured,
-    });
-    const appliedTrivial = performance.now();
-    const visibleTrivial = await untilVisible(
-      b.baseUrl,
-      ours.captured.length,
-      'trivial',
-    );
-    results.trivial = {
-      applyMs: appliedTrivial - startTrivial,
-      visibleMs: visibleTrivial - startTrivial,
+    const trivialPhase = async () => {
+      if (!captured) captured = await buildEntities(ingestionKnex, knexes);
+      // --- the baseline: a trivial provider applying the same entities ---
+      const trivial = {
+        connection: undefined,
+        getProviderName: () => 'trivial',
+        connect: async connection => {
+          trivial.connection = connection;
+        },
+      };
+      const catalogKnexB = await createDatabase('catalog_trivial');
+      knexes.push(catalogKnexB);
+      const b = await startBackend({
+        catalogKnex: catalogKnexB,
+        ingestionKnex,
+        provider: trivial,
+      });
+      await sleep(500);
+      log(`trivial provider: applying the same ${captured.length} entities`);
+      const startTrivial = performance.now();
+      await trivial.connection.applyMutation({
+        type: 'full',
+        entities: captured,
+      });
+      const appliedTrivial = performance.now();
+      const visibleTrivial = await untilVisible(
+        b.baseUrl,
+        captured.length,
+        'trivial',
+      );
+      results.trivial = {
+        applyMs: appliedTrivial - startTrivial,
+        visibleMs: visibleTrivial - startTrivial,
+      };
+      log(`  all visible after ${seconds(results.trivial.visibleMs)}`);
+      await b.backend.stop();
     };
-    log(`  all visible after ${seconds(results.trivial.visibleMs)}`);
-    await b.backend.stop();
+    if (MUTATION_ONLY) {
+      await oursPhase();
+      return;
+    }
+    if (ORDER === 'trivial-first') {
+      await trivialPhase();
+      await oursPhase();
+    } else {
+      await oursPhase();
+      await trivialPhase();
+    }
 
     // --- report ---
+    const deltaMs = results.deltaMs;
     const sorted = [...deltaMs].sort((x, y) => x - y);
     const median = sorted[Math.floor(sorted.length / 2)];
     const ratio = results.visibleOursMs / results.trivial.visibleMs;
@@ -729,6 +816,14 @@ async function main() {
   } finally {
     await dropDatabases(knexes);
   }
+}
+
+// Interrupted: still drop the throw-away databases.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: dropping the bench databases`);
+    dropDatabases([]).finally(() => process.exit(130));
+  });
 }
 
 main().then(
