@@ -74,8 +74,12 @@ const ORDER = args.order ?? 'ours-first';
 const MUTATION_ONLY = args['mutation-only'] === 'true';
 /** PostgreSQL's plan_cache_mode for the bench databases: force_custom_plan, or auto (its default). */
 const PLAN_CACHE_MODE = args['plan-cache-mode'] ?? 'force_custom_plan';
-if (!['auto', 'force_custom_plan', 'force_generic_plan'].includes(PLAN_CACHE_MODE)) {
-  console.error(`--plan-cache-mode: auto, force_custom_plan or force_generic_plan`);
+if (
+  !['auto', 'force_custom_plan', 'force_generic_plan'].includes(PLAN_CACHE_MODE)
+) {
+  console.error(
+    `--plan-cache-mode: auto, force_custom_plan or force_generic_plan`,
+  );
   process.exit(2);
 }
 const PG =
@@ -360,6 +364,25 @@ async function startBackend({ catalogKnex, ingestionKnex, provider }) {
   return { backend, baseUrl: `http://localhost:${port}` };
 }
 
+/** A backend on a fresh catalog database whose provider only hands out its connection. */
+async function startWithTrivialProvider(name, ingestionKnex, knexes) {
+  let connection;
+  const catalogKnex = await createDatabase(`catalog_${name}`);
+  knexes.push(catalogKnex);
+  const started = await startBackend({
+    catalogKnex,
+    ingestionKnex,
+    provider: {
+      getProviderName: () => name,
+      connect: async c => {
+        connection = c;
+      },
+    },
+  });
+  await sleep(500); // the catalog connects its providers at start-up
+  return { ...started, connection };
+}
+
 async function catalogCount(baseUrl) {
   const res = await fetch(
     `${baseUrl}/api/catalog/entities/by-query?limit=1&fields=metadata.name`,
@@ -503,22 +526,9 @@ async function main() {
 
     // --- warm-up: a small load through the catalog, so neither measurement pays for JIT warm-up ---
     {
-      const warm = {
-        getProviderName: () => 'warmup',
-        connect: async connection => {
-          warm.connection = connection;
-        },
-      };
-      const warmKnex = await createDatabase('catalog_warmup');
-      knexes.push(warmKnex);
-      const w = await startBackend({
-        catalogKnex: warmKnex,
-        ingestionKnex,
-        provider: warm,
-      });
-      await sleep(500);
+      const w = await startWithTrivialProvider('warmup', ingestionKnex, knexes);
       log(`warm-up: ${WARMUP} entities`);
-      await warm.connection.applyMutation({
+      await w.connection.applyMutation({
         type: 'full',
         entities: Array.from({ length: WARMUP }, (_, i) => ({
           locationKey: 'warmup',
@@ -713,24 +723,14 @@ async function main() {
     const trivialPhase = async () => {
       if (!captured) captured = await buildEntities(ingestionKnex, knexes);
       // --- the baseline: a trivial provider applying the same entities ---
-      const trivial = {
-        connection: undefined,
-        getProviderName: () => 'trivial',
-        connect: async connection => {
-          trivial.connection = connection;
-        },
-      };
-      const catalogKnexB = await createDatabase('catalog_trivial');
-      knexes.push(catalogKnexB);
-      const b = await startBackend({
-        catalogKnex: catalogKnexB,
+      const b = await startWithTrivialProvider(
+        'trivial',
         ingestionKnex,
-        provider: trivial,
-      });
-      await sleep(500);
+        knexes,
+      );
       log(`trivial provider: applying the same ${captured.length} entities`);
       const startTrivial = performance.now();
-      await trivial.connection.applyMutation({
+      await b.connection.applyMutation({
         type: 'full',
         entities: captured,
       });

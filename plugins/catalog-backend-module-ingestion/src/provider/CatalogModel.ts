@@ -255,56 +255,74 @@ export class CatalogModel {
 
   /** Every subject that currently has an entity. */
   subjects(): SubjectKey[] {
-    const keys = new Set<SubjectKey>();
-    for (const id of this.organizations.keys()) keys.add(systemKey(id));
-    for (const id of this.pipelines.keys()) keys.add(pipelineKey(id));
-    for (const key of this.readers.keys()) keys.add(key);
-    for (const key of this.writers.keys()) keys.add(key);
-    for (const key of this.tablesAt.keys()) keys.add(key);
-    return [...keys];
+    return [...this.eachSubject()];
+  }
+
+  /** The subjects one by one, without building a set of them all (a full refresh has many). */
+  *eachSubject(): Generator<SubjectKey> {
+    for (const id of this.organizations.keys()) yield systemKey(id);
+    for (const id of this.pipelines.keys()) yield pipelineKey(id);
+    // A dataset may be read, written and held as a table: yield it from the first map only.
+    for (const key of this.tablesAt.keys()) yield key;
+    for (const key of this.readers.keys()) {
+      if (!this.tablesAt.has(key)) yield key;
+    }
+    for (const key of this.writers.keys()) {
+      if (!this.tablesAt.has(key) && !this.readers.has(key)) yield key;
+    }
   }
 
   /** The entity of a subject now, or undefined when it has none (any more). */
   entityOf(key: SubjectKey): Entity | undefined {
-    const [type, first, kind, ...rest] = key.split(SEP);
+    const typeEnd = key.indexOf(SEP);
+    const type = key.slice(0, typeEnd);
     if (type === 'system') {
-      const org = this.organizations.get(first);
+      const org = this.organizations.get(key.slice(typeEnd + 1));
       return org && systemEntity(org);
     }
     if (type === 'pipeline') {
-      const pipeline = this.pipelines.get(first);
+      const pipeline = this.pipelines.get(key.slice(typeEnd + 1));
       const org =
         pipeline && this.organizations.get(pipeline.record.organization);
       return pipeline && org && pipelineEntity(pipeline, org, this.context);
     }
-    const org = this.organizations.get(first);
+    const orgEnd = key.indexOf(SEP, typeEnd + 1);
+    const kindEnd = key.indexOf(SEP, orgEnd + 1);
+    const org = this.organizations.get(key.slice(typeEnd + 1, orgEnd));
     if (!org) return undefined;
-    const name = rest.join(SEP);
-    const tableIds = [...(this.tablesAt.get(key) ?? [])];
+    const tableIds = this.tablesAt.get(key);
     const readers = this.readers.get(key);
-    const writerIds = new Set(this.writers.get(key) ?? []);
-    // The most recently changed record wins when two rows name the same table.
-    const table = tableIds
-      .map(id => this.tables.get(id)!)
-      .sort(
-        (a, b) =>
-          b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id),
-      )[0];
-    for (const t of tableIds.map(id => this.tables.get(id)!)) {
+    const specWriters = this.writers.get(key);
+    // The most recently changed record wins when two rows name the same table; tables also
+    // name the pipeline that wrote them. Loops rather than arrays: this runs per dataset.
+    let table: CatalogTable | undefined;
+    let tableWriters: string[] | undefined;
+    for (const id of tableIds ?? []) {
+      const t = this.tables.get(id)!;
+      if (
+        !table ||
+        t.updatedAt > table.updatedAt ||
+        (t.updatedAt === table.updatedAt && t.id < table.id)
+      ) {
+        table = t;
+      }
       if (t.pipelineId && this.pipelines.has(t.pipelineId)) {
-        writerIds.add(t.pipelineId);
+        (tableWriters ??= []).push(t.pipelineId);
       }
     }
-    if (!table && !readers && writerIds.size === 0) return undefined;
-    const writers = [...writerIds]
-      .map(id => this.pipelines.get(id))
-      .filter((p): p is PipelineInfo => p !== undefined)
-      .map(p => pipelineRef(p.record.organization, p.record.name));
+    if (!table && !readers && !specWriters && !tableWriters) return undefined;
+    const writers = new Set<string>();
+    for (const ids of [specWriters, tableWriters]) {
+      for (const id of ids ?? []) {
+        const p = this.pipelines.get(id);
+        if (p) writers.add(pipelineRef(p.record.organization, p.record.name));
+      }
+    }
     return datasetEntity(
       {
-        kind,
-        name,
-        writers: [...new Set(writers)].sort(),
+        kind: key.slice(orgEnd + 1, kindEnd),
+        name: key.slice(kindEnd + 1),
+        writers: writers.size > 1 ? [...writers].sort() : [...writers],
         described: this.datasets.get(key)?.dataset,
         table,
       },

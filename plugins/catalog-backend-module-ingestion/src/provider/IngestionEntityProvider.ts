@@ -9,7 +9,7 @@ import type {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CatalogModel, type SubjectKey } from './CatalogModel';
 import { locationKeyOf, type EntityContext } from './entities';
 import type { IngestionCatalogSource } from './IngestionCatalogClient';
@@ -43,7 +43,8 @@ interface Emitted {
 }
 
 function hashOf(entity: Entity): string {
-  return createHash('sha1').update(JSON.stringify(entity)).digest('base64');
+  // One-shot hashing: no Hash object per entity, which a full refresh builds by the hundred thousand.
+  return hash('sha1', JSON.stringify(entity), 'base64');
 }
 
 function deferred(entity: Entity): DeferredEntity {
@@ -152,16 +153,18 @@ export class IngestionEntityProvider implements EntityProvider {
     const started = this.now();
     const model = new CatalogModel(this.options.context);
     model.setOrganizations(await source.organizations());
-    // Pipelines and tables are read side by side; the model files each in whatever order.
+    // Pipelines and tables are read side by side; the model files each in whatever order. The
+    // next page is asked for before this one is filed, so the ingestion database works meanwhile.
     const readAll = async <T>(
       read: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
       add: (item: T) => unknown,
     ) => {
-      for (let cursor: string | undefined, first = true; first || cursor; ) {
-        first = false;
-        const page = await read(cursor);
+      for (let page = await read(); ; ) {
+        const next = page.nextCursor ? read(page.nextCursor) : undefined;
+        next?.catch(() => undefined); // awaited below; filing may throw first
         page.items.forEach(add);
-        cursor = page.nextCursor;
+        if (!next) return;
+        page = await next;
       }
     };
     await Promise.all([
@@ -179,7 +182,7 @@ export class IngestionEntityProvider implements EntityProvider {
     const emitted = new Map<SubjectKey, Emitted>();
     const entities: DeferredEntity[] = [];
     const refs = new Set<string>();
-    for (const key of model.subjects()) {
+    for (const key of model.eachSubject()) {
       const entity = model.entityOf(key);
       if (!entity) continue;
       const item = deferred(entity);

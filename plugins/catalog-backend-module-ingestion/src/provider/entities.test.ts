@@ -213,6 +213,27 @@ describe('entities', () => {
     expect(entities.length).toBeGreaterThan(300);
   });
 
+  it('describes a table named by two records with the one changed last', () => {
+    const model = new CatalogModel();
+    model.setOrganizations([organization('finance')]);
+    model.setTable(
+      table('t2', {
+        identifier: 'finance_catalog.analytics.orders',
+        updatedAt: '2026-03-01T00:00:00.000Z',
+      }),
+    );
+    model.setTable(
+      table('t1', {
+        identifier: 'finance_catalog.analytics.orders',
+        updatedAt: '2026-02-01T00:00:00.000Z',
+      }),
+    );
+    const [entity] = entitiesOf(model).filter(e => e.kind === 'Resource');
+    expect(
+      entity.metadata.annotations?.['ingestion.backstage.io/table-id'],
+    ).toBe('t2');
+  });
+
   it('builds the same entities whatever the order things arrive in', () => {
     const build = (reverse: boolean) => {
       const model = new CatalogModel();

@@ -65,10 +65,27 @@ export function toTag(text: string): string | undefined {
   return tag || undefined;
 }
 
+/**
+ * Memoises a string function of few distinct inputs (tags, owners, labels), which a full refresh
+ * otherwise computes with regular expressions once per entity; bounded, so odd inputs cannot grow it.
+ */
+function memo<T>(fn: (text: string) => T, max = 10_000): (text: string) => T {
+  const cache = new Map<string, T>();
+  return text => {
+    if (cache.has(text)) return cache.get(text)!;
+    const value = fn(text);
+    if (cache.size >= max) cache.clear();
+    cache.set(text, value);
+    return value;
+  };
+}
+
+const cachedTag = memo(toTag);
+
 function tags(...candidates: Array<string | undefined>): string[] {
   const result: string[] = [];
   for (const candidate of candidates) {
-    const tag = candidate && toTag(candidate);
+    const tag = candidate && cachedTag(candidate);
     if (tag && !result.includes(tag)) result.push(tag);
   }
   return result;
@@ -84,21 +101,26 @@ function labelValue(text: string | undefined): string | undefined {
   return value || undefined;
 }
 
+const memoLabel = memo(labelValue);
+const cachedLabel = (text: string | undefined) =>
+  text ? memoLabel(text) : undefined;
+
+const parsedOwner = memo((owner: string): string | undefined => {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch {
+    return undefined; // not a ref
+  }
+});
+
 /** A full entity ref for an owner (`group:default/x` for a bare `x`), or the fallback. */
 export function ownerRef(owner: string | undefined, fallback: string): string {
-  if (owner) {
-    try {
-      return stringifyEntityRef(
-        parseEntityRef(owner, {
-          defaultKind: 'group',
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch {
-      // not a ref: fall through to the organization's group
-    }
-  }
-  return fallback;
+  return (owner && parsedOwner(owner)) || fallback;
 }
 
 const LIFECYCLES: Record<CatalogOrganization['environment'], string> = {
@@ -122,36 +144,39 @@ function envelope(
   },
   spec: Record<string, unknown>,
 ): Entity {
-  const location = `${locationKeyOf(organization.id)}`;
-  const defined = (record: Record<string, string | undefined> = {}) =>
-    Object.fromEntries(
-      Object.entries(record).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
-    );
-  const labels = defined({
-    [LABEL_ENVIRONMENT]: labelValue(organization.environment),
-    ...metadata.labels,
-  });
+  const location = locationKeyOf(organization.id);
+  // Plain loops and conditional assignment: this runs for every entity of a full refresh.
+  const annotations: Record<string, string> = {
+    [ANNOTATION_LOCATION]: location,
+    [ANNOTATION_ORIGIN_LOCATION]: location,
+    [ANNOTATION_ORGANIZATION]: organization.id,
+  };
+  for (const key in metadata.annotations) {
+    if (metadata.annotations[key] !== undefined) {
+      annotations[key] = metadata.annotations[key]!;
+    }
+  }
+  const labels: Record<string, string> = {};
+  const environment = cachedLabel(organization.environment);
+  if (environment !== undefined) labels[LABEL_ENVIRONMENT] = environment;
+  for (const key in metadata.labels) {
+    if (metadata.labels[key] !== undefined) labels[key] = metadata.labels[key]!;
+  }
+  const entityMetadata: Record<string, unknown> = {
+    name: name.name,
+    namespace: name.namespace,
+  };
+  if (metadata.title) entityMetadata.title = metadata.title;
+  if (metadata.description) entityMetadata.description = metadata.description;
+  entityMetadata.annotations = annotations;
+  entityMetadata.labels = labels;
+  entityMetadata.tags = metadata.tags ?? [];
+  if (metadata.links?.length) entityMetadata.links = metadata.links;
+  if (metadata.columns) entityMetadata.columns = metadata.columns;
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind,
-    metadata: {
-      name: name.name,
-      namespace: name.namespace,
-      ...(metadata.title ? { title: metadata.title } : {}),
-      ...(metadata.description ? { description: metadata.description } : {}),
-      annotations: {
-        [ANNOTATION_LOCATION]: location,
-        [ANNOTATION_ORIGIN_LOCATION]: location,
-        [ANNOTATION_ORGANIZATION]: organization.id,
-        ...defined(metadata.annotations),
-      },
-      labels,
-      tags: metadata.tags ?? [],
-      ...(metadata.links?.length ? { links: metadata.links } : {}),
-      ...(metadata.columns ? { columns: metadata.columns } : {}),
-    },
+    metadata: entityMetadata,
     spec,
   } as unknown as Entity;
 }
@@ -175,8 +200,9 @@ export function systemEntity(organization: CatalogOrganization): Entity {
   );
 }
 
-const systemRef = (organizationId: string) =>
-  formatEntityRef(dataPlatformSystemName(organizationId));
+const systemRef = memo((organizationId: string) =>
+  formatEntityRef(dataPlatformSystemName(organizationId)),
+);
 
 export const pipelineRef = (organizationId: string, name: string) =>
   formatEntityRef(pipelineEntityName(organizationId, name));
@@ -325,7 +351,7 @@ export function datasetEntity(
           pii.length > 0 ? pii.join(',') : undefined,
       },
       labels: {
-        [LABEL_CLASSIFICATION]: labelValue(table?.classification),
+        [LABEL_CLASSIFICATION]: cachedLabel(table?.classification),
       },
       tags: tags(
         SOURCE_TAGS[facts.kind],
