@@ -557,11 +557,11 @@ export class DatabricksTestServer {
 
   /** Makes the next statement that runs end FAILED with this error (as a failing query would). */
   failNextStatement(
-    error: { errorCode?: string; message?: string } = {},
+    failure: { errorCode?: string; message?: string } = {},
   ): void {
     this.#statementFailures.push({
-      errorCode: error.errorCode ?? 'INTERNAL_ERROR',
-      message: error.message ?? 'Query execution failed.',
+      errorCode: failure.errorCode ?? 'INTERNAL_ERROR',
+      message: failure.message ?? 'Query execution failed.',
     });
   }
 
@@ -740,11 +740,7 @@ export class DatabricksTestServer {
         notebook_path: task.notebookPath,
         base_parameters: task.baseParameters,
       },
-      ...(task.jobClusterKey
-        ? { job_cluster_key: task.jobClusterKey }
-        : task.newCluster
-        ? { new_cluster: task.newCluster }
-        : {}),
+      ...this.#taskCompute(task),
       ...(run.runningAt
         ? { cluster_instance: { cluster_id: `0101-000000-run${run.runId}` } }
         : {}),
@@ -754,6 +750,14 @@ export class DatabricksTestServer {
       attempt_number: 0,
       run_page_url: `${this.url}/jobs/runs/${task.runId}`,
     };
+  }
+
+  /** Tasks of job runs name a job cluster; one-off runs carry their own. */
+  #taskCompute(task: TaskState): Json {
+    if (task.jobClusterKey) {
+      return { job_cluster_key: task.jobClusterKey };
+    }
+    return task.newCluster ? { new_cluster: task.newCluster } : {};
   }
 
   #runJson(run: RunState): Json {
