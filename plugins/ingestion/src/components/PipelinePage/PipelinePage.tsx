@@ -21,7 +21,7 @@ import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { pipelineRouteRef } from '../../routes';
@@ -129,15 +129,15 @@ export function PipelineView(props: { pipelineId: string }) {
   const tab: TabId = TABS.some(t => t.id === requested)
     ? (requested as TabId)
     : 'overview';
-  // Kept in state so a rollback shows the new version without a reload.
-  const [pipeline, setPipeline] = useState<PipelineDetails>();
   const { loading, error, value } = useAsync(
     () => api.getPipeline(pipelineId),
     [api, pipelineId],
   );
-  useEffect(() => setPipeline(value), [value]);
+  // What a rollback returned: the new version shows without fetching the pipeline again.
+  const [saved, setSaved] = useState<PipelineDetails>();
+  const pipeline = saved?.id === pipelineId ? saved : value;
 
-  if (loading || (!error && !pipeline)) {
+  if (loading) {
     return (
       <Page themeId="tool">
         <Header title="Pipeline" type="Ingestion" />
@@ -176,7 +176,7 @@ export function PipelineView(props: { pipelineId: string }) {
         {tab === 'overview' && <PipelineOverview pipeline={pipeline} />}
         {tab === 'runs' && <PipelineRuns pipelineId={pipeline.id} />}
         {tab === 'versions' && (
-          <PipelineVersions pipeline={pipeline} onRolledBack={setPipeline} />
+          <PipelineVersions pipeline={pipeline} onRolledBack={setSaved} />
         )}
         {tab === 'quality' && <PipelineQuality pipelineId={pipeline.id} />}
         {tab === 'cost' && <PipelineCost pipeline={pipeline} />}

@@ -1,0 +1,155 @@
+import { mockApis } from '@backstage/frontend-test-utils';
+import type {
+  OrganizationSummary,
+  PipelineDetails,
+  PipelineVersion,
+  QualityResult,
+  Run,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+
+/** The product brief's batch example: MySQL transactions → Iceberg daily totals. */
+export const seedBatchSpec = {
+  pipeline_type: 'batch',
+  schedule: '0 2 * * *',
+  source: {
+    type: 'mysql',
+    connection: 'finance-db',
+    table: 'transactions',
+    incremental_column: 'updated_at',
+  },
+  transformations: [
+    { type: 'filter', condition: 'amount > 0' },
+    {
+      type: 'aggregate',
+      group_by: ['customer_id', 'date'],
+      aggregations: { amount: 'sum', count: 'count' },
+    },
+  ],
+  target: {
+    type: 'iceberg',
+    catalog: 'finance_catalog',
+    schema: 'analytics',
+    table: 'daily_transactions',
+  },
+  data_quality: [
+    {
+      type: 'completeness',
+      columns: ['customer_id', 'amount'],
+      threshold: 0.95,
+    },
+  ],
+};
+
+export const financeOrganization: OrganizationSummary = {
+  id: 'finance',
+  name: 'Finance',
+  costCenter: 'FIN-001',
+  environment: 'production',
+  ownerGroup: 'group:default/finance',
+  engine: 'local',
+  roles: ['engineer'],
+  quotas: {
+    databricks: { maxDbuPerHour: 100, maxClusters: 10, maxConcurrentJobs: 20 },
+    storage: { maxStorageGb: 10000, retentionDays: 2555 },
+    compute: { maxEcsTasks: 50, maxCpuUnits: 10000 },
+    api: { requestsPerMinute: 1000, requestsPerDay: 100000 },
+  },
+  usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 0 },
+};
+
+export const pipeline: PipelineDetails = {
+  id: 'p-1',
+  organization: 'finance',
+  name: 'daily-transactions',
+  description: 'Daily totals per customer',
+  owner: 'group:default/finance',
+  pipelineType: 'batch',
+  schedule: '0 2 * * *',
+  scheduleTimezone: 'Europe/Paris',
+  engine: 'databricks',
+  currentVersion: 3,
+  deployment: {
+    databricksJobId: '8812',
+    deployedVersion: 3,
+    deployedAt: '2026-11-20T10:00:00Z',
+  },
+  createdAt: '2026-11-01T00:00:00Z',
+  createdBy: 'user:default/finance-engineer',
+  updatedAt: '2026-11-20T00:00:00Z',
+  updatedBy: 'user:default/finance-engineer',
+  spec: seedBatchSpec,
+};
+
+export function run(id: string, overrides: Partial<Run> = {}): Run {
+  return {
+    id,
+    organization: 'finance',
+    pipelineId: 'p-1',
+    pipelineVersion: 3,
+    engine: 'databricks',
+    status: 'succeeded',
+    trigger: 'schedule',
+    triggeredBy: 'scheduler',
+    queuedAt: '2026-11-24T02:00:00Z',
+    startedAt: '2026-11-24T02:00:05Z',
+    finishedAt: '2026-11-24T02:01:05Z',
+    durationMs: 60_000,
+    rowsRead: 1200,
+    rowsWritten: 1150,
+    dbus: 1.5,
+    cost: 0.83,
+    attempt: 1,
+    ...overrides,
+  };
+}
+
+export function version(
+  n: number,
+  spec: Record<string, unknown>,
+  overrides: Partial<PipelineVersion> = {},
+): PipelineVersion {
+  return {
+    pipelineId: 'p-1',
+    version: n,
+    spec,
+    specHash: `hash${n}`.padEnd(16, '0'),
+    comment: `change ${n}`,
+    createdAt: `2026-11-0${n}T00:00:00Z`,
+    createdBy: 'user:default/finance-engineer',
+    ...overrides,
+  };
+}
+
+export function qualityResult(
+  runId: string,
+  ruleIndex: number,
+  passed: boolean,
+  overrides: Partial<QualityResult> = {},
+): QualityResult {
+  return {
+    id: `${runId}-${ruleIndex}`,
+    runId,
+    pipelineId: 'p-1',
+    ruleIndex,
+    ruleType: ruleIndex === 0 ? 'completeness' : 'uniqueness',
+    columns: ruleIndex === 0 ? ['customer_id'] : ['id'],
+    severity: 'fail',
+    threshold: 0.95,
+    observed: passed ? 0.99 : 0.5,
+    passed,
+    failedRows: passed ? 0 : 42,
+    createdAt: '2026-11-24T02:01:00Z',
+    ...overrides,
+  };
+}
+
+/** A permission API that allows exactly the named permissions. */
+export function allowOnly(...names: string[]) {
+  return mockApis.permission({
+    // The enum values of AuthorizeResult; the package that defines it is not a dependency here.
+    authorize: (request => (allowed(names, request) ? 'ALLOW' : 'DENY')) as any,
+  });
+}
+
+const allowed = (names: string[], request: { permission: { name: string } }) =>
+  names.includes(request.permission.name);
