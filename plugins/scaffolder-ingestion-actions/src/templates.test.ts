@@ -1,6 +1,9 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-node';
-import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  resolveTemplateValues,
+  validatePipelineSpec,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -222,6 +225,19 @@ describe('templates through the real scaffolder backend', () => {
       .map(l => l.body.message)
       .join('\n');
     expect(log).toContain('| DBU per hour | 3 (3–11) |');
+    // The review page asks the backend the same, for the spec it builds from the same answers.
+    const review =
+      templates['batch-database-to-iceberg'].spec.parameters.at(-1).properties
+        .costEstimate['ui:options'];
+    const estimate = await request(backend.server)
+      .post('/api/ingestion/v1/costs/estimate')
+      .set('Authorization', as('finance-engineer'))
+      .send(resolveTemplateValues(review, batchAnswers()));
+    expect(estimate.status).toBe(200);
+    expect(estimate.body.estimate).toMatchObject({
+      costPerRun: 0.33,
+      dbuPerHour: 3,
+    });
     // Nothing left the dry run: no repository, no pipeline.
     expect(
       fs.existsSync(path.join(storage.path, 'finance', 'repositories')),

@@ -36,9 +36,9 @@ describe('resolveTemplateValues', () => {
       whenFilter: '${{ parameters.name if parameters.filter }}',
     };
     expect(resolveTemplateValues(mapping, answers)).toEqual({
-      whenMerge: undefined,
+      whenMerge: '',
       unlessMerge: 'orders',
-      whenFilter: undefined,
+      whenFilter: '',
     });
     expect(
       resolveTemplateValues(mapping, {
@@ -48,14 +48,28 @@ describe('resolveTemplateValues', () => {
       }),
     ).toEqual({
       whenMerge: ['id'],
-      unlessMerge: undefined,
+      unlessMerge: '',
       whenFilter: 'orders',
     });
   });
 
+  it('tells empty answers from given ones with `| length > 0`', () => {
+    const nonEmpty = (name: string) =>
+      resolveTemplateValues(`\${{ parameters.${name} | length > 0 }}`, {
+        ...answers,
+        none: {},
+      });
+    expect(['groupBy', 'name'].map(nonEmpty)).toEqual([true, true]);
+    expect(['filter', 'missing', 'none'].map(nonEmpty)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('refuses expressions the browser cannot evaluate like the scaffolder', () => {
     expect(() =>
-      resolveTemplateValues('${{ parameters.filter | length > 0 }}', answers),
+      resolveTemplateValues('${{ parameters.filter | upper }}', answers),
     ).toThrow(/Unsupported expression/);
   });
 });

@@ -111,12 +111,12 @@ export function buildSpecInput(
 }
 
 /**
- * `${{ parameters.a }}` or `${{ parameters.a if parameters.b }}` or
- * `${{ parameters.a if parameters.b == 'x' }}` (also `!=`): the subset of the scaffolder's
+ * `${{ parameters.a }}`, `${{ parameters.a | length > 0 }}`, `${{ parameters.a if parameters.b }}`
+ * or `${{ parameters.a if parameters.b == 'x' }}` (also `!=`): the subset of the scaffolder's
  * template syntax a template's spec mapping may use, so the browser can resolve it too.
  */
 const EXPRESSION =
-  /^\s*parameters\.([A-Za-z_$][\w$]*)(?:\s+if\s+parameters\.([A-Za-z_$][\w$]*)(?:\s*(==|!=)\s*(?:'([^']*)'|"([^"]*)"))?)?\s*$/;
+  /^\s*parameters\.([A-Za-z_$][\w$]*)(\s*\|\s*length\s*>\s*0)?(?:\s+if\s+parameters\.([A-Za-z_$][\w$]*)(?:\s*(==|!=)\s*(?:'([^']*)'|"([^"]*)"))?)?\s*$/;
 const PLACEHOLDER = /\$\{\{([^}]*)\}\}/g;
 
 function evaluate(
@@ -126,10 +126,10 @@ function evaluate(
   const match = EXPRESSION.exec(expression);
   if (!match) {
     throw new Error(
-      `Unsupported expression \${{${expression}}}: a spec mapping may use parameters.<name>, optionally followed by "if parameters.<name>" or "if parameters.<name> == '<value>'"`,
+      `Unsupported expression \${{${expression}}}: a spec mapping may use parameters.<name>, optionally with "| length > 0", "if parameters.<name>" or "if parameters.<name> == '<value>'"`,
     );
   }
-  const [, name, condition, operator, single, double] = match;
+  const [, name, nonEmpty, condition, operator, single, double] = match;
   if (condition !== undefined) {
     const actual = parameters[condition];
     let holds: boolean;
@@ -139,9 +139,11 @@ function evaluate(
     } else {
       holds = !isFalsy(actual);
     }
-    if (!holds) return undefined;
+    // The scaffolder renders a false inline `if` without `else` as an empty string.
+    if (!holds) return '';
   }
-  return parameters[name];
+  // As the scaffolder's templates: a missing answer has length 0.
+  return nonEmpty ? !isFalsy(parameters[name]) : parameters[name];
 }
 
 /**

@@ -28,7 +28,7 @@ const uiOptions = {
     },
     transformations: [
       {
-        if: '${{ parameters.filter }}',
+        if: '${{ parameters.filter | length > 0 }}',
         type: 'filter',
         condition: '${{ parameters.filter }}',
       },
@@ -160,13 +160,13 @@ describe('CostEstimateField', () => {
           table: 'transactions',
         },
         transformations: [
-          { if: 'amount > 0', type: 'filter', condition: 'amount > 0' },
+          { if: true, type: 'filter', condition: 'amount > 0' },
         ],
         target: {
           type: 'iceberg',
           table: 'daily_transactions',
           mode: 'append',
-          merge_keys: undefined,
+          merge_keys: '',
         },
       },
     });

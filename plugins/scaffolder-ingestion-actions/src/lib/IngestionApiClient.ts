@@ -209,7 +209,9 @@ export class IngestionApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.ok) {
-      return (await response.json()) as T;
+      // Parsed here rather than by `fetch`, so the objects (which become action outputs) belong to
+      // this realm: the scaffolder's templater refuses arrays of another one (as under jest's vm).
+      return JSON.parse(await response.text()) as T;
     }
     throw await toError(response, doing);
   }
