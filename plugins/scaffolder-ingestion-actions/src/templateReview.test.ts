@@ -4,6 +4,7 @@ import {
   validatePipelineSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { loadTemplates } from './__testUtils__/startScaffolderTestBackend';
+import { batchAnswers } from './__testUtils__/testConfig';
 
 /**
  * The templates' review page estimates in the browser what Create will build on the server: both
@@ -53,25 +54,11 @@ it("resolves the batch template's answers into the guide's batch example", () =>
   const options = reviewField(templates['batch-database-to-iceberg']).field[
     'ui:options'
   ];
-  const resolved = resolveTemplateValues(options, {
-    organization: 'finance',
-    database: 'mysql',
-    connection: 'finance-db',
-    sourceTable: 'transactions',
-    incrementalColumn: 'updated_at',
-    filter: 'amount > 0',
-    groupBy: ['customer_id', 'date'],
-    aggregations: { amount: 'sum', count: 'count' },
-    requiredColumns: ['customer_id', 'amount'],
-    completenessThreshold: 0.95,
-    uniqueColumns: [],
-    targetSchema: 'analytics',
-    targetTable: 'daily_transactions',
-    mode: 'append',
-    mergeKeys: ['id'],
-    schedule: '0 2 * * *',
-    expectedVolumeGb: 5,
-  }) as { organization: string; expectedVolumeGb: number; spec: any };
+  const resolved = resolveTemplateValues(options, batchAnswers()) as {
+    organization: string;
+    expectedVolumeGb: number;
+    spec: any;
+  };
   expect(resolved.organization).toBe('finance');
   expect(resolved.expectedVolumeGb).toBe(5);
   const { spec } = buildSpecInput(resolved.spec, {

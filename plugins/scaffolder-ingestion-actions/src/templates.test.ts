@@ -14,7 +14,7 @@ import {
   loadTemplates,
   startScaffolderTestBackend,
 } from './__testUtils__/startScaffolderTestBackend';
-import { testConfig } from './__testUtils__/testConfig';
+import { batchAnswers, testConfig } from './__testUtils__/testConfig';
 
 jest.setTimeout(120_000);
 
@@ -78,30 +78,6 @@ function normalised(spec: unknown) {
   const result = validatePipelineSpec(spec);
   if (!result.valid) throw new Error(JSON.stringify(result.problems));
   return result.spec;
-}
-
-/** The answers the batch template's form gives for the guide's batch example. */
-function batchAnswers(overrides: Record<string, unknown> = {}) {
-  return {
-    organization: 'finance',
-    name: 'daily-transactions',
-    description: 'Daily totals per customer',
-    database: 'mysql',
-    connection: 'finance-db',
-    sourceTable: 'transactions',
-    incrementalColumn: 'updated_at',
-    filter: 'amount > 0',
-    groupBy: ['customer_id', 'date'],
-    aggregations: { amount: 'sum', count: 'count' },
-    requiredColumns: ['customer_id', 'amount'],
-    completenessThreshold: 0.95,
-    targetSchema: 'analytics',
-    targetTable: 'daily_transactions',
-    mode: 'append',
-    schedule: '0 2 * * *',
-    expectedVolumeGb: 5,
-    ...overrides,
-  };
 }
 
 describe('templates through the real scaffolder backend', () => {

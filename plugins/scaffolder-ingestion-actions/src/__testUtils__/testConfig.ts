@@ -75,3 +75,27 @@ export const BATCH_SPEC = {
     },
   ],
 };
+
+/** The answers the batch template's form gives for the guide's batch example. */
+export function batchAnswers(overrides: Record<string, unknown> = {}) {
+  return {
+    organization: 'finance',
+    name: 'daily-transactions',
+    description: 'Daily totals per customer',
+    database: 'mysql',
+    connection: 'finance-db',
+    sourceTable: 'transactions',
+    incrementalColumn: 'updated_at',
+    filter: 'amount > 0',
+    groupBy: ['customer_id', 'date'],
+    aggregations: { amount: 'sum', count: 'count' },
+    requiredColumns: ['customer_id', 'amount'],
+    completenessThreshold: 0.95,
+    targetSchema: 'analytics',
+    targetTable: 'daily_transactions',
+    mode: 'append',
+    schedule: '0 2 * * *',
+    expectedVolumeGb: 5,
+    ...overrides,
+  };
+}
