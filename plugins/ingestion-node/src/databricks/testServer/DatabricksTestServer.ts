@@ -1373,28 +1373,36 @@ export class DatabricksTestServer {
     };
   }
 
+  #lookupStatement(
+    statementId: string,
+  ): { statement: StatementState } | { reply: Reply } {
+    const statement = this.#statements.get(statementId);
+    return statement
+      ? { statement }
+      : {
+          reply: error(
+            404,
+            'RESOURCE_DOES_NOT_EXIST',
+            `Statement ${statementId} does not exist.`,
+          ),
+        };
+  }
+
   #getStatement(statementId: string): Reply {
-    const st = this.#statements.get(statementId);
-    if (!st) {
-      return error(
-        404,
-        'RESOURCE_DOES_NOT_EXIST',
-        `Statement ${statementId} does not exist.`,
-      );
+    const found = this.#lookupStatement(statementId);
+    if ('reply' in found) {
+      return found.reply;
     }
-    this.#progress(st);
-    return ok(this.#statementJson(st));
+    this.#progress(found.statement);
+    return ok(this.#statementJson(found.statement));
   }
 
   #cancelStatement(statementId: string): Reply {
-    const st = this.#statements.get(statementId);
-    if (!st) {
-      return error(
-        404,
-        'RESOURCE_DOES_NOT_EXIST',
-        `Statement ${statementId} does not exist.`,
-      );
+    const found = this.#lookupStatement(statementId);
+    if ('reply' in found) {
+      return found.reply;
     }
+    const st = found.statement;
     if (st.state === 'PENDING' || st.state === 'RUNNING') {
       st.state = 'CANCELED';
     }
