@@ -33,7 +33,11 @@ export function loadTemplates(): Record<string, Record<string, any>> {
   return Object.fromEntries(
     fs
       .readdirSync(root, { withFileTypes: true })
-      .filter(entry => entry.isDirectory())
+      .filter(
+        entry =>
+          entry.isDirectory() &&
+          fs.existsSync(path.join(root, entry.name, 'template.yaml')),
+      )
       .map(entry => {
         const template = yaml.parse(
           fs.readFileSync(path.join(root, entry.name, 'template.yaml'), 'utf8'),
