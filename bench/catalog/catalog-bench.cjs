@@ -69,8 +69,15 @@ const DELTAS = Number(args.deltas ?? 5);
 /** The change poll's period: the module's default schedule. */
 const POLL_MS = Number(args.poll ?? 1000);
 const WARMUP = Number(args.warmup ?? (quick ? 1000 : 3000));
-/** Which load runs first: `ours-first` (default) or `trivial-first`, to see order effects. */
-const ORDER = args.order ?? 'ours-first';
+/**
+ * How the two loads run: `concurrent` (default: side by side, so a shared machine's other load
+ * slows both alike), `ours-first` or `trivial-first` (one after the other, to see order effects).
+ */
+const ORDER = args.order ?? 'concurrent';
+if (!['concurrent', 'ours-first', 'trivial-first'].includes(ORDER)) {
+  console.error('--order: concurrent, ours-first or trivial-first');
+  process.exit(2);
+}
 const MUTATION_ONLY = args['mutation-only'] === 'true';
 /** PostgreSQL's plan_cache_mode for the bench databases: force_custom_plan, or auto (its default). */
 const PLAN_CACHE_MODE = args['plan-cache-mode'] ?? 'force_custom_plan';
@@ -484,22 +491,11 @@ function clientFor(baseUrl) {
   });
 }
 
-/** The provider's entities, built against a backend without applying them anywhere. */
-async function buildEntities(ingestionKnex, knexes) {
-  const scratch = await createDatabase('catalog_scratch');
-  knexes.push(scratch);
-  const idle = {
-    getProviderName: () => 'idle',
-    connect: async () => {},
-  };
-  const s = await startBackend({
-    catalogKnex: scratch,
-    ingestionKnex,
-    provider: idle,
-  });
+/** The provider's entities, read from a running backend's ingestion API and applied nowhere. */
+async function buildEntities(baseUrl) {
   let entities;
   const provider = new IngestionEntityProvider({
-    source: clientFor(s.baseUrl),
+    source: clientFor(baseUrl),
     logger: quietLogger,
     context: { portalBaseUrl: 'http://portal.bench' },
   });
@@ -510,7 +506,6 @@ async function buildEntities(ingestionKnex, knexes) {
     refresh: async () => {},
   });
   await provider.refresh();
-  await s.backend.stop();
   return entities;
 }
 
@@ -575,7 +570,8 @@ async function main() {
     }
 
     let captured;
-    const oursPhase = async () => {
+    /** `alongside` starts with our full refresh (the concurrent baseline) and is awaited with it. */
+    const oursPhase = async (alongside = async () => undefined) => {
       // --- the ingestion provider ---
       const providerRef = {};
       const provider = new IngestionEntityProvider({
@@ -614,6 +610,7 @@ async function main() {
       await sleep(500); // the catalog connects its providers at start-up
       log('ingestion provider: full refresh');
       const startOurs = performance.now();
+      const baseline = alongside();
       const measured = await withPeakMemory(() => provider.refresh());
       const stats = measured.result;
       const appliedOurs = performance.now();
@@ -649,7 +646,8 @@ async function main() {
         'ingestion',
       );
       results.visibleOursMs = visibleOurs - startOurs;
-      log(`  all visible after ${seconds(results.visibleOursMs)}`);
+      log(`  ingestion: all visible after ${seconds(results.visibleOursMs)}`);
+      await baseline;
 
       // --- a full refresh with nothing changed ---
       const [{ now: before }] = (await catalogKnexA.raw('SELECT now() AS now'))
@@ -733,13 +731,16 @@ async function main() {
     };
     /** The baseline: a trivial provider applying the same entities (and, unless only the
      * mutation is measured, the time until they are all visible). */
-    const trivialPhase = async () => {
-      if (!captured) captured = await buildEntities(ingestionKnex, knexes);
+    const prepareTrivial = async () => {
       const b = await startWithTrivialProvider(
         'trivial',
         ingestionKnex,
         knexes,
       );
+      if (!captured) captured = await buildEntities(b.baseUrl);
+      return b;
+    };
+    const runTrivial = async b => {
       log(`trivial provider: applying the same ${captured.length} entities`);
       const startTrivial = performance.now();
       const applied = await withPeakMemory(() =>
@@ -756,10 +757,13 @@ async function main() {
           'trivial',
         );
         results.trivial.visibleMs = visibleTrivial - startTrivial;
-        log(`  all visible after ${seconds(results.trivial.visibleMs)}`);
+        log(
+          `  trivial: all visible after ${seconds(results.trivial.visibleMs)}`,
+        );
       }
       await b.backend.stop();
     };
+    const trivialPhase = async () => runTrivial(await prepareTrivial());
     if (MUTATION_ONLY) {
       await oursPhase();
       await trivialPhase();
@@ -790,7 +794,11 @@ async function main() {
       writeJson(results);
       return;
     }
-    if (ORDER === 'trivial-first') {
+    if (ORDER === 'concurrent') {
+      // Both loads at once, in this process: whatever else the machine runs slows both alike.
+      const b = await prepareTrivial();
+      await oursPhase(() => runTrivial(b));
+    } else if (ORDER === 'trivial-first') {
       await trivialPhase();
       await oursPhase();
     } else {
