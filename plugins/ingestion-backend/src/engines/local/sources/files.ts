@@ -74,7 +74,7 @@ async function pinnedCsvSql(
         file,
       )}, header = ${header}, delim = ${delim})`,
     );
-    const sniffed = reader.getRowObjectsJS()[0] as Record<string, any>;
+    const sniffed = reader.getRowObjectsJS()[0] as Record<string, unknown>;
     const columns = (sniffed.Columns as Array<Record<string, unknown>>)
       .map(
         c => `${quoteLiteral(String(c.name))}: ${quoteLiteral(String(c.type))}`,

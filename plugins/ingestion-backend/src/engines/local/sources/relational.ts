@@ -6,7 +6,7 @@ import type {
 import type { ResolvedConnection } from '@ingestion-for-backstage/plugin-ingestion-node';
 import mysql from 'mysql2';
 import type { FieldPacket } from 'mysql2';
-import { Client as PgClient, type FieldDef } from 'pg';
+import { Client as PgClient, type FieldDef, type QueryArrayResult } from 'pg';
 import { LocalEngineError, RunCancelledError } from '../errors';
 import { RowStager, StagedColumn } from './staging';
 import { IncrementalRead, LoadedDataset, SourceContext } from './types';
@@ -194,7 +194,9 @@ export async function readMysql(
         (stager?.settled() ?? Promise.resolve()).then(() => reject(error));
       };
       // Destroying the connection may leave the query without any further event.
-      const cancelled = () => fail(new RunCancelledError());
+      function cancelled() {
+        fail(new RunCancelledError());
+      }
       context.signal.addEventListener('abort', cancelled, { once: true });
       const waitFor = (promise: Promise<unknown>) => {
         client.pause();
@@ -342,7 +344,7 @@ export async function readPostgres(
       values,
     );
     const batchSize = Math.floor(context.batchSize);
-    const fetch = () =>
+    const fetch = (): Promise<QueryArrayResult> =>
       client.query({
         text: `FETCH FORWARD ${batchSize} FROM ingestion_source`,
         rowMode: 'array',
@@ -351,7 +353,7 @@ export async function readPostgres(
     let next: ReturnType<typeof fetch> | undefined = fetch();
     try {
       while (next) {
-        const result = await next;
+        const result: QueryArrayResult = await next;
         // The next batch is on its way while this one is staged.
         next = result.rows.length < batchSize ? undefined : fetch();
         if (!stager) {
@@ -361,7 +363,7 @@ export async function readPostgres(
             result.fields.map(postgresColumn),
           );
         }
-        await stager.append(result.rows as unknown[][]);
+        await stager.append(result.rows);
         context.checkCancelled();
       }
       await stager!.finish();
