@@ -298,3 +298,28 @@ export interface FieldProblem {
   path: string;
   message: string;
 }
+
+/**
+ * One Iceberg snapshot as `/v1/tables/{tableId}/metadata` lists it, for time travel.
+ *
+ * @public
+ */
+export interface TableSnapshot {
+  /** 64-bit ids travel as strings so none loses digits. */
+  snapshotId: string;
+  parentSnapshotId?: string;
+  sequenceNumber?: number;
+  timestampMs: number;
+  operation?: string;
+  schemaId?: number;
+  addedFiles?: number;
+  removedFiles?: number;
+  addedRows?: number;
+  removedRows?: number;
+  totalRows?: number;
+  totalFiles?: number;
+  totalSizeBytes?: number;
+  /** The ingestion run that committed it, when one did. */
+  runId?: string;
+  summary: Record<string, string>;
+}

@@ -5,26 +5,11 @@
  * of the local SQL catalog and of Iceberg REST catalogs: both hand out spec-shaped metadata.
  */
 
+import type { TableSnapshot } from '@ingestion-for-backstage/plugin-ingestion-common';
+
 type Json = Record<string, unknown>;
 
-export interface IcebergSnapshotSummaryView {
-  snapshotId: string;
-  parentSnapshotId?: string;
-  sequenceNumber?: number;
-  timestampMs: number;
-  operation?: string;
-  schemaId?: number;
-  addedFiles?: number;
-  removedFiles?: number;
-  addedRows?: number;
-  removedRows?: number;
-  totalRows?: number;
-  totalFiles?: number;
-  totalSizeBytes?: number;
-  /** The ingestion run that committed it, when one did. */
-  runId?: string;
-  summary: Record<string, string>;
-}
+export type IcebergSnapshotSummaryView = TableSnapshot;
 
 export interface IcebergTableMetadataView {
   identifier: string;

@@ -21,6 +21,9 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { TableMetadata } from './types';
 
+/** Ids come from URLs and annotations: never let one change the path it is put into. */
+const segment = (value: string) => encodeURIComponent(value);
+
 /** Query of a list endpoint: filters plus the cursor of the previous page. */
 export type ListQuery = Record<string, string | number | undefined>;
 
@@ -212,6 +215,3 @@ export class IngestionClient implements IngestionApi {
     return (await response.json()) as T;
   }
 }
-
-/** Ids come from URLs and annotations: never let one change the path it is put into. */
-const segment = (value: string) => encodeURIComponent(value);

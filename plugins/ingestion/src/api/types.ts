@@ -2,27 +2,9 @@
  * Shapes the frontend reads from the backend that the common package does not type: the
  * `/v1/tables/{tableId}/metadata` answer (see the backend's OpenAPI document).
  */
+import type { TableSnapshot } from '@ingestion-for-backstage/plugin-ingestion-common';
 
-/** One Iceberg snapshot, for time travel. @public */
-export interface TableSnapshot {
-  /** 64-bit ids travel as strings so none loses digits. */
-  snapshotId: string;
-  parentSnapshotId?: string;
-  sequenceNumber?: number;
-  timestampMs: number;
-  operation?: string;
-  schemaId?: number;
-  addedFiles?: number;
-  removedFiles?: number;
-  addedRows?: number;
-  removedRows?: number;
-  totalRows?: number;
-  totalFiles?: number;
-  totalSizeBytes?: number;
-  /** The ingestion run that committed it, when one did. */
-  runId?: string;
-  summary: Record<string, string>;
-}
+export type { TableSnapshot };
 
 /** An Iceberg schema field, as the table's metadata spells it. @public */
 export interface IcebergField {

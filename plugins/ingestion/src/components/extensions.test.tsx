@@ -1,5 +1,6 @@
 import { renderTestApp } from '@backstage/frontend-test-utils';
 import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import type { ExtensionDefinition } from '@backstage/frontend-plugin-api';
 import { configure, screen } from '@testing-library/react';
 import { ingestionApiRef } from '../api/IngestionApi';
 import { mockIngestionApi } from '../api/__testUtils__/mockIngestionApi';
@@ -20,11 +21,7 @@ const entity = (kind: string, type: string) => ({
   spec: { type, owner: 'group:default/finance' },
 });
 
-function render(
-  kind: string,
-  type: string,
-  extension: typeof pipelineEntityContent | typeof pipelineRunsEntityCard,
-) {
+function render(kind: string, type: string, extension: ExtensionDefinition) {
   renderTestApp({
     extensions: [
       createTestEntityPage({ entity: entity(kind, type) }),

@@ -8,23 +8,13 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
 import { mockIngestionApi } from '../../api/__testUtils__/mockIngestionApi';
+import { pipelineRouteRef } from '../../routes';
+import { financeOrganization } from '../__testUtils__/fixtures';
 import { IngestionPage } from './IngestionPage';
 
 const organization: OrganizationSummary = {
-  id: 'finance',
-  name: 'Finance',
-  costCenter: 'FIN-001',
-  environment: 'development',
-  ownerGroup: 'group:default/finance',
-  engine: 'local',
+  ...financeOrganization,
   roles: ['analyst'],
-  quotas: {
-    databricks: { maxDbuPerHour: 100, maxClusters: 10, maxConcurrentJobs: 20 },
-    storage: { maxStorageGb: 10000, retentionDays: 2555 },
-    compute: { maxEcsTasks: 50, maxCpuUnits: 10000 },
-    api: { requestsPerMinute: 1000, requestsPerDay: 100000 },
-  },
-  usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 0 },
 };
 
 const pipeline = (name: string): Pipeline => ({
@@ -64,10 +54,14 @@ describe('IngestionPage', () => {
     const listPipelines = jest.spyOn(api, 'listPipelines');
     await renderInTestApp(<IngestionPage />, {
       apis: [[ingestionApiRef, api]],
+      mountedRoutes: { '/ingestion/pipelines/:pipelineId': pipelineRouteRef },
     });
     expect(await screen.findByText('FIN-001')).toBeInTheDocument();
     expect(screen.getByText('analyst')).toBeInTheDocument();
-    expect(await screen.findByText('daily-transactions')).toBeInTheDocument();
+    // Each pipeline links to its page.
+    expect(
+      await screen.findByRole('link', { name: 'daily-transactions' }),
+    ).toHaveAttribute('href', '/ingestion/pipelines/id-daily-transactions');
     expect(screen.getByText('No runs yet.')).toBeInTheDocument();
 
     await userEvent.click(screen.getAllByRole('button', { name: 'Next' })[0]);

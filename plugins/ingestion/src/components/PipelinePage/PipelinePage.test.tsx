@@ -41,7 +41,7 @@ jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 15_000 });
 
 function render(
-  api: IngestionApi,
+  ingestion: IngestionApi,
   options: { tab?: string; permissions?: string[] } = {},
 ) {
   const permissions = options.permissions ?? [
@@ -59,7 +59,7 @@ function render(
       '/catalog/:namespace/:kind/:name': entityRouteRef,
     },
     apis: [
-      [ingestionApiRef, api],
+      [ingestionApiRef, ingestion],
       allowOnly(...permissions),
       catalogApiMock({ entities: [pipelineEntity] }),
     ],
@@ -366,6 +366,16 @@ describe('PipelinePage', () => {
 
   describe('Cost', () => {
     it('shows the cost per run and per month', async () => {
+      const lastMonth = (() => {
+        const d = new Date();
+        const m = new Date(
+          Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1),
+        );
+        return `${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(
+          2,
+          '0',
+        )}`;
+      })();
       const getCosts = jest.fn(async ({ from }: { from?: string }) => ({
         organization: 'finance',
         currency: 'EUR',
@@ -379,16 +389,6 @@ describe('PipelinePage', () => {
               ]
             : [],
       }));
-      const lastMonth = (() => {
-        const d = new Date();
-        const m = new Date(
-          Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1),
-        );
-        return `${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(
-          2,
-          '0',
-        )}`;
-      })();
       await render(
         api({
           listPipelineRuns: async () => ({ items: [run('r-1')] }),

@@ -10,6 +10,7 @@ import type { DataTable } from '@ingestion-for-backstage/plugin-ingestion-common
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import type { ReactNode } from 'react';
 import type {
   IcebergField,
   TableMetadata,
@@ -134,6 +135,17 @@ export function TableMetadataView(props: {
     },
   ];
 
+  let writtenBy: ReactNode = '—';
+  if (table.pipelineId) {
+    writtenBy = pipelineLink ? (
+      <Link to={pipelineLink({ pipelineId: table.pipelineId })}>
+        pipeline {table.pipelineId}
+      </Link>
+    ) : (
+      table.pipelineId
+    );
+  }
+
   const properties = Object.entries(metadata.properties ?? {}).map(
     ([key, value]) => ({ key, value }),
   );
@@ -152,17 +164,7 @@ export function TableMetadataView(props: {
               'format version': metadata.formatVersion,
               classification: table.classification ?? '—',
               owner: table.owner,
-              'written by': table.pipelineId ? (
-                pipelineLink ? (
-                  <Link to={pipelineLink({ pipelineId: table.pipelineId })}>
-                    pipeline {table.pipelineId}
-                  </Link>
-                ) : (
-                  table.pipelineId
-                )
-              ) : (
-                '—'
-              ),
+              'written by': writtenBy,
               location: metadata.location ?? table.location ?? '—',
               catalog: metadata.discoveredIn ?? 'local SQL catalog',
             }}

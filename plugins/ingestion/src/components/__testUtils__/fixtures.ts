@@ -143,13 +143,14 @@ export function qualityResult(
   };
 }
 
+const allowed = (names: string[], request: { permission: { name: string } }) =>
+  names.includes(request.permission.name);
+
 /** A permission API that allows exactly the named permissions. */
 export function allowOnly(...names: string[]) {
   return mockApis.permission({
     // The enum values of AuthorizeResult; the package that defines it is not a dependency here.
-    authorize: (request => (allowed(names, request) ? 'ALLOW' : 'DENY')) as any,
+    authorize: ((request: { permission: { name: string } }) =>
+      allowed(names, request) ? 'ALLOW' : 'DENY') as any,
   });
 }
-
-const allowed = (names: string[], request: { permission: { name: string } }) =>
-  names.includes(request.permission.name);
