@@ -611,6 +611,7 @@ async function main() {
       log('ingestion provider: full refresh');
       const startOurs = performance.now();
       const baseline = alongside();
+      baseline.catch(() => undefined); // awaited once ours is visible; a failure surfaces there
       const measured = await withPeakMemory(() => provider.refresh());
       const stats = measured.result;
       const appliedOurs = performance.now();
