@@ -8,6 +8,10 @@ export function formatNumber(value: number | undefined): string {
     : value.toLocaleString('en-US');
 }
 
+export function formatDbus(dbus: number | undefined): string {
+  return dbus === undefined || dbus === null ? DASH : dbus.toFixed(2);
+}
+
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || ms === null) return DASH;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

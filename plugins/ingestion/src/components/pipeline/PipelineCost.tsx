@@ -23,12 +23,25 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
-import { formatCost, formatNumber, formatTime } from '../common/format';
+import {
+  formatCost,
+  formatDbus,
+  formatNumber,
+  formatTime,
+} from '../common/format';
 
 /** Months shown in the monthly cost, the current one included. */
 const MONTHS = 6;
 /** Latest runs shown in the per-run cost. */
 const RUNS = 30;
+
+/** Tables under a chart: the card is their title. */
+const tableOptions = {
+  paging: false,
+  search: false,
+  padding: 'dense' as const,
+  toolbar: false,
+};
 
 /** `YYYY-MM` of the last `count` months, oldest first, in UTC like the cost records. */
 export function lastMonths(count: number, now = new Date()): string[] {
@@ -124,12 +137,7 @@ function MonthlyCost(props: {
         currency={currency}
       />
       <Table<MonthCost>
-        options={{
-          paging: false,
-          search: false,
-          padding: 'dense',
-          toolbar: false,
-        }}
+        options={tableOptions}
         columns={columns}
         data={[...rows].reverse()}
       />
@@ -165,7 +173,7 @@ function RunCost(props: { pipelineId: string }) {
     { title: 'Status', field: 'status' },
     {
       title: 'DBUs',
-      render: r => (r.dbus === undefined ? '—' : r.dbus.toFixed(2)),
+      render: r => formatDbus(r.dbus),
     },
     { title: 'Rows written', render: r => formatNumber(r.rowsWritten) },
     { title: 'Cost', render: r => formatCost(r.cost) },
@@ -173,16 +181,7 @@ function RunCost(props: { pipelineId: string }) {
   return (
     <InfoCard title="Cost per run" subheader={`The latest ${runs.length} runs`}>
       <CostChart data={chart} x="run" y="cost" currency="USD" />
-      <Table<Run>
-        options={{
-          paging: false,
-          search: false,
-          padding: 'dense',
-          toolbar: false,
-        }}
-        columns={columns}
-        data={runs}
-      />
+      <Table<Run> options={tableOptions} columns={columns} data={runs} />
     </InfoCard>
   );
 }

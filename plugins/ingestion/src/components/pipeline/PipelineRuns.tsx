@@ -12,6 +12,7 @@ import { ingestionApiRef } from '../../api/IngestionApi';
 import { CursorTable } from '../common/CursorTable';
 import {
   formatCost,
+  formatDbus,
   formatDuration,
   formatNumber,
   formatTime,
@@ -73,7 +74,7 @@ export function PipelineRuns(props: { pipelineId: string }) {
     { title: 'Rows written', render: r => formatNumber(r.rowsWritten) },
     {
       title: 'DBUs',
-      render: r => (r.dbus === undefined ? '—' : r.dbus.toFixed(2)),
+      render: r => formatDbus(r.dbus),
     },
     { title: 'Cost', render: r => formatCost(r.cost) },
     {
