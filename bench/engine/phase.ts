@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import knexFactory, { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion-node';
@@ -58,8 +59,10 @@ const pipelineSpec = (
 
 function report(extra: Record<string, unknown>) {
   const maxRssMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+  // The machine's load at the end of the phase: ratios are only comparable on a quiet machine.
+  const load1 = Math.round(loadavg()[0] * 10) / 10;
   console.log(
-    JSON.stringify({ phase, ...extra, maxRssMb: Math.round(maxRssMb) }),
+    JSON.stringify({ phase, ...extra, maxRssMb: Math.round(maxRssMb), load1 }),
   );
 }
 

@@ -96,3 +96,8 @@ if (cli && em) {
         .join('')}`,
     );
 }
+const loads = Object.values(results)
+  .filter(r => r.load1 !== undefined)
+  .map(r => `${r.phase} ${r.load1}`);
+if (loads.length)
+  console.log(`\nLoad average (1 min) after each phase: ${loads.join(', ')}`);
