@@ -31,18 +31,24 @@ async function signIn(page: Page, user: string) {
   await page.goto('/');
   await page.getByRole('button', { name: user }).click();
   await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Create' }),
   ).toBeVisible();
 }
 
 async function chooseTemplate(page: Page) {
   await page.goto('/create');
+  // The innermost card with the template's title (the cards' containers match too, and come first).
   const card = page
-    .locator('article, .MuiCard-root')
+    .locator('.MuiCard-root')
     .filter({ hasText: 'Files to Iceberg (batch)' })
-    .first();
+    .last();
   await expect(card).toBeVisible();
   await card.getByRole('button', { name: 'Choose' }).click();
+  await expect(page).toHaveURL(
+    /\/create\/templates\/default\/files-to-iceberg/,
+  );
 }
 
 /** Polls until `fn` returns a value (the catalog picks pipelines up within seconds). */
@@ -95,7 +101,11 @@ test('a finance engineer sees the estimated cost, creates a pipeline, and finds 
   await expect(
     page.getByRole('row', { name: /Cluster .* × i3\.xlarge \(batch\)/ }),
   ).toBeVisible();
-  await page.getByRole('button', { name: 'Review' }).click();
+  // The form's last button (the stepper's labels are not buttons, but keep to the last one).
+  await page
+    .getByRole('button', { name: 'Review', exact: true })
+    .last()
+    .click();
   await page.getByRole('button', { name: 'Create' }).click();
 
   // The task runs every step; its output links the pipeline and the catalog entity.
