@@ -160,6 +160,8 @@ export class DatabasePipelinesStore implements PipelinesStore {
         pipeline_type: pipeline.pipelineType,
         schedule: pipeline.schedule?.cron ?? null,
         schedule_timezone: pipeline.schedule?.timezone ?? null,
+        // The run driver looks at a saved schedule on its next tick (see runs/schedules.ts).
+        next_run_at: pipeline.schedule ? pipeline.at : null,
         engine: pipeline.engine,
         current_version: 1,
         created_by: pipeline.createdBy,
@@ -199,6 +201,7 @@ export class DatabasePipelinesStore implements PipelinesStore {
           pipeline_type: v.pipelineType,
           schedule: v.schedule?.cron ?? null,
           schedule_timezone: v.schedule?.timezone ?? null,
+          next_run_at: v.schedule ? v.at : null,
           ...(v.description !== undefined
             ? { description: v.description }
             : {}),

@@ -162,14 +162,43 @@ export class DriverStore {
     return row ? toPipeline(row) : undefined;
   }
 
-  /** Batch pipelines with a schedule on one of `engines`. */
-  async scheduledPipelines(engines: string[]): Promise<DriverPipeline[]> {
+  /**
+   * An organization's pipelines whose schedule is due for a look (`next_run_at` reached), read
+   * through the (organization_id, next_run_at) index: pipelines without a schedule, or whose next
+   * fire time is ahead, are not read at all.
+   */
+  async duePipelines(
+    organizationId: string,
+    now: Date,
+    limit: number,
+  ): Promise<DriverPipeline[]> {
     const rows = await this.knex('pipelines')
-      .whereNotNull('schedule')
-      .where('pipeline_type', 'batch')
-      .whereIn('engine', engines)
-      .orderBy('id');
+      .where('organization_id', organizationId)
+      .where('next_run_at', '<=', now)
+      .orderBy([
+        { column: 'next_run_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(limit);
     return rows.map(toPipeline);
+  }
+
+  /**
+   * Moves a pipeline's next look to `nextRunAt` (null: never, until the pipeline is saved again).
+   * A compare-and-set on the version the driver read: a save in between (which asks for a look
+   * now) wins over the driver's stale answer.
+   */
+  async setNextRunAt(
+    pipeline: DriverPipeline,
+    nextRunAt: Date | null,
+  ): Promise<void> {
+    await this.knex('pipelines')
+      .where({
+        organization_id: pipeline.organizationId,
+        id: pipeline.id,
+        current_version: pipeline.currentVersion,
+      })
+      .update({ next_run_at: nextRunAt });
   }
 
   async runExists(id: string): Promise<boolean> {

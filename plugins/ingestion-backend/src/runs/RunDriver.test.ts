@@ -15,6 +15,7 @@ import {
   OrganizationConfig,
 } from '../organizations/organizationConfig';
 import { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import { DriverStore } from './DriverStore';
 import { RunDriver } from './RunDriver';
 import type { FinishedRun } from './RunResultRecorder';
 import { scheduledRunId } from './schedules';
@@ -177,15 +178,19 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
   async function createPipeline(
     name: string,
     schedule?: { cron: string; timezone: string },
+    {
+      pipelineType = 'batch',
+      engine: pipelineEngine = 'local',
+    }: { pipelineType?: 'batch' | 'streaming'; engine?: string } = {},
   ) {
     const created = await new DatabasePipelinesStore(knex).create({
       id: randomUUID(),
       organizationId: ORG.id,
       name,
       owner: 'group:default/finance-team',
-      pipelineType: 'batch',
+      pipelineType,
       schedule,
-      engine: 'local',
+      engine: pipelineEngine,
       spec: { ...SPEC, ...(schedule ? { schedule } : {}) },
       specHash: randomUUID(),
       createdBy: 'user:default/test',
@@ -505,5 +510,112 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
     now = new Date('2026-03-01T13:08:00Z');
     await driver().tick();
     expect(await list()).toHaveLength(3);
+  });
+  const nextRunAt = async (id: string) => {
+    const row = await knex('pipelines').where({ id }).first('next_run_at');
+    return row.next_run_at === null ? null : new Date(row.next_run_at);
+  };
+  const runsOf = (id: string) =>
+    knex('runs').where({ pipeline_id: id }).select('id', 'trigger');
+
+  it('triggers streaming pipelines with a schedule like batch ones', async () => {
+    const stream = await createPipeline(
+      'landing-files',
+      { cron: '0 * * * *', timezone: 'UTC' },
+      { pipelineType: 'streaming' },
+    );
+    now = new Date('2026-03-01T13:00:30Z');
+    await driver().tick();
+    expect(await runsOf(stream)).toEqual([
+      {
+        id: scheduledRunId(stream, new Date('2026-03-01T13:00:00Z')),
+        trigger: 'schedule',
+      },
+    ]);
+  });
+
+  it('keeps next_run_at: set on save, moved to the next fire time by a tick, null when not scheduled here', async () => {
+    const hourly = await createPipeline('hourly', {
+      cron: '0 * * * *',
+      timezone: 'UTC',
+    });
+    const remote = await createPipeline(
+      'on-databricks',
+      { cron: '0 * * * *', timezone: 'UTC' },
+      { engine: 'databricks' },
+    );
+    expect(await nextRunAt(pipelineId)).toBeNull(); // no schedule
+    expect(await nextRunAt(hourly)).toEqual(now);
+
+    now = new Date('2026-03-01T12:10:00Z');
+    await driver().tick();
+    // 12:00 was the save time's own fire time: one run, then the next look at 13:00.
+    expect(await runsOf(hourly)).toHaveLength(1);
+    expect(await nextRunAt(hourly)).toEqual(new Date('2026-03-01T13:00:00Z'));
+    // Databricks runs it on the job's schedule: not looked at again.
+    expect(await nextRunAt(remote)).toBeNull();
+    expect(await runsOf(remote)).toHaveLength(0);
+
+    // A pipeline that is not due is not read: a run deleted behind the driver's back is not
+    // re-created before 13:00.
+    await knex('runs').where({ pipeline_id: hourly }).delete();
+    now = new Date('2026-03-01T12:50:00Z');
+    await driver().tick();
+    expect(await runsOf(hourly)).toHaveLength(0);
+
+    // Saving the pipeline asks for a look at once.
+    now = new Date('2026-03-01T12:55:00Z');
+    const saved = await new DatabasePipelinesStore(knex).addVersion(
+      ORG.id,
+      hourly,
+      {
+        expectedVersion: 1,
+        pipelineType: 'batch',
+        schedule: { cron: '*/5 * * * *', timezone: 'UTC' },
+        spec: SPEC as any,
+        specHash: randomUUID(),
+        createdBy: 'user:default/test',
+        at: now,
+      },
+    );
+    expect(saved).toBeDefined();
+    expect(await nextRunAt(hourly)).toEqual(now);
+    now = new Date('2026-03-01T12:56:00Z');
+    await driver().tick();
+    expect(await runsOf(hourly)).toEqual([
+      {
+        id: scheduledRunId(hourly, new Date('2026-03-01T12:55:00Z')),
+        trigger: 'schedule',
+      },
+    ]);
+    expect(await nextRunAt(hourly)).toEqual(new Date('2026-03-01T13:00:00Z'));
+  });
+
+  it('keeps a pipeline due while the queue is full, and a stale look never hides a save', async () => {
+    await queue();
+    await queue(); // maxConcurrentJobs queued runs
+    const hourly = await createPipeline('hourly', {
+      cron: '0 * * * *',
+      timezone: 'UTC',
+    });
+    now = new Date('2026-03-01T12:10:00Z');
+    await driver().tick(); // schedules are looked at before queued runs are submitted
+    expect(await runsOf(hourly)).toHaveLength(0);
+    expect(await nextRunAt(hourly)).toEqual(new Date('2026-03-01T12:00:00Z'));
+
+    // The driver read version 1; a save to version 2 came first: the driver's answer is dropped.
+    const [pipeline] = await new DriverStore(knex).duePipelines(
+      ORG.id,
+      now,
+      10,
+    );
+    await knex('pipelines')
+      .where({ id: hourly })
+      .update({ current_version: 2, next_run_at: now });
+    await new DriverStore(knex).setNextRunAt(
+      pipeline,
+      new Date('2026-03-01T13:00:00Z'),
+    );
+    expect(await nextRunAt(hourly)).toEqual(now);
   });
 });

@@ -29,7 +29,7 @@ import {
   RunPiiMasking,
   RunResultRecorder,
 } from './RunResultRecorder';
-import { previousFireTime, scheduledRunId } from './schedules';
+import { nextFireTime, previousFireTime, scheduledRunId } from './schedules';
 
 /** Retries of runs that failed with a retryable error. */
 export interface RetryPolicy {
@@ -73,7 +73,8 @@ const BATCH = 200;
  * is a compare-and-set in the runs store, so a run moves once even if two ticks overlap.
  *
  * Each tick:
- * 1. triggers batch pipelines whose schedule fired (one run per fire time, see schedules.ts);
+ * 1. triggers batch and streaming pipelines whose schedule fired (one run per fire time, see
+ *    schedules.ts), reading only those due (`next_run_at`);
  * 2. asks engines to stop runs cancelled through the API;
  * 3. polls submitted and running runs: `running` is recorded, final states are recorded with
  *    their tables, quality results, lineage and costs, retryable failures go back to `queued`
@@ -158,35 +159,56 @@ export class RunDriver {
   async #triggerScheduled() {
     const now = this.#now();
     const engines = this.#options.scheduledEngines ?? ['local'];
-    for (const pipeline of await this.#store.scheduledPipelines(engines)) {
-      try {
-        await this.#triggerIfDue(pipeline, now);
-      } catch (error) {
-        this.#options.logger.warn(
-          `Could not trigger the scheduled run of pipeline ${pipeline.id}: ${error}`,
-        );
+    for (const organization of this.#options.directory.organizations) {
+      for (const pipeline of await this.#store.duePipelines(
+        organization.id,
+        now,
+        BATCH,
+      )) {
+        try {
+          if (!engines.includes(pipeline.engine) || !pipeline.schedule) {
+            // Scheduled elsewhere (Databricks runs the job on its own schedule): no more looks
+            // until the pipeline is saved again.
+            await this.#store.setNextRunAt(pipeline, null);
+            continue;
+          }
+          const { schedule, scheduleTimezone } = pipeline;
+          if (await this.#triggerIfDue(organization, pipeline, schedule, now)) {
+            await this.#store.setNextRunAt(
+              pipeline,
+              nextFireTime(schedule, scheduleTimezone, now) ?? null,
+            );
+          }
+        } catch (error) {
+          this.#options.logger.warn(
+            `Could not trigger the scheduled run of pipeline ${pipeline.id}: ${error}`,
+          );
+        }
       }
     }
   }
 
-  async #triggerIfDue(pipeline: DriverPipeline, now: Date) {
-    const organization = this.#options.directory.find(pipeline.organizationId);
-    if (!organization || !pipeline.schedule) return;
-    const fire = previousFireTime(
-      pipeline.schedule,
-      pipeline.scheduleTimezone,
-      now,
-    );
+  /**
+   * Triggers the run of the schedule's last fire time unless it exists; false when it must be
+   * tried again on the next tick (queue full), so the pipeline stays due.
+   */
+  async #triggerIfDue(
+    organization: OrganizationConfig,
+    pipeline: DriverPipeline,
+    schedule: string,
+    now: Date,
+  ): Promise<boolean> {
+    const fire = previousFireTime(schedule, pipeline.scheduleTimezone, now);
     // Only fire times after the pipeline's current version was saved (never a backlog).
     if (!fire || fire.getTime() < new Date(pipeline.updatedAt).getTime()) {
-      return;
+      return true;
     }
     const id = scheduledRunId(pipeline.id, fire);
-    if (await this.#store.runExists(id)) return;
+    if (await this.#store.runExists(id)) return true;
     const queued = await this.#runs.countByStatus(organization.id, ['queued']);
     if (queued >= organization.quotas.databricks.maxConcurrentJobs) {
       // Tried again on the next tick, until a newer fire time replaces it.
-      return;
+      return false;
     }
     try {
       await this.#runs.create({
@@ -196,7 +218,7 @@ export class RunDriver {
         pipelineVersion: pipeline.currentVersion,
         engine: pipeline.engine,
         trigger: 'schedule',
-        triggeredBy: `schedule:${pipeline.schedule}${
+        triggeredBy: `schedule:${schedule}${
           pipeline.scheduleTimezone && pipeline.scheduleTimezone !== 'UTC'
             ? ` ${pipeline.scheduleTimezone}`
             : ''
@@ -209,7 +231,7 @@ export class RunDriver {
         at: now,
       });
     } catch (error) {
-      if (await this.#store.runExists(id)) return; // another replica was first
+      if (await this.#store.runExists(id)) return true; // another replica was first
       throw error;
     }
     this.#options.logger.info(
@@ -217,6 +239,7 @@ export class RunDriver {
         organization.id
       }) for ${fire.toISOString()}`,
     );
+    return true;
   }
 
   // ---- cancellations -----------------------------------------------------

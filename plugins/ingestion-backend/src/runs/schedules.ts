@@ -2,11 +2,31 @@ import { CronExpressionParser } from 'cron-parser';
 import { createHash } from 'node:crypto';
 
 /**
- * Schedules of batch pipelines. The run a schedule triggers gets an id derived from the pipeline
+ * Schedules of batch pipelines and of streaming pipelines over files (each scheduled run
+ * processes what has arrived). The run a schedule triggers gets an id derived from the pipeline
  * and the fire time, so the fire time is remembered by the run itself: a restarted backend, or
  * a second replica, computes the same id and finds the run already there (the primary key makes
  * a concurrent second insert fail).
  */
+
+function fireTime(
+  cron: string,
+  timezone: string | undefined,
+  at: Date,
+  direction: 'prev' | 'next',
+): Date | undefined {
+  try {
+    const expression = CronExpressionParser.parse(cron, {
+      currentDate: at,
+      tz: timezone ?? 'UTC',
+    });
+    return (
+      direction === 'prev' ? expression.prev() : expression.next()
+    ).toDate();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The last time at or before `now` (strictly before, at the exact instant) the schedule fired. */
 export function previousFireTime(
@@ -14,16 +34,16 @@ export function previousFireTime(
   timezone: string | undefined,
   now: Date,
 ): Date | undefined {
-  try {
-    return CronExpressionParser.parse(cron, {
-      currentDate: now,
-      tz: timezone ?? 'UTC',
-    })
-      .prev()
-      .toDate();
-  } catch {
-    return undefined;
-  }
+  return fireTime(cron, timezone, now, 'prev');
+}
+
+/** The first time strictly after `after` the schedule fires. */
+export function nextFireTime(
+  cron: string,
+  timezone: string | undefined,
+  after: Date,
+): Date | undefined {
+  return fireTime(cron, timezone, after, 'next');
 }
 
 /** The id of the run a schedule triggers at `fireTime`: a name-based (version 5 style) UUID. */
