@@ -109,10 +109,18 @@ function qualityLines(parts: NotebookParts): string[] {
 
 function batchDriver(parts: NotebookParts): string[] {
   const write = ['SUMMARY["rows_written"] = df.count()', 'write_target(df)'];
-  const lines = [
-    'df = df.persist()',
-    ...qualityLines(parts),
-    '',
+  const lines = ['df = df.persist()', ...qualityLines(parts), ''];
+  if (parts.cursor) {
+    // Before the write, which records it with its commit (see write_target).
+    lines.push(
+      '# The next run starts after the largest cursor value read by this one.',
+      `_latest = source_df.agg(F.max(${pyCol(parts.cursor)})).first()[0]`,
+      'if _latest is not None:',
+      '    SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)',
+      '',
+    );
+  }
+  lines.push(
     ...(parts.commitGuard
       ? [
           'if committed_by_this_run():',
@@ -122,16 +130,7 @@ function batchDriver(parts: NotebookParts): string[] {
           ...indent(write),
         ]
       : write),
-  ];
-  if (parts.cursor) {
-    lines.push(
-      '',
-      '# The next run starts after the largest cursor value read by this one.',
-      `_latest = source_df.agg(F.max(${pyCol(parts.cursor)})).first()[0]`,
-      'if _latest is not None:',
-      '    SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)',
-    );
-  }
+  );
   return lines;
 }
 

@@ -12,6 +12,17 @@ export const NOTEBOOK_PARAMETERS = Object.freeze({
   runId: 'run_id',
 });
 
+/**
+ * Keys every write records with its commit (Iceberg snapshot summary, Delta `userMetadata`, the Parquet
+ * `_watermark` marker; the local engine's Iceberg snapshots use the same): the run, so a retried run finds its
+ * earlier commit, and the new high-water mark of an incremental load, so a run without a watermark parameter
+ * (one the job's own schedule starts) continues from it even when the target aggregates the cursor away.
+ */
+export const COMMIT_PROPERTIES = Object.freeze({
+  runId: 'ingestion.run-id',
+  watermark: 'ingestion.watermark',
+});
+
 export const PARAMETERS_CELL: readonly string[] = [
   `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.watermark}", "")`,
   `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.runId}", "")`,

@@ -10,6 +10,8 @@ import {
   sparkTableName,
 } from '../python';
 import { indent } from '../notebook';
+import { COMMIT_PROPERTIES } from './runtime';
+import { watermarkMarkerPath } from './targets';
 
 /** Databricks Runtime ships the MariaDB driver (which also accepts `jdbc:mysql:` URLs) and PostgreSQL's. */
 const JDBC_DRIVERS = {
@@ -478,13 +480,63 @@ function readTarget(target: HighWaterMarkTarget): string[] {
 }
 
 /**
+ * Python that reads the commit properties the target's writes recorded, newest first, into `_commits`: the
+ * Iceberg snapshot summaries, Delta's `userMetadata` (JSON), or the Parquet `_watermark` marker (JSON).
+ */
+function readCommits(target: HighWaterMarkTarget): string[] {
+  if (target.format === 'iceberg') {
+    const name = sparkTableName(target.table);
+    return [
+      `if spark.catalog.tableExists(${pyStr(name)}):`,
+      `    _commits = [r[0] for r in spark.sql(${pyStr(
+        `SELECT summary FROM ${name}.snapshots ORDER BY committed_at DESC`,
+      )}).collect()]`,
+      'else:',
+      '    _commits = []',
+    ];
+  }
+  const read =
+    target.format === 'delta'
+      ? `spark.sql(${pyStr(
+          `DESCRIBE HISTORY delta.${quoteSparkIdentifier(target.path)}`,
+        )}).select("userMetadata")`
+      : `spark.read.text(${pyStr(watermarkMarkerPath(target.path))})`;
+  return [
+    'try:',
+    `    _commits = [r[0] for r in ${read}.collect()]`,
+    'except Exception:',
+    '    _commits = []',
+  ];
+}
+
+/** The newest recorded high-water mark in `_commits` (dicts or JSON text; other writers' commits have none). */
+const RECORDED_WATERMARK = [
+  '',
+  'def recorded_watermark(commits):',
+  '    for properties in commits:',
+  '        if isinstance(properties, str):',
+  '            try:',
+  '                properties = json.loads(properties)',
+  '            except ValueError:',
+  '                continue',
+  `        if isinstance(properties, dict) and properties.get(${pyStr(
+    COMMIT_PROPERTIES.watermark,
+  )}) is not None:`,
+  `            return properties[${pyStr(COMMIT_PROPERTIES.watermark)}]`,
+  '    return None',
+  '',
+  '',
+];
+
+/**
  * Incremental batch loads: keep only rows past the watermark job parameter, compared in the cursor column's
  * own type (for JDBC, Spark pushes the predicate down to the database).
  *
  * The backend passes its watermark to every run it starts (runs/submit, run-now). A run the job's own
- * Databricks schedule starts gets an empty parameter, so it continues from the target's high-water mark, the
- * largest cursor value already written (`SELECT max(cursor) FROM target`), when the target exists and keeps the
- * cursor column. Otherwise (first run, or a target that aggregates the cursor away) it reads everything.
+ * Databricks schedule starts gets an empty parameter, so it continues from the high-water mark the last
+ * incremental write recorded with its commit (which survives targets that aggregate the cursor away), else
+ * from the largest cursor value the target holds (targets written before commits recorded it). Otherwise
+ * (first run, or an aggregated target without a recorded mark) it reads everything.
  */
 export function incrementalFilter(
   cursor: string,
@@ -492,19 +544,28 @@ export function incrementalFilter(
 ): string[] {
   const fallback = target
     ? [
+        ...RECORDED_WATERMARK,
         'SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None',
         'if WATERMARK is None:',
-        "    # Started by the job's own schedule: continue after the rows the target already holds.",
-        ...indent(readTarget(target)),
-        `    if _target is not None and ${pyStr(cursor)} in _target.columns:`,
-        `        _high = _target.agg(F.max(${pyCol(cursor)})).first()[0]`,
-        '        if _high is not None:',
-        '            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)',
-        '            SUMMARY["watermark"] = WATERMARK',
-        '            SUMMARY["watermark_source"] = "target"',
-        '    elif _target is not None:',
-        `        print(${pyStr(
-          `The target has no column ${cursor} to continue from; reading every source row.`,
+        "    # Started by the job's own schedule: continue after what the target's last incremental write read.",
+        ...indent(readCommits(target)),
+        '    WATERMARK = recorded_watermark(_commits)',
+        '    if WATERMARK is not None:',
+        '        SUMMARY["watermark"] = WATERMARK',
+        '        SUMMARY["watermark_source"] = "commit"',
+        '    else:',
+        ...indent(readTarget(target), 2),
+        `        if _target is not None and ${pyStr(
+          cursor,
+        )} in _target.columns:`,
+        `            _high = _target.agg(F.max(${pyCol(cursor)})).first()[0]`,
+        '            if _high is not None:',
+        '                WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)',
+        '                SUMMARY["watermark"] = WATERMARK',
+        '                SUMMARY["watermark_source"] = "target"',
+        '        elif _target is not None:',
+        `            print(${pyStr(
+          `The target has no column ${cursor} and no recorded watermark to continue from; reading every source row.`,
         )})`,
         '',
       ]

@@ -4,6 +4,7 @@
  */
 import { pyStr, quoteSparkIdentifier, sparkTableName } from '../python';
 import { indent } from '../notebook';
+import { COMMIT_PROPERTIES } from './runtime';
 
 export type WriteMode = 'append' | 'overwrite' | 'merge';
 
@@ -54,11 +55,49 @@ function mergeSql(targetName: string, keys: string[]): string {
   return `MERGE INTO ${targetName} AS t USING _ingestion_updates AS s ON ${on} WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *`;
 }
 
-const MERGE_CALL = [
-  "# Temp views and SQL go through the DataFrame's own session (foreachBatch runs in a separate one).",
-  'out_df.createOrReplaceTempView("_ingestion_updates")',
-  'out_df.sparkSession.sql(MERGE_SQL)',
+/**
+ * What each write records with its commit (see COMMIT_PROPERTIES). The batch driver sets SUMMARY["watermark"]
+ * to the new high-water mark before it writes.
+ */
+const COMMIT_HELPERS = [
+  '',
+  '',
+  'def commit_properties():',
+  '    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""',
+  `    properties = {${pyStr(COMMIT_PROPERTIES.runId)}: RUN_ID}`,
+  '    if SUMMARY.get("watermark") is not None:',
+  `        properties[${pyStr(
+    COMMIT_PROPERTIES.watermark,
+  )}] = str(SUMMARY["watermark"])`,
+  '    return properties',
+  '',
+  '',
+  'def with_session_conf(session, settings, action):',
+  '    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""',
+  '    for key, value in settings.items():',
+  '        session.conf.set(key, value)',
+  '    try:',
+  '        action()',
+  '    finally:',
+  '        for key in settings:',
+  '            session.conf.unset(key)',
+  '',
+  '',
 ];
+
+/** Runs `sql` (a constant's name) through the DataFrame's own session (foreachBatch runs in a separate one). */
+function sqlWrite(sql: string, settings: string): string[] {
+  return [
+    'out_df.createOrReplaceTempView("_ingestion_updates")',
+    `with_session_conf(out_df.sparkSession, ${settings}, lambda: out_df.sparkSession.sql(${sql}))`,
+  ];
+}
+
+/** The Parquet marker file that holds the last incremental write's commit properties, next to the data. */
+export function watermarkMarkerPath(path: string): string {
+  // A leading underscore keeps Spark's Parquet reader from taking it for data.
+  return `${path.replace(/\/+$/, '')}/_watermark`;
+}
 
 /** Iceberg partition transforms in Spark SQL (`days(ts)`, `bucket(16, id)`), identifiers quoted. */
 function partitionSql(fields: PartitionField[]): string {
@@ -106,12 +145,17 @@ export function targetWriter(
     case 'parquet':
       return [
         `TARGET_PATH = ${pyStr(target.path)}`,
-        '',
-        '',
+        `WATERMARK_MARKER = ${pyStr(watermarkMarkerPath(target.path))}`,
+        ...COMMIT_HELPERS,
         'def write_target(out_df, batch_id=None):',
         `    writer = out_df.write.mode(${pyStr(target.mode)})`,
         ...indent(partitionBy(target.partitionBy)),
         '    writer.parquet(TARGET_PATH)',
+        '    properties = commit_properties()',
+        `    if ${pyStr(COMMIT_PROPERTIES.watermark)} in properties:`,
+        '        # Written after the data (a Parquet folder has no commit): a run stopped in between is read again.',
+        '        marker = out_df.sparkSession.createDataFrame([(json.dumps(properties),)], ["value"])',
+        '        marker.coalesce(1).write.mode("overwrite").text(WATERMARK_MARKER)',
       ];
     default:
       throw new Error(
@@ -136,26 +180,24 @@ function icebergWriter(
     ...(target.mode === 'merge'
       ? [`MERGE_SQL = ${pyStr(mergeSql(name, target.mergeKeys))}`]
       : []),
-    '',
-    '',
+    ...COMMIT_HELPERS,
     'def write_target(out_df, batch_id=None):',
+    '    # Iceberg puts session settings with this prefix into the snapshot summary of SQL writes.',
+    '    sql_properties = {"spark.sql.iceberg.snapshot-property." + k: v for k, v in commit_properties().items()}',
     '    if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):',
     '        # Created with its first rows, in SQL: the DataFrame API cannot express every partition transform.',
-    '        out_df.createOrReplaceTempView("_ingestion_updates")',
-    '        out_df.sparkSession.sql(CREATE_SQL)',
+    ...indent(sqlWrite('CREATE_SQL', 'sql_properties'), 2),
     '        return',
   ];
   if (target.mode === 'merge') {
-    return [...lines, ...indent(MERGE_CALL)];
+    return [...lines, ...indent(sqlWrite('MERGE_SQL', 'sql_properties'))];
   }
   return [
     ...lines,
-    '    # Unity Catalog managed Iceberg table; the run id is recorded in the snapshot summary.',
-    '    writer = (',
-    '        out_df.writeTo(TARGET_TABLE)',
-    '        .using("iceberg")',
-    '        .option("snapshot-property.ingestion.run-id", RUN_ID)',
-    '    )',
+    '    # Unity Catalog managed Iceberg table; the commit properties go into the snapshot summary.',
+    '    writer = out_df.writeTo(TARGET_TABLE).using("iceberg")',
+    '    for key, value in commit_properties().items():',
+    '        writer = writer.option("snapshot-property." + key, value)',
     target.mode === 'overwrite'
       ? '    writer.overwrite(F.lit(True))'
       : '    writer.append()',
@@ -171,8 +213,10 @@ function deltaWriter(
   const lines = [
     ...(needsDeltaTable ? ['from delta.tables import DeltaTable', ''] : []),
     `TARGET_PATH = ${pyStr(target.path)}`,
-    // userMetadata tags each commit with the run, which is how a retried run finds its earlier commit.
-    'COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})',
+    // userMetadata tags each commit with the run (how a retried run finds its earlier commit) and the watermark.
+    `RUN_METADATA_PREFIX = json.dumps({${pyStr(
+      COMMIT_PROPERTIES.runId,
+    )}: RUN_ID})[:-1]`,
     ...(streaming ? [`STREAM_APP_ID = ${pyStr(appId)}`] : []),
     ...(target.mode === 'merge'
       ? [
@@ -184,8 +228,7 @@ function deltaWriter(
           )}`,
         ]
       : []),
-    '',
-    '',
+    ...COMMIT_HELPERS,
   ];
   if (!streaming) {
     lines.push(
@@ -194,7 +237,7 @@ function deltaWriter(
       '    if not RUN_ID or not DeltaTable.isDeltaTable(spark, TARGET_PATH):',
       '        return False',
       '    history = DeltaTable.forPath(spark, TARGET_PATH).history()',
-      '    return history.filter(F.col("userMetadata") == COMMIT_METADATA).limit(1).count() > 0',
+      '    return history.filter(F.col("userMetadata").startswith(RUN_METADATA_PREFIX)).limit(1).count() > 0',
       '',
       '',
     );
@@ -203,7 +246,7 @@ function deltaWriter(
     `writer = out_df.write.format("delta").mode(${pyStr(
       target.mode === 'overwrite' ? 'overwrite' : 'append',
     )})`,
-    'writer = writer.option("userMetadata", COMMIT_METADATA)',
+    'writer = writer.option("userMetadata", json.dumps(commit_properties()))',
     ...partitionBy(target.partitionBy),
     ...(streaming
       ? [
@@ -219,7 +262,12 @@ function deltaWriter(
       '    if not DeltaTable.isDeltaTable(out_df.sparkSession, TARGET_PATH):',
       ...indent(writerLines, 2),
       '        return',
-      ...indent(MERGE_CALL),
+      ...indent(
+        sqlWrite(
+          'MERGE_SQL',
+          '{"spark.databricks.delta.commitInfo.userMetadata": json.dumps(commit_properties())}',
+        ),
+      ),
     );
   } else {
     lines.push(...indent(writerLines));

@@ -153,12 +153,37 @@ df = df.filter(F.expr("`order_date` >= DATE '2024-01-01'"))
 
 # Target: Parquet files at s3://retail-data-lake/curated/orders (overwrite)
 TARGET_PATH = "s3://retail-data-lake/curated/orders"
+WATERMARK_MARKER = "s3://retail-data-lake/curated/orders/_watermark"
+
+
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
 
 
 def write_target(out_df, batch_id=None):
     writer = out_df.write.mode("overwrite")
     writer = writer.partitionBy("order_date")
     writer.parquet(TARGET_PATH)
+    properties = commit_properties()
+    if "ingestion.watermark" in properties:
+        # Written after the data (a Parquet folder has no commit): a run stopped in between is read again.
+        marker = out_df.sparkSession.createDataFrame([(json.dumps(properties),)], ["value"])
+        marker.coalesce(1).write.mode("overwrite").text(WATERMARK_MARKER)
 
 # COMMAND ----------
 

@@ -177,8 +177,27 @@ df = df.groupBy(
 from delta.tables import DeltaTable
 
 TARGET_PATH = "s3://retail-data-lake/curated/ticket_stats"
-COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})
+RUN_METADATA_PREFIX = json.dumps({"ingestion.run-id": RUN_ID})[:-1]
 MERGE_SQL = "MERGE INTO delta.`s3://retail-data-lake/curated/ticket_stats` AS t USING _ingestion_updates AS s ON t.`team` = s.`team` WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+
+
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
 
 
 def committed_by_this_run():
@@ -186,18 +205,17 @@ def committed_by_this_run():
     if not RUN_ID or not DeltaTable.isDeltaTable(spark, TARGET_PATH):
         return False
     history = DeltaTable.forPath(spark, TARGET_PATH).history()
-    return history.filter(F.col("userMetadata") == COMMIT_METADATA).limit(1).count() > 0
+    return history.filter(F.col("userMetadata").startswith(RUN_METADATA_PREFIX)).limit(1).count() > 0
 
 
 def write_target(out_df, batch_id=None):
     if not DeltaTable.isDeltaTable(out_df.sparkSession, TARGET_PATH):
         writer = out_df.write.format("delta").mode("append")
-        writer = writer.option("userMetadata", COMMIT_METADATA)
+        writer = writer.option("userMetadata", json.dumps(commit_properties()))
         writer.save(TARGET_PATH)
         return
-    # Temp views and SQL go through the DataFrame's own session (foreachBatch runs in a separate one).
     out_df.createOrReplaceTempView("_ingestion_updates")
-    out_df.sparkSession.sql(MERGE_SQL)
+    with_session_conf(out_df.sparkSession, {"spark.databricks.delta.commitInfo.userMetadata": json.dumps(commit_properties())}, lambda: out_df.sparkSession.sql(MERGE_SQL))
 
 # COMMAND ----------
 

@@ -110,22 +110,44 @@ def enforce_quality():
 # Source: Iceberg table finance_catalog.analytics.daily_transactions, incremental on date
 source_df = spark.read.table("`finance_catalog`.`analytics`.`daily_transactions`")
 
+
+def recorded_watermark(commits):
+    for properties in commits:
+        if isinstance(properties, str):
+            try:
+                properties = json.loads(properties)
+            except ValueError:
+                continue
+        if isinstance(properties, dict) and properties.get("ingestion.watermark") is not None:
+            return properties["ingestion.watermark"]
+    return None
+
+
 SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
 if WATERMARK is None:
-    # Started by the job's own schedule: continue after the rows the target already holds.
-    # A missing path raises AnalysisException, whose module moved between PySpark versions.
+    # Started by the job's own schedule: continue after what the target's last incremental write read.
     try:
-        _target = spark.read.format("delta").load("s3://finance-data-lake/marts/monthly_eur")
+        _commits = [r[0] for r in spark.sql("DESCRIBE HISTORY delta.`s3://finance-data-lake/marts/monthly_eur`").select("userMetadata").collect()]
     except Exception:
-        _target = None
-    if _target is not None and "date" in _target.columns:
-        _high = _target.agg(F.max(F.col("date"))).first()[0]
-        if _high is not None:
-            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
-            SUMMARY["watermark"] = WATERMARK
-            SUMMARY["watermark_source"] = "target"
-    elif _target is not None:
-        print("The target has no column date to continue from; reading every source row.")
+        _commits = []
+    WATERMARK = recorded_watermark(_commits)
+    if WATERMARK is not None:
+        SUMMARY["watermark"] = WATERMARK
+        SUMMARY["watermark_source"] = "commit"
+    else:
+        # A missing path raises AnalysisException, whose module moved between PySpark versions.
+        try:
+            _target = spark.read.format("delta").load("s3://finance-data-lake/marts/monthly_eur")
+        except Exception:
+            _target = None
+        if _target is not None and "date" in _target.columns:
+            _high = _target.agg(F.max(F.col("date"))).first()[0]
+            if _high is not None:
+                WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
+                SUMMARY["watermark"] = WATERMARK
+                SUMMARY["watermark_source"] = "target"
+        elif _target is not None:
+            print("The target has no column date and no recorded watermark to continue from; reading every source row.")
 
 if WATERMARK is not None:
     _cursor_type = source_df.schema["date"].dataType
@@ -163,7 +185,26 @@ df = df.groupBy(
 from delta.tables import DeltaTable
 
 TARGET_PATH = "s3://finance-data-lake/marts/monthly_eur"
-COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})
+RUN_METADATA_PREFIX = json.dumps({"ingestion.run-id": RUN_ID})[:-1]
+
+
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
 
 
 def committed_by_this_run():
@@ -171,12 +212,12 @@ def committed_by_this_run():
     if not RUN_ID or not DeltaTable.isDeltaTable(spark, TARGET_PATH):
         return False
     history = DeltaTable.forPath(spark, TARGET_PATH).history()
-    return history.filter(F.col("userMetadata") == COMMIT_METADATA).limit(1).count() > 0
+    return history.filter(F.col("userMetadata").startswith(RUN_METADATA_PREFIX)).limit(1).count() > 0
 
 
 def write_target(out_df, batch_id=None):
     writer = out_df.write.format("delta").mode("append")
-    writer = writer.option("userMetadata", COMMIT_METADATA)
+    writer = writer.option("userMetadata", json.dumps(commit_properties()))
     writer = writer.partitionBy("customer_id")
     writer.save(TARGET_PATH)
 
@@ -184,17 +225,17 @@ def write_target(out_df, batch_id=None):
 
 df = df.persist()
 
+# The next run starts after the largest cursor value read by this one.
+_latest = source_df.agg(F.max(F.col("date"))).first()[0]
+if _latest is not None:
+    SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
+
 if committed_by_this_run():
     print("This run already committed to the target; not writing it twice.")
     SUMMARY["already_committed"] = True
 else:
     SUMMARY["rows_written"] = df.count()
     write_target(df)
-
-# The next run starts after the largest cursor value read by this one.
-_latest = source_df.agg(F.max(F.col("date"))).first()[0]
-if _latest is not None:
-    SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
 
 # COMMAND ----------
 

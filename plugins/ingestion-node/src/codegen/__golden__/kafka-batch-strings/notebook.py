@@ -152,18 +152,37 @@ TARGET_TABLE = "`research_catalog`.`raw`.`audit_sessions`"
 CREATE_SQL = "CREATE TABLE `research_catalog`.`raw`.`audit_sessions` USING iceberg AS SELECT * FROM _ingestion_updates"
 
 
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
+
+
 def write_target(out_df, batch_id=None):
+    # Iceberg puts session settings with this prefix into the snapshot summary of SQL writes.
+    sql_properties = {"spark.sql.iceberg.snapshot-property." + k: v for k, v in commit_properties().items()}
     if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):
         # Created with its first rows, in SQL: the DataFrame API cannot express every partition transform.
         out_df.createOrReplaceTempView("_ingestion_updates")
-        out_df.sparkSession.sql(CREATE_SQL)
+        with_session_conf(out_df.sparkSession, sql_properties, lambda: out_df.sparkSession.sql(CREATE_SQL))
         return
-    # Unity Catalog managed Iceberg table; the run id is recorded in the snapshot summary.
-    writer = (
-        out_df.writeTo(TARGET_TABLE)
-        .using("iceberg")
-        .option("snapshot-property.ingestion.run-id", RUN_ID)
-    )
+    # Unity Catalog managed Iceberg table; the commit properties go into the snapshot summary.
+    writer = out_df.writeTo(TARGET_TABLE).using("iceberg")
+    for key, value in commit_properties().items():
+        writer = writer.option("snapshot-property." + key, value)
     writer.overwrite(F.lit(True))
 
 # COMMAND ----------

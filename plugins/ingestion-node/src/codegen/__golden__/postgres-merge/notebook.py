@@ -121,18 +121,40 @@ source_df = (
     .load()
 )
 
+
+def recorded_watermark(commits):
+    for properties in commits:
+        if isinstance(properties, str):
+            try:
+                properties = json.loads(properties)
+            except ValueError:
+                continue
+        if isinstance(properties, dict) and properties.get("ingestion.watermark") is not None:
+            return properties["ingestion.watermark"]
+    return None
+
+
 SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
 if WATERMARK is None:
-    # Started by the job's own schedule: continue after the rows the target already holds.
-    _target = spark.read.table("`crm_catalog`.`core`.`customers`") if spark.catalog.tableExists("`crm_catalog`.`core`.`customers`") else None
-    if _target is not None and "updated_at" in _target.columns:
-        _high = _target.agg(F.max(F.col("updated_at"))).first()[0]
-        if _high is not None:
-            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
-            SUMMARY["watermark"] = WATERMARK
-            SUMMARY["watermark_source"] = "target"
-    elif _target is not None:
-        print("The target has no column updated_at to continue from; reading every source row.")
+    # Started by the job's own schedule: continue after what the target's last incremental write read.
+    if spark.catalog.tableExists("`crm_catalog`.`core`.`customers`"):
+        _commits = [r[0] for r in spark.sql("SELECT summary FROM `crm_catalog`.`core`.`customers`.snapshots ORDER BY committed_at DESC").collect()]
+    else:
+        _commits = []
+    WATERMARK = recorded_watermark(_commits)
+    if WATERMARK is not None:
+        SUMMARY["watermark"] = WATERMARK
+        SUMMARY["watermark_source"] = "commit"
+    else:
+        _target = spark.read.table("`crm_catalog`.`core`.`customers`") if spark.catalog.tableExists("`crm_catalog`.`core`.`customers`") else None
+        if _target is not None and "updated_at" in _target.columns:
+            _high = _target.agg(F.max(F.col("updated_at"))).first()[0]
+            if _high is not None:
+                WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
+                SUMMARY["watermark"] = WATERMARK
+                SUMMARY["watermark_source"] = "target"
+        elif _target is not None:
+            print("The target has no column updated_at and no recorded watermark to continue from; reading every source row.")
 
 if WATERMARK is not None:
     _cursor_type = source_df.schema["updated_at"].dataType
@@ -173,15 +195,35 @@ CREATE_SQL = "CREATE TABLE `crm_catalog`.`core`.`customers` USING iceberg PARTIT
 MERGE_SQL = "MERGE INTO `crm_catalog`.`core`.`customers` AS t USING _ingestion_updates AS s ON t.`id` = s.`id` WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
 
 
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
+
+
 def write_target(out_df, batch_id=None):
+    # Iceberg puts session settings with this prefix into the snapshot summary of SQL writes.
+    sql_properties = {"spark.sql.iceberg.snapshot-property." + k: v for k, v in commit_properties().items()}
     if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):
         # Created with its first rows, in SQL: the DataFrame API cannot express every partition transform.
         out_df.createOrReplaceTempView("_ingestion_updates")
-        out_df.sparkSession.sql(CREATE_SQL)
+        with_session_conf(out_df.sparkSession, sql_properties, lambda: out_df.sparkSession.sql(CREATE_SQL))
         return
-    # Temp views and SQL go through the DataFrame's own session (foreachBatch runs in a separate one).
     out_df.createOrReplaceTempView("_ingestion_updates")
-    out_df.sparkSession.sql(MERGE_SQL)
+    with_session_conf(out_df.sparkSession, sql_properties, lambda: out_df.sparkSession.sql(MERGE_SQL))
 
 # COMMAND ----------
 
@@ -200,13 +242,13 @@ df = check_rows(df, "expression", "expression", "fail", 1,
                 F.expr("`country_code` IS NOT NULL OR `status` = 'closed'"))
 enforce_quality()
 
-SUMMARY["rows_written"] = df.count()
-write_target(df)
-
 # The next run starts after the largest cursor value read by this one.
 _latest = source_df.agg(F.max(F.col("updated_at"))).first()[0]
 if _latest is not None:
     SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
+
+SUMMARY["rows_written"] = df.count()
+write_target(df)
 
 # COMMAND ----------
 

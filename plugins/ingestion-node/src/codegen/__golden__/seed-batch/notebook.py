@@ -119,18 +119,40 @@ source_df = (
     .load()
 )
 
+
+def recorded_watermark(commits):
+    for properties in commits:
+        if isinstance(properties, str):
+            try:
+                properties = json.loads(properties)
+            except ValueError:
+                continue
+        if isinstance(properties, dict) and properties.get("ingestion.watermark") is not None:
+            return properties["ingestion.watermark"]
+    return None
+
+
 SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
 if WATERMARK is None:
-    # Started by the job's own schedule: continue after the rows the target already holds.
-    _target = spark.read.table("`finance_catalog`.`analytics`.`daily_transactions`") if spark.catalog.tableExists("`finance_catalog`.`analytics`.`daily_transactions`") else None
-    if _target is not None and "updated_at" in _target.columns:
-        _high = _target.agg(F.max(F.col("updated_at"))).first()[0]
-        if _high is not None:
-            WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
-            SUMMARY["watermark"] = WATERMARK
-            SUMMARY["watermark_source"] = "target"
-    elif _target is not None:
-        print("The target has no column updated_at to continue from; reading every source row.")
+    # Started by the job's own schedule: continue after what the target's last incremental write read.
+    if spark.catalog.tableExists("`finance_catalog`.`analytics`.`daily_transactions`"):
+        _commits = [r[0] for r in spark.sql("SELECT summary FROM `finance_catalog`.`analytics`.`daily_transactions`.snapshots ORDER BY committed_at DESC").collect()]
+    else:
+        _commits = []
+    WATERMARK = recorded_watermark(_commits)
+    if WATERMARK is not None:
+        SUMMARY["watermark"] = WATERMARK
+        SUMMARY["watermark_source"] = "commit"
+    else:
+        _target = spark.read.table("`finance_catalog`.`analytics`.`daily_transactions`") if spark.catalog.tableExists("`finance_catalog`.`analytics`.`daily_transactions`") else None
+        if _target is not None and "updated_at" in _target.columns:
+            _high = _target.agg(F.max(F.col("updated_at"))).first()[0]
+            if _high is not None:
+                WATERMARK = _high.isoformat() if hasattr(_high, "isoformat") else str(_high)
+                SUMMARY["watermark"] = WATERMARK
+                SUMMARY["watermark_source"] = "target"
+        elif _target is not None:
+            print("The target has no column updated_at and no recorded watermark to continue from; reading every source row.")
 
 if WATERMARK is not None:
     _cursor_type = source_df.schema["updated_at"].dataType
@@ -163,18 +185,37 @@ TARGET_TABLE = "`finance_catalog`.`analytics`.`daily_transactions`"
 CREATE_SQL = "CREATE TABLE `finance_catalog`.`analytics`.`daily_transactions` USING iceberg AS SELECT * FROM _ingestion_updates"
 
 
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
+
+
 def write_target(out_df, batch_id=None):
+    # Iceberg puts session settings with this prefix into the snapshot summary of SQL writes.
+    sql_properties = {"spark.sql.iceberg.snapshot-property." + k: v for k, v in commit_properties().items()}
     if not out_df.sparkSession.catalog.tableExists(TARGET_TABLE):
         # Created with its first rows, in SQL: the DataFrame API cannot express every partition transform.
         out_df.createOrReplaceTempView("_ingestion_updates")
-        out_df.sparkSession.sql(CREATE_SQL)
+        with_session_conf(out_df.sparkSession, sql_properties, lambda: out_df.sparkSession.sql(CREATE_SQL))
         return
-    # Unity Catalog managed Iceberg table; the run id is recorded in the snapshot summary.
-    writer = (
-        out_df.writeTo(TARGET_TABLE)
-        .using("iceberg")
-        .option("snapshot-property.ingestion.run-id", RUN_ID)
-    )
+    # Unity Catalog managed Iceberg table; the commit properties go into the snapshot summary.
+    writer = out_df.writeTo(TARGET_TABLE).using("iceberg")
+    for key, value in commit_properties().items():
+        writer = writer.option("snapshot-property." + key, value)
     writer.append()
 
 # COMMAND ----------
@@ -185,13 +226,13 @@ df = check_rows(df, "completeness(customer_id, amount)", "completeness", "fail",
                 F.col("customer_id").isNotNull() & F.col("amount").isNotNull())
 enforce_quality()
 
-SUMMARY["rows_written"] = df.count()
-write_target(df)
-
 # The next run starts after the largest cursor value read by this one.
 _latest = source_df.agg(F.max(F.col("updated_at"))).first()[0]
 if _latest is not None:
     SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
+
+SUMMARY["rows_written"] = df.count()
+write_target(df)
 
 # COMMAND ----------
 

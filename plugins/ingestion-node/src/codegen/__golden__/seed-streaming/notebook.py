@@ -161,13 +161,32 @@ df = df.select(
 
 # Target: Delta table at s3://finance-data-lake/streaming/user-events (append)
 TARGET_PATH = "s3://finance-data-lake/streaming/user-events"
-COMMIT_METADATA = json.dumps({"ingestion.run-id": RUN_ID})
+RUN_METADATA_PREFIX = json.dumps({"ingestion.run-id": RUN_ID})[:-1]
 STREAM_APP_ID = "pl-stream-1"
+
+
+def commit_properties():
+    """The run and, for incremental loads, the new high-water mark (the run id first: see committed_by_this_run)."""
+    properties = {"ingestion.run-id": RUN_ID}
+    if SUMMARY.get("watermark") is not None:
+        properties["ingestion.watermark"] = str(SUMMARY["watermark"])
+    return properties
+
+
+def with_session_conf(session, settings, action):
+    """Runs a SQL write (CREATE ... AS SELECT, MERGE), which takes its commit properties from session settings."""
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        action()
+    finally:
+        for key in settings:
+            session.conf.unset(key)
 
 
 def write_target(out_df, batch_id=None):
     writer = out_df.write.format("delta").mode("append")
-    writer = writer.option("userMetadata", COMMIT_METADATA)
+    writer = writer.option("userMetadata", json.dumps(commit_properties()))
     # Idempotent micro-batch writes: Delta skips a (txnAppId, txnVersion) it has already committed.
     writer = writer.option("txnAppId", STREAM_APP_ID).option("txnVersion", batch_id)
     writer.save(TARGET_PATH)
