@@ -4,6 +4,7 @@ export type {
   GenerateDatabricksArtifactsOptions,
 } from './generate';
 export { CronConversionError, unixCronToQuartz } from './cron';
+export { COMMIT_PROPERTIES } from './pyspark/runtime';
 export {
   awsAttributes,
   buildClusterSpec,

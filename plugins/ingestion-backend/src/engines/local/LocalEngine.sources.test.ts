@@ -16,6 +16,7 @@ import {
   createEngineFixture,
   EngineFixture,
   engineTestDatabases,
+  ORG,
   succeeded,
 } from './__testUtils__/engineFixture';
 
@@ -219,6 +220,15 @@ describe('LocalEngine sources', () => {
       expect(
         (await fx.readTable('chain_target', 'curated')).map(r => r.name),
       ).toEqual(['ONE', 'TWO', 'THREE']);
+      // The high-water mark is in the snapshot summary, as Databricks notebooks record it.
+      const { metadata } = await fx
+        .catalog()
+        .loadTable(ORG, { namespace: ['curated'], name: 'chain_target' });
+      expect(
+        metadata.snapshots.map(
+          snapshot => snapshot.summary['ingestion.watermark'],
+        ),
+      ).toEqual(['2', '3']);
 
       expect(
         await fx.run({

@@ -276,6 +276,7 @@ export async function runPipeline(
         organizationId: organization.id,
         runId: run.id,
         pipelineId: context.pipeline.id,
+        watermark: watermarkOut,
         catalog: name => host.catalog(name),
         writer: name => host.writer(name),
       },

@@ -1,5 +1,8 @@
 import type { TargetSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
-import type { EngineTableCommit } from '@ingestion-for-backstage/plugin-ingestion-node';
+import {
+  COMMIT_PROPERTIES,
+  type EngineTableCommit,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import { pathToFileURL } from 'node:url';
 import {
   describeLoadedTable,
@@ -19,6 +22,8 @@ export interface TargetContext {
   organizationId: string;
   runId: string;
   pipelineId: string;
+  /** The new high-water mark of an incremental load, recorded in the snapshot as Databricks notebooks do. */
+  watermark?: string;
   catalog(name: string): IcebergSqlCatalog;
   writer(catalogName: string): IcebergTableWriter;
 }
@@ -76,7 +81,12 @@ export async function writeTarget(
         mergeKeys: target.merge_keys,
         runId: context.runId,
         partitionBy: target.partitioning?.map(p => p.column),
-        summary: { 'ingestion.pipeline-id': context.pipelineId },
+        summary: {
+          'ingestion.pipeline-id': context.pipelineId,
+          ...(context.watermark !== undefined
+            ? { [COMMIT_PROPERTIES.watermark]: context.watermark }
+            : {}),
+        },
       });
       const loaded = await context
         .catalog(target.catalog)
