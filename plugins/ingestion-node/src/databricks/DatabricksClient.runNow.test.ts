@@ -84,6 +84,97 @@ describe('DatabricksClient: run-now and SQL statements', () => {
     });
   });
 
+  describe('listJobRuns', () => {
+    it("reads every page of one job's runs since a time, newest first, with their triggers", async () => {
+      let clock = 1_000;
+      await server.stop();
+      server = await DatabricksTestServer.start({ now: () => clock });
+      const { client } = testClient(server);
+      const { jobId } = await client.createOrUpdateJob(JOB);
+      const { jobId: otherJob } = await client.createOrUpdateJob({
+        ...JOB,
+        name: 'finance/other',
+      });
+      server.fireSchedule(jobId); // at 1000: before the window
+      const expected: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        clock = 2_000 + i;
+        expected.unshift(server.fireSchedule(jobId).runId);
+        server.fireSchedule(otherJob);
+      }
+      clock = 3_000;
+      const { runId: manual } = await client.runNow({
+        job_id: jobId,
+        idempotency_token: 'manual-1',
+      });
+
+      const runs = await client.listJobRuns(jobId, 2_000);
+      expect(runs.map(r => r.run_id)).toEqual([manual, ...expected]);
+      expect(runs.map(r => r.trigger)).toEqual([
+        'ONE_TIME',
+        ...expected.map(() => 'PERIODIC'),
+      ]);
+      const lists = server.requests.filter(
+        r => r.path === '/api/2.2/jobs/runs/list',
+      );
+      // 31 runs in pages of 25: the second request carries the first's page_token.
+      expect(lists.map(r => Boolean(r.query.page_token))).toEqual([
+        false,
+        true,
+      ]);
+      expect(lists[0].query).toMatchObject({
+        job_id: String(jobId),
+        start_time_from: '2000',
+        limit: '25',
+      });
+    });
+
+    it('retries rate limits, server errors and lost answers', async () => {
+      const { client } = testClient(server);
+      const { jobId } = await client.createOrUpdateJob(JOB);
+      const fired = server.fireSchedule(jobId).runId;
+      server.injectFault({
+        path: '/api/2.2/jobs/runs/list',
+        respond: { status: 429 },
+      });
+      server.injectFault({
+        path: '/api/2.2/jobs/runs/list',
+        respond: { status: 503 },
+      });
+      server.injectFault({ path: '/api/2.2/jobs/runs/list', respond: 'reset' });
+      expect((await client.listJobRuns(jobId, 0)).map(r => r.run_id)).toEqual([
+        fired,
+      ]);
+    });
+
+    it('is refused by the server for queries the API rejects', async () => {
+      const { client } = testClient(server);
+      const { jobId } = await client.createOrUpdateJob(JOB);
+      const get = (query: string) =>
+        fetch(`${server.url}/api/2.2/jobs/runs/list?${query}`, {
+          headers: { Authorization: 'Bearer dapi-test-token' },
+        }).then(async r => ({ status: r.status, body: await r.json() }));
+      for (const query of [
+        `job_id=${jobId}&limit=26`,
+        `job_id=${jobId}&active_only=true&completed_only=true`,
+        'job_id=abc',
+        `job_id=${jobId}&start_time_from=-1`,
+        `job_id=${jobId}&run_type=NIGHTLY`,
+        `job_id=${jobId}&page_token=bm9wZQ`,
+      ]) {
+        expect(await get(query)).toMatchObject({
+          status: 400,
+          body: { error_code: 'INVALID_PARAMETER_VALUE' },
+        });
+      }
+      expect(await get(`job_id=${jobId}`)).toEqual({
+        status: 200,
+        body: { has_more: false },
+      });
+      await expect(client.listJobRuns(0, 0)).rejects.toThrow(/job id/);
+    });
+  });
+
   describe('executeStatement', () => {
     it('returns the rows of a statement that finishes within the wait', async () => {
       server.addBillingUsage({ jobRunId: 1001, dbus: 2.5 });

@@ -10,6 +10,8 @@ import { RetryingApiClient, type DatabricksRetryEvent } from './transport';
  */
 export type DatabricksRun = jobs.Run;
 /** @public */
+export type DatabricksBaseRun = jobs.BaseRun;
+/** @public */
 export type DatabricksRunOutput = jobs.RunOutput;
 /** @public */
 export type DatabricksSubmitRun = jobs.SubmitRun;
@@ -287,6 +289,29 @@ export class DatabricksClient {
       ),
       rows: (response.result?.data_array ?? []) as Array<Array<string | null>>,
     };
+  }
+
+  /**
+   * `jobs/runs/list` of one job: its runs started at or after `startTimeFrom` (epoch ms), newest first, every
+   * page (`page_token`) read. Tasks are left out (`runs/get` has them).
+   */
+  async listJobRuns(
+    jobId: number,
+    startTimeFrom: number,
+  ): Promise<DatabricksBaseRun[]> {
+    if (!Number.isSafeInteger(jobId) || jobId <= 0) {
+      throw new Error(`Invalid Databricks job id ${jobId}`);
+    }
+    const runs: DatabricksBaseRun[] = [];
+    for await (const run of this.#jobs.listRuns({
+      job_id: jobId,
+      start_time_from: Math.max(0, Math.floor(startTimeFrom)),
+      // The API's largest page.
+      limit: 25,
+    })) {
+      runs.push(run);
+    }
+    return runs;
   }
 
   /** `jobs/runs/get`: state, timings, tasks and cluster of a run. */

@@ -1,5 +1,6 @@
 export { DatabricksClient } from './DatabricksClient';
 export type {
+  DatabricksBaseRun,
   DatabricksClientOptions,
   DatabricksJob,
   DatabricksJobSettings,

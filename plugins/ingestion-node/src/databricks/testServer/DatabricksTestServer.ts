@@ -6,6 +6,7 @@ import {
   unboundMarkers,
   validateImport,
   validateJobSettings,
+  validateListRuns,
   validateRunNow,
   validateStatement,
   validateSubmitRun,
@@ -77,8 +78,10 @@ export interface DatabricksTestRun {
   stateMessage: string;
   /** `SUBMIT_RUN` for `runs/submit`, `JOB_RUN` for `run-now`. */
   runType: 'SUBMIT_RUN' | 'JOB_RUN';
-  /** The job a `run-now` started this run of. */
+  /** The job a `run-now` (or the job's schedule, see `fireSchedule`) started this run of. */
   jobId?: number;
+  /** `PERIODIC` for runs the job's schedule started (`fireSchedule`); unset for `run-now` (`ONE_TIME`). */
+  trigger?: 'PERIODIC';
   /** The `runs/submit` or `run-now` body as received. */
   request: Json;
   tasks: DatabricksTestTaskRun[];
@@ -465,6 +468,24 @@ export class DatabricksTestServer {
     return this.#snapshot(run);
   }
 
+  /**
+   * Starts a run of a job the way its own schedule does (trigger `PERIODIC`, the tasks' base parameters, no
+   * idempotency token), as if the schedule fired now.
+   */
+  fireSchedule(jobId: number): DatabricksTestRun {
+    const reply = this.#runNow({ job_id: jobId });
+    if (reply.status !== 200) {
+      throw new Error(
+        `Cannot fire the schedule of job ${jobId}: ${JSON.stringify(
+          reply.body,
+        )}`,
+      );
+    }
+    const run = this.#requireRun((reply.body as Json).run_id as number);
+    run.trigger = 'PERIODIC';
+    return this.#snapshot(run);
+  }
+
   /** Ends a run (starting it first if it is still pending) with an outcome (default SUCCESS). */
   finishRun(
     runId: number,
@@ -613,6 +634,7 @@ export class DatabricksTestServer {
       stateMessage: run.stateMessage,
       runType: run.runType,
       jobId: run.jobId,
+      trigger: run.trigger,
       request: run.request,
       tasks: run.tasks,
       submitCount: run.submitCount,
@@ -784,7 +806,7 @@ export class DatabricksTestServer {
       ...(run.jobId !== undefined
         ? {
             job_id: run.jobId,
-            trigger: 'ONE_TIME',
+            trigger: run.trigger ?? 'ONE_TIME',
             job_clusters: run.jobClusters,
           }
         : {}),
@@ -1011,6 +1033,8 @@ export class DatabricksTestServer {
         return this.#getJob(query);
       case 'GET /api/2.2/jobs/list':
         return this.#listJobs(query);
+      case 'GET /api/2.2/jobs/runs/list':
+        return this.#listRuns(query);
       case 'POST /api/2.2/jobs/delete':
         return this.#deleteJob(body);
       case 'POST /api/2.0/workspace/mkdirs':
@@ -1547,11 +1571,17 @@ export class DatabricksTestServer {
     return ok(this.#jobJson(found.job, true));
   }
 
-  #listJobs(query: URLSearchParams): Reply {
-    const limit = query.has('limit') ? Number(query.get('limit')) : 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      return invalid('limit must be an integer between 1 and 100');
-    }
+  /**
+   * One page of `items` by `limit` and `page_token` (or `offset`): `page_token` is opaque to clients; here it
+   * encodes the offset of the page it points to.
+   */
+  #page<T>(
+    items: T[],
+    query: URLSearchParams,
+    limit: number,
+    key: string,
+    toJson: (item: T) => Json,
+  ): Reply {
     let offset = 0;
     const pageToken = query.get('page_token');
     if (pageToken) {
@@ -1563,6 +1593,25 @@ export class DatabricksTestServer {
     } else if (query.has('offset')) {
       offset = Number(query.get('offset'));
     }
+    const token = (at: number) =>
+      Buffer.from(`offset:${at}`).toString('base64url');
+    const page = items.slice(offset, offset + limit);
+    const hasMore = offset + limit < items.length;
+    return ok({
+      ...(page.length > 0 ? { [key]: page.map(toJson) } : {}),
+      has_more: hasMore,
+      ...(hasMore ? { next_page_token: token(offset + limit) } : {}),
+      ...(offset > 0
+        ? { prev_page_token: token(Math.max(0, offset - limit)) }
+        : {}),
+    });
+  }
+
+  #listJobs(query: URLSearchParams): Reply {
+    const limit = query.has('limit') ? Number(query.get('limit')) : 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return invalid('limit must be an integer between 1 and 100');
+    }
     const name = query.get('name')?.toLowerCase();
     const matching = [...this.#jobs.values()]
       .filter(
@@ -1571,23 +1620,49 @@ export class DatabricksTestServer {
           String(job.settings.name ?? '').toLowerCase() === name,
       )
       .sort((a, b) => a.jobId - b.jobId);
-    const page = matching.slice(offset, offset + limit);
-    const hasMore = offset + limit < matching.length;
     const expand = query.get('expand_tasks') === 'true';
-    return ok({
-      ...(page.length > 0
-        ? {
-            jobs: page.map(job => this.#jobJson(job, expand)),
-          }
-        : {}),
-      has_more: hasMore,
-      ...(hasMore
-        ? {
-            next_page_token: Buffer.from(`offset:${offset + limit}`).toString(
-              'base64url',
-            ),
-          }
-        : {}),
+    return this.#page(matching, query, limit, 'jobs', job =>
+      this.#jobJson(job, expand),
+    );
+  }
+
+  /** `jobs/runs/list`: runs newest first, filtered by job, start time, state and type. */
+  #listRuns(query: URLSearchParams): Reply {
+    const rejected = this.#problems(validateListRuns(query));
+    if (rejected) {
+      return rejected;
+    }
+    // 0 (or no limit) means the largest page.
+    const limit = Number(query.get('limit') ?? 0) || 25;
+    const jobId = query.has('job_id') ? Number(query.get('job_id')) : undefined;
+    if (jobId !== undefined && !this.#jobs.has(jobId)) {
+      return invalid(`Job ${jobId} does not exist.`);
+    }
+    const from = Number(query.get('start_time_from') ?? 0);
+    const to = query.has('start_time_to')
+      ? Number(query.get('start_time_to'))
+      : Infinity;
+    const runType = query.get('run_type');
+    const matching = [...this.#runs.values()]
+      .filter(
+        run =>
+          (jobId === undefined || run.jobId === jobId) &&
+          run.startTime >= from &&
+          run.startTime <= to &&
+          (runType === null || run.runType === runType) &&
+          (query.get('active_only') !== 'true' ||
+            !TERMINAL.includes(run.lifeCycleState)) &&
+          (query.get('completed_only') !== 'true' ||
+            TERMINAL.includes(run.lifeCycleState)),
+      )
+      .sort((a, b) => b.startTime - a.startTime || b.runId - a.runId);
+    const expand = query.get('expand_tasks') === 'true';
+    return this.#page(matching, query, limit, 'runs', run => {
+      const json = this.#runJson(run);
+      if (!expand) {
+        delete json.tasks;
+      }
+      return json;
     });
   }
 

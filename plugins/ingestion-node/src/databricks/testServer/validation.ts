@@ -667,3 +667,49 @@ export function unboundMarkers(body: Json): string[] {
   );
   return [...new Set(markers)].filter(name => !names.has(name));
 }
+
+/** `jobs/runs/list` query parameters (Jobs API 2.2): integers in range, booleans, one run type. */
+export function validateListRuns(query: URLSearchParams): Problems {
+  const problems = new Problems();
+  const integer = (name: string, min: number, max?: number) => {
+    const value = query.get(name);
+    if (value === null) return;
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (
+      !Number.isSafeInteger(number) ||
+      number < min ||
+      (max !== undefined && number > max)
+    ) {
+      problems.add(
+        max === undefined
+          ? `${name} must be an integer of at least ${min}`
+          : `${name} must be an integer between ${min} and ${max}`,
+      );
+    }
+  };
+  integer('job_id', 1);
+  integer('start_time_from', 0);
+  integer('start_time_to', 0);
+  integer('offset', 0);
+  integer('limit', 0, 25);
+  for (const name of ['active_only', 'completed_only', 'expand_tasks']) {
+    const value = query.get(name);
+    if (value !== null && value !== 'true' && value !== 'false') {
+      problems.add(`${name} must be true or false`);
+    }
+  }
+  if (
+    query.get('active_only') === 'true' &&
+    query.get('completed_only') === 'true'
+  ) {
+    problems.add('active_only and completed_only cannot both be true');
+  }
+  const runType = query.get('run_type');
+  if (
+    runType !== null &&
+    !['JOB_RUN', 'WORKFLOW_RUN', 'SUBMIT_RUN'].includes(runType)
+  ) {
+    problems.add('run_type must be one of JOB_RUN, WORKFLOW_RUN, SUBMIT_RUN');
+  }
+  return problems;
+}
