@@ -208,7 +208,7 @@ describe('templates through the real scaffolder backend', () => {
     const estimate = await request(backend.server)
       .post('/api/ingestion/v1/costs/estimate')
       .set('Authorization', as('finance-engineer'))
-      .send(resolveTemplateValues(review, batchAnswers()));
+      .send(resolveTemplateValues(review, batchAnswers()) as object);
     expect(estimate.status).toBe(200);
     expect(estimate.body.estimate).toMatchObject({
       costPerRun: 0.33,
