@@ -42,6 +42,7 @@ import {
   DatabricksEngine,
   pipelineDeployments,
   startDatabricksBilling,
+  startDatabricksScheduledRuns,
 } from './engines/databricks';
 import { engineOrganization } from './runs/RunDriver';
 import { CostEstimateService } from './service/CostEstimateService';
@@ -215,14 +216,17 @@ export const ingestionPlugin = createBackendPlugin({
         // Billed DBUs replace the estimates of Databricks runs (organizations with a billing warehouse).
         const databricks = engines.get('databricks');
         if (databricks instanceof DatabricksEngine) {
-          await startDatabricksBilling({
+          const databricksTask = {
             config,
             logger,
             knex,
             scheduler,
             organizations: directory.organizations.map(engineOrganization),
             source: databricks,
-          });
+          };
+          await startDatabricksBilling(databricksTask);
+          // Runs that deployed jobs' own schedules start, recorded so the driver polls them like any run.
+          await startDatabricksScheduledRuns(databricksTask);
         }
         // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
         const pii = createPiiScanner({ knex, logger, lifecycle });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
  * a concurrent second insert fail).
  */
 
-function fireTime(
+function cronFireTime(
   cron: string,
   timezone: string | undefined,
   at: Date,
@@ -34,7 +34,7 @@ export function previousFireTime(
   timezone: string | undefined,
   now: Date,
 ): Date | undefined {
-  return fireTime(cron, timezone, now, 'prev');
+  return cronFireTime(cron, timezone, now, 'prev');
 }
 
 /** The first time strictly after `after` the schedule fires. */
@@ -43,14 +43,22 @@ export function nextFireTime(
   timezone: string | undefined,
   after: Date,
 ): Date | undefined {
-  return fireTime(cron, timezone, after, 'next');
+  return cronFireTime(cron, timezone, after, 'next');
 }
 
-/** The id of the run a schedule triggers at `fireTime`: a name-based (version 5 style) UUID. */
+/** The id of the run a schedule triggers at `fireTime`. */
 export function scheduledRunId(pipelineId: string, fireTime: Date): string {
-  const hash = createHash('sha256')
-    .update(`ingestion-schedule|${pipelineId}|${fireTime.toISOString()}`)
-    .digest();
+  return nameBasedUuid(
+    `ingestion-schedule|${pipelineId}|${fireTime.toISOString()}`,
+  );
+}
+
+/**
+ * A name-based (version 5 style) UUID: the same name always gives the same id, so the runs table's primary
+ * key refuses a second run for the same thing (a fire time, a run an engine started on its own).
+ */
+export function nameBasedUuid(name: string): string {
+  const hash = createHash('sha256').update(name).digest();
   // eslint-disable-next-line no-bitwise
   hash[6] = (hash[6] & 0x0f) | 0x50;
   // eslint-disable-next-line no-bitwise

@@ -21,6 +21,7 @@ import {
 import { createHash } from 'node:crypto';
 import { estimateRunDbus, type ClusterSpec } from './dbus';
 import type { DatabricksDeployments } from './deployments';
+import type { ScheduledJobRun } from './scheduledRuns';
 
 /** Options of {@link DatabricksEngine}. */
 export interface DatabricksEngineOptions {
@@ -232,6 +233,31 @@ export class DatabricksEngine implements IngestionEngine {
       );
     }
     return Math.round(value * 10_000) / 10_000;
+  }
+
+  /**
+   * Runs of a deployed job that the job's own schedule started (trigger `PERIODIC`) at or after `since`: runs
+   * the backend started itself (`run-now`, trigger `ONE_TIME`) and Databricks' retries are left out.
+   */
+  async scheduledJobRuns(
+    organization: EngineOrganization,
+    jobId: number,
+    since: Date,
+  ): Promise<ScheduledJobRun[]> {
+    const runs = await this.#client(organization).listJobRuns(
+      jobId,
+      since.getTime(),
+    );
+    return runs.flatMap(run =>
+      run.trigger === 'PERIODIC' && typeof run.run_id === 'number'
+        ? [
+            {
+              engineRunId: String(run.run_id),
+              startedAt: new Date(run.start_time ?? since.getTime()),
+            },
+          ]
+        : [],
+    );
   }
 
   async poll(

@@ -17,6 +17,7 @@ import { OrganizationDirectory } from '../../organizations/OrganizationDirectory
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
 import type { FinishedRun } from '../../runs/RunResultRecorder';
 import { DatabricksBillingReconciler } from './billing';
+import { prng } from './__testUtils__/prng';
 import { DatabricksEngine } from './DatabricksEngine';
 import { pipelineDeployments } from './deployments';
 
@@ -91,18 +92,6 @@ function summary(runId: string) {
       },
     ],
     watermark: '2026-03-01T00:00:00',
-  };
-}
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -20,3 +20,14 @@ export type {
   BilledDbusSource,
   DatabricksBillingReconcilerOptions,
 } from './billing';
+export {
+  DATABRICKS_SCHEDULED_RUNS_TASK_ID,
+  DatabricksScheduledRuns,
+  scheduledDatabricksRunId,
+  startDatabricksScheduledRuns,
+} from './scheduledRuns';
+export type {
+  DatabricksScheduledRunsOptions,
+  ScheduledJobRun,
+  ScheduledJobRunsSource,
+} from './scheduledRuns';

@@ -1,0 +1,341 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  DatabricksTestServer,
+  deployJob,
+  deriveIdempotencyToken,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
+import type { Knex } from 'knex';
+import { DatabasePipelinesStore } from '../../database/DatabasePipelinesStore';
+import { DatabaseRunsStore } from '../../database/DatabaseRunsStore';
+import { applyDatabaseMigrations } from '../../database/migrations';
+import {
+  DEFAULT_QUOTAS,
+  OrganizationConfig,
+} from '../../organizations/organizationConfig';
+import { OrganizationDirectory } from '../../organizations/OrganizationDirectory';
+import { engineOrganization, RunDriver } from '../../runs/RunDriver';
+import { prng } from './__testUtils__/prng';
+import { DatabricksEngine } from './DatabricksEngine';
+import { pipelineDeployments } from './deployments';
+import { financeOrganization } from './__testUtils__/engineContext';
+import {
+  DatabricksScheduledRuns,
+  scheduledDatabricksRunId,
+  startDatabricksScheduledRuns,
+} from './scheduledRuns';
+
+/**
+ * Runs Databricks starts on a deployed job's own schedule become backend runs, once each, and the run driver
+ * polls them to their end, with 30% of the workspace requests failing and two replicas recording at once.
+ */
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const TOKEN = 'dapi00112233445566778899aabbccddeeff';
+const FINAL = ['succeeded', 'failed', 'quality_failed', 'cancelled'];
+const SPEC = {
+  pipeline_type: 'batch',
+  schedule: { cron: '0 * * * *', timezone: 'UTC' },
+  source: {
+    type: 'mysql',
+    connection: 'finance-db',
+    table: 'transactions',
+    incremental_column: 'updated_at',
+  },
+  transformations: [],
+  target: {
+    type: 'iceberg',
+    catalog: 'finance_catalog',
+    schema: 'analytics',
+    table: 'daily',
+  },
+  data_quality: [],
+};
+
+function organization(id: string, host: string): OrganizationConfig {
+  return {
+    id,
+    name: id,
+    costCenter: 'CC-1',
+    environment: 'production',
+    ownerGroup: `group:default/${id}`,
+    roles: { admin: [], engineer: [], analyst: [], viewer: [] },
+    quotas: {
+      ...DEFAULT_QUOTAS,
+      databricks: { maxDbuPerHour: 1e6, maxClusters: 10, maxConcurrentJobs: 8 },
+    },
+    engine: 'databricks',
+    storage: `s3://${id}-lake`,
+    icebergCatalog: `${id}_catalog`,
+    databricks: { host, token: TOKEN, notificationEmails: [] },
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  'Runs of Databricks job schedules on %s',
+  databaseId => {
+    let knex: Knex;
+    let server: DatabricksTestServer;
+    let fetchSpy: jest.SpyInstance | undefined;
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      await applyDatabaseMigrations(knex);
+      server = await DatabricksTestServer.start({ token: TOKEN });
+    });
+
+    afterEach(async () => {
+      fetchSpy?.mockRestore();
+      fetchSpy = undefined;
+      await server.stop();
+      await knex.destroy();
+    });
+
+    it('records each scheduled run once, per organization, and drives it to its end under 30% faults', async () => {
+      let now = new Date('2026-03-01T12:00:00Z');
+      const finance = organization('finance', server.url);
+      const retail = organization('retail', server.url);
+      const pipelines = new DatabasePipelinesStore(knex);
+      const engine = new DatabricksEngine({
+        logger: mockServices.logger.mock(),
+        client: {
+          sleep: async () => {},
+          random: () => 0,
+          requestTimeoutMs: 250,
+          retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 30_000 },
+        },
+        deployments: pipelineDeployments(pipelines),
+      });
+
+      const deploy = async (org: OrganizationConfig) => {
+        const pipeline = await pipelines.create({
+          id: `pl-${org.id}`,
+          organizationId: org.id,
+          name: `hourly-${org.id}`,
+          owner: `group:default/${org.id}-team`,
+          pipelineType: 'batch',
+          schedule: SPEC.schedule,
+          engine: 'databricks',
+          spec: SPEC,
+          specHash: org.id,
+          createdBy: 'user:default/test',
+          at: now,
+        });
+        const { jobId } = await deployJob(
+          engineOrganization(org),
+          {
+            id: pipeline.id,
+            name: pipeline.name,
+            owner: pipeline.owner,
+            version: 1,
+          },
+          SPEC as any,
+        );
+        await pipelines.recordDeployment(org.id, pipeline.id, {
+          databricksJobId: String(jobId),
+          deployedVersion: 1,
+          at: now,
+        });
+        return { pipelineId: pipeline.id, jobId };
+      };
+      const financeJob = await deploy(finance);
+      const retailJob = await deploy(retail);
+
+      // A run the backend starts itself (run-now) is in the job's run list too: it must not be recorded again.
+      const manual = 'manual-run';
+      await new DatabaseRunsStore(knex).create({
+        id: manual,
+        organizationId: finance.id,
+        pipelineId: financeJob.pipelineId,
+        pipelineVersion: 1,
+        engine: 'databricks',
+        trigger: 'manual',
+        triggeredBy: 'user:default/test',
+        idempotencyToken: deriveIdempotencyToken(manual),
+        at: now,
+      });
+      const directory = new OrganizationDirectory([finance, retail]);
+      const driver = new RunDriver({
+        knex,
+        directory,
+        engines: new Map([['databricks', engine]]),
+        resolveConnection: async () => ({
+          type: 'mysql',
+          settings: {},
+          password: 'x',
+        }),
+        logger: mockServices.logger.mock(),
+        pricing: { dbu: 0.55, storageGbMonth: 0.023, currency: 'USD' },
+        scheduledEngines: [],
+        clock: () => now,
+      });
+      await driver.tick();
+
+      const scheduled = [
+        ...[1, 2, 3, 4, 5].map(() => ({
+          org: finance.id,
+          runId: server.fireSchedule(financeJob.jobId).runId,
+        })),
+        ...[1, 2].map(() => ({
+          org: retail.id,
+          runId: server.fireSchedule(retailJob.jobId).runId,
+        })),
+      ];
+
+      // Two replicas recording at once (the scheduler normally runs one at a time).
+      const replicas = [1, 2].map(
+        () =>
+          new DatabricksScheduledRuns({
+            knex,
+            logger: mockServices.logger.mock(),
+            organizations: () =>
+              directory.organizations.map(engineOrganization),
+            source: engine,
+            now: () => now,
+          }),
+      );
+
+      const random = prng(20260301);
+      const realFetch = globalThis.fetch;
+      let injected = 0;
+      fetchSpy = jest
+        .spyOn(globalThis, 'fetch')
+        .mockImplementation(async (input, init) => {
+          const url = new URL(
+            typeof input === 'string' || input instanceof URL
+              ? input
+              : input.url,
+          );
+          if (`${url.protocol}//${url.host}` === server.url && random() < 0.3) {
+            injected += 1;
+            const kinds = [
+              { respond: { status: 429, retryAfter: 1 } },
+              { respond: { status: 503 } },
+              { when: 'after' as const, respond: { status: 503 } },
+              { respond: 'reset' as const },
+              { when: 'after' as const, respond: 'reset' as const },
+            ];
+            server.injectFault({
+              path: url.pathname,
+              method: init?.method ?? 'GET',
+              ...kinds[Math.floor(random() * kinds.length)],
+            });
+          }
+          return realFetch(input, init);
+        });
+
+      const rows = () => knex('runs').orderBy('id') as Promise<any[]>;
+      for (let tick = 0; tick < 100; tick++) {
+        await Promise.all(replicas.map(replica => replica.record()));
+        await driver.tick();
+        for (const run of server.runs()) {
+          // The job runs one at a time: the others wait QUEUED until this loop starts them.
+          if (['PENDING', 'QUEUED'].includes(run.lifeCycleState)) {
+            server.startRun(run.runId);
+          } else if (run.lifeCycleState === 'RUNNING') {
+            server.finishRun(run.runId, {
+              notebookResult: {
+                status: 'succeeded',
+                rows_read: 10,
+                rows_written: 7,
+                quality: [],
+                watermark: '2026-03-01T00:00:00',
+              },
+              durations: { setupMs: 60_000, executionMs: 240_000 },
+            });
+          }
+        }
+        now = new Date(now.getTime() + 5 * 60_000);
+        const current = await rows();
+        if (
+          current.length === scheduled.length + 1 &&
+          current.every(r => FINAL.includes(r.status))
+        ) {
+          break;
+        }
+      }
+      fetchSpy.mockRestore();
+      fetchSpy = undefined;
+      expect(injected).toBeGreaterThan(0);
+
+      const final = await rows();
+      // The manual run and each scheduled run exactly once; nothing else.
+      expect(final).toHaveLength(scheduled.length + 1);
+      expect(final.filter(r => r.id === manual)).toHaveLength(1);
+      const byEngineRun = new Map(final.map(r => [r.engine_run_id, r]));
+      expect(byEngineRun.size).toBe(final.length);
+      for (const { org, runId } of scheduled) {
+        const row = byEngineRun.get(String(runId));
+        expect(row).toMatchObject({
+          id: scheduledDatabricksRunId(org, String(runId)),
+          organization_id: org,
+          pipeline_id: `pl-${org}`,
+          trigger: 'schedule',
+          status: 'succeeded',
+        });
+        expect(Number(row.rows_written)).toBe(7);
+        expect(Number(row.dbus)).toBeGreaterThan(0);
+        expect(row.watermark_out).toBe('2026-03-01T00:00:00');
+      }
+    });
+
+    it('lists no job for an organization without deployed pipelines', async () => {
+      const finance = organization('finance', server.url);
+      const calls: number[] = [];
+      const recorder = new DatabricksScheduledRuns({
+        knex,
+        logger: mockServices.logger.mock(),
+        organizations: () => [engineOrganization(finance)],
+        source: {
+          async scheduledJobRuns(_org, jobId) {
+            calls.push(jobId);
+            return [];
+          },
+        },
+      });
+      // No deployed pipeline: no job is listed.
+      expect(await recorder.record()).toEqual({ recorded: 0, errors: 0 });
+      expect(calls).toEqual([]);
+    });
+  },
+);
+
+describe('startDatabricksScheduledRuns', () => {
+  const start = (organizations: ReturnType<typeof financeOrganization>[]) => {
+    const scheduler = mockServices.scheduler.mock();
+    const started = startDatabricksScheduledRuns({
+      config: mockServices.rootConfig({
+        data: {
+          ingestion: { databricksScheduledRuns: { frequencyMinutes: 2 } },
+        },
+      }),
+      logger: mockServices.logger.mock(),
+      knex: {} as Knex,
+      scheduler,
+      organizations,
+      source: { scheduledJobRuns: async () => [] },
+    });
+    return { scheduler, started };
+  };
+
+  it('schedules nothing when no organization has a Databricks workspace', async () => {
+    const { scheduler, started } = start([financeOrganization()]);
+    await expect(started).resolves.toBeUndefined();
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+  });
+
+  it('schedules the recording at the configured frequency', async () => {
+    const { scheduler, started } = start([
+      financeOrganization({ host: 'http://127.0.0.1:9' }),
+    ]);
+    await expect(started).resolves.toBeInstanceOf(DatabricksScheduledRuns);
+    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'ingestion-databricks-scheduled-runs',
+        frequency: { minutes: 2 },
+      }),
+    );
+  });
+});
