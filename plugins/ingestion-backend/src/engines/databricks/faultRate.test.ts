@@ -17,6 +17,7 @@ import { OrganizationDirectory } from '../../organizations/OrganizationDirectory
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
 import type { FinishedRun } from '../../runs/RunResultRecorder';
 import { DatabricksBillingReconciler } from './billing';
+import { injectFaults } from './__testUtils__/faults';
 import { prng } from './__testUtils__/prng';
 import { DatabricksEngine } from './DatabricksEngine';
 import { pipelineDeployments } from './deployments';
@@ -265,31 +266,14 @@ describe.each(databases.eachSupportedId())(
         }
         // Every request to the workspace draws a fault: the fault is injected into the test server for exactly
         // that request just before it is sent (the driver sends one request at a time).
-        const realFetch = globalThis.fetch;
-        fetchSpy = jest
-          .spyOn(globalThis, 'fetch')
-          .mockImplementation(async (input, init) => {
-            const url = new URL(
-              typeof input === 'string' || input instanceof URL
-                ? input
-                : input.url,
-            );
-            if (`${url.protocol}//${url.host}` === server.url) {
-              if (random() < FAULT_RATE) {
-                const kind =
-                  FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)];
-                injected.set(kind, (injected.get(kind) ?? 0) + 1);
-                if (kind === 'slow') {
-                  await new Promise(r => setTimeout(r, REQUEST_TIMEOUT_MS / 5));
-                } else {
-                  server.injectFault(
-                    fault(kind, url.pathname, init?.method ?? 'GET'),
-                  );
-                }
-              }
-            }
-            return realFetch(input, init);
-          });
+        fetchSpy = injectFaults(server, (path, method) => {
+          if (random() >= FAULT_RATE) return undefined;
+          const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)];
+          injected.set(kind, (injected.get(kind) ?? 0) + 1);
+          return kind === 'slow'
+            ? { delayMs: REQUEST_TIMEOUT_MS / 5 }
+            : fault(kind, path, method);
+        });
 
         const runsStore = new DatabaseRunsStore(knex);
         const ids: string[] = [];

@@ -14,6 +14,7 @@ import {
 } from '../../organizations/organizationConfig';
 import { OrganizationDirectory } from '../../organizations/OrganizationDirectory';
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
+import { injectFaults } from './__testUtils__/faults';
 import { prng } from './__testUtils__/prng';
 import { DatabricksEngine } from './DatabricksEngine';
 import { pipelineDeployments } from './deployments';
@@ -198,33 +199,19 @@ describe.each(databases.eachSupportedId())(
       );
 
       const random = prng(20260301);
-      const realFetch = globalThis.fetch;
       let injected = 0;
-      fetchSpy = jest
-        .spyOn(globalThis, 'fetch')
-        .mockImplementation(async (input, init) => {
-          const url = new URL(
-            typeof input === 'string' || input instanceof URL
-              ? input
-              : input.url,
-          );
-          if (`${url.protocol}//${url.host}` === server.url && random() < 0.3) {
-            injected += 1;
-            const kinds = [
-              { respond: { status: 429, retryAfter: 1 } },
-              { respond: { status: 503 } },
-              { when: 'after' as const, respond: { status: 503 } },
-              { respond: 'reset' as const },
-              { when: 'after' as const, respond: 'reset' as const },
-            ];
-            server.injectFault({
-              path: url.pathname,
-              method: init?.method ?? 'GET',
-              ...kinds[Math.floor(random() * kinds.length)],
-            });
-          }
-          return realFetch(input, init);
-        });
+      const kinds = [
+        { respond: { status: 429, retryAfter: 1 } },
+        { respond: { status: 503 } },
+        { when: 'after' as const, respond: { status: 503 } },
+        { respond: 'reset' as const },
+        { when: 'after' as const, respond: 'reset' as const },
+      ];
+      fetchSpy = injectFaults(server, (path, method) => {
+        if (random() >= 0.3) return undefined;
+        injected += 1;
+        return { path, method, ...kinds[Math.floor(random() * kinds.length)] };
+      });
 
       const rows = () => knex('runs').orderBy('id') as Promise<any[]>;
       for (let tick = 0; tick < 100; tick++) {
