@@ -104,6 +104,7 @@ describe.each(databases.eachSupportedId())('API contract on %s', databaseId => {
     [
       'PUT',
       '/v1/pipelines/00000000-0000-4000-8000-000000000000/deployment',
+      // eslint-disable-next-line no-script-url -- the link the route must refuse
       { jobId: '1', jobUrl: 'javascript:alert(1)' },
       /jobUrl/,
     ],
