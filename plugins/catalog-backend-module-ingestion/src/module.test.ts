@@ -6,40 +6,11 @@ import {
   eventually,
   startCatalogTestBackend,
 } from './__testUtils__/startCatalogTestBackend';
+import { briefBatchExample } from '@ingestion-for-backstage/plugin-ingestion-common';
 
 jest.setTimeout(120_000);
 
-const batchSpec = {
-  pipeline_type: 'batch',
-  schedule: '0 2 * * *',
-  source: {
-    type: 'mysql',
-    connection: 'finance-db',
-    table: 'transactions',
-    incremental_column: 'updated_at',
-  },
-  transformations: [
-    { type: 'filter', condition: 'amount > 0' },
-    {
-      type: 'aggregate',
-      group_by: ['customer_id', 'date'],
-      aggregations: { amount: 'sum', count: 'count' },
-    },
-  ],
-  target: {
-    type: 'iceberg',
-    catalog: 'finance_catalog',
-    schema: 'analytics',
-    table: 'daily_transactions',
-  },
-  data_quality: [
-    {
-      type: 'completeness',
-      columns: ['customer_id', 'amount'],
-      threshold: 0.95,
-    },
-  ],
-};
+const batchSpec = briefBatchExample();
 
 /**
  * The module in a portal backend with the real catalog: entities and relations read back through

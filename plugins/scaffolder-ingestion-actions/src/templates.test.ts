@@ -1,6 +1,8 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-node';
 import {
+  briefBatchExample,
+  briefStreamingExample,
   resolveTemplateValues,
   validatePipelineSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
@@ -18,61 +20,9 @@ import { batchAnswers, testConfig } from './__testUtils__/testConfig';
 
 jest.setTimeout(120_000);
 
-/** The architecture guide's two example configurations, as written there. */
-const SEED_BATCH = {
-  pipeline_type: 'batch',
-  schedule: '0 2 * * *',
-  source: {
-    type: 'mysql',
-    connection: 'finance-db',
-    table: 'transactions',
-    incremental_column: 'updated_at',
-  },
-  transformations: [
-    { type: 'filter', condition: 'amount > 0' },
-    {
-      type: 'aggregate',
-      group_by: ['customer_id', 'date'],
-      aggregations: { amount: 'sum', count: 'count' },
-    },
-  ],
-  target: {
-    type: 'iceberg',
-    catalog: 'finance_catalog',
-    schema: 'analytics',
-    table: 'daily_transactions',
-  },
-  data_quality: [
-    {
-      type: 'completeness',
-      columns: ['customer_id', 'amount'],
-      threshold: 0.95,
-    },
-  ],
-};
-const SEED_STREAMING = {
-  pipeline_type: 'streaming',
-  source: {
-    type: 'kafka',
-    bootstrap_servers: 'kafka-cluster:9092',
-    topic: 'user-events',
-    consumer_group: 'finance-analytics',
-  },
-  transformations: [
-    { type: 'window', window_type: 'tumbling', duration: '5 minutes' },
-    {
-      type: 'aggregate',
-      group_by: ['user_id', 'event_type'],
-      aggregations: { count: 'count', avg_value: 'avg' },
-    },
-  ],
-  target: {
-    type: 'delta',
-    path: 's3://finance-data-lake/streaming/user-events',
-    mode: 'append',
-    output_mode: 'update',
-  },
-};
+/** The product brief's two example configurations, as written there. */
+const SEED_BATCH = briefBatchExample();
+const SEED_STREAMING = briefStreamingExample();
 
 function normalised(spec: unknown) {
   const result = validatePipelineSpec(spec);

@@ -53,4 +53,5 @@ export {
 export type { PipelineSpecTextParse, PipelineSpecValidation } from './validate';
 export { pipelineSpecJsonSchema } from './jsonSchema';
 export { getSourceDatasets, getTargetDataset } from './datasets';
+export { briefBatchExample, briefStreamingExample } from './examples';
 export type { DatasetKind, DatasetRef } from './datasets';
