@@ -8,6 +8,7 @@ import {
 import {
   ANNOTATION_ORGANIZATION,
   ANNOTATION_PIPELINE_ID,
+  ANNOTATION_TABLE_ID,
   ANNOTATION_TABLE_IDENTIFIER,
   dataPlatformSystemName,
   datasetEntityName,
@@ -23,7 +24,6 @@ import {
 /** Annotations this module sets besides the shared ones of `ingestion-common`. */
 export const ANNOTATION_PIPELINE_VERSION =
   'ingestion.backstage.io/pipeline-version';
-export const ANNOTATION_TABLE_ID = 'ingestion.backstage.io/table-id';
 export const ANNOTATION_METADATA_LOCATION =
   'ingestion.backstage.io/metadata-location';
 export const ANNOTATION_DATASET_KIND = 'ingestion.backstage.io/dataset-kind';
