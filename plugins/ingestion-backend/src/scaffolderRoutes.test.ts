@@ -247,6 +247,12 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.error.message).toBe(
           `jobUrl: must be in the Databricks workspace of organization 'retail' (${RETAIL_WORKSPACE})`,
         );
+        const unparsable = await record('retail-engineer', id, {
+          jobId: '7',
+          workspaceUrl: 'https://[not-a-host',
+        });
+        expect(unparsable.status).toBe(400);
+        expect(unparsable.body.error.message).toMatch(/^workspaceUrl: /);
       });
 
       it('refuses analysts and hides the pipeline from other organizations', async () => {

@@ -46,6 +46,15 @@ export interface MutationAudit {
 }
 
 /** Pipelines and their versions, with the org's permissions applied to every call. */
+/** A URL's origin, or undefined when it does not parse (the schema only checks its scheme). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 export class PipelinesService {
   static create(options: {
     store: PipelinesStore;
@@ -322,7 +331,7 @@ export class PipelinesService {
       const origin = new URL(host).origin;
       for (const field of ['jobUrl', 'workspaceUrl'] as const) {
         const url = input[field];
-        if (url && new URL(url).origin !== origin) {
+        if (url && originOf(url) !== origin) {
           throw new InputError(
             `${field}: must be in the Databricks workspace of organization '${current.organization}' (${origin})`,
           );
