@@ -106,6 +106,16 @@ describe.each(databases.eachSupportedId())(
             .set('Authorization', as(user)),
       },
       {
+        name: 'read the effective spec of a pipeline',
+        allowed: ORG_ROLES,
+        call: async user =>
+          request(server)
+            .get(
+              `/api/ingestion/v1/pipelines/${await newPipeline()}/effective-spec`,
+            )
+            .set('Authorization', as(user)),
+      },
+      {
         name: 'create a pipeline',
         allowed: ['admin', 'engineer'],
         call: async user => {

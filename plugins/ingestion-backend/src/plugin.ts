@@ -29,7 +29,7 @@ import { DatabaseTablesStore } from './database/TablesStore';
 import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
-import { auditPiiMasking, createPiiScanner } from './pii';
+import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
 import {
@@ -137,6 +137,7 @@ export const ingestionPlugin = createBackendPlugin({
           store: new DatabasePipelinesStore(knex),
           authorizer,
           directory,
+          masking: new PiiMasking(knex),
           audit,
         });
         const runs = new RunsService({

@@ -204,6 +204,15 @@ export async function createRouter(
     );
   });
 
+  api.get('/v1/pipelines/:pipelineId/effective-spec', async (req, res) => {
+    res.json(
+      await options.pipelines.effectiveSpec(
+        await credentialsOf(req),
+        req.params.pipelineId,
+      ),
+    );
+  });
+
   api.get('/v1/pipelines/:pipelineId/versions', async (req, res) => {
     res.json(
       await options.pipelines.listVersions(

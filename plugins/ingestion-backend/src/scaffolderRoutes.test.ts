@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DatabaseCostsStore } from './database/CostsStore';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
@@ -30,15 +31,20 @@ describe.each(databases.eachSupportedId())(
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
-            organizations: TEST_CONFIG.ingestion.organizations.map(org =>
-              org.id === 'retail'
-                ? {
-                    ...org,
-                    engine: 'databricks',
-                    databricks: { host: RETAIL_WORKSPACE, token: 'dapi-x' },
-                  }
-                : org,
-            ),
+            organizations: TEST_CONFIG.ingestion.organizations.map(org => {
+              if (org.id === 'retail') {
+                return {
+                  ...org,
+                  engine: 'databricks',
+                  databricks: { host: RETAIL_WORKSPACE, token: 'dapi-x' },
+                };
+              }
+              // Production runs are not masked.
+              if (org.id === 'healthcare') {
+                return { ...org, environment: 'production' };
+              }
+              return org;
+            }),
             pricing: { dbu: 0.55, currency: 'USD' },
             api: { validateResponses: true },
           },
@@ -166,22 +172,111 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    describe('PUT /v1/pipelines/{id}/deployment', () => {
-      async function newPipeline(org: string, name: string) {
-        const res = await request(server)
-          .post('/api/ingestion/v1/pipelines')
-          .set('Authorization', as(`${org}-engineer`))
-          .send({
-            organization: org,
-            name,
-            spec: {
-              ...batchSpec(name.replace(/-/g, '_')),
-              target: { ...targetWithoutCatalog, catalog: `${org}_catalog` },
-            },
-          });
-        expect(res.status).toBe(201);
-        return res.body.id as string;
+    async function newPipeline(
+      org: string,
+      name: string,
+      transformations?: unknown[],
+    ) {
+      const res = await request(server)
+        .post('/api/ingestion/v1/pipelines')
+        .set('Authorization', as(`${org}-engineer`))
+        .send({
+          organization: org,
+          name,
+          spec: {
+            ...batchSpec(name.replace(/-/g, '_')),
+            target: { ...targetWithoutCatalog, catalog: `${org}_catalog` },
+            ...(transformations ? { transformations } : {}),
+          },
+        });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    }
+
+    describe('GET /v1/pipelines/{id}/effective-spec', () => {
+      /** A table the pipeline wrote, tagged with a PII column by an earlier run or scan. */
+      async function writtenTableWithPii(org: string, pipelineId: string) {
+        await knex('data_tables').insert({
+          id: randomUUID(),
+          organization_id: org,
+          format: 'iceberg',
+          catalog_name: `${org}_catalog`,
+          namespace: 'analytics',
+          table_name: `t_${pipelineId.slice(0, 8)}`,
+          location: `file:///w/${pipelineId}`,
+          owner: `group:default/${org}`,
+          pipeline_id: pipelineId,
+          pii_columns: JSON.stringify(['email']),
+          created_at: new Date(),
+          updated_at: new Date(),
+        });
       }
+      const effective = (user: string, id: string) =>
+        request(server)
+          .get(`/api/ingestion/v1/pipelines/${id}/effective-spec`)
+          .set('Authorization', as(user));
+      const filterOnly = [{ type: 'filter', condition: 'amount > 0' }];
+
+      it('adds the masks of the known PII columns outside production', async () => {
+        const id = await newPipeline('finance', 'with-pii', filterOnly);
+        const before = await effective('finance-viewer', id);
+        expect(before.status).toBe(200);
+        expect(before.body.maskedColumns).toEqual([]);
+        expect(before.body.spec.transformations).toEqual(filterOnly);
+
+        await writtenTableWithPii('finance', id);
+        const res = await effective('finance-viewer', id);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({
+          pipelineId: id,
+          version: 1,
+          environment: 'development',
+          maskedColumns: [
+            { column: 'email', types: ['email'], source: 'table' },
+          ],
+        });
+        expect(res.body.spec.transformations).toEqual([
+          ...filterOnly,
+          expect.objectContaining({ type: 'mask', columns: ['email'] }),
+        ]);
+        expect(res.body.specHash).toMatch(/^[0-9a-f]{64}$/);
+        expect(res.body.specHash).not.toBe(before.body.specHash);
+
+        // The deploy action records which effective spec the job was generated from.
+        const recorded = await request(server)
+          .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
+          .set('Authorization', as('finance-engineer'))
+          .send({ jobId: '77', specHash: res.body.specHash });
+        expect(recorded.status).toBe(200);
+        expect(recorded.body.deployment.specHash).toBe(res.body.specHash);
+        const bad = await request(server)
+          .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
+          .set('Authorization', as('finance-engineer'))
+          .send({ jobId: '77', specHash: 'not-a-hash' });
+        expect(bad.status).toBe(400);
+        expect(JSON.stringify(bad.body)).toContain('specHash');
+      });
+
+      it('masks nothing in production', async () => {
+        const id = await newPipeline('healthcare', 'prod-pii', filterOnly);
+        await writtenTableWithPii('healthcare', id);
+        const res = await effective('healthcare-analyst', id);
+        expect(res.status).toBe(200);
+        expect(res.body.environment).toBe('production');
+        expect(res.body.maskedColumns).toEqual([]);
+        expect(res.body.spec.transformations).toEqual(filterOnly);
+      });
+
+      it('hides the pipeline from other organizations', async () => {
+        const id = await newPipeline('finance', 'hidden-spec', filterOnly);
+        await writtenTableWithPii('finance', id);
+        const res = await effective('retail-admin', id);
+        expect(res.status).toBe(404);
+        expect(JSON.stringify(res.body)).not.toContain('email');
+      });
+    });
+
+    describe('PUT /v1/pipelines/{id}/deployment', () => {
       const record = (
         user: string,
         id: string,

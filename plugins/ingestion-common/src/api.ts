@@ -100,6 +100,8 @@ export interface Pipeline {
     /** The job's page in the Databricks workspace. */
     jobUrl?: string;
     workspaceUrl?: string;
+    /** Hash of the effective spec the job was generated from. */
+    specHash?: string;
   };
   createdAt: string;
   createdBy: string;
@@ -114,6 +116,26 @@ export interface Pipeline {
  */
 export interface PipelineDetails extends Pipeline {
   spec: PipelineSpecDocument;
+}
+
+/**
+ * The spec a pipeline's current version executes in its organization's environment
+ * (`GET /v1/pipelines/{id}/effective-spec`): outside production, with the governance policy's
+ * masks of the target's known PII columns.
+ *
+ * @public
+ */
+export interface EffectivePipelineSpec {
+  pipelineId: string;
+  version: number;
+  environment: string;
+  spec: PipelineSpecDocument;
+  specHash: string;
+  maskedColumns: Array<{
+    column: string;
+    types: string[];
+    source: 'table' | 'staged';
+  }>;
 }
 
 /**

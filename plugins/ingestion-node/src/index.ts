@@ -8,3 +8,4 @@ export * from './permissions';
 export * from './engines';
 export * from './databricks';
 export * from './costs';
+export * from './spec';

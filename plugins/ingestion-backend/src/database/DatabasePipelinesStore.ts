@@ -31,6 +31,7 @@ type PipelineRow = {
   deployed_at: Date | number | string | null;
   databricks_job_url?: string | null;
   databricks_workspace_url?: string | null;
+  deployed_spec_hash?: string | null;
   created_by: string;
   updated_by: string;
   created_at: Date | number | string;
@@ -77,6 +78,7 @@ function toPipeline(row: PipelineRow): Pipeline {
             workspaceUrl: toOptionalString(
               row.databricks_workspace_url ?? null,
             ),
+            specHash: toOptionalString(row.deployed_spec_hash ?? null),
           }
         : undefined,
     createdAt: toIso(row.created_at),
@@ -316,6 +318,7 @@ export class DatabasePipelinesStore implements PipelinesStore {
         // Absent URLs clear earlier ones: they described the job recorded before.
         databricks_job_url: deployment.jobUrl ?? null,
         databricks_workspace_url: deployment.workspaceUrl ?? null,
+        deployed_spec_hash: deployment.specHash ?? null,
       });
   }
 }

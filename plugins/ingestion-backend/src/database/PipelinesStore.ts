@@ -89,4 +89,6 @@ export interface PipelineDeployment {
   at: Date;
   jobUrl?: string;
   workspaceUrl?: string;
+  /** Hash of the effective spec the job was generated from. */
+  specHash?: string;
 }

@@ -463,6 +463,11 @@ export const spec = {
                     "type": "string",
                     "maxLength": 2048,
                     "pattern": "^https?://"
+                  },
+                  "specHash": {
+                    "type": "string",
+                    "pattern": "^[0-9a-f]{64}$",
+                    "description": "`specHash` of the effective spec the job was generated from (`GET /v1/pipelines/{pipelineId}/effective-spec`). Runs start the job only while it matches the spec they would execute; otherwise they run once with that spec."
                   }
                 }
               }
@@ -476,6 +481,32 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/PipelineDetails"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/pipelines/{pipelineId}/effective-spec": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/pipelineId"
+        }
+      ],
+      "get": {
+        "operationId": "GetEffectivePipelineSpec",
+        "description": "The spec the pipeline's current version executes in its organization's environment: outside production, the governance policy adds a last `mask` transform for the target's known PII columns. Deployments (`ingestion:databricks:deploy`) generate the job from it, so a job's own scheduled runs are masked like the runs the backend starts.",
+        "responses": {
+          "200": {
+            "description": "The effective spec.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EffectivePipelineSpec"
                 }
               }
             }
@@ -2543,6 +2574,10 @@ export const spec = {
               },
               "workspaceUrl": {
                 "type": "string"
+              },
+              "specHash": {
+                "type": "string",
+                "description": "Hash of the effective spec the job was generated from."
               }
             }
           },
@@ -2577,6 +2612,64 @@ export const spec = {
             }
           }
         ]
+      },
+      "EffectivePipelineSpec": {
+        "type": "object",
+        "required": [
+          "pipelineId",
+          "version",
+          "environment",
+          "spec",
+          "specHash",
+          "maskedColumns"
+        ],
+        "properties": {
+          "pipelineId": {
+            "type": "string"
+          },
+          "version": {
+            "type": "integer"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "spec": {
+            "$ref": "#/components/schemas/PipelineSpec"
+          },
+          "specHash": {
+            "type": "string"
+          },
+          "maskedColumns": {
+            "type": "array",
+            "description": "Columns the governance policy masks in this environment, and why.",
+            "items": {
+              "type": "object",
+              "required": [
+                "column",
+                "types",
+                "source"
+              ],
+              "properties": {
+                "column": {
+                  "type": "string"
+                },
+                "types": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "source": {
+                  "type": "string",
+                  "enum": [
+                    "table",
+                    "staged"
+                  ]
+                }
+              }
+            }
+          }
+        }
       },
       "PipelineVersion": {
         "type": "object",

@@ -8,10 +8,12 @@ import {
   pipelineDeletePermission,
   pipelineReadPermission,
   pipelineUpdatePermission,
+  type EffectivePipelineSpec,
   type Pipeline,
   type PipelineDetails,
   type PipelineVersion,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { hashPipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { randomUUID } from 'node:crypto';
 import { actorOf } from '../audit/AuditLog';
 import type {
@@ -23,6 +25,7 @@ import type {
   PipelinesStore,
 } from '../database/PipelinesStore';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import type { PiiMasking } from '../pii/PiiMasking';
 import { requireValidSpec } from '../spec/specValidation';
 
 /** Called after every change, e.g. to send delta mutations to the catalog. */
@@ -60,6 +63,7 @@ export class PipelinesService {
     store: PipelinesStore;
     authorizer: IngestionAuthorizer;
     directory: OrganizationDirectory;
+    masking: Pick<PiiMasking, 'effectiveSpec'>;
     audit?: MutationAudit;
     clock?: () => Date;
   }) {
@@ -73,6 +77,7 @@ export class PipelinesService {
       store: PipelinesStore;
       authorizer: IngestionAuthorizer;
       directory: OrganizationDirectory;
+      masking: Pick<PiiMasking, 'effectiveSpec'>;
       audit?: MutationAudit;
       clock?: () => Date;
     },
@@ -141,6 +146,33 @@ export class PipelinesService {
       `pipeline '${pipeline.name}'`,
     );
     return pipeline;
+  }
+
+  /**
+   * What the pipeline's current version executes in its organization's environment: the spec
+   * with the governance policy's masks of the target's known PII columns outside production.
+   * Whoever may read the pipeline may read this.
+   */
+  async effectiveSpec(
+    credentials: BackstageCredentials,
+    id: string,
+  ): Promise<EffectivePipelineSpec> {
+    const pipeline = await this.get(credentials, id);
+    const { environment } = this.options.directory.get(pipeline.organization);
+    const { spec, masked } = await this.options.masking.effectiveSpec({
+      organizationId: pipeline.organization,
+      environment,
+      pipelineId: pipeline.id,
+      spec: requireValidSpec(pipeline.spec).spec,
+    });
+    return {
+      pipelineId: pipeline.id,
+      version: pipeline.currentVersion,
+      environment,
+      spec: spec as unknown as EffectivePipelineSpec['spec'],
+      specHash: hashPipelineSpec(spec),
+      maskedColumns: masked,
+    };
   }
 
   async create(
@@ -318,7 +350,12 @@ export class PipelinesService {
   async recordDeployment(
     credentials: BackstageCredentials,
     id: string,
-    input: { jobId: string; jobUrl?: string; workspaceUrl?: string },
+    input: {
+      jobId: string;
+      jobUrl?: string;
+      workspaceUrl?: string;
+      specHash?: string;
+    },
   ): Promise<PipelineDetails> {
     const current = await this.getForAction(
       credentials,
@@ -344,6 +381,7 @@ export class PipelinesService {
       at: this.now(),
       jobUrl: input.jobUrl,
       workspaceUrl: input.workspaceUrl,
+      specHash: input.specHash,
     });
     await this.options.audit?.record({
       credentials,
@@ -352,7 +390,11 @@ export class PipelinesService {
       targetType: 'pipeline',
       targetId: id,
       outcome: 'success',
-      meta: { jobId: input.jobId, version: current.currentVersion },
+      meta: {
+        jobId: input.jobId,
+        version: current.currentVersion,
+        ...(input.specHash ? { specHash: input.specHash } : {}),
+      },
     });
     await this.changed('upserted', current.organization, id);
     return this.get(credentials, id);

@@ -7,9 +7,15 @@ import type {
 import {
   buildSpecInput,
   validatePipelineSpec,
+  withPiiMasking,
   type CostEstimateRequest,
+  type PiiType,
+  type PipelineSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-import { estimatePipelineCost } from '@ingestion-for-backstage/plugin-ingestion-node';
+import {
+  estimatePipelineCost,
+  hashPipelineSpec,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { randomUUID } from 'node:crypto';
 
@@ -74,6 +80,8 @@ export class FakeIngestionApi {
     retail: ['retail-kafka'],
   };
   budgetRemaining: Record<string, number> = { finance: 4200, retail: 9100 };
+  /** Pipeline id → the PII columns its target table is tagged with (runs, scans, discovery). */
+  piiColumns: Record<string, Record<string, PiiType[]>> = {};
   private failures: Array<{
     method: string;
     path: RegExp;
@@ -181,6 +189,18 @@ export class FakeIngestionApi {
       this.rolesOf(user, organization).length > 0;
     const error = (status: number, name: string, message: string) =>
       HttpResponse.json({ error: { name, message } }, { status });
+    /** The pipeline a request names, if the caller may see it; a 404 otherwise. */
+    const visiblePipeline = async (request: Request, id: unknown) => {
+      const { entry, failed } = await record(request);
+      if (failed) return { failed };
+      const pipeline = this.pipelines.get(String(id));
+      if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
+        return {
+          failed: error(404, 'NotFoundError', `pipeline ${id} not found`),
+        };
+      }
+      return { entry, pipeline };
+    };
 
     return [
       http.get(`${base}/v1/organizations`, async ({ request }) => {
@@ -280,12 +300,9 @@ export class FakeIngestionApi {
         });
       }),
       http.get(`${base}/v1/pipelines/:id`, async ({ request, params }) => {
-        const { entry, failed } = await record(request);
-        if (failed) return failed;
-        const pipeline = this.pipelines.get(String(params.id));
-        if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
-          return error(404, 'NotFoundError', `pipeline ${params.id} not found`);
-        }
+        const found = await visiblePipeline(request, params.id);
+        if ('failed' in found) return found.failed;
+        const { pipeline } = found;
         return HttpResponse.json(pipeline);
       }),
       http.post(`${base}/v1/pipelines`, async ({ request }) => {
@@ -357,23 +374,41 @@ export class FakeIngestionApi {
         this.pipelines.set(pipeline.id, pipeline);
         return HttpResponse.json(pipeline, { status: 201 });
       }),
+      http.get(
+        `${base}/v1/pipelines/:id/effective-spec`,
+        async ({ request, params }) => {
+          const found = await visiblePipeline(request, params.id);
+          if ('failed' in found) return found.failed;
+          const { pipeline } = found;
+          const environment = this.organizations.find(
+            o => o.id === pipeline.organization,
+          )!.environment;
+          const { spec, masked } = withPiiMasking(
+            pipeline.spec as unknown as PipelineSpec,
+            environment,
+            this.piiColumns[pipeline.id] ?? {},
+          );
+          return HttpResponse.json({
+            pipelineId: pipeline.id,
+            version: pipeline.currentVersion,
+            environment,
+            spec,
+            specHash: hashPipelineSpec(spec),
+            maskedColumns: masked,
+          });
+        },
+      ),
       http.put(
         `${base}/v1/pipelines/:id/deployment`,
         async ({ request, params }) => {
-          const { entry, failed } = await record(request);
-          if (failed) return failed;
-          const pipeline = this.pipelines.get(String(params.id));
-          if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
-            return error(
-              404,
-              'NotFoundError',
-              `pipeline ${params.id} not found`,
-            );
-          }
+          const found = await visiblePipeline(request, params.id);
+          if ('failed' in found) return found.failed;
+          const { entry, pipeline } = found;
           const body = entry.body as {
             jobId: string;
             jobUrl?: string;
             workspaceUrl?: string;
+            specHash?: string;
           };
           const updated: PipelineDetails = {
             ...pipeline,
@@ -383,6 +418,7 @@ export class FakeIngestionApi {
               deployedAt: new Date().toISOString(),
               ...(body.jobUrl ? { jobUrl: body.jobUrl } : {}),
               ...(body.workspaceUrl ? { workspaceUrl: body.workspaceUrl } : {}),
+              ...(body.specHash ? { specHash: body.specHash } : {}),
             },
           };
           this.pipelines.set(updated.id, updated);
@@ -390,12 +426,9 @@ export class FakeIngestionApi {
         },
       ),
       http.put(`${base}/v1/pipelines/:id`, async ({ request, params }) => {
-        const { entry, failed } = await record(request);
-        if (failed) return failed;
-        const pipeline = this.pipelines.get(String(params.id));
-        if (!pipeline || !memberOf(entry.onBehalfOf, pipeline.organization)) {
-          return error(404, 'NotFoundError', `pipeline ${params.id} not found`);
-        }
+        const found = await visiblePipeline(request, params.id);
+        if ('failed' in found) return found.failed;
+        const { entry, pipeline } = found;
         const roles = this.rolesOf(entry.onBehalfOf, pipeline.organization);
         if (!roles.includes('engineer') && !roles.includes('admin')) {
           return error(

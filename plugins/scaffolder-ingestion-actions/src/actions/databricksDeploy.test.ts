@@ -2,7 +2,15 @@ import {
   mockServices,
   registerMswTestHooks,
 } from '@backstage/backend-test-utils';
-import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-node';
+import {
+  validatePipelineSpec,
+  withPiiMasking,
+  type PiiType,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  DatabricksTestServer,
+  hashPipelineSpec,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { actionContext, outputsOf } from '../__testUtils__/actionContext';
@@ -50,6 +58,17 @@ const BATCH_SPEC = {
     table: 'orders',
   },
 };
+
+/** The hash the deployment records: of the pipeline's spec with the environment's PII masks. */
+function maskedSpecHash(
+  spec: unknown,
+  environment: string,
+  pii: Record<string, PiiType[]>,
+) {
+  const valid = validatePipelineSpec(spec);
+  if (!valid.valid) throw new Error('invalid spec');
+  return hashPipelineSpec(withPiiMasking(valid.spec, environment, pii).spec);
+}
 
 describe('ingestion:databricks:deploy', () => {
   const server = setupServer();
@@ -125,6 +144,61 @@ describe('ingestion:databricks:deploy', () => {
     expect(
       api.requests.every(r => r.onBehalfOf === 'user:default/retail-engineer'),
     ).toBe(true);
+  });
+
+  it('deploys the effective spec, with the PII masks of the environment, and records its hash', async () => {
+    const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
+    api.piiColumns[pipeline.id] = { customer_email: ['email'] };
+    const ctx = actionContext({ pipelineId: pipeline.id }, retailUser);
+    const info = jest.spyOn(ctx.logger, 'info');
+    await action().handler(ctx);
+
+    const notebook = databricks.notebook('/Shared/ingestion/retail/orders/v1');
+    expect(notebook?.content).toContain(
+      'F.sha2(F.col("customer_email").cast("string"), 256)',
+    );
+    const effective = maskedSpecHash(BATCH_SPEC, 'development', {
+      customer_email: ['email'],
+    });
+    expect(api.pipelines.get(pipeline.id)?.deployment?.specHash).toBe(
+      effective,
+    );
+    expect(info).toHaveBeenCalledWith(
+      'Masking PII in the development environment: customer_email (email)',
+    );
+
+    // Columns tagged later change the effective spec: deploying again updates the job.
+    api.piiColumns[pipeline.id] = {
+      customer_email: ['email'],
+      phone: ['phone'],
+    };
+    await action().handler(
+      actionContext({ pipelineId: pipeline.id }, retailUser),
+    );
+    expect(databricks.jobs()).toHaveLength(1);
+    expect(
+      databricks.notebook('/Shared/ingestion/retail/orders/v1')?.content,
+    ).toContain('F.sha2(F.col("phone").cast("string"), 256)');
+    expect(api.pipelines.get(pipeline.id)?.deployment?.specHash).not.toBe(
+      effective,
+    );
+  });
+
+  it('deploys the spec unmasked in production', async () => {
+    api.organizations = [
+      demoOrganization('retail', {
+        engine: 'databricks',
+        environment: 'production',
+      }),
+    ];
+    const pipeline = api.seedPipeline('retail', 'orders', BATCH_SPEC);
+    api.piiColumns[pipeline.id] = { customer_email: ['email'] };
+    await action().handler(
+      actionContext({ pipelineId: pipeline.id }, retailUser),
+    );
+    expect(
+      databricks.notebook('/Shared/ingestion/retail/orders/v1')?.content,
+    ).not.toContain('F.sha2(');
   });
 
   it('passes on the backend refusing to record the deployment', async () => {

@@ -3,7 +3,7 @@ import type {
   DiscoveryService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { pipelineUpdatePermission } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
@@ -151,7 +151,24 @@ export function createDatabricksDeployAction(options: {
           `Organization '${organization.id}' runs on Databricks but has no workspace configured (ingestion.organizations[].databricks)`,
         );
       }
-      const spec = requireValidSpec(pipeline.spec);
+      // The job runs on its own schedule, outside the backend's runs: it gets the effective spec,
+      // with the PII masks the organization's environment requires.
+      const effective = await api.getEffectiveSpec(pipeline.id);
+      if (effective.version !== pipeline.currentVersion) {
+        throw new ConflictError(
+          `Pipeline ${pipeline.id} changed to version ${effective.version} while being deployed; run the step again`,
+        );
+      }
+      const spec = requireValidSpec(effective.spec);
+      if (effective.maskedColumns.length > 0) {
+        ctx.logger.info(
+          `Masking PII in the ${
+            effective.environment
+          } environment: ${effective.maskedColumns
+            .map(m => `${m.column} (${m.types.join(', ') || 'tagged'})`)
+            .join(', ')}`,
+        );
+      }
       const codegenPipeline = {
         id: pipeline.id,
         name: pipeline.name,
@@ -192,7 +209,9 @@ export function createDatabricksDeployAction(options: {
       }
 
       const deployed = await ctx.checkpoint({
-        key: `ingestion.databricks.deploy.${pipeline.id}.v${pipeline.currentVersion}`,
+        key: `ingestion.databricks.deploy.${pipeline.id}.v${
+          effective.version
+        }.${effective.specHash.slice(0, 16)}`,
         fn: async () => {
           const job = await deployJob(
             toEngineOrganization(settings),
@@ -218,12 +237,15 @@ export function createDatabricksDeployAction(options: {
       // Recorded in the backend, so the pipeline's page links the job and its runs start it.
       const workspaceUrl = settings.databricks.host.replace(/\/+$/, '');
       await ctx.checkpoint({
-        key: `ingestion.databricks.record.${pipeline.id}.v${pipeline.currentVersion}`,
+        key: `ingestion.databricks.record.${pipeline.id}.v${
+          effective.version
+        }.${effective.specHash.slice(0, 16)}`,
         fn: async () => {
           await api.recordDeployment(pipeline.id, {
             jobId: deployed.jobId,
             jobUrl: deployed.url,
             workspaceUrl,
+            specHash: effective.specHash,
           });
           return deployed.jobId;
         },

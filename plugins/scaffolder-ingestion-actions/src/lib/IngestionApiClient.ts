@@ -13,6 +13,7 @@ import {
 import type {
   CostEstimateRequest,
   CostEstimateResult,
+  EffectivePipelineSpec,
   FieldProblem,
   OrganizationSummary,
   Page,
@@ -96,7 +97,12 @@ export class IngestionApiClient {
   /** Records the Databricks job a pipeline's current version is deployed as. */
   async recordDeployment(
     id: string,
-    body: { jobId: string; jobUrl?: string; workspaceUrl?: string },
+    body: {
+      jobId: string;
+      jobUrl?: string;
+      workspaceUrl?: string;
+      specHash?: string;
+    },
   ): Promise<PipelineDetails> {
     return this.request<PipelineDetails>(
       'PUT',
@@ -156,6 +162,15 @@ export class IngestionApiClient {
       'GET',
       `/v1/pipelines/${encodeURIComponent(id)}`,
       `read pipeline ${id}`,
+    );
+  }
+
+  /** What the pipeline's current version executes in its environment (PII masks included). */
+  async getEffectiveSpec(id: string): Promise<EffectivePipelineSpec> {
+    return this.request<EffectivePipelineSpec>(
+      'GET',
+      `/v1/pipelines/${encodeURIComponent(id)}/effective-spec`,
+      `read the effective spec of pipeline ${id}`,
     );
   }
 

@@ -6,6 +6,7 @@ import {
   deriveIdempotencyToken,
   findQualityFailureSummary,
   generateWorkspaceArtifacts,
+  hashPipelineSpec,
   notebookRunResult,
   parseNotebookSummary,
   type DatabricksClientOptions,
@@ -154,6 +155,21 @@ export class DatabricksEngine implements IngestionEngine {
       await context.log(
         'info',
         `Pipeline is deployed as job ${deployment.jobId} at version ${deployment.version}; version ${context.pipeline.version} runs as a one-off run`,
+      );
+      return undefined;
+    }
+    // The job's notebook was generated from a spec; run it only while that is the spec this run
+    // executes (the governance policy's PII masks included, which change when columns get tagged).
+    if (deployment.specHash !== hashPipelineSpec(context.spec)) {
+      await context.log(
+        'warn',
+        `Job ${deployment.jobId} was deployed ${
+          deployment.specHash
+            ? 'from another effective spec'
+            : 'without a record of its spec'
+        } (the PII masks of the ${
+          context.organization.environment
+        } environment may differ); this run executes once with the effective spec. Deploy the pipeline again to update the job.`,
       );
       return undefined;
     }

@@ -13,6 +13,7 @@ import {
   OrganizationConfig,
 } from '../../organizations/organizationConfig';
 import { OrganizationDirectory } from '../../organizations/OrganizationDirectory';
+import { requireValidSpec } from '../../spec/specValidation';
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
 import { injectFaults } from './__testUtils__/faults';
 import { prng } from './__testUtils__/prng';
@@ -138,6 +139,7 @@ describe.each(databases.eachSupportedId())(
           databricksJobId: String(jobId),
           deployedVersion: 1,
           at: now,
+          specHash: requireValidSpec(SPEC).specHash,
         });
         return { pipelineId: pipeline.id, jobId };
       };

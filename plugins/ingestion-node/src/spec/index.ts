@@ -1,0 +1,1 @@
+export { hashPipelineSpec } from './hashPipelineSpec';
