@@ -2084,6 +2084,28 @@ export const spec = {
     "responses": {
       "Error": {
         "description": "An error, as Backstage reports them (never with a stack trace): 400 with the field path, 401, 403, 404 (also for other organizations' resources), 409, 413, and 429 with Retry-After when an organization's rate limit or quota is reached.",
+        "headers": {
+          "Retry-After": {
+            "description": "On 429, seconds until the window that refused the request has room again.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            }
+          },
+          "X-RateLimit-Limit": {
+            "description": "Requests allowed in the organization's window closest to its limit (per minute or per day), on every rate-limited route.",
+            "schema": {
+              "type": "integer"
+            }
+          },
+          "X-RateLimit-Remaining": {
+            "description": "Requests left in that window.",
+            "schema": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        },
         "content": {
           "application/json": {
             "schema": {

@@ -10,6 +10,7 @@ import type {
   CostGroupBy,
   CostReport,
   DataTable,
+  EffectivePipelineSpec,
   OrganizationSummary,
   Page,
   Pipeline,
@@ -38,6 +39,8 @@ export interface IngestionApi {
   listRuns(query?: ListQuery): Promise<Page<Run>>;
   /** The pipeline with the spec of its current version. */
   getPipeline(pipelineId: string): Promise<PipelineDetails>;
+  /** What the current version executes in the organization's environment (PII masks included). */
+  getEffectiveSpec(pipelineId: string): Promise<EffectivePipelineSpec>;
   /** Versions, newest first. */
   listPipelineVersions(
     pipelineId: string,
@@ -112,6 +115,10 @@ export class IngestionClient implements IngestionApi {
 
   getPipeline(pipelineId: string): Promise<PipelineDetails> {
     return this.get(`/pipelines/${segment(pipelineId)}`);
+  }
+
+  getEffectiveSpec(pipelineId: string): Promise<EffectivePipelineSpec> {
+    return this.get(`/pipelines/${segment(pipelineId)}/effective-spec`);
   }
 
   listPipelineVersions(

@@ -17,6 +17,7 @@ export function mockIngestionApi(
     listPipelines: empty,
     listRuns: empty,
     getPipeline: unexpected('getPipeline'),
+    getEffectiveSpec: unexpected('getEffectiveSpec'),
     listPipelineVersions: empty,
     getPipelineVersion: unexpected('getPipelineVersion'),
     rollbackPipeline: unexpected('rollbackPipeline'),

@@ -73,6 +73,14 @@ function api(overrides: Partial<IngestionApi> = {}) {
       if (id !== 'p-1') throw await responseError(404, 'NotFoundError', id);
       return pipeline;
     },
+    getEffectiveSpec: async () => ({
+      pipelineId: 'p-1',
+      version: 3,
+      environment: 'production',
+      spec: seedBatchSpec,
+      specHash: 'hash-of-version-3',
+      maskedColumns: [],
+    }),
     ...overrides,
   });
 }
@@ -116,6 +124,36 @@ describe('PipelinePage', () => {
     );
     expect(yaml.textContent).toContain('incremental_column: updated_at');
     expect(yaml.textContent).toContain('      - customer_id');
+  });
+
+  it('shows the PII columns masked outside production, and a deployed job that lacks them', async () => {
+    await render(
+      api({
+        getEffectiveSpec: async () => ({
+          pipelineId: 'p-1',
+          version: 3,
+          environment: 'staging',
+          spec: seedBatchSpec,
+          specHash: 'hash-with-email-masked',
+          maskedColumns: [
+            { column: 'customer_email', types: ['email'], source: 'table' },
+          ],
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText('customer_email (email)', undefined, {
+        timeout: 20_000,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Masked \(SHA-256\) in every run of this staging/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /generated without the PII masks this environment now requires/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says "not found" for a pipeline that does not exist or is another organization’s', async () => {

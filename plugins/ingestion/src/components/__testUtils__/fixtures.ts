@@ -43,6 +43,7 @@ export const pipeline: PipelineDetails = {
     databricksJobId: '8812',
     deployedVersion: 3,
     deployedAt: '2026-11-20T10:00:00Z',
+    specHash: 'hash-of-version-3',
   },
   createdAt: '2026-11-01T00:00:00Z',
   createdBy: 'user:default/finance-engineer',

@@ -19,6 +19,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { formatTime } from '../common/format';
+import { PipelineGovernance } from './PipelineGovernance';
 
 /** Where the pipeline reads and writes, from its spec; undefined when the spec does not parse. */
 export function pipelineFlow(
@@ -114,6 +115,9 @@ export function PipelineOverview(props: { pipeline: PipelineDetails }) {
             }}
           />
         </InfoCard>
+        <div style={{ marginTop: 24 }}>
+          <PipelineGovernance pipeline={pipeline} />
+        </div>
       </Grid>
       <Grid item xs={12} md={7}>
         <InfoCard title={`Spec (version ${pipeline.currentVersion})`}>

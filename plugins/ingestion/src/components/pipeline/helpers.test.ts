@@ -1,9 +1,10 @@
-import { qualityResult } from '../__testUtils__/fixtures';
+import { pipeline, qualityResult } from '../__testUtils__/fixtures';
 import { formatIcebergType } from '../TableEntityContent/TableMetadataView';
 import { formatBytes, formatCost, formatDuration } from '../common/format';
 import { lineDiff } from './lineDiff';
 import { lastMonths } from './PipelineCost';
 import { pipelineFlow } from './PipelineOverview';
+import { staleDeployment } from './PipelineGovernance';
 import { summarizeRules } from './PipelineQuality';
 
 describe('lineDiff', () => {
@@ -94,5 +95,39 @@ describe('formatting', () => {
     expect(formatCost(12.5, 'EUR')).toBe('€12.50');
     expect(formatCost(0.0042)).toBe('$0.0042');
     expect(formatCost(undefined)).toBe('—');
+  });
+});
+
+describe('staleDeployment', () => {
+  const effective = {
+    pipelineId: 'p-1',
+    version: 3,
+    environment: 'staging',
+    spec: {},
+    specHash: 'hash-of-version-3',
+    maskedColumns: [],
+  };
+
+  it('is silent while the job runs what the runs execute, or nothing is deployed', () => {
+    expect(staleDeployment(pipeline, effective)).toBeUndefined();
+    expect(
+      staleDeployment({ ...pipeline, deployment: undefined }, effective),
+    ).toBeUndefined();
+  });
+
+  it('names the version the job runs when it is an older one', () => {
+    expect(staleDeployment(pipeline, { ...effective, version: 4 })).toBe(
+      'The Databricks job runs version 3; deploy version 4 to update it.',
+    );
+  });
+
+  it('asks for a new deployment when the masks changed, or the spec was not recorded', () => {
+    expect(
+      staleDeployment(pipeline, { ...effective, specHash: 'with-masks' }),
+    ).toMatch(/without the PII masks this environment now requires/);
+    const { specHash: _none, ...unrecorded } = pipeline.deployment!;
+    expect(
+      staleDeployment({ ...pipeline, deployment: unrecorded }, effective),
+    ).toMatch(/deploy the pipeline again/);
   });
 });
