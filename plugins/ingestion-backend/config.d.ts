@@ -33,6 +33,27 @@ export interface Config {
     };
 
     /**
+     * Runs that deployed Databricks jobs' own schedules start: a scheduled task lists each deployed
+     * job's runs and records the ones the backend did not start, so they are followed like any run.
+     */
+    databricksScheduledRuns?: {
+      /** How often the task runs. Defaults to 5. */
+      frequencyMinutes?: number;
+      /** How far back each pass lists runs; runs older than this while the backend was down are not recorded. Defaults to 24. */
+      lookbackHours?: number;
+    };
+
+    /**
+     * Deployed Databricks jobs follow their pipeline's effective spec: a scheduled task re-imports a
+     * job's notebook when the PII masks of its non-production organization changed since the
+     * deployment (columns tagged by runs, scans or Iceberg discovery).
+     */
+    databricksDeploymentSync?: {
+      /** How often the task runs. Defaults to 5. */
+      frequencyMinutes?: number;
+    };
+
+    /**
      * Rate limits of the `/api/ingestion/v1` routes (all but `health`). Requests naming an
      * organization the caller belongs to count against that organization's
      * `quotas.api.requestsPerMinute` and `requestsPerDay`; all others against the caller's own

@@ -42,6 +42,7 @@ import {
   DatabricksEngine,
   pipelineDeployments,
   startDatabricksBilling,
+  startDatabricksDeploymentSync,
   startDatabricksScheduledRuns,
 } from './engines/databricks';
 import { engineOrganization } from './runs/RunDriver';
@@ -228,6 +229,12 @@ export const ingestionPlugin = createBackendPlugin({
           await startDatabricksBilling(databricksTask);
           // Runs that deployed jobs' own schedules start, recorded so the driver polls them like any run.
           await startDatabricksScheduledRuns(databricksTask);
+          // Deployed jobs' notebooks follow the PII masks tagged after their deployment.
+          await startDatabricksDeploymentSync({
+            ...databricksTask,
+            masking: new PiiMasking(knex),
+            notebooks: databricks,
+          });
         }
         // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
         const pii = createPiiScanner({ knex, logger, lifecycle });

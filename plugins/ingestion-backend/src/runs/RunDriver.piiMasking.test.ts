@@ -12,10 +12,8 @@ import { DatabasePipelinesStore } from '../database/DatabasePipelinesStore';
 import { DatabaseRunsStore } from '../database/DatabaseRunsStore';
 import { DatabaseTablesStore } from '../database/TablesStore';
 import { applyDatabaseMigrations } from '../database/migrations';
-import {
-  DEFAULT_QUOTAS,
-  OrganizationConfig,
-} from '../organizations/organizationConfig';
+import type { OrganizationConfig } from '../organizations/organizationConfig';
+import { testOrganizationConfig } from '../__testUtils__/organizationConfig';
 import { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { auditPiiMasking } from '../pii/auditPiiMasking';
 import { TableStateStore } from '../pii/TableStateStore';
@@ -29,18 +27,8 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const org = (
   id: string,
   environment: OrganizationConfig['environment'],
-): OrganizationConfig => ({
-  id,
-  name: id,
-  costCenter: 'CC-1',
-  environment,
-  ownerGroup: `group:default/${id}`,
-  roles: { admin: [], engineer: [], analyst: [], viewer: [] },
-  quotas: DEFAULT_QUOTAS,
-  engine: 'databricks',
-  storage: 's3://bucket/prefix',
-  icebergCatalog: `${id}_catalog`,
-});
+): OrganizationConfig =>
+  testOrganizationConfig(id, { environment, storage: 's3://bucket/prefix' });
 
 const SPEC = (catalog: string) => ({
   version: 1,

@@ -18,6 +18,13 @@ describe('hashPipelineSpec', () => {
     expect(hashPipelineSpec(masked)).not.toBe(hashPipelineSpec(spec));
   });
 
+  it('hashes a spec like its JSON form, without undefined values', () => {
+    const spec = { ...briefBatchExample(), description: undefined };
+    expect(hashPipelineSpec(spec)).toBe(
+      hashPipelineSpec(JSON.parse(JSON.stringify(spec))),
+    );
+  });
+
   it('keeps array order significant', () => {
     expect(hashPipelineSpec({ a: [1, 2] })).not.toBe(
       hashPipelineSpec({ a: [2, 1] }),

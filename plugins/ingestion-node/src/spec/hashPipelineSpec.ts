@@ -6,7 +6,10 @@ function canonicalJson(value: unknown): string {
     return `[${value.map(canonicalJson).join(',')}]`;
   }
   if (value && typeof value === 'object') {
+    // Keys with undefined values are left out, as JSON leaves them out: a spec hashes the same
+    // before and after a trip through the API.
     return `{${Object.keys(value)
+      .filter(key => (value as Record<string, unknown>)[key] !== undefined)
       .sort()
       .map(
         key =>

@@ -4,7 +4,6 @@ import {
   DatabricksTestServer,
   deployJob,
   deriveIdempotencyToken,
-  hashPipelineSpec,
   type EngineRunContext,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { withPiiMasking } from '@ingestion-for-backstage/plugin-ingestion-common';
@@ -18,9 +17,6 @@ import {
   PIPELINE,
   TOKEN,
 } from './__testUtils__/engineContext';
-
-/** What the deploy action records: the hash of the spec the job's notebook was generated from. */
-const deployedSpecHash = hashPipelineSpec(batchSpec());
 
 describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
   let server: DatabricksTestServer;
@@ -80,11 +76,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
   describe('submit', () => {
     it('starts the deployed job with run-now, passing the watermark and run id', async () => {
       const jobId = await deploy();
-      deployment = {
-        jobId,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId, version: PIPELINE.version };
       const { engineRunId } = await engine.submit(context());
 
       expect(lookups).toEqual([['finance', PIPELINE.id]]);
@@ -115,11 +107,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
 
     it('never starts a second run of the job for one attempt, even when answers are lost', async () => {
       const jobId = await deploy();
-      deployment = {
-        jobId,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId, version: PIPELINE.version };
       server.injectFault({
         path: '/api/2.2/jobs/run-now',
         when: 'after',
@@ -150,48 +138,31 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
       });
     });
 
-    it('submits a one-off run with the masked spec when the job was generated without the masks this run needs', async () => {
+    it("runs the job on this run's effective spec: PII masks known since the deployment included", async () => {
       const jobId = await deploy();
-      deployment = {
-        jobId,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId, version: PIPELINE.version };
+      expect(server.notebook(NOTEBOOK_PATH)?.content).not.toContain('F.sha2(');
       const masked = context();
       masked.organization = { ...masked.organization, environment: 'staging' };
       masked.spec = withPiiMasking(masked.spec, 'staging', {
         customer_id: ['email'],
       }).spec;
       const { engineRunId } = await engine.submit(masked);
-      expect(paths()).toContain('POST /api/2.2/jobs/runs/submit');
-      expect(paths()).not.toContain('POST /api/2.2/jobs/run-now');
+      expect(paths()).toEqual([
+        'POST /api/2.0/workspace/mkdirs',
+        'POST /api/2.0/workspace/import',
+        'POST /api/2.2/jobs/run-now',
+      ]);
       const run = server.run(Number(engineRunId))!;
-      expect(run.runType).toBe('SUBMIT_RUN');
-      const notebook = server.notebook(run.tasks[0].notebookPath!);
-      expect(notebook?.content).toContain('F.sha2(');
-      expect(notebook?.content).toContain('customer_id');
-      expect(logs[0]).toMatchObject({
-        level: 'warn',
-        message: expect.stringContaining(
-          `Job ${jobId} was deployed from another effective spec (the PII masks of the staging environment may differ)`,
-        ),
-      });
-    });
-
-    it('submits a one-off run when the deployment has no record of its spec', async () => {
-      deployment = { jobId: await deploy(), version: PIPELINE.version };
-      const { engineRunId } = await engine.submit(context());
-      expect(paths()).not.toContain('POST /api/2.2/jobs/run-now');
-      expect(server.run(Number(engineRunId))!.runType).toBe('SUBMIT_RUN');
-      expect(logs[0].message).toContain('without a record of its spec');
+      expect(run).toMatchObject({ runType: 'JOB_RUN', jobId });
+      expect(run.tasks[0].notebookPath).toBe(NOTEBOOK_PATH);
+      expect(server.notebook(NOTEBOOK_PATH)?.content).toContain(
+        'F.sha2(F.col("customer_id").cast("string"), 256)',
+      );
     });
 
     it('submits a one-off run when the deployed job was deleted in the workspace', async () => {
-      deployment = {
-        jobId: 4242,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId: 4242, version: PIPELINE.version };
       const { engineRunId } = await engine.submit(context());
       expect(paths().slice(-2)).toEqual([
         'POST /api/2.2/jobs/run-now',
@@ -206,11 +177,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
 
     it('does not fall back to a one-off run when run-now fails otherwise', async () => {
       const jobId = await deploy();
-      deployment = {
-        jobId,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId, version: PIPELINE.version };
       server.injectFault({
         path: '/api/2.2/jobs/run-now',
         times: 10,
@@ -227,11 +194,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
   describe('poll of a job run', () => {
     it('estimates DBUs from the job cluster the run names', async () => {
       const jobId = await deploy();
-      deployment = {
-        jobId,
-        version: PIPELINE.version,
-        specHash: deployedSpecHash,
-      };
+      deployment = { jobId, version: PIPELINE.version };
       // Someone resized the job in the workspace: the run uses the job's cluster, not the generated one.
       const client = new DatabricksClient({ host: server.url, token: TOKEN });
       const job = (await client.getJob(jobId))!;

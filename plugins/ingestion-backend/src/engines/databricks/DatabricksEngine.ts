@@ -6,7 +6,6 @@ import {
   deriveIdempotencyToken,
   findQualityFailureSummary,
   generateWorkspaceArtifacts,
-  hashPipelineSpec,
   notebookRunResult,
   parseNotebookSummary,
   type DatabricksClientOptions,
@@ -108,6 +107,8 @@ export class DatabricksEngine implements IngestionEngine {
   async submit(context: EngineRunContext): Promise<{ engineRunId: string }> {
     const client = this.#client(context.organization);
     const artifacts = this.#artifacts(context);
+    // Also the deployed job's notebook (same versioned path): run-now then runs this run's
+    // effective spec, with the PII masks known now, whatever the job was deployed with.
     await client.importNotebook(
       artifacts.notebook.path,
       artifacts.notebook.content,
@@ -136,6 +137,15 @@ export class DatabricksEngine implements IngestionEngine {
     return { engineRunId: String(runId) };
   }
 
+  /** Imports (overwrites) a notebook in the organization's workspace, through its client. */
+  async importNotebook(
+    organization: EngineOrganization,
+    path: string,
+    content: string,
+  ): Promise<void> {
+    await this.#client(organization).importNotebook(path, content);
+  }
+
   /**
    * Starts the pipeline's deployed job when it runs this version, else returns undefined (submit a one-off run).
    * A job deleted in the workspace also falls back to a one-off run.
@@ -155,21 +165,6 @@ export class DatabricksEngine implements IngestionEngine {
       await context.log(
         'info',
         `Pipeline is deployed as job ${deployment.jobId} at version ${deployment.version}; version ${context.pipeline.version} runs as a one-off run`,
-      );
-      return undefined;
-    }
-    // The job's notebook was generated from a spec; run it only while that is the spec this run
-    // executes (the governance policy's PII masks included, which change when columns get tagged).
-    if (deployment.specHash !== hashPipelineSpec(context.spec)) {
-      await context.log(
-        'warn',
-        `Job ${deployment.jobId} was deployed ${
-          deployment.specHash
-            ? 'from another effective spec'
-            : 'without a record of its spec'
-        } (the PII masks of the ${
-          context.organization.environment
-        } environment may differ); this run executes once with the effective spec. Deploy the pipeline again to update the job.`,
       );
       return undefined;
     }

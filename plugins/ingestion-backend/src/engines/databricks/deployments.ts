@@ -5,8 +5,6 @@ export interface DatabricksDeployment {
   jobId: number;
   /** The pipeline version whose notebook and settings the job has. */
   version: number;
-  /** Hash of the effective spec the job was generated from; absent for jobs recorded without it. */
-  specHash?: string;
 }
 
 /** Where the Databricks engine learns which pipelines are deployed as jobs. */
@@ -35,11 +33,7 @@ export function pipelineDeployments(
       if (!Number.isSafeInteger(jobId) || jobId <= 0) {
         return undefined;
       }
-      return {
-        jobId,
-        version: deployment.deployedVersion,
-        ...(deployment.specHash ? { specHash: deployment.specHash } : {}),
-      };
+      return { jobId, version: deployment.deployedVersion };
     },
   };
 }

@@ -14,7 +14,6 @@ import {
   OrganizationConfig,
 } from '../../organizations/organizationConfig';
 import { OrganizationDirectory } from '../../organizations/OrganizationDirectory';
-import { requireValidSpec } from '../../spec/specValidation';
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
 import type { FinishedRun } from '../../runs/RunResultRecorder';
 import { DatabricksBillingReconciler } from './billing';
@@ -262,13 +261,7 @@ describe.each(databases.eachSupportedId())(
           await new DatabasePipelinesStore(knex).recordDeployment(
             org.id,
             pipeline.id,
-            {
-              databricksJobId: String(jobId),
-              deployedVersion: 1,
-              at: now,
-              // No PII known: the effective spec is the version's spec.
-              specHash: requireValidSpec(SPEC).specHash,
-            },
+            { databricksJobId: String(jobId), deployedVersion: 1, at: now },
           );
         }
         // Every request to the workspace draws a fault: the fault is injected into the test server for exactly

@@ -31,3 +31,12 @@ export type {
   ScheduledJobRun,
   ScheduledJobRunsSource,
 } from './scheduledRuns';
+export {
+  DATABRICKS_DEPLOYMENT_SYNC_TASK_ID,
+  DatabricksDeploymentSync,
+  startDatabricksDeploymentSync,
+} from './deploymentSync';
+export type {
+  DatabricksDeploymentSyncOptions,
+  WorkspaceNotebooks,
+} from './deploymentSync';

@@ -13,13 +13,13 @@ import {
   OrganizationConfig,
 } from '../../organizations/organizationConfig';
 import { OrganizationDirectory } from '../../organizations/OrganizationDirectory';
-import { requireValidSpec } from '../../spec/specValidation';
 import { engineOrganization, RunDriver } from '../../runs/RunDriver';
 import { injectFaults } from './__testUtils__/faults';
 import { prng } from './__testUtils__/prng';
 import { DatabricksEngine } from './DatabricksEngine';
 import { pipelineDeployments } from './deployments';
 import { financeOrganization } from './__testUtils__/engineContext';
+import { testOrganizationConfig } from '../../__testUtils__/organizationConfig';
 import {
   DatabricksScheduledRuns,
   scheduledDatabricksRunId,
@@ -57,22 +57,13 @@ const SPEC = {
 };
 
 function organization(id: string, host: string): OrganizationConfig {
-  return {
-    id,
-    name: id,
-    costCenter: 'CC-1',
-    environment: 'production',
-    ownerGroup: `group:default/${id}`,
-    roles: { admin: [], engineer: [], analyst: [], viewer: [] },
+  return testOrganizationConfig(id, {
     quotas: {
       ...DEFAULT_QUOTAS,
       databricks: { maxDbuPerHour: 1e6, maxClusters: 10, maxConcurrentJobs: 8 },
     },
-    engine: 'databricks',
-    storage: `s3://${id}-lake`,
-    icebergCatalog: `${id}_catalog`,
     databricks: { host, token: TOKEN, notificationEmails: [] },
-  };
+  });
 }
 
 describe.each(databases.eachSupportedId())(
@@ -139,7 +130,6 @@ describe.each(databases.eachSupportedId())(
           databricksJobId: String(jobId),
           deployedVersion: 1,
           at: now,
-          specHash: requireValidSpec(SPEC).specHash,
         });
         return { pipelineId: pipeline.id, jobId };
       };

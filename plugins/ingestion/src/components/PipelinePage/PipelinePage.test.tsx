@@ -150,9 +150,7 @@ describe('PipelinePage', () => {
       screen.getByText(/Masked \(SHA-256\) in every run of this staging/),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(
-        /generated without the PII masks this environment now requires/,
-      ),
+      screen.getByText(/predates the PII masks this environment now requires/),
     ).toBeInTheDocument();
   });
 

@@ -11,9 +11,9 @@ import { ingestionApiRef } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
 
 /**
- * Why a deployed Databricks job no longer runs what the pipeline's runs execute, if it does not:
- * another version, or a spec without the PII masks the environment now requires. Runs then go
- * as one-off runs with the effective spec until the pipeline is deployed again.
+ * Why a deployed Databricks job does not run what the pipeline's runs execute, if it does not:
+ * another version (for the deploy step to roll out), or a notebook without the PII masks the
+ * environment now requires (the backend's deployment sync re-imports it).
  */
 export function staleDeployment(
   pipeline: PipelineDetails,
@@ -25,7 +25,7 @@ export function staleDeployment(
     return `The Databricks job runs version ${deployment.deployedVersion}; deploy version ${effective.version} to update it.`;
   }
   if (deployment.specHash !== effective.specHash) {
-    return 'The Databricks job was generated without the PII masks this environment now requires; deploy the pipeline again to update it.';
+    return "The Databricks job's notebook predates the PII masks this environment now requires: the backend updates it within minutes (runs started here use the current masks already).";
   }
   return undefined;
 }

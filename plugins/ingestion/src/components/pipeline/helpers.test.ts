@@ -124,10 +124,10 @@ describe('staleDeployment', () => {
   it('asks for a new deployment when the masks changed, or the spec was not recorded', () => {
     expect(
       staleDeployment(pipeline, { ...effective, specHash: 'with-masks' }),
-    ).toMatch(/without the PII masks this environment now requires/);
+    ).toMatch(/predates the PII masks this environment now requires/);
     const { specHash: _none, ...unrecorded } = pipeline.deployment!;
     expect(
       staleDeployment({ ...pipeline, deployment: unrecorded }, effective),
-    ).toMatch(/deploy the pipeline again/);
+    ).toMatch(/the backend updates it within minutes/);
   });
 });
