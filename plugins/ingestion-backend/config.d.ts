@@ -39,8 +39,10 @@ export interface Config {
     databricksScheduledRuns?: {
       /** How often the task runs. Defaults to 5. */
       frequencyMinutes?: number;
-      /** How far back each pass lists runs; runs older than this while the backend was down are not recorded. Defaults to 24. */
+      /** Runs of this last window are listed on every pass. Defaults to 24. */
       lookbackHours?: number;
+      /** After an outage, a job's runs are listed from its last recorded scheduled run (or its deployment), at most this far back. Defaults to 60 (how long Databricks keeps job runs). */
+      catchUpDays?: number;
     };
 
     /**

@@ -36,6 +36,11 @@ test('a finance engineer opens a demo pipeline from the Ingestion page and sees 
   await expect(
     finance.getByText('component:finance/daily-transactions'),
   ).toBeVisible();
+  // The governance policy's masking in the development organization, from the effective spec.
+  await expect(finance.getByText('PII governance')).toBeVisible();
+  await expect(
+    finance.getByText(/this development organization/),
+  ).toBeVisible();
 
   await finance.getByRole('tab', { name: 'Runs' }).click();
   // The seeder's run of the pipeline, triggered through the API.

@@ -7,6 +7,7 @@ import {
 import type { Knex } from 'knex';
 import { DatabasePipelinesStore } from '../../database/DatabasePipelinesStore';
 import { DatabaseRunsStore } from '../../database/DatabaseRunsStore';
+import { toEpochMs } from '../../database/rows';
 import { applyDatabaseMigrations } from '../../database/migrations';
 import {
   DEFAULT_QUOTAS,
@@ -24,6 +25,7 @@ import {
   DatabricksScheduledRuns,
   scheduledDatabricksRunId,
   startDatabricksScheduledRuns,
+  type ScheduledJobRun,
 } from './scheduledRuns';
 
 /**
@@ -258,6 +260,103 @@ describe.each(databases.eachSupportedId())(
         expect(Number(row.dbus)).toBeGreaterThan(0);
         expect(row.watermark_out).toBe('2026-03-01T00:00:00');
       }
+    });
+
+    it('catches up on the runs of an outage longer than the lookback, from the last recorded run', async () => {
+      const hour = 3600_000;
+      const deployedAt = new Date('2026-03-01T00:00:00Z');
+      const at = (hours: number) =>
+        new Date(deployedAt.getTime() + hours * hour);
+      const finance = organization('finance', server.url);
+      const pipelines = new DatabasePipelinesStore(knex);
+      await pipelines.create({
+        id: 'pl-finance',
+        organizationId: 'finance',
+        name: 'hourly',
+        owner: 'group:default/finance-team',
+        pipelineType: 'batch',
+        engine: 'databricks',
+        spec: SPEC,
+        specHash: 'h',
+        createdBy: 'user:default/test',
+        at: deployedAt,
+      });
+      await pipelines.recordDeployment('finance', 'pl-finance', {
+        databricksJobId: '7',
+        deployedVersion: 1,
+        at: deployedAt,
+      });
+      // The workspace's run list, answered like jobs/runs/list with start_time_from.
+      const started: ScheduledJobRun[] = [];
+      const asked: Date[] = [];
+      let now = at(50);
+      const recorder = new DatabricksScheduledRuns({
+        knex,
+        logger: mockServices.logger.mock(),
+        organizations: () => [engineOrganization(finance)],
+        source: {
+          async scheduledJobRuns(_org, _jobId, since) {
+            asked.push(since);
+            return started.filter(r => r.startedAt >= since);
+          },
+        },
+        lookbackHours: 24,
+        now: () => now,
+      });
+      const recordedStarts = async () =>
+        (
+          await knex('runs')
+            .where({ organization_id: 'finance', trigger: 'schedule' })
+            .orderBy('queued_at')
+            .select('queued_at')
+        ).map(r => toEpochMs(r.queued_at));
+
+      // The backend was down for two days after the deployment: runs older than the 24 h window.
+      started.push(
+        { engineRunId: '101', startedAt: at(1) },
+        { engineRunId: '102', startedAt: at(25) },
+        { engineRunId: '103', startedAt: at(49) },
+      );
+      expect(await recorder.record()).toEqual({ recorded: 3, errors: 0 });
+      expect(asked.at(-1)).toEqual(deployedAt);
+
+      // Down again for two days: listed from the last recorded run.
+      started.push({ engineRunId: '104', startedAt: at(60) });
+      now = at(100);
+      expect(await recorder.record()).toEqual({ recorded: 1, errors: 0 });
+      expect(asked.at(-1)).toEqual(at(49));
+      expect(await recordedStarts()).toEqual(
+        [1, 25, 49, 60].map(h => at(h).getTime()),
+      );
+
+      // Nothing new: listed again from the last recorded run, nothing recorded twice.
+      now = at(101);
+      expect(await recorder.record()).toEqual({ recorded: 0, errors: 0 });
+      expect(asked.at(-1)).toEqual(at(60));
+      // A recent run: then the 24 h window is the older bound.
+      started.push({ engineRunId: '105', startedAt: at(100) });
+      expect(await recorder.record()).toEqual({ recorded: 1, errors: 0 });
+      now = at(102);
+      await recorder.record();
+      expect(asked.at(-1)).toEqual(at(78));
+
+      // Never further back than catchUpDays.
+      const bounded = new DatabricksScheduledRuns({
+        knex,
+        logger: mockServices.logger.mock(),
+        organizations: () => [engineOrganization(finance)],
+        source: {
+          async scheduledJobRuns(_org, _jobId, since) {
+            asked.push(since);
+            return [];
+          },
+        },
+        catchUpDays: 1,
+        now: () => at(24 * 30),
+      });
+      await knex('runs').where({ organization_id: 'finance' }).delete();
+      await bounded.record();
+      expect(asked.at(-1)).toEqual(at(24 * 29));
     });
 
     it('lists no job for an organization without deployed pipelines', async () => {

@@ -8,6 +8,7 @@ import {
   type EngineOrganization,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import type { Knex } from 'knex';
+import { toEpochMs } from '../../database/rows';
 import { nameBasedUuid } from '../../runs/schedules';
 
 /** The scheduler task that records the runs Databricks' own job schedules start. */
@@ -36,9 +37,23 @@ export interface DatabricksScheduledRunsOptions {
   /** Organizations to look at: those with a Databricks workspace. */
   organizations: () => readonly EngineOrganization[];
   source: ScheduledJobRunsSource;
-  /** How far back runs are listed on each pass (default 24 h): a backend down longer misses older runs. */
+  /** Runs of this last window are listed on every pass (default 24 h). */
   lookbackHours?: number;
+  /**
+   * After an outage, how far back a job's runs are listed at most: from its last recorded scheduled
+   * run (or its deployment) but no further back than this (default 60 days, how long Databricks keeps
+   * job runs).
+   */
+  catchUpDays?: number;
   now?: () => Date;
+}
+
+interface DeployedPipelineRow {
+  id: string;
+  databricks_job_id: string;
+  deployed_version: number | null;
+  deployed_at: Date | number | string | null;
+  current_version: number;
 }
 
 /** The id of the backend run recording a Databricks run: one per organization and Databricks run. */
@@ -70,9 +85,6 @@ export class DatabricksScheduledRuns {
   async record(): Promise<{ recorded: number; errors: number }> {
     const totals = { recorded: 0, errors: 0 };
     const now = this.#options.now?.() ?? new Date();
-    const since = new Date(
-      now.getTime() - (this.#options.lookbackHours ?? 24) * 3600_000,
-    );
     for (const organization of this.#options.organizations()) {
       if (!organization.databricks) continue;
       for (const pipeline of await this.#deployed(organization.id)) {
@@ -82,7 +94,7 @@ export class DatabricksScheduledRuns {
           const runs = await this.#options.source.scheduledJobRuns(
             organization,
             jobId,
-            since,
+            await this.#since(organization.id, pipeline, now),
           );
           for (const run of await this.#unknown(organization.id, runs)) {
             if (await this.#insert(organization.id, pipeline, jobId, run)) {
@@ -101,20 +113,46 @@ export class DatabricksScheduledRuns {
     return totals;
   }
 
-  async #deployed(organizationId: string): Promise<
-    Array<{
-      id: string;
-      databricks_job_id: string;
-      deployed_version: number | null;
-      current_version: number;
-    }>
-  > {
+  async #deployed(organizationId: string): Promise<DeployedPipelineRow[]> {
     return this.#options
       .knex('pipelines')
       .where({ organization_id: organizationId, engine: 'databricks' })
       .whereNotNull('databricks_job_id')
       .orderBy('id')
-      .select('id', 'databricks_job_id', 'deployed_version', 'current_version');
+      .select(
+        'id',
+        'databricks_job_id',
+        'deployed_version',
+        'deployed_at',
+        'current_version',
+      );
+  }
+
+  /**
+   * Where to list a job's runs from: the last window (`lookbackHours`) on every pass, and further
+   * back to its last recorded scheduled run (or its deployment) when that is older, so runs started
+   * while the backend was down are recorded too, up to `catchUpDays` back.
+   */
+  async #since(
+    organizationId: string,
+    pipeline: DeployedPipelineRow,
+    now: Date,
+  ): Promise<Date> {
+    const window =
+      now.getTime() - (this.#options.lookbackHours ?? 24) * 3600_000;
+    const floor = now.getTime() - (this.#options.catchUpDays ?? 60) * 86400_000;
+    const [{ last }] = await this.#options
+      .knex('runs')
+      .where({
+        organization_id: organizationId,
+        pipeline_id: pipeline.id,
+        engine: 'databricks',
+        trigger: 'schedule',
+      })
+      .max({ last: 'queued_at' });
+    const from = last ?? pipeline.deployed_at;
+    if (from === null || from === undefined) return new Date(window);
+    return new Date(Math.min(window, Math.max(toEpochMs(from), floor)));
   }
 
   async #unknown(
@@ -221,6 +259,7 @@ export async function startDatabricksScheduledRuns(options: {
     organizations: () => withWorkspace,
     source: options.source,
     lookbackHours: settings?.getOptionalNumber('lookbackHours'),
+    catchUpDays: settings?.getOptionalNumber('catchUpDays'),
   });
   await options.scheduler.scheduleTask({
     id: DATABRICKS_SCHEDULED_RUNS_TASK_ID,
