@@ -290,19 +290,24 @@ describe.each(databases.eachSupportedId())(
       const started: ScheduledJobRun[] = [];
       const asked: Date[] = [];
       let now = at(50);
-      const recorder = new DatabricksScheduledRuns({
-        knex,
-        logger: mockServices.logger.mock(),
-        organizations: () => [engineOrganization(finance)],
-        source: {
-          async scheduledJobRuns(_org, _jobId, since) {
-            asked.push(since);
-            return started.filter(r => r.startedAt >= since);
+      const recorderWith = (
+        options: Partial<
+          ConstructorParameters<typeof DatabricksScheduledRuns>[0]
+        >,
+      ) =>
+        new DatabricksScheduledRuns({
+          knex,
+          logger: mockServices.logger.mock(),
+          organizations: () => [engineOrganization(finance)],
+          source: {
+            async scheduledJobRuns(_org, _jobId, since) {
+              asked.push(since);
+              return started.filter(r => r.startedAt >= since);
+            },
           },
-        },
-        lookbackHours: 24,
-        now: () => now,
-      });
+          ...options,
+        });
+      const recorder = recorderWith({ lookbackHours: 24, now: () => now });
       const recordedStarts = async () =>
         (
           await knex('runs')
@@ -341,19 +346,8 @@ describe.each(databases.eachSupportedId())(
       expect(asked.at(-1)).toEqual(at(78));
 
       // Never further back than catchUpDays.
-      const bounded = new DatabricksScheduledRuns({
-        knex,
-        logger: mockServices.logger.mock(),
-        organizations: () => [engineOrganization(finance)],
-        source: {
-          async scheduledJobRuns(_org, _jobId, since) {
-            asked.push(since);
-            return [];
-          },
-        },
-        catchUpDays: 1,
-        now: () => at(24 * 30),
-      });
+      const bounded = recorderWith({ catchUpDays: 1, now: () => at(24 * 30) });
+      started.length = 0;
       await knex('runs').where({ organization_id: 'finance' }).delete();
       await bounded.record();
       expect(asked.at(-1)).toEqual(at(24 * 29));
