@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion-node';
+import { DEMO_PIPELINES } from '../../plugins/ingestion-backend/src/demo/demoPipelines';
 import { LocalEngine } from '../../plugins/ingestion-backend/src/engines/local/LocalEngine';
 
 const [phase, workArg, rowsArg] = process.argv.slice(2);
@@ -22,39 +23,26 @@ const csvPath = join(storage, csvRel);
 const ORG = 'finance';
 
 // The seed's batch pipeline (demo "daily-transactions"), at benchmark scale.
-const FILTER = "amount > 0 AND status <> 'refunded'";
+const demoSpec = DEMO_PIPELINES.find(
+  p => p.organization === ORG && p.name === 'daily-transactions',
+)!.spec as {
+  transformations: unknown[];
+  target: Record<string, unknown>;
+  data_quality: unknown[];
+};
+// The floor runs the same filter in DuckDB directly.
+const FILTER = (demoSpec.transformations[0] as { condition: string }).condition;
 const pipelineSpec = (
   table: string,
   source: Record<string, unknown>,
   transforms = true,
 ) => ({
-  pipeline_type: 'batch',
+  ...demoSpec,
+  schedule: undefined,
   source,
-  transformations: transforms
-    ? [
-        { type: 'filter', condition: FILTER },
-        {
-          type: 'aggregate',
-          group_by: ['customer_id', 'date'],
-          aggregations: { amount: 'sum', count: 'count' },
-        },
-      ]
-    : [],
-  target: {
-    type: 'iceberg',
-    catalog: 'finance_catalog',
-    schema: 'analytics',
-    table,
-  },
-  data_quality: transforms
-    ? [
-        {
-          type: 'completeness',
-          columns: ['customer_id', 'amount'],
-          threshold: 0.95,
-        },
-      ]
-    : [],
+  transformations: transforms ? demoSpec.transformations : [],
+  target: { ...demoSpec.target, table },
+  data_quality: transforms ? demoSpec.data_quality : [],
 });
 
 function report(extra: Record<string, unknown>) {

@@ -1,5 +1,9 @@
 import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import { briefBatchExample } from '@ingestion-for-backstage/plugin-ingestion-common';
 import yaml from 'yaml';
+
+/** The brief's Iceberg target, without a catalog: the action takes the organization's. */
+const { catalog: _catalog, ...orgCatalogTarget } = briefBatchExample().target;
 
 export const examples: TemplateExample[] = [
   {
@@ -18,36 +22,7 @@ export const examples: TemplateExample[] = [
               'Daily totals per customer from the transactions table',
             owner: 'group:default/finance-engineers',
             expectedVolumeGb: 5,
-            spec: {
-              pipeline_type: 'batch',
-              schedule: '0 2 * * *',
-              source: {
-                type: 'mysql',
-                connection: 'finance-db',
-                table: 'transactions',
-                incremental_column: 'updated_at',
-              },
-              transformations: [
-                { type: 'filter', condition: 'amount > 0' },
-                {
-                  type: 'aggregate',
-                  group_by: ['customer_id', 'date'],
-                  aggregations: { amount: 'sum', count: 'count' },
-                },
-              ],
-              target: {
-                type: 'iceberg',
-                schema: 'analytics',
-                table: 'daily_transactions',
-              },
-              data_quality: [
-                {
-                  type: 'completeness',
-                  columns: ['customer_id', 'amount'],
-                  threshold: 0.95,
-                },
-              ],
-            },
+            spec: { ...briefBatchExample(), target: orgCatalogTarget },
           },
         },
       ],
