@@ -13,6 +13,7 @@ import {
 import { pipelineRouteRef } from '../../routes';
 import {
   allowOnly,
+  withOwnPermissionCache,
   pipeline,
   qualityResult,
   run,
@@ -39,13 +40,17 @@ function render(
   } = {},
 ) {
   return renderInTestApp(
-    <EntityProvider
-      entity={entity(
-        options.annotations ?? { 'ingestion.backstage.io/pipeline-id': 'p-1' },
-      )}
-    >
-      {element}
-    </EntityProvider>,
+    withOwnPermissionCache(
+      <EntityProvider
+        entity={entity(
+          options.annotations ?? {
+            'ingestion.backstage.io/pipeline-id': 'p-1',
+          },
+        )}
+      >
+        {element}
+      </EntityProvider>,
+    ),
     {
       apis: [
         [ingestionApiRef, api],

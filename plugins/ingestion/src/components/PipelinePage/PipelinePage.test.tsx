@@ -22,6 +22,7 @@ import {
   run,
   seedBatchSpec,
   version,
+  withOwnPermissionCache,
 } from '../__testUtils__/fixtures';
 import { PipelinePage } from './PipelinePage';
 
@@ -49,7 +50,7 @@ function render(
     pipelineExecutePermission.name,
     pipelineUpdatePermission.name,
   ];
-  return renderInTestApp(<PipelinePage />, {
+  return renderInTestApp(withOwnPermissionCache(<PipelinePage />), {
     mountPath: '/ingestion/pipelines/:pipelineId',
     initialRouteEntries: [
       `/ingestion/pipelines/p-1${options.tab ? `?tab=${options.tab}` : ''}`,

@@ -1,4 +1,6 @@
 import { mockApis } from '@backstage/frontend-test-utils';
+import { createElement, type ReactElement } from 'react';
+import { SWRConfig } from 'swr';
 import type {
   OrganizationSummary,
   PipelineDetails,
@@ -117,6 +119,19 @@ export function qualityResult(
 
 const allowed = (names: string[], request: { permission: { name: string } }) =>
   names.includes(request.permission.name);
+
+/**
+ * Renders `element` with a permission cache of its own. `usePermission` keeps decisions in SWR's
+ * global cache, keyed by permission and resource only: without this, a test would see the
+ * decisions of the test before it (another permission API) for as long as SWR dedupes them.
+ */
+export function withOwnPermissionCache(element: ReactElement): ReactElement {
+  return createElement(
+    SWRConfig,
+    { value: { provider: () => new Map() } },
+    element,
+  );
+}
 
 /** A permission API that allows exactly the named permissions. */
 export function allowOnly(...names: string[]) {
