@@ -9,6 +9,7 @@ import {
 } from '../../api/__testUtils__/mockIngestionApi';
 import type { TableMetadata } from '../../api/types';
 import { pipelineRouteRef } from '../../routes';
+import { qualityResult, run } from '../__testUtils__/fixtures';
 import { TableEntityContent } from './TableEntityContent';
 
 jest.setTimeout(60_000);
@@ -169,6 +170,48 @@ describe('TableEntityContent', () => {
     expect(screen.getByRole('link', { name: 'pipeline p-9' })).toHaveAttribute(
       'href',
       '/ingestion/pipelines/p-9',
+    );
+  });
+
+  it('shows the quality and cost of the pipeline that writes the table', async () => {
+    const listQualityResults = jest.fn(async () => ({
+      items: [
+        qualityResult('r-2', 0, false, { message: '3 visits without id' }),
+        qualityResult('r-1', 0, true),
+      ],
+    }));
+    const listPipelineRuns = jest.fn(async () => ({ items: [run('r-2')] }));
+    const getCosts = jest.fn(async () => {
+      throw await responseError(403, 'NotAllowedError', 'cost.read');
+    });
+    await render(
+      mockIngestionApi({
+        getTable: async () => table,
+        getTableMetadata: async () => metadata,
+        listQualityResults,
+        listPipelineRuns,
+        getCosts,
+      }),
+    );
+    expect(
+      await screen.findByText('Quality of the writes (pipeline p-9)'),
+    ).toBeInTheDocument();
+    const rule = (
+      await screen.findByText('#1 completeness (customer_id)')
+    ).closest('tr') as HTMLElement;
+    expect(within(rule).getByText('failed (fail)')).toBeInTheDocument();
+    expect(within(rule).getByText('3 visits without id')).toBeInTheDocument();
+    expect(listQualityResults).toHaveBeenCalledWith(
+      expect.objectContaining({ pipelineId: 'p-9' }),
+    );
+    // Run cost of the writer; the organization's monthly costs are not open to this user.
+    expect(await screen.findByText('$0.83')).toBeInTheDocument();
+    expect(listPipelineRuns).toHaveBeenCalledWith('p-9', expect.anything());
+    expect(
+      await screen.findByText('You do not have access'),
+    ).toBeInTheDocument();
+    expect(getCosts).toHaveBeenCalledWith(
+      expect.objectContaining({ organization: 'healthcare' }),
     );
   });
 

@@ -9,9 +9,12 @@ import {
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
+import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
+import { PipelineCost } from '../pipeline/PipelineCost';
+import { PipelineQuality } from '../pipeline/PipelineQuality';
 import { TableMetadataView } from './TableMetadataView';
 
 /** Pages of the organization's tables searched for an identifier before giving up. */
@@ -79,5 +82,28 @@ export function TableEntityContent() {
       />
     );
   }
-  return <TableMetadataView table={value.table} metadata={value.metadata} />;
+  const { table } = value;
+  return (
+    <>
+      <TableMetadataView table={table} metadata={value.metadata} />
+      {table.pipelineId && (
+        // What the table is worth and costs comes from the pipeline that writes it.
+        <div style={{ marginTop: 24 }}>
+          <Typography variant="h6" gutterBottom>
+            Quality of the writes (pipeline {table.pipelineId})
+          </Typography>
+          <PipelineQuality pipelineId={table.pipelineId} />
+          <Typography variant="h6" gutterBottom style={{ marginTop: 24 }}>
+            Cost of the writes
+          </Typography>
+          <PipelineCost
+            pipeline={{
+              id: table.pipelineId,
+              organization: table.organization,
+            }}
+          />
+        </div>
+      )}
+    </>
+  );
 }
