@@ -181,4 +181,15 @@ test('a local run writes a table; the catalog relates source → pipeline → ta
         .first(),
     ).toBeVisible();
   }
+
+  // The table's page: its Iceberg schema and snapshots, and what the writing pipeline's runs say.
+  const [tableNamespace, tableName] = tableRef.split(':')[1].split('/');
+  await page.goto(`/catalog/${tableNamespace}/resource/${tableName}/iceberg`);
+  await expect(page.getByText('Schema').first()).toBeVisible();
+  await expect(page.getByText('customer_id').first()).toBeVisible();
+  await expect(page.getByText('Snapshots').first()).toBeVisible();
+  await expect(
+    page.getByText(`Quality of the writes (pipeline ${pipeline.id})`),
+  ).toBeVisible();
+  await expect(page.getByText('Quality rules')).toBeVisible();
 });
