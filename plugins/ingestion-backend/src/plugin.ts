@@ -153,6 +153,7 @@ export const ingestionPlugin = createBackendPlugin({
           tables: new DatabaseTablesStore(knex),
           quality: new DatabaseQualityStore(knex),
           authorizer,
+          audit,
         });
         const lineage = new LineageService({
           lineage: new DatabaseLineageStore(knex),

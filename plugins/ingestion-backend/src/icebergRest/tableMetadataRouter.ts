@@ -28,7 +28,11 @@ export function createTableMetadataRouter(options: {
     const credentials = await options.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const table = await options.tables.get(credentials, req.params.tableId);
+    const table = await options.tables.get(
+      credentials,
+      req.params.tableId,
+      'metadata',
+    );
     if (table.format !== 'iceberg' || !table.identifier) {
       throw new NotFoundError(`Table '${table.id}' is not an Iceberg table`);
     }

@@ -1,6 +1,7 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
+  auditsTableReads,
   pipelineReadPermission,
   tableReadPermission,
   type DataTable,
@@ -9,6 +10,7 @@ import {
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import type { QualityStore } from '../database/QualityStore';
 import type { TablesStore } from '../database/TablesStore';
+import type { MutationAudit } from './PipelinesService';
 
 /** Tables and quality results, as the caller's data permissions allow. */
 export class TablesService {
@@ -17,6 +19,8 @@ export class TablesService {
       tables: TablesStore;
       quality: QualityStore;
       authorizer: IngestionAuthorizer;
+      /** Reads of restricted and PII tables are recorded here (the governance policy's `audit_access`). */
+      audit?: MutationAudit;
     },
   ) {}
 
@@ -37,7 +41,15 @@ export class TablesService {
     return this.options.tables.list(filter, query);
   }
 
-  async get(credentials: BackstageCredentials, id: string): Promise<DataTable> {
+  /**
+   * The table, if the caller may read it (404 otherwise). `view` names what the caller reads of it
+   * (`details`, or `metadata`: schema and snapshots) for the audit of restricted and PII tables.
+   */
+  async get(
+    credentials: BackstageCredentials,
+    id: string,
+    view: 'details' | 'metadata' = 'details',
+  ): Promise<DataTable> {
     const filter = await this.options.authorizer.accessFilter(
       credentials,
       tableReadPermission,
@@ -45,6 +57,24 @@ export class TablesService {
     const table = await this.options.tables.get(filter, id);
     if (!table) {
       throw new NotFoundError(`Table '${id}' not found`);
+    }
+    if (auditsTableReads(table)) {
+      await this.options.audit?.record({
+        credentials,
+        organizationId: table.organization,
+        action: 'table.read',
+        targetType: 'table',
+        targetId: table.id,
+        outcome: 'success',
+        meta: {
+          view,
+          ...(table.identifier ? { identifier: table.identifier } : {}),
+          ...(table.classification
+            ? { classification: table.classification }
+            : {}),
+          piiColumns: table.piiColumns ?? [],
+        },
+      });
     }
     return table;
   }

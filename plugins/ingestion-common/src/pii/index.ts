@@ -15,3 +15,4 @@ export {
   withPiiMasking,
 } from './masking';
 export type { PiiMaskedColumn } from './masking';
+export { auditsTableReads } from './accessAudit';
