@@ -50,6 +50,19 @@ export interface Config {
      * job's notebook when the PII masks of its non-production organization changed since the
      * deployment (columns tagged by runs, scans or Iceberg discovery).
      */
+    /**
+     * Each organization's `quotas.storage.retentionDays`, applied to the Iceberg tables of its local
+     * catalog: a scheduled task expires snapshots older than that (never younger than a day, never the
+     * current one) and deletes the files only they referenced. A table's
+     * `history.expire.max-snapshot-age-ms` and `history.expire.min-snapshots-to-keep` take precedence.
+     */
+    icebergSnapshotExpiry?: {
+      /** Default true. */
+      enabled?: boolean;
+      /** How often the task runs. Defaults to 24. */
+      frequencyHours?: number;
+    };
+
     databricksDeploymentSync?: {
       /** How often the task runs. Defaults to 5. */
       frequencyMinutes?: number;

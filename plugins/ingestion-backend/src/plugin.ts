@@ -30,6 +30,7 @@ import { readOrganizationsConfig } from './organizations/organizationConfig';
 import { OrganizationDirectory } from './organizations/OrganizationDirectory';
 import { registerPermissions } from './permissions';
 import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
+import { startIcebergSnapshotExpiry } from './iceberg';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
 import {
@@ -242,6 +243,14 @@ export const ingestionPlugin = createBackendPlugin({
         runDriver.onRunFinished(event => pii.onRunFinished(event));
         // Which PII columns non-production runs masked, in the audit log.
         runDriver.onRunFinished(auditPiiMasking(audit));
+        // Each organization's storage retention, applied to its local Iceberg tables' snapshots.
+        await startIcebergSnapshotExpiry({
+          config,
+          logger,
+          knex,
+          scheduler,
+          organizations: directory.organizations,
+        });
         const iceberg = await startIcebergDiscovery({
           config,
           knex,

@@ -40,3 +40,20 @@ export type {
   IcebergTableIdentifier,
   IcebergTableMetadata,
 } from './types';
+export {
+  expireSnapshots,
+  MAX_SNAPSHOT_AGE_PROPERTY,
+  MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
+  snapshotsToExpire,
+} from './maintenance/expireSnapshots';
+export type { ExpiredSnapshots } from './maintenance/expireSnapshots';
+export {
+  ICEBERG_SNAPSHOT_EXPIRY_TASK_ID,
+  IcebergSnapshotRetention,
+  MIN_SNAPSHOT_AGE_MS,
+  startIcebergSnapshotExpiry,
+} from './maintenance/snapshotRetention';
+export type {
+  RetentionOrganization,
+  RetentionPass,
+} from './maintenance/snapshotRetention';

@@ -1,5 +1,6 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -29,6 +30,8 @@ type Row = Record<string, unknown>;
  */
 export interface WriterFixture {
   root: string;
+  /** The catalog database. */
+  knex: Knex;
   catalog: IcebergSqlCatalog;
   writer: IcebergTableWriter;
   duckdb: DuckDBInstance;
@@ -93,6 +96,7 @@ export async function createWriterFixture(
 
   return {
     root,
+    knex,
     catalog,
     writer,
     duckdb,
