@@ -1,5 +1,6 @@
+import { promises as fs } from 'node:fs';
 import type { IcebergSqlCatalog } from '../catalog/IcebergSqlCatalog';
-import { removeQuietly } from '../io/localFiles';
+import { removeQuietly, toLocalPath } from '../io/localFiles';
 import {
   EntryStatus,
   readManifestEntries,
@@ -7,6 +8,7 @@ import {
   type ManifestFile,
 } from '../metadata/manifests';
 import {
+  metadataFileLocation,
   metadataVersion,
   publishTableMetadata,
   writeVersionHint,
@@ -158,4 +160,36 @@ export async function expireSnapshots(options: {
     deletedFiles: deletable,
     metadataLocation: location,
   };
+}
+
+/**
+ * Deletes the table's metadata files older than its metadata log (Iceberg's
+ * `write.metadata.delete-after-commit.enabled`): every commit writes a new `v<N>.metadata.json`,
+ * and the log keeps the last `write.metadata.previous-versions-max` (100) of them. Only versions
+ * below the oldest one the current metadata still names are deleted, never newer ones, which may
+ * belong to a commit in flight. Returns the deleted files.
+ */
+export async function removeOldMetadataFiles(options: {
+  catalog: IcebergSqlCatalog;
+  organizationId: string;
+  table: IcebergTableIdentifier;
+}): Promise<string[]> {
+  const { metadata, metadataLocation } = await options.catalog.loadTable(
+    options.organizationId,
+    options.table,
+  );
+  const named = [
+    metadataLocation,
+    ...metadata['metadata-log'].map(entry => entry['metadata-file']),
+  ];
+  const oldestKept = Math.min(...named.map(metadataVersion));
+  const folder = toLocalPath(`${metadata.location}/metadata`);
+  const stale = (await fs.readdir(folder))
+    .map(name => /^v(\d+)\.metadata\.json$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(match => Number(match[1]))
+    .filter(version => version < oldestKept)
+    .map(version => metadataFileLocation(metadata.location, version));
+  await removeQuietly(stale);
+  return stale;
 }

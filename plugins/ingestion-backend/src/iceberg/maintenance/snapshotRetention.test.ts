@@ -74,6 +74,34 @@ describe('IcebergSnapshotRetention', () => {
     expect(await snapshotCount('org-c')).toBe(2);
   });
 
+  it('deletes metadata files older than the metadata log, and only those', async () => {
+    for (const runId of ['run-1', 'run-2', 'run-3', 'run-4']) {
+      await f.write({
+        organizationId: 'org-a',
+        query: `SELECT 1::BIGINT AS id, '${runId}' AS name`,
+        runId,
+        tableProperties: { 'write.metadata.previous-versions-max': '1' },
+      });
+    }
+    const metadataFiles = async () =>
+      (await f.listFiles()).filter(p => p.endsWith('.metadata.json')).sort();
+    expect(await metadataFiles()).toHaveLength(4);
+    // Nothing is old enough to expire: only the metadata files outside the log go.
+    const pass = await retention([['org-a', 365]], Date.now()).expire();
+    expect(pass).toMatchObject({ expiredSnapshots: 0, deletedFiles: 2 });
+    const { metadata, metadataLocation } = await f.catalog.loadTable(
+      'org-a',
+      ORDERS,
+    );
+    expect(await metadataFiles()).toEqual(
+      [metadata['metadata-log'][0]['metadata-file'], metadataLocation]
+        .map(l => l.slice(l.indexOf('metadata/')))
+        .sort(),
+    );
+    expect(await f.unreferencedFiles()).toEqual([]);
+    expect(await f.read()).toHaveLength(4);
+  });
+
   it('never expires snapshots younger than a day', async () => {
     await twoSnapshots('org-a');
     const pass = await retention([['org-a', 0]], Date.now() + DAY / 2).expire();

@@ -11,6 +11,7 @@ import {
   expireSnapshots,
   MAX_SNAPSHOT_AGE_PROPERTY,
   MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
+  removeOldMetadataFiles,
 } from './expireSnapshots';
 
 /** The scheduler task that applies the organizations' retention to their Iceberg tables. */
@@ -44,7 +45,8 @@ export interface RetentionPass {
  * Applies each organization's `quotas.storage.retentionDays` to the Iceberg tables of its local
  * SQL catalog: snapshots older than that are expired (see {@link expireSnapshots}), so time travel
  * reaches back as far as the retention and the files of rows deleted or overwritten longer ago
- * are removed. A table's own `history.expire.max-snapshot-age-ms` and
+ * are removed, as are metadata files older than the table's metadata log. A table's own
+ * `history.expire.max-snapshot-age-ms` and
  * `history.expire.min-snapshots-to-keep` properties take precedence; snapshots younger than a day
  * are always kept. Every query and file is scoped to one organization's tables.
  */
@@ -107,6 +109,13 @@ export class IcebergSnapshotRetention {
             minSnapshotsToKeep:
               Number(metadata.properties[MIN_SNAPSHOTS_TO_KEEP_PROPERTY]) || 1,
           });
+          // Every commit leaves a metadata file; those older than the metadata log go too.
+          const staleMetadata = await removeOldMetadataFiles({
+            catalog,
+            organizationId: organization.id,
+            table,
+          });
+          pass.deletedFiles += staleMetadata.length;
           if (result.expiredSnapshotIds.length > 0) {
             pass.expiredSnapshots += result.expiredSnapshotIds.length;
             pass.deletedFiles += result.deletedFiles.length;
