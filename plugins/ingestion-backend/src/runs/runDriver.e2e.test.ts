@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { briefBatchExample } from '@ingestion-for-backstage/plugin-ingestion-common';
 import request from 'supertest';
 import { IcebergSqlCatalog, RUN_ID_SUMMARY_KEY } from '../iceberg';
 import { readWithIcebird } from '../iceberg/__testUtils__/icebird';
@@ -337,38 +338,20 @@ describe.each(databases.eachSupportedId())(
 
     describe('MariaDB incremental → Iceberg with aggregate and quality rules', () => {
       let pipelineId: string;
-      const spec = (extra: object = {}) => ({
-        pipeline_type: 'batch',
-        source: {
-          type: 'mariadb',
-          connection: 'finance-db',
-          table: 'transactions',
-          incremental_column: 'updated_at',
-        },
-        transformations: [
-          { type: 'filter', condition: 'amount > 0' },
-          {
-            type: 'aggregate',
-            group_by: ['customer_id', 'date'],
-            aggregations: { amount: 'sum', count: 'count' },
-          },
-        ],
-        target: {
-          type: 'iceberg',
-          catalog: 'finance_catalog',
-          schema: 'analytics',
-          table: 'daily_transactions',
-        },
-        data_quality: [
-          {
-            type: 'completeness',
-            columns: ['customer_id', 'amount'],
-            threshold: 0.95,
-          },
-          { type: 'range', columns: ['amount'], min: 0, severity: 'warn' },
-        ],
-        ...extra,
-      });
+      // The brief's batch example, read from MariaDB, with a range rule that only warns.
+      const spec = (extra: object = {}) => {
+        const brief = briefBatchExample();
+        return {
+          ...brief,
+          schedule: undefined,
+          source: { ...brief.source, type: 'mariadb' },
+          data_quality: [
+            ...brief.data_quality,
+            { type: 'range', columns: ['amount'], min: 0, severity: 'warn' },
+          ],
+          ...extra,
+        };
+      };
       const daily = async () =>
         (
           await readTable(

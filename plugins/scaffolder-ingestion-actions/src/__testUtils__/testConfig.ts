@@ -1,4 +1,7 @@
-import { ORG_ROLES } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  briefBatchExample,
+  ORG_ROLES,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /** An organization entry of `ingestion.organizations`, as the embedded default configures them. */
 export function organizationConfig(
@@ -49,32 +52,10 @@ export function testConfig(
 }
 
 /** The finance batch pipeline of the architecture guide, without a catalog (the org's is used). */
-export const BATCH_SPEC = {
-  pipeline_type: 'batch',
-  schedule: '0 2 * * *',
-  source: {
-    type: 'mysql',
-    connection: 'finance-db',
-    table: 'transactions',
-    incremental_column: 'updated_at',
-  },
-  transformations: [
-    { type: 'filter', condition: 'amount > 0' },
-    {
-      type: 'aggregate',
-      group_by: ['customer_id', 'date'],
-      aggregations: { amount: 'sum', count: 'count' },
-    },
-  ],
-  target: { type: 'iceberg', schema: 'analytics', table: 'daily_transactions' },
-  data_quality: [
-    {
-      type: 'completeness',
-      columns: ['customer_id', 'amount'],
-      threshold: 0.95,
-    },
-  ],
-};
+export const BATCH_SPEC = (() => {
+  const { catalog: _catalog, ...target } = briefBatchExample().target;
+  return { ...briefBatchExample(), target };
+})();
 
 /** The answers the batch template's form gives for the guide's batch example. */
 export function batchAnswers(overrides: Record<string, unknown> = {}) {

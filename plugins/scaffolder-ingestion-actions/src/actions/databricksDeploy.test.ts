@@ -3,6 +3,7 @@ import {
   registerMswTestHooks,
 } from '@backstage/backend-test-utils';
 import {
+  briefStreamingExample,
   validatePipelineSpec,
   withPiiMasking,
   type PiiType,
@@ -23,29 +24,15 @@ import { testConfig } from '../__testUtils__/testConfig';
 import { createDatabricksDeployAction } from './databricksDeploy';
 import { DRY_RUN_PIPELINE_ID } from './pipelineRegister';
 
-const STREAM_SPEC = {
-  pipeline_type: 'streaming',
-  source: {
-    type: 'kafka',
-    bootstrap_servers: 'kafka-cluster:9092',
-    topic: 'user-events',
-    consumer_group: 'retail-analytics',
-  },
-  transformations: [
-    { type: 'window', window_type: 'tumbling', duration: '5 minutes' },
-    {
-      type: 'aggregate',
-      group_by: ['user_id', 'event_type'],
-      aggregations: { count: 'count', avg_value: 'avg' },
-    },
-  ],
-  target: {
-    type: 'delta',
-    path: 'streaming/user-events',
-    mode: 'append',
-    output_mode: 'update',
-  },
-};
+/** The brief's streaming example, in retail's workspace. */
+const STREAM_SPEC = (() => {
+  const brief = briefStreamingExample();
+  return {
+    ...brief,
+    source: { ...brief.source, consumer_group: 'retail-analytics' },
+    target: { ...brief.target, path: 'streaming/user-events' },
+  };
+})();
 
 const BATCH_SPEC = {
   pipeline_type: 'batch',

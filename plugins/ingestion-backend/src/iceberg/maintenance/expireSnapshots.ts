@@ -15,6 +15,7 @@ import {
 } from '../metadata/metadataFiles';
 import { commitTimestamp } from '../metadata/tableMetadata';
 import type {
+  IcebergLoadedTable,
   IcebergSnapshot,
   IcebergTableIdentifier,
   IcebergTableMetadata,
@@ -31,8 +32,9 @@ export interface ExpiredSnapshots {
   expiredSnapshotIds: number[];
   /** Manifest lists, manifests and data files no retained snapshot references, deleted. */
   deletedFiles: string[];
-  /** The new metadata file; undefined when nothing was old enough. */
+  /** The new metadata file and its content; undefined when nothing was old enough. */
   metadataLocation?: string;
+  metadata?: IcebergTableMetadata;
 }
 
 /**
@@ -92,12 +94,12 @@ export async function expireSnapshots(options: {
   table: IcebergTableIdentifier;
   olderThanMs: number;
   minSnapshotsToKeep?: number;
+  /** The table as the caller just loaded it, to save reading it again. */
+  loaded?: Pick<IcebergLoadedTable, 'metadata' | 'metadataLocation'>;
 }): Promise<ExpiredSnapshots> {
   const { catalog, organizationId, table } = options;
-  const { metadata, metadataLocation } = await catalog.loadTable(
-    organizationId,
-    table,
-  );
+  const { metadata, metadataLocation } =
+    options.loaded ?? (await catalog.loadTable(organizationId, table));
   const expired = snapshotsToExpire(
     metadata,
     options.olderThanMs,
@@ -159,6 +161,7 @@ export async function expireSnapshots(options: {
     expiredSnapshotIds: [...expiredIds],
     deletedFiles: deletable,
     metadataLocation: location,
+    metadata: next,
   };
 }
 
@@ -169,15 +172,10 @@ export async function expireSnapshots(options: {
  * below the oldest one the current metadata still names are deleted, never newer ones, which may
  * belong to a commit in flight. Returns the deleted files.
  */
-export async function removeOldMetadataFiles(options: {
-  catalog: IcebergSqlCatalog;
-  organizationId: string;
-  table: IcebergTableIdentifier;
-}): Promise<string[]> {
-  const { metadata, metadataLocation } = await options.catalog.loadTable(
-    options.organizationId,
-    options.table,
-  );
+export async function removeOldMetadataFiles(
+  current: Pick<IcebergLoadedTable, 'metadata' | 'metadataLocation'>,
+): Promise<string[]> {
+  const { metadata, metadataLocation } = current;
   const named = [
     metadataLocation,
     ...metadata['metadata-log'].map(entry => entry['metadata-file']),

@@ -95,10 +95,11 @@ export class IcebergSnapshotRetention {
         const label = `${row.catalog_name}.${row.table_namespace}.${row.table_name}`;
         pass.tables += 1;
         try {
-          const { metadata } = await catalog.loadTable(organization.id, table);
+          const loaded = await catalog.loadTable(organization.id, table);
+          const { properties } = loaded.metadata;
           const maxAgeMs = Math.max(
             MIN_SNAPSHOT_AGE_MS,
-            Number(metadata.properties[MAX_SNAPSHOT_AGE_PROPERTY]) ||
+            Number(properties[MAX_SNAPSHOT_AGE_PROPERTY]) ||
               organization.quotas.storage.retentionDays * DAY_MS,
           );
           const result = await expireSnapshots({
@@ -107,14 +108,18 @@ export class IcebergSnapshotRetention {
             table,
             olderThanMs: now - maxAgeMs,
             minSnapshotsToKeep:
-              Number(metadata.properties[MIN_SNAPSHOTS_TO_KEEP_PROPERTY]) || 1,
+              Number(properties[MIN_SNAPSHOTS_TO_KEEP_PROPERTY]) || 1,
+            loaded,
           });
           // Every commit leaves a metadata file; those older than the metadata log go too.
-          const staleMetadata = await removeOldMetadataFiles({
-            catalog,
-            organizationId: organization.id,
-            table,
-          });
+          const staleMetadata = await removeOldMetadataFiles(
+            result.metadataLocation && result.metadata
+              ? {
+                  metadataLocation: result.metadataLocation,
+                  metadata: result.metadata,
+                }
+              : loaded,
+          );
           pass.deletedFiles += staleMetadata.length;
           if (result.expiredSnapshotIds.length > 0) {
             pass.expiredSnapshots += result.expiredSnapshotIds.length;

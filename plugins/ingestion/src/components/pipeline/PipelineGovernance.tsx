@@ -38,6 +38,7 @@ export function PipelineGovernance(props: { pipeline: PipelineDetails }) {
     () => api.getEffectiveSpec(pipeline.id),
     [api, pipeline.id, pipeline.currentVersion],
   );
+  const stale = value && staleDeployment(pipeline, value);
   return (
     <InfoCard title="PII governance">
       {loading && <Progress />}
@@ -70,9 +71,9 @@ export function PipelineGovernance(props: { pipeline: PipelineDetails }) {
               ))}
             </>
           )}
-          {staleDeployment(pipeline, value) && (
+          {stale && (
             <Typography color="error" style={{ marginTop: 8 }}>
-              {staleDeployment(pipeline, value)}
+              {stale}
             </Typography>
           )}
         </>
