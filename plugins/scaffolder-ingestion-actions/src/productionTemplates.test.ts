@@ -59,7 +59,7 @@ describe('production templates', () => {
             .slice(0, -1)
             .map((p: { title: string }) => p.title),
           'Repository',
-          'Review',
+          'Cost estimate',
         ]);
         expect(pages.at(-2).properties.repoUrl['ui:field']).toBe(
           'RepoUrlPicker',

@@ -25,9 +25,9 @@ function reviewField(template: Record<string, any>) {
 describe.each(Object.keys(templates))('template %s', name => {
   const template = templates[name];
 
-  it('ends with a review page that estimates the cost before Create', () => {
+  it('ends with a cost estimate page that estimates the cost before Create', () => {
     const { page, field } = reviewField(template);
-    expect(page.title).toBe('Review');
+    expect(page.title).toBe('Cost estimate');
     expect(field['ui:field']).toBe('IngestionCostEstimate');
     expect(field['ui:options'].organization).toBe(
       '${{ parameters.organization }}',
