@@ -50,7 +50,16 @@ export {
   parsePipelineSpecText,
   validatePipelineSpec,
 } from './validate';
-export type { PipelineSpecTextParse, PipelineSpecValidation } from './validate';
+export type {
+  PipelineSpecTextParse,
+  PipelineSpecValidation,
+  PipelineSpecValidationOptions,
+} from './validate';
+export {
+  organizationCatalogs,
+  tenantResourceProblems,
+} from './tenantResources';
+export type { OrganizationResources } from './tenantResources';
 export { pipelineSpecJsonSchema } from './jsonSchema';
 export { getSourceDatasets, getTargetDataset } from './datasets';
 export { briefBatchExample, briefStreamingExample } from './examples';

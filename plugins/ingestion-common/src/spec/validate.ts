@@ -1,6 +1,10 @@
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { PipelineSpec, pipelineSpecSchema } from './pipelineSpec';
 import { collectProblems, SpecProblem } from './problems';
+import {
+  tenantResourceProblems,
+  type OrganizationResources,
+} from './tenantResources';
 
 /**
  * Largest spec text accepted; real specs are a few kilobytes.
@@ -100,13 +104,26 @@ export function parsePipelineSpecText(text: string): PipelineSpecTextParse {
   return result.ok ? { ok: true, value: result.parsed.value } : result;
 }
 
+/** Options of {@link validatePipelineSpec}. @public */
+export interface PipelineSpecValidationOptions {
+  /**
+   * The organization the spec runs in: its catalogs and storage locations are then the only
+   * ones the spec may name (see {@link tenantResourceProblems}). Every caller that knows the
+   * organization passes it: the API, the scaffolder actions, the engines and code generation.
+   */
+  organization?: OrganizationResources;
+}
+
 /**
  * Validates a pipeline spec given as an object or as YAML/JSON text. Returns the spec with
  * defaults applied, or every problem found, each with its path and a message saying what to
  * change (and, for text, where it is).
  * @public
  */
-export function validatePipelineSpec(input: unknown): PipelineSpecValidation {
+export function validatePipelineSpec(
+  input: unknown,
+  options: PipelineSpecValidationOptions = {},
+): PipelineSpecValidation {
   let value = input;
   let locate: ParsedText['locate'] | undefined;
   if (typeof input === 'string') {
@@ -118,9 +135,29 @@ export function validatePipelineSpec(input: unknown): PipelineSpecValidation {
     locate = parsed.parsed.locate;
   }
   const result = collectProblems(pipelineSpecSchema, value, locate);
-  return result.success
-    ? { valid: true, spec: result.data }
-    : { valid: false, problems: result.problems };
+  if (!result.success) {
+    return { valid: false, problems: result.problems };
+  }
+  if (options.organization) {
+    const problems = tenantResourceProblems(result.data, options.organization);
+    if (problems.length > 0) {
+      return {
+        valid: false,
+        problems: problems.map(problem => {
+          const location = locate?.(parseSpecPath(problem.path));
+          return location ? { ...problem, location } : problem;
+        }),
+      };
+    }
+  }
+  return { valid: true, spec: result.data };
+}
+
+/** `transformations[1].dataset.path` as path segments, for text locations. */
+function parseSpecPath(path: string): PropertyKey[] {
+  return [...path.matchAll(/([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g)].map(
+    ([, key, index]) => (index !== undefined ? Number(index) : key),
+  );
 }
 
 /**
