@@ -7,6 +7,16 @@ export interface Config {
      */
     platformAdmins?: string[];
 
+    /** How the ingestion permission policy governs the software catalog. */
+    catalog?: {
+      /**
+       * Groups whose members may register, update and remove catalog locations (and analyze them
+       * and open the register page), besides the platform admins. Entity refs such as
+       * `group:default/catalog-admins`. Defaults to none: platform admins only.
+       */
+      locationAdmins?: string[];
+    };
+
     /** Prices used to turn usage into cost records. */
     pricing?: {
       /** USD per Databricks DBU. Defaults to 0.55. */

@@ -2,8 +2,6 @@ import type { UserInfoService } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isResourcePermission,
-  type PermissionCondition,
-  type PermissionCriteria,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import type {
@@ -12,7 +10,6 @@ import type {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
-  ANNOTATION_ORGANIZATION,
   ORGANIZATION_RESOURCE_TYPE,
   PIPELINE_RESOURCE_TYPE,
   rolesGrant,
@@ -30,21 +27,12 @@ import type {
   Memberships,
   OrganizationDirectory,
 } from '../organizations/OrganizationDirectory';
-
-const CATALOG_ENTITY = 'catalog-entity';
-
-function hasOrganizationAnnotation(
-  value?: string,
-): PermissionCondition<typeof CATALOG_ENTITY> {
-  return {
-    rule: 'HAS_ANNOTATION',
-    resourceType: CATALOG_ENTITY,
-    params:
-      value === undefined
-        ? { annotation: ANNOTATION_ORGANIZATION }
-        : { annotation: ANNOTATION_ORGANIZATION, value },
-  };
-}
+import { catalogDecision, isCatalogPermission } from './catalogDecisions';
+import { PortalGroups } from './PolicyUser';
+import {
+  isScaffolderPermission,
+  scaffolderDecision,
+} from './scaffolderDecisions';
 
 /**
  * The product brief's access matrix as a Backstage permission policy.
@@ -52,14 +40,28 @@ function hasOrganizationAnnotation(
  * - Ingestion permissions: allowed in exactly the organizations where one of the user's roles grants
  *   them (`ROLE_PERMISSIONS`), as an `IS_IN_ORGANIZATION` condition that the backend turns into SQL.
  *   No such organization: denied.
- * - Catalog entities annotated with an organization: visible (and actionable) only to its members.
+ * - Catalog permissions by role ({@link catalogDecision}): an organization's entities are visible
+ *   to its members only and refreshed or unregistered by its admins; locations are registered by
+ *   location admins.
+ * - Scaffolder tasks ({@link scaffolderDecision}): read and cancelled by the user who started them
+ *   (and platform admins).
  * - Everything else: allowed, as the default policy of a fresh portal.
  */
 export class IngestionPermissionPolicy implements PermissionPolicy {
+  private readonly groups: PortalGroups;
+
   constructor(
     private readonly directory: OrganizationDirectory,
     private readonly userInfo: UserInfoService,
-  ) {}
+    options: {
+      /** Groups of `ingestion.platformAdmins`. */
+      platformAdmins?: readonly string[];
+      /** Groups of `ingestion.catalog.locationAdmins`. */
+      locationAdmins?: readonly string[];
+    } = {},
+  ) {
+    this.groups = new PortalGroups(options);
+  }
 
   async handle(
     request: PolicyQuery,
@@ -67,8 +69,9 @@ export class IngestionPermissionPolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const { permission } = request;
     const isIngestion = permission.name.startsWith('ingestion.');
-    const isCatalogEntity = isResourcePermission(permission, CATALOG_ENTITY);
-    if (!isIngestion && !isCatalogEntity) {
+    const isCatalog = isCatalogPermission(permission);
+    const isScaffolder = isScaffolderPermission(permission);
+    if (!isIngestion && !isCatalog && !isScaffolder) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (
@@ -84,27 +87,17 @@ export class IngestionPermissionPolicy implements PermissionPolicy {
       user.credentials as Parameters<UserInfoService['getUserInfo']>[0],
     );
     const memberships = this.directory.membershipsOf(info.ownershipEntityRefs);
-    if (isCatalogEntity) {
-      return this.catalogDecision(memberships);
+    if (isCatalog || isScaffolder) {
+      const policyUser = this.groups.userOf(
+        info.userEntityRef,
+        info.ownershipEntityRefs,
+        memberships,
+      );
+      return isCatalog
+        ? catalogDecision(permission, policyUser)
+        : scaffolderDecision(permission, policyUser);
     }
     return this.ingestionDecision(permission.name, request, memberships);
-  }
-
-  private catalogDecision(memberships: Memberships): PolicyDecision {
-    const conditions: PermissionCriteria<
-      PermissionCondition<typeof CATALOG_ENTITY>
-    > = {
-      anyOf: [
-        { not: hasOrganizationAnnotation() },
-        ...[...memberships.keys()].map(id => hasOrganizationAnnotation(id)),
-      ],
-    };
-    return {
-      result: AuthorizeResult.CONDITIONAL,
-      pluginId: 'catalog',
-      resourceType: CATALOG_ENTITY,
-      conditions,
-    };
   }
 
   private ingestionDecision(

@@ -9,7 +9,8 @@ import { IngestionPermissionPolicy } from './IngestionPermissionPolicy';
 
 /**
  * A module for the permission backend that installs {@link IngestionPermissionPolicy}: the org
- * roles of `ingestion.organizations` mapped onto permission decisions.
+ * roles of `ingestion.organizations` mapped onto permission decisions, for the ingestion plugin, the
+ * catalog and the scaffolder.
  *
  * @public
  */
@@ -24,11 +25,21 @@ export const permissionModuleIngestionPolicy = createBackendModule({
         userInfo: coreServices.userInfo,
       },
       async init({ policy, config, userInfo }) {
+        const platformAdmins =
+          config.getOptionalStringArray('ingestion.platformAdmins') ?? [];
         const directory = new OrganizationDirectory(
           readOrganizationsConfig(config),
-          config.getOptionalStringArray('ingestion.platformAdmins') ?? [],
+          platformAdmins,
         );
-        policy.setPolicy(new IngestionPermissionPolicy(directory, userInfo));
+        policy.setPolicy(
+          new IngestionPermissionPolicy(directory, userInfo, {
+            platformAdmins,
+            locationAdmins:
+              config.getOptionalStringArray(
+                'ingestion.catalog.locationAdmins',
+              ) ?? [],
+          }),
+        );
       },
     });
   },
