@@ -1,5 +1,15 @@
 import type { Knex } from 'knex';
 
+/** Where a cost record's figure comes from. */
+export type CostSource =
+  | 'databricks-billing'
+  | 'databricks-estimate'
+  | 'local-measured'
+  | 'storage-sample'
+  | 'storage-written'
+  | 'platform-usage'
+  | 'demo';
+
 export interface NewCostRecord {
   organizationId: string;
   costCenter: string;
@@ -7,13 +17,55 @@ export interface NewCostRecord {
   serviceType: 'compute' | 'storage' | 'platform';
   pipelineId?: string;
   runId?: string;
+  /** `data_tables` id of a table's storage. */
+  tableId?: string;
   quantity: number;
-  unit: 'DBU' | 'GB-month' | 'request';
+  unit: 'DBU' | 'GB-month' | 'request' | 'CPU-second' | 'GB-hour';
   amount: number;
   currency: string;
   /** `YYYY-MM` */
   period: string;
+  /** `YYYY-MM-DD` the cost belongs to; the day of `at` when absent. */
+  day?: string;
+  /** The pipeline's owner as recorded (user or group ref). */
+  ownerRef?: string;
+  /** The Owner tag: the team charged. Resolved later from `ownerRef` when absent. */
+  ownerTeam?: string;
+  /** The Project tag. */
+  project?: string;
+  source?: CostSource;
+  measurement?: 'measured' | 'estimated';
   at: Date;
+}
+
+/** A group ref owns its costs itself; a person's team is resolved from the catalog later. */
+export function teamOfOwner(ownerRef: string | undefined): string | undefined {
+  return ownerRef?.startsWith('group:') ? ownerRef : undefined;
+}
+
+/** The row of a new cost record. */
+export function costRecordRow(record: NewCostRecord) {
+  return {
+    organization_id: record.organizationId,
+    cost_center: record.costCenter,
+    environment: record.environment,
+    service_type: record.serviceType,
+    pipeline_id: record.pipelineId ?? null,
+    run_id: record.runId ?? null,
+    table_id: record.tableId ?? null,
+    quantity: record.quantity,
+    unit: record.unit,
+    amount: record.amount,
+    currency: record.currency,
+    period: record.period,
+    day: record.day ?? record.at.toISOString().slice(0, 10),
+    owner_ref: record.ownerRef ?? null,
+    owner_team: record.ownerTeam ?? teamOfOwner(record.ownerRef) ?? null,
+    project: record.project ?? null,
+    source: record.source ?? null,
+    measurement: record.measurement ?? null,
+    recorded_at: record.at,
+  };
 }
 
 const GROUP_COLUMNS = {
@@ -54,20 +106,7 @@ export class DatabaseCostsStore implements CostsStore {
   constructor(private readonly knex: Knex) {}
 
   async add(record: NewCostRecord) {
-    await this.knex('cost_records').insert({
-      organization_id: record.organizationId,
-      cost_center: record.costCenter,
-      environment: record.environment,
-      service_type: record.serviceType,
-      pipeline_id: record.pipelineId ?? null,
-      run_id: record.runId ?? null,
-      quantity: record.quantity,
-      unit: record.unit,
-      amount: record.amount,
-      currency: record.currency,
-      period: record.period,
-      recorded_at: record.at,
-    });
+    await this.knex('cost_records').insert(costRecordRow(record));
   }
 
   async grouped(

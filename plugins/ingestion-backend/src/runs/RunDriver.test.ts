@@ -268,8 +268,8 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
       watermarkOut: '2024-01-02 00:00:00',
       durationMs: 5000,
     });
-    // 2 DBU × 0.55 + 2 GB-month × 0.023
-    expect(done.cost).toBeCloseTo(1.146, 6);
+    // 2 DBU × 0.55 (storage is sampled daily per table, not charged per run)
+    expect(done.cost).toBeCloseTo(1.1, 6);
     expect((await status(third)).status).toBe('submitted');
 
     const table = await knex('data_tables').first();
@@ -303,8 +303,14 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
       costs.map(c => [c.service_type, c.unit, Number(c.quantity), c.period]),
     ).toEqual([
       ['compute', 'DBU', 2, '2026-03'],
-      ['storage', 'GB-month', 2, '2026-03'],
     ]);
+    expect(costs[0]).toMatchObject({
+      owner_ref: 'group:default/finance-team',
+      owner_team: 'group:default/finance-team',
+      source: 'databricks-estimate',
+      measurement: 'estimated',
+      day: '2026-03-01',
+    });
     expect(finished.map(f => [f.run.id, f.run.status])).toEqual([
       [first, 'succeeded'],
     ]);

@@ -28,6 +28,8 @@ export interface Pricing {
   /** Per GB-month of storage. */
   storageGbMonth: number;
   currency: string;
+  /** The local engine's measured usage (`ingestion.costs.localEngine`); see src/costs/pricing.ts. */
+  localEngine?: { cpuSecond: number; gbHour: number };
 }
 
 const GB = 1024 ** 3;
@@ -82,9 +84,9 @@ export class RunResultRecorder {
     const { organization, run, result, status, now, spec } = options;
     const org = organization.id;
     const begin = run.startedAt ?? run.submittedAt;
-    const storageGb = (result?.bytesWritten ?? 0) / GB;
     const costs: Array<Omit<NewCostRecord, 'at'>> = [];
     const period = now.toISOString().slice(0, 7);
+    // The brief's allocation tags; a person's team is resolved from the catalog afterwards.
     const base = {
       organizationId: org,
       costCenter: organization.costCenter,
@@ -93,6 +95,8 @@ export class RunResultRecorder {
       runId: run.id,
       currency: this.pricing.currency,
       period,
+      ownerRef: options.pipeline.owner,
+      project: organization.project ?? run.pipelineId,
     };
     if (result && result.dbus > 0) {
       costs.push({
@@ -101,18 +105,37 @@ export class RunResultRecorder {
         quantity: result.dbus,
         unit: 'DBU',
         amount: result.dbus * this.pricing.dbu,
+        source: 'databricks-estimate',
+        measurement: 'estimated',
       });
     }
-    if (result && storageGb > 0) {
-      // The bytes written, kept for a month: what the run adds to the storage bill.
-      costs.push({
-        ...base,
-        serviceType: 'storage',
-        quantity: storageGb,
-        unit: 'GB-month',
-        amount: storageGb * this.pricing.storageGbMonth,
-      });
+    const local = this.pricing.localEngine;
+    if (result?.usage && local) {
+      // Measured on the process that ran it: CPU time, and the peak memory held for the run.
+      const { cpuSeconds, peakMemoryBytes, durationSeconds } = result.usage;
+      const gbHours = (peakMemoryBytes / GB) * (durationSeconds / 3600);
+      costs.push(
+        {
+          ...base,
+          serviceType: 'compute',
+          quantity: cpuSeconds,
+          unit: 'CPU-second',
+          amount: cpuSeconds * local.cpuSecond,
+          source: 'local-measured',
+          measurement: 'measured',
+        },
+        {
+          ...base,
+          serviceType: 'compute',
+          quantity: gbHours,
+          unit: 'GB-hour',
+          amount: gbHours * local.gbHour,
+          source: 'local-measured',
+          measurement: 'measured',
+        },
+      );
     }
+    // Storage is sampled daily per table (src/costs/StorageSampler.ts), not charged per run.
     const cost = costs.reduce((sum, c) => sum + c.amount, 0);
 
     const progress: RunProgress = {
@@ -204,7 +227,7 @@ export class RunResultRecorder {
         );
         const costsStore = new DatabaseCostsStore(trx);
         for (const record of costs) {
-          await costsStore.add({ ...record, at: now });
+          await costsStore.add({ ...record, tableId: tables[0]?.id, at: now });
         }
       }
       if (status === 'succeeded') {

@@ -9,6 +9,7 @@ import type {
   ResolvedConnection,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import type { Knex } from 'knex';
+import { readCostPricing } from '../costs/pricing';
 import { LocalEngine } from '../engines/local';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { RunDriver } from './RunDriver';
@@ -69,12 +70,7 @@ export async function startRunDriver(options: {
       };
     },
     logger: logger.child({ task: RUN_DRIVER_TASK_ID }),
-    pricing: {
-      dbu: config.getOptionalNumber('ingestion.pricing.dbu') ?? 0.55,
-      storageGbMonth:
-        config.getOptionalNumber('ingestion.pricing.storageGbMonth') ?? 0.023,
-      currency: config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
-    },
+    pricing: readCostPricing(config),
     retry: {
       maxAttempts: settings?.getOptionalNumber('maxAttempts'),
       baseDelaySeconds: settings?.getOptionalNumber('retryDelaySeconds'),

@@ -317,14 +317,21 @@ describe.each(databases.eachSupportedId())(
           observed: 1,
         }),
       ]);
-      const costs = await knex('cost_records').where({ run_id: runId });
+      // The local engine's measured CPU time and memory: a run on the embedded default costs.
+      const costs = await knex('cost_records')
+        .where({ run_id: runId })
+        .orderBy('unit');
       expect(costs).toEqual([
         expect.objectContaining({
-          service_type: 'storage',
-          unit: 'GB-month',
+          service_type: 'compute',
+          unit: 'CPU-second',
           cost_center: 'FIN-001',
+          source: 'local-measured',
+          measurement: 'measured',
         }),
+        expect.objectContaining({ unit: 'GB-hour', source: 'local-measured' }),
       ]);
+      expect(costs.every(c => Number(c.amount) > 0)).toBe(true);
       const logs = await api()
         .get(`/api/ingestion/v1/runs/${runId}/logs`)
         .set('Authorization', as('finance-viewer'));

@@ -18,6 +18,10 @@ export interface EngineOrganization {
   storage: string;
   /** Name of the organization's Iceberg catalog (`finance_catalog`). */
   icebergCatalog: string;
+  /** More catalogs whose tables belong to the organization (its Iceberg REST catalogs). */
+  icebergCatalogs?: string[];
+  /** More S3 locations the organization owns besides `storage` (`s3://bucket[/prefix]`). */
+  storageLocations?: string[];
   quotas: { maxConcurrentJobs: number; maxDbuPerHour: number };
   databricks?: {
     host: string;
@@ -120,6 +124,15 @@ export interface EngineRunResult {
   bytesWritten: number;
   /** Databricks units consumed; 0 on the local engine. */
   dbus: number;
+  /**
+   * Resources the run used, where the engine measures them itself (the local engine): priced per
+   * CPU-second and per GB-hour of peak memory.
+   */
+  usage?: {
+    cpuSeconds: number;
+    peakMemoryBytes: number;
+    durationSeconds: number;
+  };
   watermarkOut?: string;
   quality: Array<
     Omit<QualityResult, 'id' | 'runId' | 'pipelineId' | 'createdAt'>

@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureUsage } from '../../costs/measureUsage';
 import { IcebergSqlCatalog, IcebergTableWriter } from '../../iceberg';
 import { runPipeline, RunHost } from './runPipeline';
 import { runStream } from './streaming';
@@ -199,13 +200,19 @@ export class LocalEngine implements IngestionEngine {
     // Streaming specs run as micro-batches of the batch pipeline (see streaming/).
     const run =
       context.spec.pipeline_type === 'streaming' ? runStream : runPipeline;
-    entry.done = run(this.#host(), context, {
-      signal: abort.signal,
-      onWorkspace: workspace => {
-        entry.workspace = workspace;
-      },
-    }).then(state => {
-      entry.state = state;
+    // CPU time and peak memory of the run: its cost on the embedded default (see src/costs).
+    entry.done = measureUsage(() =>
+      run(this.#host(), context, {
+        signal: abort.signal,
+        onWorkspace: workspace => {
+          entry.workspace = workspace;
+        },
+      }),
+    ).then(({ value: state, usage }) => {
+      entry.state =
+        state.state === 'succeeded' || state.state === 'quality_failed'
+          ? { ...state, result: { ...state.result, usage } }
+          : state;
       entry.finishedAt = Date.now();
     });
     return { engineRunId };
