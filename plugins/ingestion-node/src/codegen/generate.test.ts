@@ -428,7 +428,8 @@ describe('generation inputs', () => {
     expect(() =>
       generateDatabricksArtifacts({
         spec: loadSpec('files-join.yaml'),
-        organization: research,
+        // Owning the catalog the spec joins from, so that only its storage is missing.
+        organization: { ...research, icebergCatalogs: ['retail_catalog'] },
         pipeline: CASES[3].pipeline,
       }),
     ).toThrow(

@@ -48,14 +48,17 @@ export interface DatabricksArtifacts {
  * Generates the notebook, the job and the asset bundle of a pipeline version for an organization.
  * Deterministic: the same input always gives the same bytes, so the output can be reviewed as a diff.
  *
- * @throws Error when the spec is invalid or cannot run on Databricks (e.g. relative paths without storage).
+ * @throws Error when the spec is invalid, names a catalog or storage location that is not the organization's,
+ * or cannot run on Databricks (e.g. relative paths without storage).
  * @public
  */
 export function generateDatabricksArtifacts(
   options: GenerateDatabricksArtifactsOptions,
 ): DatabricksArtifacts {
   const { organization, pipeline } = options;
-  const validation = validatePipelineSpec(options.spec);
+  // With the organization: a notebook runs with the cluster's credentials, so it must never
+  // name another organization's catalog or storage, whatever the caller checked before.
+  const validation = validatePipelineSpec(options.spec, { organization });
   if (!validation.valid) {
     const problems = validation.problems.map(p => `${p.path}: ${p.message}`);
     throw new Error(

@@ -72,6 +72,12 @@ export interface CodegenOrganization {
   };
   /** Storage root (e.g. `s3://finance-data-lake`) that relative file paths resolve against. */
   storage?: string;
+  /** More S3 locations the organization owns (`s3://bucket[/prefix]`): specs may name paths under them. */
+  storageLocations?: string[];
+  /** The organization's Iceberg (Unity) catalog; `<id>_catalog` when absent. Specs may name only its catalogs. */
+  icebergCatalog?: string;
+  /** More catalogs whose tables belong to the organization. */
+  icebergCatalogs?: string[];
 }
 
 /**

@@ -147,10 +147,12 @@ describe('generated artifacts against the Jobs API contract', () => {
       if (!result.valid) {
         throw new Error(JSON.stringify(result.problems));
       }
-      const organization = financeOrganization({
-        host: server.url,
-        token: server.token,
-      });
+      // One organization runs every fixture here, so it owns what they all name.
+      const organization = {
+        ...financeOrganization({ host: server.url, token: server.token }),
+        icebergCatalogs: ['retail_catalog', 'research_catalog', 'crm_catalog'],
+        storageLocations: ['s3://retail-reference'],
+      };
       const artifacts = generateWorkspaceArtifacts({
         spec: result.spec,
         organization,

@@ -60,6 +60,13 @@ export function toCodegenOrganization(
     },
     ...(databricks ? { databricks } : {}),
     storage: organization.storage,
+    icebergCatalog: organization.icebergCatalog,
+    ...(organization.icebergCatalogs
+      ? { icebergCatalogs: [...organization.icebergCatalogs] }
+      : {}),
+    ...(organization.storageLocations
+      ? { storageLocations: [...organization.storageLocations] }
+      : {}),
   };
 }
 

@@ -27,6 +27,8 @@ export const retail: CodegenOrganization = {
   quotas: { maxConcurrentJobs: 50, maxClusters: 20, maxDbuPerHour: 200 },
   databricks: { workspaceRoot: '/Workspace/Teams/retail/' },
   storage: 's3://retail-data-lake',
+  // The reference data bucket retail owns besides its lake (http-delta.yaml joins from it).
+  storageLocations: ['s3://retail-reference'],
 };
 
 export const healthcare: CodegenOrganization = {
@@ -37,6 +39,8 @@ export const healthcare: CodegenOrganization = {
   owner: 'group:default/healthcare-data',
   quotas: { maxConcurrentJobs: 5 },
   storage: 's3://healthcare-data-lake',
+  // Its CRM tables live in a catalog of their own (postgres-merge.yaml writes there).
+  icebergCatalogs: ['crm_catalog'],
 };
 
 /** Not in the guide's sizing table. */
