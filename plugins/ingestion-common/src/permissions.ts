@@ -54,6 +54,15 @@ export const pipelineExecutePermission = createPermission({
   attributes: { action: 'update' },
   resourceType: PIPELINE_RESOURCE_TYPE,
 });
+/**
+ * Trigger a run with overridden inputs: a watermark to start from, or a full refresh that
+ * ignores the recorded one. Both decide which rows are loaded again (or skipped). @public
+ */
+export const runOverridePermission = createPermission({
+  name: 'ingestion.run.override',
+  attributes: { action: 'update' },
+  resourceType: PIPELINE_RESOURCE_TYPE,
+});
 /** @public */
 export const tableReadPermission = createPermission({
   name: 'ingestion.table.read',
@@ -110,6 +119,7 @@ export const ingestionPermissions: ResourcePermission[] = [
   pipelineUpdatePermission,
   pipelineDeletePermission,
   pipelineExecutePermission,
+  runOverridePermission,
   tableReadPermission,
   tableWritePermission,
   connectionReadPermission,
@@ -136,6 +146,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<OrgRole, readonly string[]>> = {
     pipelineUpdatePermission.name,
     pipelineDeletePermission.name,
     pipelineExecutePermission.name,
+    runOverridePermission.name,
     tableReadPermission.name,
     tableWritePermission.name,
     connectionReadPermission.name,
