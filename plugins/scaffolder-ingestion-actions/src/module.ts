@@ -7,6 +7,7 @@ import { createDatabricksDeployAction } from './actions/databricksDeploy';
 import { createPipelineCreateAction } from './actions/pipelineCreate';
 import { createPipelineRegisterAction } from './actions/pipelineRegister';
 import { createRepoPublishAction } from './actions/repoPublish';
+import { withTaskSafeErrors } from './lib/taskSafeErrors';
 
 /**
  * Registers the ingestion actions with the scaffolder: `ingestion:pipeline:create`,
@@ -24,14 +25,18 @@ export const scaffolderModuleIngestion = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
       },
-      async init({ scaffolderActions, auth, discovery, config }) {
+      async init({ scaffolderActions, auth, discovery, config, logger }) {
         const services = { auth, discovery, config };
+        // Task logs are the user's to read: errors there carry their message, not a stack.
         scaffolderActions.addActions(
-          createPipelineCreateAction(services),
-          createPipelineRegisterAction(services),
-          createDatabricksDeployAction(services),
-          createRepoPublishAction(services),
+          ...[
+            createPipelineCreateAction(services),
+            createPipelineRegisterAction(services),
+            createDatabricksDeployAction(services),
+            createRepoPublishAction({ ...services, logger }),
+          ].map(action => withTaskSafeErrors(action, logger)),
         );
       },
     });

@@ -2,6 +2,7 @@ import {
   resolveSafeChildPath,
   type AuthService,
   type DiscoveryService,
+  type LoggerService,
   type RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
@@ -21,6 +22,7 @@ import {
 } from '../lib/localGitRemote';
 import { readOrganizationSettings } from '../lib/organizationConfig';
 import { requireOrganizationPermission } from '../lib/organizationAccess';
+import { silentLogger } from '../lib/taskSafeErrors';
 import { BRANCH_NAME, ORGANIZATION_ID, REPOSITORY_NAME } from './patterns';
 import { examples } from './repoPublish.examples';
 
@@ -62,8 +64,14 @@ export function createRepoPublishAction(options: {
   auth: AuthService;
   discovery: DiscoveryService;
   config: RootConfigService;
+  /**
+   * Where the git helper's progress goes. Not the task log: its lines name the workspace folder
+   * on the server. Default: nowhere.
+   */
+  logger?: LoggerService;
 }) {
   const { config } = options;
+  const gitLogger = options.logger ?? silentLogger;
   return createTemplateAction({
     id: REPO_PUBLISH_ACTION_ID,
     description:
@@ -135,7 +143,7 @@ export function createRepoPublishAction(options: {
       );
       const alreadyThere = () =>
         new ConflictError(
-          `repoName: organization '${input.organization}' already has a repository '${input.repoName}' (${remoteUrl}); choose another name`,
+          `repoName: organization '${input.organization}' already has a repository '${input.repoName}'; choose another name`,
         );
 
       let commitHash: string;
@@ -145,7 +153,7 @@ export function createRepoPublishAction(options: {
         }
         commitHash = '0'.repeat(40);
         ctx.logger.info(
-          `Dry run: would push ${sourceDir} to ${remoteUrl} (${defaultBranch})`,
+          `Dry run: would push the workspace to the repository '${input.repoName}' of organization '${input.organization}' (${defaultBranch})`,
         );
       } else {
         ({ commitHash } = await ctx.checkpoint({
@@ -163,7 +171,7 @@ export function createRepoPublishAction(options: {
                 remoteUrl: remote.url,
                 // The loopback remote needs no credentials: its URL is a one-time secret.
                 auth: { username: 'ingestion', password: 'unused' },
-                logger: ctx.logger,
+                logger: gitLogger,
                 defaultBranch,
                 commitMessage:
                   input.commitMessage ??
@@ -181,7 +189,7 @@ export function createRepoPublishAction(options: {
           },
         }));
         ctx.logger.info(
-          `Pushed ${commitHash} to ${remoteUrl} (${defaultBranch})`,
+          `Pushed ${commitHash} to the repository '${input.repoName}' of organization '${input.organization}' (${defaultBranch})`,
         );
       }
 
