@@ -150,11 +150,18 @@ export async function startScaffolderTestBackend(
  * templates come from catalog locations as in the portal's app-config, and the ingestion entity
  * provider publishes registered pipelines.
  */
-export async function startPortalTestBackend(config: Record<string, any>) {
+export async function startPortalTestBackend(
+  config: Record<string, any>,
+  options: {
+    /** More features, e.g. the real database service for PostgreSQL. */
+    features?: Parameters<typeof startTestBackend>[0]['features'];
+  } = {},
+) {
   const root = path.resolve(__dirname, '../../../../templates');
   return startTestBackend({
     features: [
       ...COMMON_FEATURES,
+      ...(options.features ?? []),
       catalogPlugin,
       catalogModuleScaffolderEntityModel,
       catalogModuleIngestion,
