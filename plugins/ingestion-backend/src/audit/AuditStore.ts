@@ -1,7 +1,7 @@
 import type { JsonObject } from '@backstage/types';
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from '../database/conditions';
-import { applyKeyset, pageOf, type KeysetOptions } from '../database/keyset';
+import { openKeyset } from '../database/keyset';
 import { toEpochMs, toIso, toOptionalString } from '../database/rows';
 import type { AuditEvent, AuditListQuery, AuditOutcome } from './types';
 
@@ -91,15 +91,25 @@ export class DatabaseAuditStore implements AuditStore {
     filter: AccessFilter,
     query: AuditListQuery,
   ): Promise<{ items: AuditEvent[]; nextCursor?: string }> {
-    const keyset: KeysetOptions<AuditRow> = {
+    const keyset = await openKeyset<AuditRow>(this.knex, {
+      list: 'audit',
+      scope: {
+        filter,
+        action: query.action,
+        outcome: query.outcome,
+        targetType: query.targetType,
+        targetId: query.targetId,
+        actor: query.actor?.toLocaleLowerCase('en-US'),
+      },
       column: 'at',
       order: 'desc',
-      isTimestamp: true,
+      valueType: 'timestamp',
+      idType: 'integer',
       cursor: query.cursor,
       limit: query.limit,
       valueOf: row => toEpochMs(row.at),
       idOf: row => String(row.id),
-    };
+    });
     const builder = this.knex<AuditRow>('audit_events as a').select('a.*');
     applyAccessFilter(builder, filter, 'a');
     if (query.action !== undefined) builder.where('a.action', query.action);
@@ -113,8 +123,8 @@ export class DatabaseAuditStore implements AuditStore {
     if (query.actor !== undefined) {
       builder.where('a.actor', query.actor.toLocaleLowerCase('en-US'));
     }
-    applyKeyset(builder, 'a', keyset);
-    const page = pageOf((await builder) as AuditRow[], keyset);
+    keyset.apply(builder, 'a');
+    const page = keyset.page((await builder) as AuditRow[]);
     return {
       items: page.rows.map(toEvent),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),

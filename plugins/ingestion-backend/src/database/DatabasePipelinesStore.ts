@@ -5,7 +5,7 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from './conditions';
-import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
+import { openKeyset } from './keyset';
 import type {
   NewPipeline,
   NewPipelineVersion,
@@ -107,15 +107,22 @@ export class DatabasePipelinesStore implements PipelinesStore {
 
   async list(filter: AccessFilter, query: PipelineListQuery) {
     const column = SORT_COLUMNS[query.sort];
-    const keyset: KeysetOptions<PipelineRow> = {
+    const keyset = await openKeyset<PipelineRow>(this.knex, {
+      list: 'pipelines',
+      scope: {
+        filter,
+        owner: query.owner,
+        type: query.type,
+        nameContains: query.nameContains,
+      },
       column,
       order: query.order,
-      isTimestamp: column !== 'name',
+      valueType: column === 'name' ? 'string' : 'timestamp',
       cursor: query.cursor,
       limit: query.limit,
       valueOf: row => (column === 'name' ? row.name : toEpochMs(row[column])),
       idOf: row => row.id,
-    };
+    });
     const builder = this.knex<PipelineRow>('pipelines as p').select('p.*');
     applyAccessFilter(builder, filter, 'p');
     if (query.owner) {
@@ -131,8 +138,8 @@ export class DatabasePipelinesStore implements PipelinesStore {
         .replace(/[\\%_]/g, c => `\\${c}`);
       builder.whereRaw(`p.name like ? escape '\\'`, [`%${escaped}%`]);
     }
-    applyKeyset(builder, 'p', keyset);
-    const page = pageOf((await builder) as PipelineRow[], keyset);
+    keyset.apply(builder, 'p');
+    const page = keyset.page((await builder) as PipelineRow[]);
     return { items: page.rows.map(toPipeline), nextCursor: page.nextCursor };
   }
 
@@ -238,22 +245,25 @@ export class DatabasePipelinesStore implements PipelinesStore {
     page: { cursor?: string; limit: number },
   ) {
     // Versions are unique within a pipeline, so the version is its own tie-breaker.
-    const keyset: KeysetOptions<VersionRow> = {
+    const keyset = await openKeyset<VersionRow>(this.knex, {
+      list: 'pipeline-versions',
+      scope: { organizationId, pipelineId },
       column: 'version',
       order: 'desc',
-      isTimestamp: false,
+      valueType: 'integer',
+      idType: 'integer',
       cursor: page.cursor,
       limit: page.limit,
       valueOf: row => Number(row.version),
       idOf: row => String(row.version),
       idColumn: 'version',
-    };
+    });
     const builder = this.knex('pipeline_versions as v').select('v.*').where({
       'v.organization_id': organizationId,
       'v.pipeline_id': pipelineId,
     });
-    applyKeyset(builder, 'v', keyset);
-    const rows = pageOf((await builder) as VersionRow[], keyset);
+    keyset.apply(builder, 'v');
+    const rows = keyset.page((await builder) as VersionRow[]);
     return {
       items: rows.rows.map(row => toVersion(row, false)),
       nextCursor: rows.nextCursor,

@@ -5,7 +5,7 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from './conditions';
-import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
+import { openKeyset } from './keyset';
 import type { NewRun, RunListQuery, RunProgress, RunsStore } from './RunsStore';
 import {
   toEpochMs,
@@ -160,15 +160,17 @@ export class DatabaseRunsStore implements RunsStore {
   }
 
   async list(filter: AccessFilter, query: RunListQuery) {
-    const keyset: KeysetOptions<RunRow> = {
+    const keyset = await openKeyset<RunRow>(this.knex, {
+      list: 'runs',
+      scope: { filter, pipelineId: query.pipelineId, status: query.status },
       column: 'queued_at',
       order: 'desc',
-      isTimestamp: true,
+      valueType: 'timestamp',
       cursor: query.cursor,
       limit: query.limit,
       valueOf: row => toEpochMs(row.queued_at),
       idOf: row => row.id,
-    };
+    });
     const builder = this.scoped(filter);
     if (query.pipelineId) {
       builder.where('r.pipeline_id', query.pipelineId);
@@ -176,8 +178,8 @@ export class DatabaseRunsStore implements RunsStore {
     if (query.status) {
       builder.where('r.status', query.status);
     }
-    applyKeyset(builder, 'r', keyset);
-    const page = pageOf((await builder) as RunRow[], keyset);
+    keyset.apply(builder, 'r');
+    const page = keyset.page((await builder) as RunRow[]);
     return { items: page.rows.map(toRun), nextCursor: page.nextCursor };
   }
 
@@ -253,20 +255,23 @@ export class DatabaseRunsStore implements RunsStore {
     runId: string,
     page: { cursor?: string; limit: number },
   ) {
-    const keyset: KeysetOptions<EventRow> = {
+    const keyset = await openKeyset<EventRow>(this.knex, {
+      list: 'run-events',
+      scope: { organizationId, runId },
       column: 'id',
       order: 'asc',
-      isTimestamp: false,
+      valueType: 'integer',
+      idType: 'integer',
       cursor: page.cursor,
       limit: page.limit,
-      valueOf: row => String(row.id),
+      valueOf: row => Number(row.id),
       idOf: row => String(row.id),
-    };
+    });
     const builder = this.knex('run_events as e')
       .select('e.id', 'e.at', 'e.kind', 'e.level', 'e.status', 'e.message')
       .where({ 'e.organization_id': organizationId, 'e.run_id': runId });
-    applyKeyset(builder, 'e', keyset);
-    const rows = pageOf((await builder) as EventRow[], keyset);
+    keyset.apply(builder, 'e');
+    const rows = keyset.page((await builder) as EventRow[]);
     return {
       items: rows.rows.map(row => ({
         id: String(row.id),

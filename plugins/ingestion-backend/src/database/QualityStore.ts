@@ -1,7 +1,7 @@
 import type { QualityResult } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from './conditions';
-import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
+import { openKeyset } from './keyset';
 import { toIso, toOptionalNumber, toOptionalString } from './rows';
 
 type QualityRow = {
@@ -52,23 +52,26 @@ export class DatabaseQualityStore implements QualityStore {
     },
   ) {
     // Ids grow with time, so the id alone orders newest first.
-    const keyset: KeysetOptions<QualityRow> = {
+    const keyset = await openKeyset<QualityRow>(this.knex, {
+      list: 'quality',
+      scope: { filter, pipelineId: query.pipelineId, runId: query.runId },
       column: 'id',
       order: 'desc',
-      isTimestamp: false,
+      valueType: 'integer',
+      idType: 'integer',
       cursor: query.cursor,
       limit: query.limit,
-      valueOf: row => String(row.id),
+      valueOf: row => Number(row.id),
       idOf: row => String(row.id),
-    };
+    });
     const builder = this.knex('quality_results as q')
       .join('pipelines as p', 'p.id', 'q.pipeline_id')
       .select('q.*');
     applyAccessFilter(builder, filter, 'p');
     if (query.pipelineId) builder.where('q.pipeline_id', query.pipelineId);
     if (query.runId) builder.where('q.run_id', query.runId);
-    applyKeyset(builder, 'q', keyset);
-    const page = pageOf((await builder) as QualityRow[], keyset);
+    keyset.apply(builder, 'q');
+    const page = keyset.page((await builder) as QualityRow[]);
     return {
       items: page.rows.map(row => ({
         id: String(row.id),

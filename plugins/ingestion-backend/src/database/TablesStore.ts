@@ -1,7 +1,7 @@
 import type { DataTable } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from './conditions';
-import { applyKeyset, pageOf, type KeysetOptions } from './keyset';
+import { openKeyset } from './keyset';
 import { toEpochMs, toIso, toOptionalNumber, toOptionalString } from './rows';
 
 type Timestamp = Date | number | string;
@@ -84,22 +84,24 @@ export class DatabaseTablesStore implements TablesStore {
     filter: AccessFilter,
     query: { pipelineId?: string; cursor?: string; limit: number },
   ) {
-    const keyset: KeysetOptions<TableRow> = {
+    const keyset = await openKeyset<TableRow>(this.knex, {
+      list: 'tables',
+      scope: { filter, pipelineId: query.pipelineId },
       column: 'updated_at',
       order: 'desc',
-      isTimestamp: true,
+      valueType: 'timestamp',
       cursor: query.cursor,
       limit: query.limit,
       valueOf: row => toEpochMs(row.updated_at),
       idOf: row => row.id,
-    };
+    });
     const builder = this.knex('data_tables as t').select('t.*');
     applyAccessFilter(builder, filter, 't');
     if (query.pipelineId) {
       builder.where('t.pipeline_id', query.pipelineId);
     }
-    applyKeyset(builder, 't', keyset);
-    const page = pageOf((await builder) as TableRow[], keyset);
+    keyset.apply(builder, 't');
+    const page = keyset.page((await builder) as TableRow[]);
     return { items: page.rows.map(toTable), nextCursor: page.nextCursor };
   }
 

@@ -7,6 +7,7 @@ import type {
   CatalogPipeline,
   CatalogTable,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { CursorCodec, CursorContext } from '../database/pagination';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { CatalogExportStore } from './CatalogExportStore';
 
@@ -34,24 +35,33 @@ function limitOf(limit: number | undefined): number {
   return limit;
 }
 
-/** Page cursors are the last id of the previous page, base64url-encoded. */
-const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-    throw new InputError('cursor: not a cursor this API returned');
-  }
-  return id;
-}
+/**
+ * Page cursors carry the last id of the previous page, signed for the list and the organizations
+ * it covers (see `CursorCodec`), so a forged one is a 400 and never reaches SQL.
+ */
+class IdCursors {
+  constructor(
+    private readonly codec: CursorCodec,
+    private readonly context: CursorContext,
+  ) {}
 
-function pageOf<T extends { id: string }>(
-  items: T[],
-  limit: number,
-): CatalogPage<T> {
-  return items.length < limit
-    ? { items }
-    : { items, nextCursor: encodeCursor(items[items.length - 1].id) };
+  after(cursor: string | undefined): string | undefined {
+    if (cursor === undefined) return undefined;
+    const { id } = this.codec.decode(this.context, cursor);
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+      throw new InputError('cursor: not a cursor this API returned');
+    }
+    return id;
+  }
+
+  pageOf<T extends { id: string }>(items: T[], limit: number): CatalogPage<T> {
+    if (items.length < limit) return { items };
+    const id = items[items.length - 1].id;
+    return {
+      items,
+      nextCursor: this.codec.encode(this.context, { value: id, id }),
+    };
+  }
 }
 
 /**
@@ -65,12 +75,22 @@ export class CatalogExportService {
     private readonly options: {
       store: CatalogExportStore;
       directory: OrganizationDirectory;
+      /** The installation's cursor codec (`cursorCodec(knex)`). */
+      cursors: () => Promise<CursorCodec>;
       clock?: () => Date;
     },
   ) {}
 
   private get organizationIds() {
     return this.options.directory.organizations.map(org => org.id);
+  }
+
+  private async cursors(list: string) {
+    return new IdCursors(await this.options.cursors(), {
+      list,
+      sort: { column: 'id', order: 'asc' },
+      scope: { organizationIds: this.organizationIds },
+    });
   }
 
   async organizations(
@@ -97,9 +117,10 @@ export class CatalogExportService {
   ): Promise<CatalogPage<CatalogPipeline>> {
     requireService(credentials);
     const limit = limitOf(query.limit);
-    return pageOf(
+    const cursors = await this.cursors('catalog-pipelines');
+    return cursors.pageOf(
       await this.options.store.pipelines(this.organizationIds, {
-        after: decodeCursor(query.cursor),
+        after: cursors.after(query.cursor),
         limit,
       }),
       limit,
@@ -112,9 +133,10 @@ export class CatalogExportService {
   ): Promise<CatalogPage<CatalogTable>> {
     requireService(credentials);
     const limit = limitOf(query.limit);
-    return pageOf(
+    const cursors = await this.cursors('catalog-tables');
+    return cursors.pageOf(
       await this.options.store.tables(this.organizationIds, {
-        after: decodeCursor(query.cursor),
+        after: cursors.after(query.cursor),
         limit,
       }),
       limit,

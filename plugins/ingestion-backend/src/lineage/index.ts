@@ -1,6 +1,7 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
+import { cursorCodec } from '../database/pagination';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { CatalogExportService } from './CatalogExportService';
 import { CatalogExportStore } from './CatalogExportStore';
@@ -26,6 +27,7 @@ export function createCatalogExportApi(options: {
       service: new CatalogExportService({
         store: new CatalogExportStore(options.knex),
         directory: options.directory,
+        cursors: () => cursorCodec(options.knex),
       }),
     }),
   };

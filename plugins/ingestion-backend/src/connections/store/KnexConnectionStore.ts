@@ -4,7 +4,7 @@ import {
   applyAccessFilter,
   type AccessFilter,
 } from '../../database/conditions';
-import { decodeCursor, encodeCursor } from '../../database/pagination';
+import { openKeyset } from '../../database/keyset';
 import type { ConnectionType } from '../types';
 import type { ConnectionRecord, ConnectionStore } from './ConnectionStore';
 
@@ -98,32 +98,24 @@ export class KnexConnectionStore implements ConnectionStore {
     filter: AccessFilter,
     page: { cursor?: string; limit: number },
   ): Promise<{ items: ConnectionRecord[]; nextCursor?: string }> {
+    const keyset = await openKeyset<ConnectionRow>(this.knex, {
+      list: 'connections',
+      scope: { filter },
+      column: 'name',
+      order: 'asc',
+      valueType: 'string',
+      cursor: page.cursor,
+      limit: page.limit,
+      valueOf: row => row.name,
+      idOf: row => row.id,
+    });
     const query = this.knex<ConnectionRow>({ c: TABLE }).select('c.*');
     applyAccessFilter(query, filter, 'c');
-    if (page.cursor) {
-      const position = decodeCursor(page.cursor);
-      query.where(inner =>
-        inner
-          .where('c.name', '>', String(position.value))
-          .orWhere(nested =>
-            nested
-              .where('c.name', String(position.value))
-              .andWhere('c.id', '>', position.id),
-          ),
-      );
-    }
-    const rows: ConnectionRow[] = await query
-      .orderBy('c.name', 'asc')
-      .orderBy('c.id', 'asc')
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toRecord);
-    if (rows.length <= page.limit) {
-      return { items };
-    }
-    const last = items[items.length - 1];
+    keyset.apply(query, 'c');
+    const { rows, nextCursor } = keyset.page(await query);
     return {
-      items,
-      nextCursor: encodeCursor({ value: last.name, id: last.id }),
+      items: rows.map(toRecord),
+      ...(nextCursor ? { nextCursor } : {}),
     };
   }
 
