@@ -140,14 +140,16 @@ describe('catalog module ingestion (real catalog backend)', () => {
       'resource:finance/finance_catalog.analytics.daily_transactions',
       3,
     );
+    // Owned by a group of the organization (no user entities in this catalog: the owner group).
     expect(table.spec).toMatchObject({
       type: 'iceberg-table',
-      owner: 'user:default/finance-engineer',
+      owner: 'group:default/finance',
       system: 'system:finance/finance-data-platform',
       dependsOn: ['component:finance/daily-transactions'],
     });
     expect(table.metadata.annotations).toMatchObject({
       'ingestion.backstage.io/organization': 'finance',
+      'ingestion.backstage.io/owner': 'user:default/finance-engineer',
       'ingestion.backstage.io/table-identifier':
         'finance_catalog.analytics.daily_transactions',
     });
@@ -170,7 +172,7 @@ describe('catalog module ingestion (real catalog backend)', () => {
     expect(pipeline.spec).toMatchObject({
       type: 'data-pipeline',
       lifecycle: 'production',
-      owner: 'user:default/finance-engineer',
+      owner: 'group:default/finance',
       system: 'system:finance/finance-data-platform',
       dependsOn: ['resource:finance/mysql-table.finance-db.transactions'],
     });

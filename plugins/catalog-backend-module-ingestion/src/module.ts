@@ -5,9 +5,15 @@ import {
   type RootConfigService,
   type SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { IngestionCatalogClient } from './provider/IngestionCatalogClient';
 import { IngestionEntityProvider } from './provider/IngestionEntityProvider';
+import { IngestionOrganizationProcessor } from './tenancy/IngestionOrganizationProcessor';
+import { OrganizationGroups } from './tenancy/OrganizationGroups';
+import { TenantDirectory } from './tenancy/TenantDirectory';
 
 const CONFIG_KEY = 'catalog.providers.ingestion';
 
@@ -31,7 +37,8 @@ function readSchedule(
 
 /**
  * Catalog module of Ingestion for Backstage: the entity provider for organizations' data
- * platforms (System), pipelines (Component), tables and source datasets (Resource).
+ * platforms (System), pipelines (Component), tables and source datasets (Resource), and the
+ * processor that keeps each organization's space in the catalog to the organization.
  *
  * @public
  */
@@ -47,8 +54,35 @@ export const catalogModuleIngestion = createBackendModule({
         auth: coreServices.auth,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
+        catalogService: catalogServiceRef,
       },
-      async init({ catalog, config, discovery, auth, logger, scheduler }) {
+      async init({
+        catalog,
+        config,
+        discovery,
+        auth,
+        logger,
+        scheduler,
+        catalogService,
+      }) {
+        // The tenant boundary holds with or without the provider: registered entities may never
+        // claim an organization's space.
+        const directory = TenantDirectory.fromConfig(config);
+        for (const group of directory.sharedGroups()) {
+          logger.warn(
+            `${group} is configured for several ingestion organizations: it is not scoped to any of them and owns none of their entities`,
+          );
+        }
+        catalog.addProcessor(
+          new IngestionOrganizationProcessor(
+            new OrganizationGroups(directory, async entityRef =>
+              catalogService.getEntityByRef(entityRef, {
+                credentials: await auth.getOwnServiceCredentials(),
+              }),
+            ),
+          ),
+        );
+
         const providerConfig = config.getOptionalConfig(CONFIG_KEY);
         if (providerConfig?.getOptionalBoolean('enabled') === false) {
           logger.info('Ingestion entity provider disabled by config');

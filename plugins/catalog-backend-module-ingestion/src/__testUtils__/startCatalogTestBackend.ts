@@ -63,7 +63,10 @@ export const TEST_CONFIG = {
   },
 };
 
-/** `user:default/finance-analyst` is in `group:default/finance-analysts`, and so on. */
+/**
+ * `user:default/finance-analyst` is in `group:default/finance-analysts`, and so on;
+ * `user:default/platform-admin` is in `group:default/platform-admins`.
+ */
 const userInfoFactory = createServiceFactory({
   service: coreServices.userInfo,
   deps: {},
@@ -79,6 +82,9 @@ const userInfoFactory = createServiceFactory({
           ownershipEntityRefs: [
             userRef,
             ...(match ? [`group:default/${match[1]}-${match[2]}s`] : []),
+            ...(name === 'platform-admin'
+              ? ['group:default/platform-admins']
+              : []),
           ],
         })
         .getUserInfo(credentials);

@@ -10,6 +10,7 @@ import {
   ANNOTATION_PIPELINE_ID,
   ANNOTATION_TABLE_ID,
   ANNOTATION_TABLE_IDENTIFIER,
+  INGESTION_PROVIDER_LOCATION_TYPE,
   dataPlatformSystemName,
   datasetEntityName,
   formatEntityRef,
@@ -35,7 +36,7 @@ export const LABEL_ENVIRONMENT = 'ingestion.backstage.io/environment';
 
 /** The location key (and managed-by location) of one organization's entities. */
 export const locationKeyOf = (organizationId: string) =>
-  `ingestion-provider:${organizationId}`;
+  `${INGESTION_PROVIDER_LOCATION_TYPE}:${organizationId}`;
 
 /** Options that are the same for every entity. */
 export interface EntityContext {
