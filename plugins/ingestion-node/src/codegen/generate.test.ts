@@ -338,6 +338,7 @@ describe('the seed batch example (MySQL -> Iceberg)', () => {
     expect(job.max_concurrent_runs).toBe(1);
     expect(job.tasks![0].notebook_task!.base_parameters).toEqual({
       watermark: '',
+      full_refresh: '',
       run_id: '{{job.run_id}}',
     });
   });

@@ -84,6 +84,7 @@ export function generateDatabricksArtifacts(
     exclusive: streaming || incremental,
     baseParameters: {
       [NOTEBOOK_PARAMETERS.watermark]: '',
+      [NOTEBOOK_PARAMETERS.fullRefresh]: '',
       // Scheduled runs record the Databricks run id; runs the backend submits pass their own id.
       [NOTEBOOK_PARAMETERS.runId]: '{{job.run_id}}',
     },

@@ -36,7 +36,7 @@ export interface NotebookRunSummary {
   rows_read: number;
   rows_written: number;
   quality: NotebookQualityEntry[];
-  /** The watermark for the next incremental run; the input watermark when no rows were read. */
+  /** The watermark for the next incremental run; null when no rows were read (the last mark stands). */
   watermark: string | null;
   /** A retried batch run found its commit already in the target and did not write again. */
   already_committed?: boolean;

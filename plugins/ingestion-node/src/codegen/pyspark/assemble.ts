@@ -113,10 +113,13 @@ function batchDriver(parts: NotebookParts): string[] {
   if (parts.cursor) {
     // Before the write, which records it with its commit (see write_target).
     lines.push(
-      '# The next run starts after the largest cursor value read by this one.',
+      '# The next run starts after the largest cursor value read by this one. A run that read nothing',
+      '# records no mark, so the last one stands (not the watermark an override started this run from).',
       `_latest = source_df.agg(F.max(${pyCol(parts.cursor)})).first()[0]`,
       'if _latest is not None:',
       '    SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)',
+      'else:',
+      '    SUMMARY["watermark"] = None',
       '',
     );
   }

@@ -112,6 +112,7 @@ scope = {
     "F": F,
     "spark": Spark(),
     "WATERMARK": spec["watermark"],
+    "FULL_REFRESH": spec.get("full_refresh", False),
     "SUMMARY": {"watermark": spec["watermark"]},
     "source_df": Frame(["id", "updated_at"], spec["source"]),
 }
@@ -141,6 +142,7 @@ const DELTA: HighWaterMarkTarget = {
 function run(options: {
   target?: HighWaterMarkTarget;
   watermark: string | null;
+  fullRefresh?: boolean;
   tables: Record<string, { columns: string[]; rows: object[] }>;
   commits?: Record<string, unknown[]>;
 }) {
@@ -150,6 +152,7 @@ function run(options: {
     JSON.stringify({
       code,
       watermark: options.watermark,
+      full_refresh: options.fullRefresh ?? false,
       tables: options.tables,
       commits: options.commits ?? {},
       source: SOURCE,
@@ -183,6 +186,20 @@ describe('incremental loads without a watermark parameter (runs of the job sched
       watermark: '2026-01-02T00:00:00',
       watermark_source: 'target',
     });
+  });
+
+  it('read every row on a full refresh, whatever the target holds or recorded', () => {
+    const out = run({
+      target: ICEBERG,
+      watermark: null,
+      fullRefresh: true,
+      tables: { [ICEBERG_NAME]: written },
+      commits: {
+        [ICEBERG_NAME]: [{ 'ingestion.watermark': '2026-01-02T00:00:00' }],
+      },
+    });
+    expect(out.ids).toEqual([1, 2, 3]);
+    expect(out.watermark).toBeNull();
   });
 
   it('continue after the largest cursor value of a Delta target read by path', () => {

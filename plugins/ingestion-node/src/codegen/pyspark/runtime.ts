@@ -10,6 +10,12 @@ export const NOTEBOOK_PARAMETERS = Object.freeze({
   watermark: 'watermark',
   /** The ingestion run id; recorded in commits so a retried run never writes twice. */
   runId: 'run_id',
+  /**
+   * `true` when the backend starts a run without a watermark on purpose (a full refresh, or no
+   * recorded mark): every source row is read, not the rows after the mark recorded with the
+   * target's last commit (what a run the job's own schedule starts continues from).
+   */
+  fullRefresh: 'full_refresh',
 });
 
 /**
@@ -26,8 +32,10 @@ export const COMMIT_PROPERTIES = Object.freeze({
 export const PARAMETERS_CELL: readonly string[] = [
   `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.watermark}", "")`,
   `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.runId}", "")`,
+  `dbutils.widgets.text("${NOTEBOOK_PARAMETERS.fullRefresh}", "")`,
   `WATERMARK = dbutils.widgets.get("${NOTEBOOK_PARAMETERS.watermark}").strip() or None`,
   `RUN_ID = dbutils.widgets.get("${NOTEBOOK_PARAMETERS.runId}").strip()`,
+  `FULL_REFRESH = dbutils.widgets.get("${NOTEBOOK_PARAMETERS.fullRefresh}").strip().lower() == "true"`,
   '',
   '# Timestamps are compared and reported in UTC whatever the workspace default is.',
   'spark.conf.set("spark.sql.session.timeZone", "UTC")',

@@ -533,7 +533,7 @@ const RECORDED_WATERMARK = [
  * own type (for JDBC, Spark pushes the predicate down to the database).
  *
  * The backend passes its watermark to every run it starts (runs/submit, run-now). A run the job's own
- * Databricks schedule starts gets an empty parameter, so it continues from the high-water mark the last
+ * Databricks schedule starts gets an empty parameter (and no `full_refresh`), so it continues from the high-water mark the last
  * incremental write recorded with its commit (which survives targets that aggregate the cursor away), else
  * from the largest cursor value the target holds (targets written before commits recorded it). Otherwise
  * (first run, or an aggregated target without a recorded mark) it reads everything.
@@ -546,7 +546,7 @@ export function incrementalFilter(
     ? [
         ...RECORDED_WATERMARK,
         'SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None',
-        'if WATERMARK is None:',
+        'if WATERMARK is None and not FULL_REFRESH:',
         "    # Started by the job's own schedule: continue after what the target's last incremental write read.",
         ...indent(readCommits(target)),
         '    WATERMARK = recorded_watermark(_commits)',

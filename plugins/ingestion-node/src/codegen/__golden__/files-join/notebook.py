@@ -22,8 +22,10 @@ from pyspark.sql import functions as F
 
 dbutils.widgets.text("watermark", "")
 dbutils.widgets.text("run_id", "")
+dbutils.widgets.text("full_refresh", "")
 WATERMARK = dbutils.widgets.get("watermark").strip() or None
 RUN_ID = dbutils.widgets.get("run_id").strip()
+FULL_REFRESH = dbutils.widgets.get("full_refresh").strip().lower() == "true"
 
 # Timestamps are compared and reported in UTC whatever the workspace default is.
 spark.conf.set("spark.sql.session.timeZone", "UTC")

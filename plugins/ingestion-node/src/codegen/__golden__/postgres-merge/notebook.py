@@ -24,8 +24,10 @@ from pyspark.sql import functions as F
 
 dbutils.widgets.text("watermark", "")
 dbutils.widgets.text("run_id", "")
+dbutils.widgets.text("full_refresh", "")
 WATERMARK = dbutils.widgets.get("watermark").strip() or None
 RUN_ID = dbutils.widgets.get("run_id").strip()
+FULL_REFRESH = dbutils.widgets.get("full_refresh").strip().lower() == "true"
 
 # Timestamps are compared and reported in UTC whatever the workspace default is.
 spark.conf.set("spark.sql.session.timeZone", "UTC")
@@ -135,7 +137,7 @@ def recorded_watermark(commits):
 
 
 SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
-if WATERMARK is None:
+if WATERMARK is None and not FULL_REFRESH:
     # Started by the job's own schedule: continue after what the target's last incremental write read.
     if spark.catalog.tableExists("`crm_catalog`.`core`.`customers`"):
         _commits = [r[0] for r in spark.sql("SELECT summary FROM `crm_catalog`.`core`.`customers`.snapshots ORDER BY committed_at DESC").collect()]
@@ -242,10 +244,13 @@ df = check_rows(df, "expression", "expression", "fail", 1,
                 F.expr("`country_code` IS NOT NULL OR `status` = 'closed'"))
 enforce_quality()
 
-# The next run starts after the largest cursor value read by this one.
+# The next run starts after the largest cursor value read by this one. A run that read nothing
+# records no mark, so the last one stands (not the watermark an override started this run from).
 _latest = source_df.agg(F.max(F.col("updated_at"))).first()[0]
 if _latest is not None:
     SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
+else:
+    SUMMARY["watermark"] = None
 
 SUMMARY["rows_written"] = df.count()
 write_target(df)

@@ -22,8 +22,10 @@ from pyspark.sql import functions as F
 
 dbutils.widgets.text("watermark", "")
 dbutils.widgets.text("run_id", "")
+dbutils.widgets.text("full_refresh", "")
 WATERMARK = dbutils.widgets.get("watermark").strip() or None
 RUN_ID = dbutils.widgets.get("run_id").strip()
+FULL_REFRESH = dbutils.widgets.get("full_refresh").strip().lower() == "true"
 
 # Timestamps are compared and reported in UTC whatever the workspace default is.
 spark.conf.set("spark.sql.session.timeZone", "UTC")
@@ -133,7 +135,7 @@ def recorded_watermark(commits):
 
 
 SUMMARY["watermark_source"] = "parameter" if WATERMARK is not None else None
-if WATERMARK is None:
+if WATERMARK is None and not FULL_REFRESH:
     # Started by the job's own schedule: continue after what the target's last incremental write read.
     if spark.catalog.tableExists("`finance_catalog`.`analytics`.`daily_transactions`"):
         _commits = [r[0] for r in spark.sql("SELECT summary FROM `finance_catalog`.`analytics`.`daily_transactions`.snapshots ORDER BY committed_at DESC").collect()]
@@ -226,10 +228,13 @@ df = check_rows(df, "completeness(customer_id, amount)", "completeness", "fail",
                 F.col("customer_id").isNotNull() & F.col("amount").isNotNull())
 enforce_quality()
 
-# The next run starts after the largest cursor value read by this one.
+# The next run starts after the largest cursor value read by this one. A run that read nothing
+# records no mark, so the last one stands (not the watermark an override started this run from).
 _latest = source_df.agg(F.max(F.col("updated_at"))).first()[0]
 if _latest is not None:
     SUMMARY["watermark"] = _latest.isoformat() if hasattr(_latest, "isoformat") else str(_latest)
+else:
+    SUMMARY["watermark"] = None
 
 SUMMARY["rows_written"] = df.count()
 write_target(df)
