@@ -94,7 +94,9 @@ describe.each(databases.eachSupportedId())('the portal on %s under the ingestion
           templateRef: 'template:default/batch-database-to-iceberg',
           values: batchAnswers({ name: 'analyst-task' }),
         });
-      expect(created.status).toBe(201);
+      if (created.status !== 201) {
+        throw new Error(`task not created: ${JSON.stringify(created.body)}`);
+      }
       taskId = created.body.id;
       await eventually(async () => {
         const res = await request(backend.server)
