@@ -26,7 +26,6 @@ import { QuotaExceededError } from './service/QuotaExceededError';
 import type { RunsService } from './service/RunsService';
 import type { TablesService } from './service/TablesService';
 import { SpecProblemsError } from './spec/SpecProblemsError';
-import { requireValidSpec } from './spec/specValidation';
 
 export interface RouterOptions {
   config: RootConfigService;
@@ -131,8 +130,10 @@ export async function createRouter(
   });
 
   api.post('/v1/specs/validate', async (req, res) => {
-    await credentialsOf(req);
-    const { spec: validSpec } = requireValidSpec(req.body.spec);
+    const validSpec = await options.pipelines.validateSpec(
+      await credentialsOf(req),
+      { spec: req.body.spec, organization: req.body.organization },
+    );
     res.json({ valid: true, spec: validSpec });
   });
 

@@ -18,7 +18,11 @@ export interface OrganizationConfig {
   quotas: OrganizationQuotas;
   engine: 'local' | 'databricks';
   storage: string;
+  /** More S3 locations the organization owns besides `storage` (`s3://bucket[/prefix]`). */
+  storageLocations?: string[];
   icebergCatalog: string;
+  /** More catalogs whose tables belong to the organization (its Iceberg REST catalogs). */
+  icebergCatalogs?: string[];
   databricks?: {
     host: string;
     token: string;
@@ -92,6 +96,33 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+/** `storageLocations`: S3 URIs only, so the tenant check compares buckets and prefixes. */
+function readStorageLocations(
+  config: Config,
+  path: string,
+): Pick<OrganizationConfig, 'storageLocations'> {
+  const locations = config.getOptionalStringArray('storageLocations');
+  if (!locations) return {};
+  for (const [index, location] of locations.entries()) {
+    if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(location)) {
+      throw new InputError(
+        `${path}.storageLocations[${index}] must be an s3://bucket or s3://bucket/prefix URI, got '${location}'`,
+      );
+    }
+  }
+  return { storageLocations: locations };
+}
+
+/** The names of `iceberg.restCatalogs`: catalogs whose tables belong to the organization. */
+function readRestCatalogNames(
+  config: Config,
+): Pick<OrganizationConfig, 'icebergCatalogs'> {
+  const names = (
+    config.getOptionalConfigArray('iceberg.restCatalogs') ?? []
+  ).map(catalog => catalog.getString('name'));
+  return names.length > 0 ? { icebergCatalogs: names } : {};
+}
+
 function readOrganization(config: Config, index: number): OrganizationConfig {
   const path = `ingestion.organizations[${index}]`;
   const id = config.getString('id');
@@ -130,6 +161,8 @@ function readOrganization(config: Config, index: number): OrganizationConfig {
       `${path}.engine`,
     ),
     storage: config.getString('storage'),
+    ...readStorageLocations(config, path),
+    ...readRestCatalogNames(config),
     icebergCatalog:
       config.getOptionalString('iceberg.catalog') ??
       `${id.replace(/-/g, '_')}_catalog`,

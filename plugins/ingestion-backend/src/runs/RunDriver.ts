@@ -625,7 +625,11 @@ export class RunDriver {
         `Version ${run.pipelineVersion} of pipeline ${run.pipelineId} no longer exists`,
       );
     }
-    const validation = validatePipelineSpec(version.spec);
+    // With the organization: a version saved before a tenant rule existed (or one naming what
+    // the organization no longer owns) never reaches an engine.
+    const validation = validatePipelineSpec(version.spec, {
+      organization: this.#organization(run),
+    });
     if (!validation.valid) {
       throw new PermanentError(
         `The spec of version ${
@@ -728,6 +732,12 @@ export function engineOrganization(
     environment: organization.environment,
     storage: organization.storage,
     icebergCatalog: organization.icebergCatalog,
+    ...(organization.storageLocations && {
+      storageLocations: organization.storageLocations,
+    }),
+    ...(organization.icebergCatalogs && {
+      icebergCatalogs: organization.icebergCatalogs,
+    }),
     quotas: {
       maxConcurrentJobs: organization.quotas.databricks.maxConcurrentJobs,
       maxDbuPerHour: organization.quotas.databricks.maxDbuPerHour,

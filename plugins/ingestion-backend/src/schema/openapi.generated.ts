@@ -108,7 +108,7 @@ export const spec = {
     "/v1/specs/validate": {
       "post": {
         "operationId": "ValidateSpec",
-        "description": "Validates a pipeline spec without saving it. 400 lists every problem with its path.",
+        "description": "Validates a pipeline spec without saving it. 400 lists every problem with its path. With `organization`, also checks that every catalog and storage location the spec names is that organization's own (as creating the pipeline there does); the caller needs the right to create pipelines in it (404 for organizations the caller is not a member of, 403 without the right).",
         "requestBody": {
           "required": true,
           "content": {
@@ -122,6 +122,9 @@ export const spec = {
                 "properties": {
                   "spec": {
                     "description": "The spec, as an object or as YAML/JSON text."
+                  },
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
                   }
                 }
               }

@@ -61,7 +61,7 @@ export class CostEstimateService {
         { icebergCatalog: organization.icebergCatalog },
       ));
     }
-    const { spec } = requireValidSpec(input);
+    const { spec } = requireValidSpec(input, organization);
     const period = (this.options.clock?.() ?? new Date())
       .toISOString()
       .slice(0, 7);

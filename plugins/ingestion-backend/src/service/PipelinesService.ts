@@ -173,6 +173,26 @@ export class PipelinesService {
       specHash: hashPipelineSpec(spec),
       maskedColumns: masked,
     };
+  /**
+   * `specs/validate`: the spec's structure, and with an organization (of which the caller must
+   * be a member: 404 otherwise) whether the catalogs and storage it names are that organization's.
+   */
+  async validateSpec(
+    credentials: BackstageCredentials,
+    input: { spec: unknown; organization?: string },
+  ) {
+    if (input.organization === undefined) {
+      return requireValidSpec(input.spec).spec;
+    }
+    await this.options.authorizer.authorizeOrganization(
+      credentials,
+      pipelineCreatePermission,
+      input.organization,
+    );
+    const organization = this.options.directory.get(input.organization);
+    return requireValidSpec(input.spec, organization).spec;
+  }
+
   }
 
   async create(
@@ -192,8 +212,8 @@ export class PipelinesService {
       credentials,
       pipelineCreatePermission,
       input.organization,
+    const valid = requireValidSpec(input.spec, organization);
     );
-    const valid = requireValidSpec(input.spec);
     const organization = this.options.directory.get(input.organization);
     const actor = actorOf(credentials);
     try {
@@ -249,7 +269,10 @@ export class PipelinesService {
       id,
       pipelineUpdatePermission,
     );
-    const valid = requireValidSpec(input.spec);
+    const valid = requireValidSpec(
+      input.spec,
+      this.options.directory.get(current.organization),
+    );
     return this.saveVersion(credentials, current, {
       ...valid,
       expectedVersion: input.expectedVersion,
@@ -280,7 +303,11 @@ export class PipelinesService {
         `version: pipeline '${current.name}' has no version ${input.version}`,
       );
     }
-    const valid = requireValidSpec(target.spec);
+    // An old version is checked again: it may name what is no longer the organization's.
+    const valid = requireValidSpec(
+      target.spec,
+      this.options.directory.get(current.organization),
+    );
     return this.saveVersion(credentials, current, {
       ...valid,
       expectedVersion: input.expectedVersion ?? current.currentVersion,

@@ -1,5 +1,6 @@
 import {
   validatePipelineSpec,
+  type OrganizationResources,
   type PipelineSpec,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { hashPipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-node';
@@ -13,9 +14,16 @@ export interface ValidSpec {
   schedule?: { cron: string; timezone: string };
 }
 
-/** Validates a spec given as an object or as YAML/JSON text; throws a 400 listing every problem. */
-export function requireValidSpec(input: unknown): ValidSpec {
-  const result = validatePipelineSpec(input);
+/**
+ * Validates a spec given as an object or as YAML/JSON text; throws a 400 listing every problem.
+ * With the organization (every write and every run passes it), the catalogs and storage
+ * locations the spec names must be the organization's own.
+ */
+export function requireValidSpec(
+  input: unknown,
+  organization?: OrganizationResources,
+): ValidSpec {
+  const result = validatePipelineSpec(input, { organization });
   if (!result.valid) {
     throw new SpecProblemsError(result.problems);
   }
