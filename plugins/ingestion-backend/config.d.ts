@@ -27,6 +27,37 @@ export interface Config {
       currency?: string;
     };
 
+    /** Spend: prices of the local engine and the platform, budgets and their alerts. */
+    costs?: {
+      /**
+       * The local engine's runs are charged their measured usage, priced like a small cloud VM.
+       */
+      localEngine?: {
+        /** Per CPU-second the run used (user + system). Defaults to 0.0000111 (0.04 per vCPU-hour). */
+        cpuSecond?: number;
+        /** Per GB-hour of the run's peak memory over its duration. Defaults to 0.0045. */
+        gbHour?: number;
+      };
+      /** Platform usage: each organization's successful API requests, billed per day. */
+      platform?: {
+        /** Per 1000 requests. Defaults to 0.02. */
+        perThousandRequests?: number;
+      };
+      /** How often storage and platform usage are sampled (each day is sampled once). Defaults to 6. */
+      sampleEveryHours?: number;
+      /**
+       * Refuse new runs (409, naming the budget) while the organization's budget, or the budget of
+       * the pipeline owner's team, is spent for the month. Defaults to false.
+       */
+      blockRunsAtBudget?: boolean;
+      budgets?: {
+        /** Thresholds of budgets set without any, as fractions of the budget. Defaults to [0.5, 0.8, 1]. */
+        defaultThresholds?: number[];
+        /** How often budgets are evaluated against actual and forecast spend. Defaults to 15. */
+        evaluateEveryMinutes?: number;
+      };
+    };
+
     /**
      * Reconciliation of Databricks runs' DBUs with `system.billing.usage`, for organizations with
      * `databricks.billingWarehouseId`. Billing data arrives hours after a run: a scheduled task looks

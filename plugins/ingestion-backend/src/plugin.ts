@@ -6,8 +6,12 @@ import {
   ingestionEnginesExtensionPoint,
   type IngestionEngine,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { startSpend } from './costs';
+import { seedDemoCostHistory } from './demo/costHistory';
 import { DemoDataSeeder } from './demo/DemoDataSeeder';
 import {
   createCatalogExportApi,
@@ -91,6 +95,8 @@ export const ingestionPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -106,6 +112,8 @@ export const ingestionPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         auth,
+        catalog,
+        notifications,
       }) {
         const knex = await connectDatabase(database);
         const directory = new OrganizationDirectory(
@@ -142,6 +150,21 @@ export const ingestionPlugin = createBackendPlugin({
           masking: new PiiMasking(knex),
           audit,
         });
+        // Spend: the spend and budget API, budget alerts, storage and platform usage samples.
+        const spend = await startSpend({
+          config,
+          logger,
+          knex,
+          scheduler,
+          lifecycle,
+          httpAuth,
+          auth,
+          authorizer,
+          directory,
+          catalog,
+          notifications,
+          audit,
+        });
         const runs = new RunsService({
           runs: runsStore,
           pipelines,
@@ -149,6 +172,7 @@ export const ingestionPlugin = createBackendPlugin({
           authorizer,
           directory,
           audit,
+          budgetGate: spend.budgetGate,
         });
         const tables = new TablesService({
           tables: new DatabaseTablesStore(knex),
@@ -243,6 +267,8 @@ export const ingestionPlugin = createBackendPlugin({
         runDriver.onRunFinished(event => pii.onRunFinished(event));
         // Which PII columns non-production runs masked, in the audit log.
         runDriver.onRunFinished(auditPiiMasking(audit));
+        // A finished run's costs are charged to the owner's team (a person's, from the catalog).
+        runDriver.onRunFinished(spend.onRunFinished);
         // Each organization's storage retention, applied to its local Iceberg tables' snapshots.
         await startIcebergSnapshotExpiry({
           config,
@@ -287,6 +313,12 @@ export const ingestionPlugin = createBackendPlugin({
             pipelines,
             runs,
           }).seed();
+          await seedDemoCostHistory({
+            knex,
+            logger,
+            organizations: directory.organizations,
+            pricing: spend.pricing,
+          });
         }
 
         httpRouter.use(
@@ -312,6 +344,7 @@ export const ingestionPlugin = createBackendPlugin({
                 knex,
                 logger,
               }),
+              spend.counter.middleware(),
             ].filter(m => m !== undefined),
             validateResponses: config.getOptionalBoolean(
               'ingestion.api.validateResponses',
@@ -326,6 +359,7 @@ export const ingestionPlugin = createBackendPlugin({
               createLineageApi({ knex, httpAuth, authorizer }),
               iceberg.api,
               openLineage.api,
+              spend.api,
             ],
           }),
         );

@@ -356,7 +356,12 @@ export async function createRouter(
     );
   });
 
-  api.get('/v1/costs/chargeback', async (req, res) => {
+  api.get('/v1/costs/chargeback', async (req, res, next) => {
+    // By cost center or team: the spend routes (src/costs/router.ts) answer.
+    if (params(req).by !== undefined) {
+      next();
+      return;
+    }
     const statement = await options.costs.chargeback(await credentialsOf(req), {
       organization: params(req).organization!,
       month: params(req).month!,

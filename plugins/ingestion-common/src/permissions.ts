@@ -105,6 +105,12 @@ export const costReadPermission = createPermission({
   attributes: { action: 'read' },
   resourceType: ORGANIZATION_RESOURCE_TYPE,
 });
+/** Setting an organization's and its teams' budgets (admins). @public */
+export const budgetManagePermission = createPermission({
+  name: 'ingestion.budget.manage',
+  attributes: { action: 'update' },
+  resourceType: ORGANIZATION_RESOURCE_TYPE,
+});
 /** @public */
 export const auditReadPermission = createPermission({
   name: 'ingestion.audit.read',
@@ -127,6 +133,7 @@ export const ingestionPermissions: ResourcePermission[] = [
   infrastructureReadPermission,
   infrastructureWritePermission,
   costReadPermission,
+  budgetManagePermission,
   auditReadPermission,
 ];
 

@@ -1096,7 +1096,7 @@ export const spec = {
     "/v1/costs/chargeback": {
       "get": {
         "operationId": "GetChargeback",
-        "description": "The chargeback statement of one organization for one month, as JSON or CSV.",
+        "description": "The chargeback statement of one organization for one month, as JSON or CSV: per service and pipeline, or with `by` per cost center or team (the CSV ends with a TOTAL line). The total is the sum of the month's cost records.",
         "parameters": [
           {
             "$ref": "#/components/parameters/organizationRequired"
@@ -1120,6 +1120,17 @@ export const spec = {
               ],
               "default": "json"
             }
+          },
+          {
+            "name": "by",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "costCenter",
+                "team"
+              ]
+            }
           }
         ],
         "responses": {
@@ -1128,7 +1139,14 @@ export const spec = {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/Chargeback"
+                  "anyOf": [
+                    {
+                      "$ref": "#/components/schemas/Chargeback"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ChargebackBreakdown"
+                    }
+                  ]
                 }
               },
               "text/csv": {
@@ -1200,6 +1218,318 @@ export const spec = {
           },
           "400": {
             "$ref": "#/components/responses/SpecProblems"
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/costs/spend": {
+      "get": {
+        "operationId": "GetSpend",
+        "description": "Spend of an organization (or of a team, its sub-groups included) per day, ISO week (its Monday) or month, grouped by an allocation tag. Needs ingestion.cost.read (other organizations: 404). A range covers at most 366 days by day, 732 by week, 1830 by month; defaults: the last 30 days, 12 weeks, or 6 months.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "First day, inclusive (YYYY-MM-DD).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "Last day, inclusive (YYYY-MM-DD); default today.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            }
+          },
+          {
+            "name": "granularity",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "day",
+                "week",
+                "month"
+              ],
+              "default": "day"
+            }
+          },
+          {
+            "name": "groupBy",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "organization",
+                "costCenter",
+                "environment",
+                "service",
+                "owner",
+                "project",
+                "pipeline",
+                "table",
+                "source"
+              ],
+              "default": "service"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/costTeam"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The series.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SpendSeries"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/costs/summary": {
+      "get": {
+        "operationId": "GetSpendSummary",
+        "description": "What a cost card shows, in one request: month to date, month-end forecast, the budget and its progress, the last six months, spend by service and the top five pipelines of the month. Of the organization, or of a team (its sub-groups included).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "$ref": "#/components/parameters/costTeam"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The summary.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SpendSummary"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/costs/pipelines": {
+      "get": {
+        "operationId": "ListPipelineSpend",
+        "description": "A month per pipeline, by name: cost, runs, cost per run, rows that passed quality (rows the month's succeeded runs wrote) and cost per good row.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "month",
+            "in": "query",
+            "description": "Default the current month.",
+            "schema": {
+              "$ref": "#/components/schemas/Month"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/costTeam"
+          },
+          {
+            "$ref": "#/components/parameters/cursor"
+          },
+          {
+            "$ref": "#/components/parameters/limit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of pipelines.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/PipelineSpend"
+                      }
+                    },
+                    "nextCursor": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/budgets": {
+      "get": {
+        "operationId": "ListBudgets",
+        "description": "The organization's budget (set through the API, else its configured one) and its teams' budgets, with this month's spend, forecast and progress. Needs ingestion.cost.read.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The budgets.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BudgetList"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "put": {
+        "operationId": "PutBudget",
+        "description": "Sets the monthly budget of the organization, or of a team when `team` is given, with the thresholds that alert (fractions of the budget; default from `ingestion.costs.budgets.defaultThresholds`). Admins (ingestion.budget.manage); audited.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "organization",
+                  "monthly"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  },
+                  "team": {
+                    "type": "string",
+                    "description": "A group entity ref."
+                  },
+                  "monthly": {
+                    "type": "number"
+                  },
+                  "thresholds": {
+                    "type": "array",
+                    "items": {
+                      "type": "number"
+                    },
+                    "maxItems": 10
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The budget as it now applies.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BudgetStatus"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "DeleteBudget",
+        "description": "Removes a budget set through the API (the organization's configured budget applies again). Admins; audited.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "$ref": "#/components/parameters/costTeam"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Removed."
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/budgets/alerts": {
+      "get": {
+        "operationId": "ListBudgetAlerts",
+        "description": "Budget thresholds crossed, newest month first: each budget, threshold, month and kind (actual spend or month-end forecast) alerts once.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "$ref": "#/components/parameters/costTeam"
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "First month.",
+            "schema": {
+              "$ref": "#/components/schemas/Month"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The alerts.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/BudgetAlert"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           },
           "default": {
             "$ref": "#/components/responses/Error"
@@ -2020,6 +2350,15 @@ export const spec = {
         "required": true,
         "schema": {
           "$ref": "#/components/schemas/OrganizationId"
+        }
+      },
+      "costTeam": {
+        "name": "team",
+        "in": "query",
+        "description": "A team's group entity ref; its sub-groups are included.",
+        "schema": {
+          "type": "string",
+          "maxLength": 255
         }
       },
       "pipelineId": {
@@ -3654,6 +3993,397 @@ export const spec = {
                   "type": "number"
                 },
                 "quantity": {
+                  "type": "number"
+                }
+              }
+            }
+          }
+        }
+      },
+      "SpendSeries": {
+        "type": "object",
+        "required": [
+          "organization",
+          "currency",
+          "from",
+          "to",
+          "granularity",
+          "groupBy",
+          "total",
+          "keys",
+          "points"
+        ],
+        "properties": {
+          "organization": {
+            "type": "string"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "granularity": {
+            "type": "string",
+            "enum": [
+              "day",
+              "week",
+              "month"
+            ]
+          },
+          "groupBy": {
+            "type": "string"
+          },
+          "team": {
+            "type": "string"
+          },
+          "total": {
+            "type": "number"
+          },
+          "keys": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "key",
+                "label",
+                "amount"
+              ],
+              "properties": {
+                "key": {
+                  "type": "string"
+                },
+                "label": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "number"
+                }
+              }
+            }
+          },
+          "points": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "period",
+                "key",
+                "amount"
+              ],
+              "properties": {
+                "period": {
+                  "type": "string"
+                },
+                "key": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "number"
+                }
+              }
+            }
+          }
+        }
+      },
+      "BudgetStatus": {
+        "type": "object",
+        "required": [
+          "monthly",
+          "thresholds",
+          "origin",
+          "spent",
+          "forecast",
+          "progress",
+          "forecastProgress"
+        ],
+        "properties": {
+          "team": {
+            "type": "string"
+          },
+          "monthly": {
+            "type": "number"
+          },
+          "thresholds": {
+            "type": "array",
+            "items": {
+              "type": "number"
+            }
+          },
+          "origin": {
+            "type": "string",
+            "enum": [
+              "configured",
+              "custom"
+            ]
+          },
+          "spent": {
+            "type": "number"
+          },
+          "forecast": {
+            "type": "number"
+          },
+          "progress": {
+            "type": "number"
+          },
+          "forecastProgress": {
+            "type": "number"
+          }
+        }
+      },
+      "BudgetList": {
+        "type": "object",
+        "required": [
+          "organization",
+          "currency",
+          "month",
+          "items"
+        ],
+        "properties": {
+          "organization": {
+            "type": "string"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "month": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/BudgetStatus"
+            }
+          }
+        }
+      },
+      "BudgetAlert": {
+        "type": "object",
+        "required": [
+          "month",
+          "threshold",
+          "kind",
+          "amount",
+          "budget",
+          "raisedAt"
+        ],
+        "properties": {
+          "team": {
+            "type": "string"
+          },
+          "month": {
+            "type": "string"
+          },
+          "threshold": {
+            "type": "number"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "actual",
+              "forecast"
+            ]
+          },
+          "amount": {
+            "type": "number"
+          },
+          "budget": {
+            "type": "number"
+          },
+          "raisedAt": {
+            "type": "string"
+          }
+        }
+      },
+      "SpendSummary": {
+        "type": "object",
+        "required": [
+          "organization",
+          "currency",
+          "month",
+          "monthToDate",
+          "forecast",
+          "trend",
+          "byService",
+          "topPipelines"
+        ],
+        "properties": {
+          "organization": {
+            "type": "string"
+          },
+          "team": {
+            "type": "string"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "month": {
+            "type": "string"
+          },
+          "monthToDate": {
+            "type": "number"
+          },
+          "forecast": {
+            "type": "number"
+          },
+          "budget": {
+            "$ref": "#/components/schemas/BudgetStatus"
+          },
+          "trend": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "month",
+                "amount"
+              ],
+              "properties": {
+                "month": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "number"
+                }
+              }
+            }
+          },
+          "byService": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "service",
+                "amount"
+              ],
+              "properties": {
+                "service": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "number"
+                }
+              }
+            }
+          },
+          "topPipelines": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "name",
+                "amount"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "number"
+                }
+              }
+            }
+          }
+        }
+      },
+      "PipelineSpend": {
+        "type": "object",
+        "required": [
+          "pipelineId",
+          "name",
+          "owner",
+          "month",
+          "currency",
+          "cost",
+          "runs",
+          "goodRows"
+        ],
+        "properties": {
+          "pipelineId": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "owner": {
+            "type": "string"
+          },
+          "month": {
+            "type": "string"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "cost": {
+            "type": "number"
+          },
+          "runs": {
+            "type": "integer"
+          },
+          "costPerRun": {
+            "type": "number"
+          },
+          "goodRows": {
+            "type": "integer"
+          },
+          "costPerGoodRow": {
+            "type": "number"
+          }
+        }
+      },
+      "ChargebackBreakdown": {
+        "type": "object",
+        "required": [
+          "organization",
+          "month",
+          "currency",
+          "by",
+          "total",
+          "lines"
+        ],
+        "properties": {
+          "organization": {
+            "type": "string"
+          },
+          "month": {
+            "type": "string"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "by": {
+            "type": "string",
+            "enum": [
+              "costCenter",
+              "team"
+            ]
+          },
+          "total": {
+            "type": "number"
+          },
+          "lines": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "key",
+                "serviceType",
+                "amount"
+              ],
+              "properties": {
+                "key": {
+                  "type": "string"
+                },
+                "serviceType": {
+                  "type": "string"
+                },
+                "amount": {
                   "type": "number"
                 }
               }

@@ -9,7 +9,8 @@ import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import type { CostsStore } from '../database/CostsStore';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 
-const round2 = (n: number) => Math.round(n * 100) / 100;
+// Micro-units: a local run costs fractions of a cent, which two decimals would show as 0.
+const round2 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Cost reports, budgets and chargeback statements per organization. */
 export class CostsService {

@@ -27,6 +27,13 @@ export class RunsService {
       authorizer: IngestionAuthorizer;
       directory: OrganizationDirectory;
       audit?: MutationAudit;
+      /** Refuses runs while a budget is spent (`ingestion.costs.blockRunsAtBudget`). */
+      budgetGate?: {
+        checkRunAllowed(
+          organization: ReturnType<OrganizationDirectory['get']>,
+          pipeline: { owner: string },
+        ): Promise<void>;
+      };
       clock?: () => Date;
     },
   ) {}
@@ -47,6 +54,7 @@ export class RunsService {
     );
     const organization = this.options.directory.get(pipeline.organization);
     await this.options.quotas.checkRunAllowed(organization);
+    await this.options.budgetGate?.checkRunAllowed(organization, pipeline);
     const id = randomUUID();
     const run = await this.options.runs.create({
       id,
