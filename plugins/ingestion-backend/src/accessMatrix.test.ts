@@ -46,7 +46,11 @@ describe.each(databases.eachSupportedId())(
             // Every operation queues runs of its own; the queue quota is not under test here.
             organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
               ...org,
-              quotas: { databricks: { maxConcurrentJobs: 10_000 } },
+              // One admin sets every case up: the API quota is not under test either.
+              quotas: {
+                databricks: { maxConcurrentJobs: 10_000 },
+                api: { requestsPerMinute: 100_000, requestsPerDay: 1_000_000 },
+              },
             })),
             api: { validateResponses: true },
           },

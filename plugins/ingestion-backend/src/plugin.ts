@@ -10,6 +10,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { createAuditApi, createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { readServicePrincipals } from './authorization/servicePrincipals';
 import { startSpend } from './costs';
 import { seedDemoCostHistory } from './demo/costHistory';
 import { DemoDataSeeder } from './demo/DemoDataSeeder';
@@ -132,6 +133,8 @@ export const ingestionPlugin = createBackendPlugin({
           permissionsRegistry,
           userInfo,
           directory,
+          // Other services act only in the organizations, and with the roles, config grants them.
+          servicePrincipals: readServicePrincipals(config, directory),
           audit,
         });
 
@@ -339,7 +342,8 @@ export const ingestionPlugin = createBackendPlugin({
                 config,
                 limiter: rateLimiter,
                 httpAuth,
-                userInfo,
+                membershipsOf: credentials =>
+                  authorizer.membershipsOf(credentials),
                 directory,
                 knex,
                 logger,

@@ -7,9 +7,12 @@ import {
 } from '@backstage/backend-test-utils';
 import {
   coreServices,
+  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import permissionPlugin from '@backstage/plugin-permission-backend';
+import type { PermissionPolicy } from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import type { Knex } from 'knex';
 import { ingestionPlugin } from '../plugin';
 import { permissionModuleIngestionPolicy } from '../policy/module';
@@ -60,6 +63,8 @@ export async function startIngestionTestBackend(
     config?: Record<string, unknown>;
     extraGroups?: Record<string, string[]>;
     features?: Parameters<typeof startTestBackend>[0]['features'];
+    /** The portal's own policy instead of the ingestion policy (e.g. allow-all). */
+    policy?: PermissionPolicy;
   } = {},
 ) {
   const config = {
@@ -71,7 +76,20 @@ export async function startIngestionTestBackend(
     features: [
       ingestionPlugin,
       permissionPlugin,
-      permissionModuleIngestionPolicy,
+      options.policy
+        ? createBackendModule({
+            pluginId: 'permission',
+            moduleId: 'test-policy',
+            register(reg) {
+              reg.registerInit({
+                deps: { policy: policyExtensionPoint },
+                async init({ policy }) {
+                  policy.setPolicy(options.policy!);
+                },
+              });
+            },
+          })
+        : permissionModuleIngestionPolicy,
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,
       authWithActorsFactory,

@@ -19,7 +19,9 @@ import {
 import {
   ORGANIZATION_RESOURCE_TYPE,
   PIPELINE_RESOURCE_TYPE,
+  rolesGrant,
   TABLE_RESOURCE_TYPE,
+  type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
   organizationPermissionResourceRef,
@@ -30,13 +32,32 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { recordDenial, type DenialAudit } from '../audit/recordDenial';
 import type { AccessFilter } from '../database/conditions';
-import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import type {
+  Memberships,
+  OrganizationDirectory,
+} from '../organizations/OrganizationDirectory';
+import {
+  OWN_SERVICE_SUBJECT,
+  type ServicePrincipalGrant,
+} from './servicePrincipals';
 
 function isUserCredentials(
   credentials: BackstageCredentials,
 ): credentials is BackstageCredentials<BackstageUserPrincipal> {
   return (credentials.principal as { type?: string }).type === 'user';
 }
+
+function serviceSubjectOf(
+  credentials: BackstageCredentials,
+): string | undefined {
+  const principal = credentials.principal as {
+    type?: string;
+    subject?: string;
+  };
+  return principal.type === 'service' ? principal.subject : undefined;
+}
+
+const NO_MEMBERSHIPS: Memberships = new Map();
 
 type IngestionResourceType =
   | typeof ORGANIZATION_RESOURCE_TYPE
@@ -64,6 +85,13 @@ export type IngestionPermission = ResourcePermission<IngestionResourceType>;
  * Turns permission decisions into the product's answers: conditional decisions become SQL filters
  * for lists, a resource another organization owns is "not found" (its existence is not revealed),
  * and a resource the caller can see but not act on is "not allowed".
+ *
+ * Organization membership is the tenant boundary and is decided here, whatever policy the portal
+ * runs: every decision is intersected with the caller's organizations ({@link membershipsOf}), so
+ * even an allow-all policy only lets members act in their own organizations. The policy refines
+ * roles within them. Service principals never reach the policy (the permissions service allows
+ * them, within their token's `accessRestrictions`), so their roles come from
+ * `ingestion.servicePrincipals` and are applied here.
  */
 export class IngestionAuthorizer {
   private readonly refs = {
@@ -78,10 +106,68 @@ export class IngestionAuthorizer {
       permissionsRegistry: PermissionsRegistryService;
       userInfo: UserInfoService;
       directory: OrganizationDirectory;
+      /** `ingestion.servicePrincipals`: the organizations and roles of other services. */
+      servicePrincipals?: readonly ServicePrincipalGrant[];
       /** Where denials are recorded (`src/audit`); recording never changes the answer. */
       audit?: DenialAudit;
     },
-  ) {}
+  ) {
+    this.serviceGrants = new Map(
+      (options.servicePrincipals ?? []).map(grant => [
+        grant.subject,
+        new Map(grant.organizations.map(id => [id, grant.roles])),
+      ]),
+    );
+  }
+
+  private readonly serviceGrants: ReadonlyMap<string, Memberships>;
+
+  /**
+   * The organizations the caller acts in, with its roles there: a user's from their groups
+   * (platform admins: every organization), a service's from `ingestion.servicePrincipals` (this
+   * plugin itself: every organization), nobody else's.
+   */
+  async membershipsOf(credentials: BackstageCredentials): Promise<Memberships> {
+    if (isUserCredentials(credentials)) {
+      const info = await this.options.userInfo.getUserInfo(credentials);
+      return this.options.directory.membershipsOf(info.ownershipEntityRefs);
+    }
+    const subject = serviceSubjectOf(credentials);
+    if (subject === undefined) {
+      return NO_MEMBERSHIPS;
+    }
+    if (subject === OWN_SERVICE_SUBJECT) {
+      return new Map(
+        this.options.directory.organizations.map(org => [
+          org.id,
+          ['admin'] as readonly OrgRole[],
+        ]),
+      );
+    }
+    return this.serviceGrants.get(subject) ?? NO_MEMBERSHIPS;
+  }
+
+  /**
+   * Whether membership lets the caller ask for `permission` in an organization at all. For users
+   * the policy decides the rest; for services, whose decisions skip the policy, the configured
+   * roles must grant it too.
+   */
+  private admits(
+    credentials: BackstageCredentials,
+    memberships: Memberships,
+    permission: IngestionPermission,
+    organizationId: string,
+  ): boolean {
+    const roles = memberships.get(organizationId);
+    if (!roles) {
+      return false;
+    }
+    return (
+      isUserCredentials(credentials) ||
+      serviceSubjectOf(credentials) === OWN_SERVICE_SUBJECT ||
+      rolesGrant(roles, permission.name)
+    );
+  }
 
   private async decide(
     credentials: BackstageCredentials,
@@ -114,8 +200,18 @@ export class IngestionAuthorizer {
     permission: IngestionPermission,
     resource: { organizationId: string; owner?: string },
   ): Promise<boolean> {
-    const decision = await this.decide(credentials, permission);
-    return this.matches(permission, decision, resource);
+    const [decision, memberships] = await Promise.all([
+      this.decide(credentials, permission),
+      this.membershipsOf(credentials),
+    ]);
+    return (
+      this.admits(
+        credentials,
+        memberships,
+        permission,
+        resource.organizationId,
+      ) && this.matches(permission, decision, resource)
+    );
   }
 
   /**
@@ -127,10 +223,16 @@ export class IngestionAuthorizer {
     permission: IngestionPermission,
     organizationId?: string,
   ): Promise<AccessFilter> {
-    const decision = await this.decide(credentials, permission);
-    const organizationIds = organizationId
-      ? [organizationId]
-      : this.options.directory.organizations.map(org => org.id);
+    const [decision, memberships] = await Promise.all([
+      this.decide(credentials, permission),
+      this.membershipsOf(credentials),
+    ]);
+    // Whatever the policy says, only the caller's own organizations can match.
+    const organizationIds = (
+      organizationId
+        ? [organizationId]
+        : this.options.directory.organizations.map(org => org.id)
+    ).filter(id => this.admits(credentials, memberships, permission, id));
     if (decision.result === AuthorizeResult.DENY) {
       return { organizationIds: [] };
     }
@@ -168,7 +270,8 @@ export class IngestionAuthorizer {
     ) {
       return;
     }
-    if (!organization || !(await this.isMember(credentials, organizationId))) {
+    const memberships = await this.membershipsOf(credentials);
+    if (!organization || !memberships.has(organizationId)) {
       throw await recordDenial(this.options.audit, {
         credentials,
         permission,
@@ -209,18 +312,5 @@ export class IngestionAuthorizer {
         ),
       });
     }
-  }
-
-  private async isMember(
-    credentials: BackstageCredentials,
-    organizationId: string,
-  ): Promise<boolean> {
-    if (!isUserCredentials(credentials)) {
-      return false;
-    }
-    const info = await this.options.userInfo.getUserInfo(credentials);
-    return this.options.directory
-      .membershipsOf(info.ownershipEntityRefs)
-      .has(organizationId);
   }
 }

@@ -93,7 +93,18 @@ const loggerFeatures = [
 
 function configWith(masterKeys: Array<{ id: string; key: string }>) {
   return {
-    ingestion: { ...TEST_CONFIG.ingestion, secrets: { masterKeys } },
+    ingestion: {
+      ...TEST_CONFIG.ingestion,
+      secrets: { masterKeys },
+      // The mock service token's subject administers retail only.
+      servicePrincipals: [
+        {
+          subject: 'external:test-service',
+          organizations: ['retail'],
+          roles: ['admin'],
+        },
+      ],
+    },
   };
 }
 
@@ -587,7 +598,7 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
     ]);
   });
 
-  it('shows nothing to users without organizations; trusts services as Backstage does', async () => {
+  it('shows nothing to users without organizations; services get what config grants', async () => {
     const own = await create('finance', 'warehouse');
     const nobody = as('nobody');
     expect((await call('get', `/connections/${own.id}`, nobody)).status).toBe(
@@ -610,11 +621,11 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
       ).status,
     ).toBe(404);
 
-    // The permission framework allows service principals (other plugins, static tokens).
+    // The permission framework allows service principals (other plugins, static tokens); the
+    // plugin gives them only the organizations ingestion.servicePrincipals grants.
     const service = mockCredentials.service.header();
     const got = await call('get', `/connections/${own.id}`, service);
-    expect(got.status).toBe(200);
-    expect(got.body.hasSecret).toBe(true);
+    expect(got.status).toBe(404);
     const created = await call(
       'post',
       '/connections',
@@ -622,7 +633,11 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
       pgBody('retail', 'by-service', secret('service')),
     );
     expect(created.status).toBe(201);
-    expect(created.body.createdBy).toMatch(/^service:/);
+    expect(created.body.createdBy).toBe('service:external:test-service');
+    expect(
+      (await call('get', `/connections/${created.body.id}`, service)).body
+        .hasSecret,
+    ).toBe(true);
 
     // Platform admins manage every organization.
     const res = await call(

@@ -262,6 +262,7 @@ describe.each(databases.eachSupportedId())(
         pipelineId: ids['retail-daily'],
       });
       expect(otherOrgsPipeline.status).toBe(404);
+      // Services see only what ingestion.servicePrincipals grants them (none here).
       const service = await request(server)
         .get('/api/ingestion/v1/lineage/graph')
         .query({ organization: 'finance', pipelineId: ids.daily })
@@ -272,7 +273,7 @@ describe.each(databases.eachSupportedId())(
             targetPluginId: 'ingestion',
           }),
         );
-      expect(service.status).toBe(200);
+      expect(service.status).toBe(404);
     });
 
     it('drops the lineage of a deleted pipeline', async () => {

@@ -3,96 +3,26 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { randomUUID } from 'node:crypto';
+import { RateLimitStoreUnavailableError } from './RateLimitStoreUnavailableError';
+import { decideRound, type Counter, type ScopeState } from './roundDecision';
+import {
+  ttlOf,
+  WINDOW_CODE,
+  WINDOW_MS,
+  windowIndex,
+  type RateLimitDecision,
+  type RateLimitRule,
+  type RateLimitWindow,
+} from './windows';
 
-/** The fixed windows requests are counted in (UTC: a day starts at 00:00 UTC). */
-export type RateLimitWindow = 'minute' | 'day';
-
-export const WINDOW_MS: Readonly<Record<RateLimitWindow, number>> = {
-  minute: 60_000,
-  day: 86_400_000,
-};
-
-const WINDOW_CODE: Readonly<Record<RateLimitWindow, string>> = {
-  minute: 'm',
-  day: 'd',
-};
-
-/** Extra lifetime of a cache entry after its window ended, so late readers still find it. */
-const TTL_SLACK_MS = 60_000;
-
-/** At most `limit` requests per `window`. A limit of 0 (or less) blocks the scope. */
-export interface RateLimitRule {
-  window: RateLimitWindow;
-  limit: number;
-}
-
-/** Where a scope stands in one window, after the decision. */
-export interface RateLimitWindowStatus {
-  window: RateLimitWindow;
-  limit: number;
-  /** Requests still allowed in this window (after this one, when it was allowed). */
-  remaining: number;
-  /** Seconds until the window ends and its count starts again at zero. */
-  resetSeconds: number;
-}
-
-export type RateLimitDecision =
-  | {
-      allowed: true;
-      scope: string;
-      windows: RateLimitWindowStatus[];
-    }
-  | {
-      allowed: false;
-      scope: string;
-      windows: RateLimitWindowStatus[];
-      /** The window that is used up (the one that resets last, if several are). */
-      exceeded: RateLimitWindowStatus;
-      /** Seconds until a retry can succeed: until the exceeded window resets. */
-      retryAfterSeconds: number;
-    };
-
-/** The window closest to its limit: what `X-RateLimit-*` headers report. */
-export function tightestWindow(
-  windows: readonly RateLimitWindowStatus[],
-): RateLimitWindowStatus | undefined {
-  return [...windows].sort(
-    (a, b) => a.remaining - b.remaining || b.resetSeconds - a.resetSeconds,
-  )[0];
-}
-
-interface Counter {
-  /** Window index: whole windows since the epoch (epoch minute, epoch day). */
-  index: number;
-  /** Requests this replica admitted in the window. */
-  own: number;
-  /** `own` as last written to the cache. */
-  published: number;
-  /** The other replicas' counts in the window, as last read from the cache. */
-  others: number;
-  /** Whether `others` was read since the window started. */
-  read: boolean;
-}
-
-interface Pending {
-  rules: readonly RateLimitRule[];
-  resolve(decision: RateLimitDecision): void;
-}
-
-interface ScopeState {
-  scope: string;
-  counters: Map<RateLimitWindow, Counter>;
-  /** Day the replica list below belongs to. */
-  registryDay: number;
-  /** Every replica id seen in this scope's registry today (never forgotten within the day). */
-  replicas: Set<string>;
-  /** Whether the last read of the registry listed this replica. */
-  registered: boolean;
-  pending: Pending[];
-  /** The rounds in progress, if any: one at a time per scope. */
-  running?: Promise<void>;
-  lastUsedAt: number;
-}
+export {
+  tightestWindow,
+  WINDOW_MS,
+  type RateLimitDecision,
+  type RateLimitRule,
+  type RateLimitWindow,
+  type RateLimitWindowStatus,
+} from './windows';
 
 /** Options of {@link RateLimiter.create}. */
 export interface RateLimiterOptions {
@@ -113,7 +43,18 @@ export interface RateLimiterOptions {
    * without seeing each other. Default 0.01 (1 %).
    */
   roundShare?: number;
+  /**
+   * What happens to requests while the shared store (the cache) does not answer. `open` (the
+   * default): this replica decides on its own counts, so requests keep flowing, each replica
+   * enforcing the limits alone. `closed`: requests are refused with a
+   * {@link RateLimitStoreUnavailableError} until the store answers again, so no replica admits
+   * more than the shared limit.
+   */
+  failureMode?: RateLimitFailureMode;
 }
+
+/** See {@link RateLimiterOptions.failureMode}. */
+export type RateLimitFailureMode = 'open' | 'closed';
 
 /**
  * Fixed-window rate limits (per minute, per UTC day) shared by backend replicas through the
@@ -147,7 +88,9 @@ export interface RateLimiterOptions {
  * misses it: at each round and at least every `syncIntervalMs`. Until then its counts are hidden
  * from replicas that have never seen it, an extra, short-lived error in the rare race.
  *
- * When the cache fails, a replica keeps deciding on its own counts plus the others' last known
+ * When the cache fails and `failureMode` is `closed`, the requests waiting in the scope are
+ * refused with a {@link RateLimitStoreUnavailableError} (503) instead. Otherwise (`open`), when
+ * the cache fails, a replica keeps deciding on its own counts plus the others' last known
  * counts (so it enforces the limit alone: at worst `replicas` times too generous while the cache
  * is down), logs a warning at most once a minute, and publishes its counts when the cache is back.
  */
@@ -161,6 +104,7 @@ export class RateLimiter {
   private readonly logger?: LoggerService;
   private readonly clock: () => number;
   private readonly roundShare: number;
+  private readonly failureMode: RateLimitFailureMode;
   private readonly scopes = new Map<string, ScopeState>();
   private readonly timer?: NodeJS.Timeout;
   private lastWarningAt = Number.NEGATIVE_INFINITY;
@@ -171,6 +115,7 @@ export class RateLimiter {
     this.clock = options.clock ?? Date.now;
     this.replicaId = options.replicaId ?? randomUUID();
     this.roundShare = options.roundShare ?? 0.01;
+    this.failureMode = options.failureMode ?? 'open';
     const interval = options.syncIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => {
@@ -201,8 +146,8 @@ export class RateLimiter {
         });
       }
     }
-    return new Promise(resolve => {
-      state.pending.push({ rules, resolve });
+    return new Promise((resolve, reject) => {
+      state.pending.push({ rules, resolve, reject });
       void this.drive(state);
     });
   }
@@ -268,10 +213,20 @@ export class RateLimiter {
       for (;;) {
         const decide = state.pending.length > 0;
         const ok = await this.round(state, decide);
+        if (decide && !ok && this.failureMode === 'closed') {
+          // The shared counts are unknown: refuse rather than admit past the shared limit.
+          const error = new RateLimitStoreUnavailableError();
+          state.pending.splice(0).forEach(request => request.reject(error));
+          return;
+        }
         if (decide) {
           idleRounds = 0;
           const batch = state.pending.splice(0);
-          const { deferred, admitted } = this.decide(state, batch, ok);
+          const { deferred, admitted } = decideRound(state, batch, ok, {
+            now: this.clock(),
+            replicaId: this.replicaId,
+            roundShare: this.roundShare,
+          });
           state.pending.unshift(...deferred);
           if (admitted.length > 0) {
             // Admissions are published before they are answered: a request another replica
@@ -460,102 +415,6 @@ export class RateLimiter {
     return new Map(sums);
   }
 
-  /**
-   * Decides a batch in arrival order; returns the requests that must wait for the next round
-   * because this replica's share of the remainder is spent for the round.
-   */
-  private decide(
-    state: ScopeState,
-    batch: Pending[],
-    synced: boolean,
-  ): { deferred: Pending[]; admitted: Array<() => void> } {
-    const now = this.clock();
-    const replicas = Math.max(
-      1,
-      [...state.replicas].filter(id => id !== this.replicaId).length + 1,
-    );
-    const admittedAtStart = new Map(
-      [...state.counters.entries()].map(([w, c]) => [w, c.own] as const),
-    );
-    const deferred: Pending[] = [];
-    const admitted: Array<() => void> = [];
-    for (const request of batch) {
-      if (deferred.length > 0) {
-        // Keep arrival order: nothing overtakes a deferred request.
-        deferred.push(request);
-        continue;
-      }
-      if (
-        synced &&
-        request.rules.some(rule => !state.counters.get(rule.window)!.read)
-      ) {
-        // A window this round did not read yet (it started, or the request came in mid-round).
-        deferred.push(request);
-        continue;
-      }
-      const statuses = request.rules.map(rule => {
-        const c = state.counters.get(rule.window)!;
-        return {
-          rule,
-          counter: c,
-          used: c.own + c.others,
-          status: {
-            window: rule.window,
-            limit: rule.limit,
-            remaining: Math.max(0, rule.limit - c.own - c.others),
-            resetSeconds: secondsUntilReset(rule.window, c.index, now),
-          },
-        };
-      });
-      const exceeded = statuses
-        .filter(s => s.used >= s.rule.limit)
-        .map(s => s.status)
-        .sort((a, b) => b.resetSeconds - a.resetSeconds);
-      if (exceeded.length > 0) {
-        request.resolve({
-          allowed: false,
-          scope: state.scope,
-          windows: statuses.map(s => s.status),
-          exceeded: exceeded[0],
-          retryAfterSeconds: exceeded[0].resetSeconds,
-        });
-        continue;
-      }
-      const overShare =
-        synced &&
-        statuses.some(s => {
-          const before = admittedAtStart.get(s.rule.window) ?? 0;
-          const remainingAtStart = s.rule.limit - before - s.counter.others;
-          const share =
-            replicas === 1
-              ? remainingAtStart
-              : Math.max(
-                  1,
-                  Math.min(
-                    Math.ceil(remainingAtStart / replicas),
-                    Math.ceil(s.rule.limit * this.roundShare),
-                  ),
-                );
-          return s.counter.own - before >= share;
-        });
-      if (overShare) {
-        deferred.push(request);
-        continue;
-      }
-      for (const s of statuses) {
-        s.counter.own += 1;
-        s.status.remaining -= 1;
-      }
-      const decision: RateLimitDecision = {
-        allowed: true,
-        scope: state.scope,
-        windows: statuses.map(s => s.status),
-      };
-      admitted.push(() => request.resolve(decision));
-    }
-    return { deferred, admitted };
-  }
-
   private counterKey(
     scope: string,
     window: RateLimitWindow,
@@ -577,22 +436,4 @@ export class RateLimiter {
       )}`,
     );
   }
-}
-
-function windowIndex(window: RateLimitWindow, now: number): number {
-  return Math.floor(now / WINDOW_MS[window]);
-}
-
-function secondsUntilReset(
-  window: RateLimitWindow,
-  index: number,
-  now: number,
-): number {
-  const end = (index + 1) * WINDOW_MS[window];
-  return Math.max(1, Math.ceil((end - now) / 1000));
-}
-
-function ttlOf(window: RateLimitWindow, index: number, now: number): number {
-  const end = (index + 1) * WINDOW_MS[window];
-  return Math.max(1000, end - now) + TTL_SLACK_MS;
 }

@@ -1,18 +1,22 @@
 import type {
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   RootConfigService,
-  UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import type {
+  Memberships,
+  OrganizationDirectory,
+} from '../organizations/OrganizationDirectory';
 import { OrganizationOfResourceStore } from './OrganizationOfResourceStore';
 import { createRateLimitMiddleware } from './rateLimitMiddleware';
 import type { RateLimiter } from './RateLimiter';
+import { readRateLimitsConfig } from './rateLimitsConfig';
 
-export { RateLimiter } from './RateLimiter';
+export { RateLimiter, type RateLimitFailureMode } from './RateLimiter';
+export { RateLimitStoreUnavailableError } from './RateLimitStoreUnavailableError';
 export type {
   RateLimitDecision,
   RateLimitRule,
@@ -23,30 +27,11 @@ export { RateLimitExceededError } from './RateLimitExceededError';
 export { rateLimiterServiceRef } from './rateLimiterServiceRef';
 export { createRateLimitMiddleware } from './rateLimitMiddleware';
 export { OrganizationOfResourceStore } from './OrganizationOfResourceStore';
-
-/** `ingestion.rateLimits`, with defaults. */
-export interface RateLimitsConfig {
-  enabled: boolean;
-  unattributedPerUserPerMinute: number;
-}
-
-export function readRateLimitsConfig(
-  config: RootConfigService,
-): RateLimitsConfig {
-  const unattributed =
-    config.getOptionalNumber(
-      'ingestion.rateLimits.unattributedPerUserPerMinute',
-    ) ?? 600;
-  if (!Number.isInteger(unattributed) || unattributed < 0) {
-    throw new InputError(
-      `ingestion.rateLimits.unattributedPerUserPerMinute must be a whole number of requests, got ${unattributed}`,
-    );
-  }
-  return {
-    enabled: config.getOptionalBoolean('ingestion.rateLimits.enabled') ?? true,
-    unattributedPerUserPerMinute: unattributed,
-  };
-}
+export {
+  readRateLimitFailureMode,
+  readRateLimitsConfig,
+  type RateLimitsConfig,
+} from './rateLimitsConfig';
 
 /**
  * The `/v1` rate-limit middleware as the plugin mounts it, or undefined when
@@ -56,7 +41,8 @@ export function createIngestionRateLimiting(options: {
   config: RootConfigService;
   limiter: RateLimiter;
   httpAuth: HttpAuthService;
-  userInfo: UserInfoService;
+  /** The caller's organizations, as the authorizer decides them. */
+  membershipsOf(credentials: BackstageCredentials): Promise<Memberships>;
   directory: OrganizationDirectory;
   knex: Knex;
   logger: LoggerService;
@@ -68,10 +54,12 @@ export function createIngestionRateLimiting(options: {
   return createRateLimitMiddleware({
     limiter: options.limiter,
     httpAuth: options.httpAuth,
-    userInfo: options.userInfo,
+    membershipsOf: options.membershipsOf,
     directory: options.directory,
     resources: OrganizationOfResourceStore.create({ knex: options.knex }),
     unattributedPerUserPerMinute: settings.unattributedPerUserPerMinute,
+    userShareOfOrganization: settings.userShareOfOrganization,
+    failureMode: settings.failureMode,
     logger: options.logger.child({ component: 'rate-limits' }),
   });
 }

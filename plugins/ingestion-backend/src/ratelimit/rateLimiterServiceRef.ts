@@ -3,6 +3,7 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
+import { readRateLimitFailureMode } from './rateLimitsConfig';
 import { RateLimiter } from './RateLimiter';
 
 /**
@@ -18,11 +19,16 @@ export const rateLimiterServiceRef = createServiceRef<RateLimiter>({
       service,
       deps: {
         cache: coreServices.cache,
+        config: coreServices.rootConfig,
         logger: coreServices.logger,
         lifecycle: coreServices.lifecycle,
       },
-      factory({ cache, logger, lifecycle }) {
-        const limiter = RateLimiter.create({ cache, logger });
+      factory({ cache, config, logger, lifecycle }) {
+        const limiter = RateLimiter.create({
+          cache,
+          logger,
+          failureMode: readRateLimitFailureMode(config),
+        });
         lifecycle.addShutdownHook(async () => {
           await limiter.sync();
           limiter.stop();

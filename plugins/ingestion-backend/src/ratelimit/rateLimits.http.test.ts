@@ -43,7 +43,11 @@ describe.each(caches.eachSupportedId())(
               ...org,
               quotas: QUOTAS[org.id],
             })),
-            rateLimits: { unattributedPerUserPerMinute: 4 },
+            // The organizations' quotas alone: each user's share is tested in rateLimits.fairness.
+            rateLimits: {
+              unattributedPerUserPerMinute: 4,
+              userShareOfOrganization: 1,
+            },
           },
         },
         features: [
@@ -59,7 +63,7 @@ describe.each(caches.eachSupportedId())(
           }),
         ],
       }));
-    });
+    }, 120_000);
 
     const get = (path: string, user: string) =>
       request(server)
