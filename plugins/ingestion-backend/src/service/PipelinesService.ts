@@ -27,10 +27,6 @@ import type {
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { PiiMasking } from '../pii/PiiMasking';
 import { requireValidSpec } from '../spec/specValidation';
-import {
-  recordVerifiedDeployment,
-  type DeployedJobVerifier,
-} from './pipelineDeployment';
 
 /** Called after every change, e.g. to send delta mutations to the catalog. */
 export type PipelineChangeListener = (change: {
@@ -53,14 +49,21 @@ export interface MutationAudit {
 }
 
 /** Pipelines and their versions, with the org's permissions applied to every call. */
+/** A URL's origin, or undefined when it does not parse (the schema only checks its scheme). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 export class PipelinesService {
   static create(options: {
     store: PipelinesStore;
     authorizer: IngestionAuthorizer;
     directory: OrganizationDirectory;
     masking: Pick<PiiMasking, 'effectiveSpec'>;
-    /** Checks recorded Databricks jobs against the organization's workspace. */
-    deployedJobs: DeployedJobVerifier;
     audit?: MutationAudit;
     clock?: () => Date;
   }) {
@@ -75,7 +78,6 @@ export class PipelinesService {
       authorizer: IngestionAuthorizer;
       directory: OrganizationDirectory;
       masking: Pick<PiiMasking, 'effectiveSpec'>;
-      deployedJobs: DeployedJobVerifier;
       audit?: MutationAudit;
       clock?: () => Date;
     },
@@ -369,8 +371,8 @@ export class PipelinesService {
 
   /**
    * Records that the pipeline's current version runs as Databricks job `jobId` (the deploy action
-   * calls this after creating or updating the job), once the organization's workspace confirms
-   * the job is this pipeline's (see `recordVerifiedDeployment`).
+   * calls this after creating or updating the job). Links must point into the organization's
+   * configured workspace, so the portal never shows a link elsewhere as the pipeline's job.
    */
   async recordDeployment(
     credentials: BackstageCredentials,
@@ -387,18 +389,27 @@ export class PipelinesService {
       id,
       pipelineUpdatePermission,
     );
-    await recordVerifiedDeployment(
-      {
-        store: this.options.store,
-        directory: this.options.directory,
-        verifier: this.options.deployedJobs,
-        audit: this.options.audit,
-        now: this.now(),
-      },
-      credentials,
-      current,
-      input,
-    );
+    const host = this.options.directory.get(current.organization).databricks
+      ?.host;
+    if (host) {
+      const origin = new URL(host).origin;
+      for (const field of ['jobUrl', 'workspaceUrl'] as const) {
+        const url = input[field];
+        if (url && originOf(url) !== origin) {
+          throw new InputError(
+            `${field}: must be in the Databricks workspace of organization '${current.organization}' (${origin})`,
+          );
+        }
+      }
+    }
+    await this.options.store.recordDeployment(current.organization, id, {
+      databricksJobId: input.jobId,
+      deployedVersion: current.currentVersion,
+      at: this.now(),
+      jobUrl: input.jobUrl,
+      workspaceUrl: input.workspaceUrl,
+      specHash: input.specHash,
+    });
     await this.options.audit?.record({
       credentials,
       organizationId: current.organization,
