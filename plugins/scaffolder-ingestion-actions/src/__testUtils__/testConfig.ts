@@ -37,8 +37,12 @@ export function testConfig(
     ingestion: {
       pricing: { dbu: 0.55, storageGbMonth: 0.023, currency: 'USD' },
       organizations: [
-        organizationConfig('finance', `${root}/finance`),
+        // The S3 locations each owns: specs may name s3:// paths only there.
+        organizationConfig('finance', `${root}/finance`, {
+          storageLocations: ['s3://finance-data-lake'],
+        }),
         organizationConfig('retail', `${root}/retail`, {
+          storageLocations: ['s3://retail-data-lake', 's3://retail-landing'],
           engine: 'databricks',
           databricks: {
             host:

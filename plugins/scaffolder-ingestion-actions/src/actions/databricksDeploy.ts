@@ -159,7 +159,7 @@ export function createDatabricksDeployAction(options: {
           `Pipeline ${pipeline.id} changed to version ${effective.version} while being deployed; run the step again`,
         );
       }
-      const spec = requireValidSpec(effective.spec);
+      const spec = requireValidSpec(effective.spec, settings);
       if (effective.maskedColumns.length > 0) {
         ctx.logger.info(
           `Masking PII in the ${

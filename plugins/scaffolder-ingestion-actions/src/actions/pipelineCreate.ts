@@ -172,7 +172,7 @@ export function createPipelineCreateAction(options: {
       const { spec: built, applied } = buildSpecInput(input.spec, {
         icebergCatalog: settings.icebergCatalog,
       });
-      const spec = requireValidSpec(built);
+      const spec = requireValidSpec(built, settings);
       for (const defaulted of applied) {
         ctx.logger.info(`From the organization's defaults: ${defaulted}`);
       }

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import {
   validatePipelineSpec,
+  type OrganizationResources,
   type PipelineSpec,
   type SpecProblem,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
@@ -18,12 +19,17 @@ export function specProblemsError(problems: SpecProblem[]): InputError {
 }
 
 /**
- * Validates a built spec, reporting every problem at once.
+ * Validates a built spec, reporting every problem at once. With the organization, the catalogs
+ * and storage locations the spec names must be its own (the rule the backend and the engines
+ * apply too).
  *
  * @throws InputError listing each problem as `spec.<path>: <message>`.
  */
-export function requireValidSpec(spec: unknown): PipelineSpec {
-  const result = validatePipelineSpec(spec);
+export function requireValidSpec(
+  spec: unknown,
+  organization?: OrganizationResources,
+): PipelineSpec {
+  const result = validatePipelineSpec(spec, { organization });
   if (!result.valid) {
     throw specProblemsError(result.problems);
   }

@@ -22,7 +22,11 @@ export interface OrganizationSettings {
   engine: string;
   /** As configured: a local folder (relative to the backend's working directory) or `s3://…`. */
   storage: string;
+  /** More S3 locations the organization owns (`storageLocations`). */
+  storageLocations?: string[];
   icebergCatalog: string;
+  /** The names of its Iceberg REST catalogs (`iceberg.restCatalogs`): also its catalogs. */
+  icebergCatalogs?: string[];
   quotas: {
     maxDbuPerHour: number;
     maxClusters: number;
@@ -44,6 +48,9 @@ const DEFAULT_DATABRICKS_QUOTAS = {
 };
 
 const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+
+const optionalList = <K extends string>(key: K, list: string[] | undefined) =>
+  (list?.length ? { [key]: list } : {}) as Partial<Record<K, string[]>>;
 
 /**
  * Reads one organization's settings from `ingestion.organizations`.
@@ -75,6 +82,16 @@ export function readOrganizationSettings(
     project: entry.getOptionalString('project'),
     engine: entry.getOptionalString('engine') ?? 'local',
     storage: entry.getString('storage'),
+    ...optionalList(
+      'storageLocations',
+      entry.getOptionalStringArray('storageLocations'),
+    ),
+    ...optionalList(
+      'icebergCatalogs',
+      entry
+        .getOptionalConfigArray('iceberg.restCatalogs')
+        ?.map(catalog => catalog.getString('name')),
+    ),
     icebergCatalog:
       entry.getOptionalString('iceberg.catalog') ??
       `${organizationId.replace(/-/g, '_')}_catalog`,
@@ -124,6 +141,9 @@ export function toCodegenOrganization(
         }
       : {}),
     storage: settings.storage,
+    icebergCatalog: settings.icebergCatalog,
+    ...optionalList('icebergCatalogs', settings.icebergCatalogs),
+    ...optionalList('storageLocations', settings.storageLocations),
   };
 }
 
@@ -138,6 +158,8 @@ export function toEngineOrganization(
     environment: settings.environment,
     storage: settings.storage,
     icebergCatalog: settings.icebergCatalog,
+    ...optionalList('icebergCatalogs', settings.icebergCatalogs),
+    ...optionalList('storageLocations', settings.storageLocations),
     quotas: {
       maxConcurrentJobs: settings.quotas.maxConcurrentJobs,
       maxDbuPerHour: settings.quotas.maxDbuPerHour,
