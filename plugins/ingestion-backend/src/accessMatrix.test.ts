@@ -3,6 +3,10 @@ import {
   ORG_ROLES,
   type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  DatabricksClient,
+  DatabricksTestServer,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import request from 'supertest';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
@@ -28,8 +32,12 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let counter = 0;
+    // finance's Databricks workspace: recorded deployments are verified there.
+    let workspace: DatabricksTestServer;
+    const token = 'dapi00112233445566778899aabbccddeeff';
 
     beforeAll(async () => {
+      workspace = await DatabricksTestServer.start({ token });
       const knex = await databases.init(databaseId);
       ({ server } = await startIngestionTestBackend({
         knex,
@@ -51,11 +59,16 @@ describe.each(databases.eachSupportedId())(
                 databricks: { maxConcurrentJobs: 10_000 },
                 api: { requestsPerMinute: 100_000, requestsPerDay: 1_000_000 },
               },
+              databricks: { host: workspace.url, token },
             })),
             api: { validateResponses: true },
           },
         },
       }));
+    });
+
+    afterAll(async () => {
+      await workspace?.stop();
     });
 
     async function newPipeline(org = 'finance') {
@@ -70,6 +83,16 @@ describe.each(databases.eachSupportedId())(
         });
       expect(res.status).toBe(201);
       return res.body.id as string;
+    }
+
+    /** A job of the pipeline in finance's workspace, tagged as the code generator does. */
+    async function jobOf(pipelineId: string): Promise<string> {
+      const client = new DatabricksClient({ host: workspace.url, token });
+      const { jobId } = await client.createOrUpdateJob({
+        name: `job-${pipelineId}`,
+        tags: { Organization: 'finance', PipelineId: pipelineId },
+      });
+      return String(jobId);
     }
 
     async function newRun(org = 'finance') {
@@ -146,13 +169,13 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'record a deployment',
         allowed: ['admin', 'engineer'],
-        call: async user =>
-          request(server)
-            .put(
-              `/api/ingestion/v1/pipelines/${await newPipeline()}/deployment`,
-            )
+        call: async user => {
+          const id = await newPipeline();
+          return request(server)
+            .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
             .set('Authorization', as(user))
-            .send({ jobId: '4242' }),
+            .send({ jobId: await jobOf(id) });
+        },
       },
       {
         name: 'estimate the cost of a new pipeline',

@@ -57,6 +57,7 @@ import { CostsService } from './service/CostsService';
 import { LineageService } from './service/LineageService';
 import { OrganizationsService } from './service/OrganizationsService';
 import { PipelinesService } from './service/PipelinesService';
+import { databricksJobVerifier } from './service/pipelineDeployment';
 import { QuotasService } from './service/QuotasService';
 import { RunsService } from './service/RunsService';
 import { TablesService } from './service/TablesService';
@@ -151,6 +152,11 @@ export const ingestionPlugin = createBackendPlugin({
           authorizer,
           directory,
           masking: new PiiMasking(knex),
+          // Recorded Databricks jobs are checked in the organization's workspace first.
+          deployedJobs: databricksJobVerifier({
+            engine: () => engines.get('databricks'),
+            organization: id => engineOrganization(directory.get(id)),
+          }),
           audit,
         });
         // Spend: the spend and budget API, budget alerts, storage and platform usage samples.

@@ -1,4 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import {
+  DatabricksClient,
+  DatabricksTestServer,
+} from '@ingestion-for-backstage/plugin-ingestion-node';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DatabaseCostsStore } from './database/CostsStore';
@@ -16,15 +20,20 @@ jest.setTimeout(60_000);
  * estimate of the review step and the deployment record of `ingestion:databricks:deploy`.
  */
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-const RETAIL_WORKSPACE = 'https://retail.cloud.databricks.com';
+const TOKEN = 'dapi00112233445566778899aabbccddeeff';
 
 describe.each(databases.eachSupportedId())(
   'cost estimate and deployment routes on %s',
   databaseId => {
     let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let knex: Awaited<ReturnType<typeof databases.init>>;
+    // finance's and retail's Databricks workspace: recorded jobs are verified there.
+    let workspace: DatabricksTestServer;
+    let RETAIL_WORKSPACE: string;
 
     beforeAll(async () => {
+      workspace = await DatabricksTestServer.start({ token: TOKEN });
+      RETAIL_WORKSPACE = workspace.url;
       knex = await databases.init(databaseId);
       ({ server } = await startIngestionTestBackend({
         knex,
@@ -36,7 +45,13 @@ describe.each(databases.eachSupportedId())(
                 return {
                   ...org,
                   engine: 'databricks',
-                  databricks: { host: RETAIL_WORKSPACE, token: 'dapi-x' },
+                  databricks: { host: RETAIL_WORKSPACE, token: TOKEN },
+                };
+              }
+              if (org.id === 'finance') {
+                return {
+                  ...org,
+                  databricks: { host: RETAIL_WORKSPACE, token: TOKEN },
                 };
               }
               // Production runs are not masked.
@@ -64,7 +79,21 @@ describe.each(databases.eachSupportedId())(
         period: at.toISOString().slice(0, 7),
         at,
       });
+    }, 120_000);
+
+    afterAll(async () => {
+      await workspace?.stop();
     });
+
+    /** A job of the pipeline in its organization's workspace, tagged as the code generator does. */
+    async function jobFor(org: string, pipelineId: string): Promise<string> {
+      const client = new DatabricksClient({ host: workspace.url, token: TOKEN });
+      const { jobId } = await client.createOrUpdateJob({
+        name: `${org}-${pipelineId}-${Math.random()}`,
+        tags: { Organization: org, PipelineId: pipelineId },
+      });
+      return String(jobId);
+    }
 
     const estimate = (user: string, body: Record<string, unknown>) =>
       request(server)
@@ -246,7 +275,7 @@ describe.each(databases.eachSupportedId())(
         const recorded = await request(server)
           .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
           .set('Authorization', as('finance-engineer'))
-          .send({ jobId: '77', specHash: res.body.specHash });
+          .send({ jobId: await jobFor('finance', id), specHash: res.body.specHash });
         expect(recorded.status).toBe(200);
         expect(recorded.body.deployment.specHash).toBe(res.body.specHash);
         const bad = await request(server)
@@ -289,17 +318,18 @@ describe.each(databases.eachSupportedId())(
 
       it('records the job, shows it on the pipeline, and audits it', async () => {
         const id = await newPipeline('retail', 'deployed');
+        const jobId = await jobFor('retail', id);
         const res = await record('retail-engineer', id, {
-          jobId: '1001',
-          jobUrl: `${RETAIL_WORKSPACE}/jobs/1001`,
+          jobId,
+          jobUrl: `${RETAIL_WORKSPACE}/jobs/${jobId}`,
           workspaceUrl: RETAIL_WORKSPACE,
         });
         expect(res.status).toBe(200);
         const expected = {
-          databricksJobId: '1001',
+          databricksJobId: jobId,
           deployedVersion: 1,
           deployedAt: expect.any(String),
-          jobUrl: `${RETAIL_WORKSPACE}/jobs/1001`,
+          jobUrl: `${RETAIL_WORKSPACE}/jobs/${jobId}`,
           workspaceUrl: RETAIL_WORKSPACE,
         };
         expect(res.body.deployment).toEqual(expected);
@@ -309,9 +339,10 @@ describe.each(databases.eachSupportedId())(
         expect(read.body.deployment).toEqual(expected);
 
         // A later deployment without links replaces the earlier links.
-        const again = await record('retail-admin', id, { jobId: '1002' });
+        const secondJobId = await jobFor('retail', id);
+        const again = await record('retail-admin', id, { jobId: secondJobId });
         expect(again.body.deployment).toEqual({
-          databricksJobId: '1002',
+          databricksJobId: secondJobId,
           deployedVersion: 1,
           deployedAt: expect.any(String),
         });

@@ -32,6 +32,7 @@ type PipelineRow = {
   databricks_job_url?: string | null;
   databricks_workspace_url?: string | null;
   deployed_spec_hash?: string | null;
+  databricks_job_verified_at?: Date | number | string | null;
   created_by: string;
   updated_by: string;
   created_at: Date | number | string;
@@ -329,6 +330,44 @@ export class DatabasePipelinesStore implements PipelinesStore {
         databricks_job_url: deployment.jobUrl ?? null,
         databricks_workspace_url: deployment.workspaceUrl ?? null,
         deployed_spec_hash: deployment.specHash ?? null,
+        databricks_job_verified_at: deployment.verifiedAt,
       });
+  }
+
+  async getDeployment(organizationId: string, id: string) {
+    const row = (await this.knex('pipelines')
+      .select(
+        'databricks_job_id',
+        'deployed_version',
+        'databricks_job_verified_at',
+      )
+      .where({ organization_id: organizationId, id })
+      .first()) as PipelineRow | undefined;
+    if (!row?.databricks_job_id || !row.deployed_version) {
+      return undefined;
+    }
+    return {
+      databricksJobId: row.databricks_job_id,
+      deployedVersion: Number(row.deployed_version),
+      verifiedAt: row.databricks_job_verified_at
+        ? new Date(row.databricks_job_verified_at)
+        : undefined,
+    };
+  }
+
+  async markDeploymentVerified(
+    organizationId: string,
+    id: string,
+    databricksJobId: string,
+    at: Date,
+  ) {
+    const updated = await this.knex('pipelines')
+      .where({
+        organization_id: organizationId,
+        id,
+        databricks_job_id: databricksJobId,
+      })
+      .update({ databricks_job_verified_at: at });
+    return updated === 1;
   }
 }

@@ -80,6 +80,29 @@ export interface PipelinesStore {
     id: string,
     deployment: PipelineDeployment,
   ): Promise<void>;
+  /** The recorded deployment with its verification, for the engine (not the API). */
+  getDeployment(
+    organizationId: string,
+    id: string,
+  ): Promise<RecordedDeployment | undefined>;
+  /** Marks the recorded job verified, if `databricksJobId` is still the one recorded. */
+  markDeploymentVerified(
+    organizationId: string,
+    id: string,
+    databricksJobId: string,
+    at: Date,
+  ): Promise<boolean>;
+}
+
+/** A recorded deployment as the Databricks engine reads it. */
+export interface RecordedDeployment {
+  databricksJobId: string;
+  deployedVersion: number;
+  /**
+   * When the job was verified as this pipeline's, in the organization's workspace; undefined for
+   * deployments recorded before verification existed.
+   */
+  verifiedAt?: Date;
 }
 
 /** A pipeline version deployed as a Databricks job. */
@@ -91,4 +114,6 @@ export interface PipelineDeployment {
   workspaceUrl?: string;
   /** Hash of the effective spec the job was generated from. */
   specHash?: string;
+  /** When the job was verified as this pipeline's (the API records only verified jobs). */
+  verifiedAt: Date;
 }

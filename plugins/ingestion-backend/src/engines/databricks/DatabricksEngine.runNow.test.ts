@@ -41,6 +41,9 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
           lookups.push([organizationId, pipelineId]);
           return deployment;
         },
+        markVerified: async () => {
+          throw new Error('verified deployments are not verified again');
+        },
       },
     });
   });
@@ -76,7 +79,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
   describe('submit', () => {
     it('starts the deployed job with run-now, passing the watermark and run id', async () => {
       const jobId = await deploy();
-      deployment = { jobId, version: PIPELINE.version };
+      deployment = { jobId, version: PIPELINE.version, verified: true };
       const { engineRunId } = await engine.submit(context());
 
       expect(lookups).toEqual([['finance', PIPELINE.id]]);
@@ -107,7 +110,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
 
     it('never starts a second run of the job for one attempt, even when answers are lost', async () => {
       const jobId = await deploy();
-      deployment = { jobId, version: PIPELINE.version };
+      deployment = { jobId, version: PIPELINE.version, verified: true };
       server.injectFault({
         path: '/api/2.2/jobs/run-now',
         when: 'after',
@@ -127,7 +130,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
     });
 
     it('submits a one-off run when the job runs another version', async () => {
-      deployment = { jobId: await deploy(2), version: 2 };
+      deployment = { jobId: await deploy(2), version: 2, verified: true };
       const { engineRunId } = await engine.submit(context());
       expect(paths()).toContain('POST /api/2.2/jobs/runs/submit');
       expect(paths()).not.toContain('POST /api/2.2/jobs/run-now');
@@ -140,7 +143,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
 
     it("runs the job on this run's effective spec: PII masks known since the deployment included", async () => {
       const jobId = await deploy();
-      deployment = { jobId, version: PIPELINE.version };
+      deployment = { jobId, version: PIPELINE.version, verified: true };
       expect(server.notebook(NOTEBOOK_PATH)?.content).not.toContain('F.sha2(');
       const masked = context();
       masked.organization = { ...masked.organization, environment: 'staging' };
@@ -162,7 +165,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
     });
 
     it('submits a one-off run when the deployed job was deleted in the workspace', async () => {
-      deployment = { jobId: 4242, version: PIPELINE.version };
+      deployment = { jobId: 4242, version: PIPELINE.version, verified: true };
       const { engineRunId } = await engine.submit(context());
       expect(paths().slice(-2)).toEqual([
         'POST /api/2.2/jobs/run-now',
@@ -177,7 +180,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
 
     it('does not fall back to a one-off run when run-now fails otherwise', async () => {
       const jobId = await deploy();
-      deployment = { jobId, version: PIPELINE.version };
+      deployment = { jobId, version: PIPELINE.version, verified: true };
       server.injectFault({
         path: '/api/2.2/jobs/run-now',
         times: 10,
@@ -194,7 +197,7 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
   describe('poll of a job run', () => {
     it('estimates DBUs from the job cluster the run names', async () => {
       const jobId = await deploy();
-      deployment = { jobId, version: PIPELINE.version };
+      deployment = { jobId, version: PIPELINE.version, verified: true };
       // Someone resized the job in the workspace: the run uses the job's cluster, not the generated one.
       const client = new DatabricksClient({ host: server.url, token: TOKEN });
       const job = (await client.getJob(jobId))!;

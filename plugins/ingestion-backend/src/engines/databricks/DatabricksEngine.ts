@@ -21,6 +21,8 @@ import {
 import { createHash } from 'node:crypto';
 import { estimateRunDbus, type ClusterSpec } from './dbus';
 import type { DatabricksDeployments } from './deployments';
+import { startDeployedJob } from './deployedJobRun';
+import { verifyPipelineJob, type JobVerification } from './jobVerification';
 import type { ScheduledJobRun } from './scheduledRuns';
 
 /** Options of {@link DatabricksEngine}. */
@@ -113,7 +115,12 @@ export class DatabricksEngine implements IngestionEngine {
       artifacts.notebook.path,
       artifacts.notebook.content,
     );
-    const started = await this.#runDeployedJob(context, client);
+    const started = await startDeployedJob({
+      context,
+      client,
+      deployments: this.#options.deployments,
+      idempotencyToken: submitToken(context.run),
+    });
     if (started) {
       return started;
     }
@@ -147,54 +154,19 @@ export class DatabricksEngine implements IngestionEngine {
   }
 
   /**
-   * Starts the pipeline's deployed job when it runs this version, else returns undefined (submit a one-off run).
-   * A job deleted in the workspace also falls back to a one-off run.
+   * Whether job `jobId` of the organization's workspace is the pipeline's own (see
+   * `verifyPipelineJob`); throws when the workspace cannot answer.
    */
-  async #runDeployedJob(
-    context: EngineRunContext,
-    client: DatabricksClient,
-  ): Promise<{ engineRunId: string } | undefined> {
-    const deployment = await this.#options.deployments?.deployedJob(
-      context.organization.id,
-      context.pipeline.id,
-    );
-    if (!deployment) {
-      return undefined;
-    }
-    if (deployment.version !== context.pipeline.version) {
-      await context.log(
-        'info',
-        `Pipeline is deployed as job ${deployment.jobId} at version ${deployment.version}; version ${context.pipeline.version} runs as a one-off run`,
-      );
-      return undefined;
-    }
-    try {
-      const { runId } = await client.runNow({
-        job_id: deployment.jobId,
-        idempotency_token: submitToken(context.run),
-        // The generated job declares notebook base parameters (no job-level ones): these override them.
-        notebook_params: {
-          watermark: context.run.watermarkIn ?? '',
-          run_id: context.run.id,
-        },
-      });
-      await context.log(
-        'info',
-        `Started Databricks run ${runId} of job ${
-          deployment.jobId
-        } (${client.jobUrl(deployment.jobId)})`,
-      );
-      return { engineRunId: String(runId) };
-    } catch (error) {
-      if (!(error instanceof DatabricksApiError && error.isNotFound)) {
-        throw error;
-      }
-      await context.log(
-        'warn',
-        `Deployed job ${deployment.jobId} no longer exists on ${client.host}; submitting a one-off run instead`,
-      );
-      return undefined;
-    }
+  async verifyPipelineJob(
+    organization: EngineOrganization,
+    pipelineId: string,
+    jobId: number,
+  ): Promise<JobVerification> {
+    return verifyPipelineJob(this.#client(organization), {
+      organizationId: organization.id,
+      pipelineId,
+      jobId,
+    });
   }
 
   /**

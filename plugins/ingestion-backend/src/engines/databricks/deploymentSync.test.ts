@@ -131,6 +131,7 @@ describe.each(databases.eachSupportedId())(
           deployedVersion: 1,
           at,
           specHash: hashPipelineSpec(VALID_SPEC),
+          verifiedAt: at,
         });
         return job.notebookPath;
       };
@@ -220,6 +221,56 @@ describe.each(databases.eachSupportedId())(
       expect([...workspaceA.requests, ...workspaceB.requests]).toEqual([]);
     });
 
+    it('leaves recorded jobs that were never verified as the pipeline’s alone', async () => {
+      const finance = organization('finance', workspaceA.url, 'development');
+      const store = new DatabasePipelinesStore(knex);
+      const at = new Date('2026-11-26T00:00:00Z');
+      await store.create({
+        id: 'pl-finance',
+        organizationId: 'finance',
+        name: 'customers',
+        owner: 'group:default/finance',
+        pipelineType: 'batch',
+        engine: 'databricks',
+        spec: SPEC,
+        specHash: hashPipelineSpec(VALID_SPEC),
+        createdBy: 'user:default/test',
+        at,
+      });
+      await store.recordDeployment('finance', 'pl-finance', {
+        databricksJobId: '42',
+        deployedVersion: 1,
+        at,
+        verifiedAt: at,
+      });
+      // As recorded before verification existed (the migration leaves such rows unverified).
+      await knex('pipelines')
+        .where({ id: 'pl-finance' })
+        .update({ databricks_job_verified_at: null });
+      await knex('data_tables').insert({
+        id: randomUUID(),
+        organization_id: 'finance',
+        format: 'iceberg',
+        catalog_name: 'crm_catalog',
+        namespace: 'raw',
+        table_name: 'customers',
+        owner: 'group:default/finance',
+        pipeline_id: 'pl-finance',
+        pii_columns: JSON.stringify(['email']),
+        created_at: at,
+        updated_at: at,
+      });
+      const sync = new DatabricksDeploymentSync({
+        knex,
+        logger: mockServices.logger.mock(),
+        organizations: () => [engineOrganization(finance)],
+        masking: new PiiMasking(knex),
+        notebooks: new DatabricksEngine({ logger: mockServices.logger.mock() }),
+      });
+      expect(await sync.sync()).toEqual({ updated: 0, errors: 0 });
+      expect(workspaceA.requests).toEqual([]);
+    });
+
     it('leaves jobs deployed at an older version to the deploy step', async () => {
       const finance = organization('finance', workspaceA.url, 'development');
       const store = new DatabasePipelinesStore(knex);
@@ -240,6 +291,7 @@ describe.each(databases.eachSupportedId())(
         databricksJobId: '42',
         deployedVersion: 1,
         at,
+        verifiedAt: at,
       });
       await store.addVersion('finance', pipeline.id, {
         expectedVersion: 1,

@@ -96,6 +96,8 @@ export class DatabricksDeploymentSync {
       })
       .where({ 'p.organization_id': organizationId, 'p.engine': 'databricks' })
       .whereNotNull('p.databricks_job_id')
+      // Only jobs verified as the pipeline's own get the organization's notebook.
+      .whereNotNull('p.databricks_job_verified_at')
       .andWhereRaw('p.deployed_version = p.current_version')
       .orderBy('p.id')
       .select(

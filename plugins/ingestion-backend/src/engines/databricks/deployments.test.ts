@@ -48,10 +48,11 @@ describe.each(databases.eachSupportedId())(
         databricksJobId: '501',
         deployedVersion: 1,
         at: new Date(),
+        verifiedAt: new Date(),
       });
       await expect(
         deployments.deployedJob('finance', 'pl-finance'),
-      ).resolves.toEqual({ jobId: 501, version: 1 });
+      ).resolves.toEqual({ jobId: 501, version: 1, verified: true });
       // Another organization cannot reach it, not even by naming the pipeline.
       await expect(
         deployments.deployedJob('retail', 'pl-finance'),
@@ -61,11 +62,39 @@ describe.each(databases.eachSupportedId())(
       ).resolves.toBeUndefined();
     });
 
+    it('reads deployments recorded before verification as unverified, and marks them verified once', async () => {
+      const deployments = pipelineDeployments(store);
+      await store.recordDeployment('finance', 'pl-finance', {
+        databricksJobId: '501',
+        deployedVersion: 1,
+        at: new Date(),
+        verifiedAt: new Date(),
+      });
+      // What the migration leaves for a deployment recorded before it.
+      await knex('pipelines')
+        .where({ id: 'pl-finance' })
+        .update({ databricks_job_verified_at: null });
+      await expect(
+        deployments.deployedJob('finance', 'pl-finance'),
+      ).resolves.toEqual({ jobId: 501, version: 1, verified: false });
+      // Marking names the job: another organization's pipeline, or another job id, is not marked.
+      await deployments.markVerified('retail', 'pl-finance', 501);
+      await deployments.markVerified('finance', 'pl-finance', 502);
+      await expect(
+        deployments.deployedJob('finance', 'pl-finance'),
+      ).resolves.toMatchObject({ verified: false });
+      await deployments.markVerified('finance', 'pl-finance', 501);
+      await expect(
+        deployments.deployedJob('finance', 'pl-finance'),
+      ).resolves.toEqual({ jobId: 501, version: 1, verified: true });
+    });
+
     it('ignores a recorded job id that is not a Databricks job id', async () => {
       await store.recordDeployment('finance', 'pl-finance', {
         databricksJobId: 'not-a-number',
         deployedVersion: 1,
         at: new Date(),
+        verifiedAt: new Date(),
       });
       await expect(
         pipelineDeployments(store).deployedJob('finance', 'pl-finance'),

@@ -261,7 +261,12 @@ describe.each(databases.eachSupportedId())(
           await new DatabasePipelinesStore(knex).recordDeployment(
             org.id,
             pipeline.id,
-            { databricksJobId: String(jobId), deployedVersion: 1, at: now },
+            {
+              databricksJobId: String(jobId),
+              deployedVersion: 1,
+              at: now,
+              verifiedAt: now,
+            },
           );
         }
         // Every request to the workspace draws a fault: the fault is injected into the test server for exactly

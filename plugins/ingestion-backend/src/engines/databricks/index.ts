@@ -7,6 +7,8 @@ export {
   estimatedWorkers,
 } from './dbus';
 export { pipelineDeployments } from './deployments';
+export { verifyPipelineJob, unverifiableMessage } from './jobVerification';
+export type { JobVerification } from './jobVerification';
 export type {
   DatabricksDeployment,
   DatabricksDeployments,

@@ -132,6 +132,7 @@ describe.each(databases.eachSupportedId())(
           databricksJobId: String(jobId),
           deployedVersion: 1,
           at: now,
+          verifiedAt: now,
         });
         return { pipelineId: pipeline.id, jobId };
       };
@@ -285,6 +286,7 @@ describe.each(databases.eachSupportedId())(
         databricksJobId: '7',
         deployedVersion: 1,
         at: deployedAt,
+        verifiedAt: deployedAt,
       });
       // The workspace's run list, answered like jobs/runs/list with start_time_from.
       const started: ScheduledJobRun[] = [];
@@ -351,6 +353,49 @@ describe.each(databases.eachSupportedId())(
       await knex('runs').where({ organization_id: 'finance' }).delete();
       await bounded.record();
       expect(asked.at(-1)).toEqual(at(24 * 29));
+    });
+
+    it('lists no runs of a recorded job that was never verified as the pipeline’s', async () => {
+      const finance = organization('finance', server.url);
+      const pipelines = new DatabasePipelinesStore(knex);
+      const at = new Date('2026-03-01T00:00:00Z');
+      await pipelines.create({
+        id: 'pl-finance',
+        organizationId: 'finance',
+        name: 'hourly',
+        owner: 'group:default/finance-team',
+        pipelineType: 'batch',
+        engine: 'databricks',
+        spec: SPEC,
+        specHash: 'h',
+        createdBy: 'user:default/test',
+        at,
+      });
+      await pipelines.recordDeployment('finance', 'pl-finance', {
+        databricksJobId: '7',
+        deployedVersion: 1,
+        at,
+        verifiedAt: at,
+      });
+      // As recorded before verification existed (the migration leaves such rows unverified).
+      await knex('pipelines')
+        .where({ id: 'pl-finance' })
+        .update({ databricks_job_verified_at: null });
+      const asked: number[] = [];
+      const recorder = new DatabricksScheduledRuns({
+        knex,
+        logger: mockServices.logger.mock(),
+        organizations: () => [engineOrganization(finance)],
+        source: {
+          async scheduledJobRuns(_org, jobId) {
+            asked.push(jobId);
+            return [{ engineRunId: '101', startedAt: at }];
+          },
+        },
+        now: () => new Date('2026-03-01T01:00:00Z'),
+      });
+      expect(await recorder.record()).toEqual({ recorded: 0, errors: 0 });
+      expect(asked).toEqual([]);
     });
 
     it('lists no job for an organization without deployed pipelines', async () => {

@@ -118,6 +118,8 @@ export class DatabricksScheduledRuns {
       .knex('pipelines')
       .where({ organization_id: organizationId, engine: 'databricks' })
       .whereNotNull('databricks_job_id')
+      // Only jobs verified as the pipeline's own: another job's runs are not this pipeline's.
+      .whereNotNull('databricks_job_verified_at')
       .orderBy('id')
       .select(
         'id',
