@@ -180,6 +180,7 @@ export const ingestionPlugin = createBackendPlugin({
           quotas,
           authorizer,
           directory,
+          tables: new DatabaseTablesStore(knex),
           audit,
           budgetGate: spend.budgetGate,
         });

@@ -262,7 +262,11 @@ export async function createRouter(
     const run = await options.runs.trigger(
       await credentialsOf(req),
       req.params.pipelineId,
-      { watermark: req.body?.watermark, trigger: 'api' },
+      {
+        watermark: req.body?.watermark,
+        fullRefresh: req.body?.fullRefresh,
+        trigger: 'api',
+      },
     );
     res.status(202).json(run);
   });

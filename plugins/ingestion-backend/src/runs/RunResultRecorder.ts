@@ -148,7 +148,11 @@ export class RunResultRecorder {
         dbus: result.dbus,
         cost: Math.round(cost * 1e6) / 1e6,
       }),
-      ...(status === 'succeeded' && result?.watermarkOut !== undefined
+      // A run that read nothing never moves the high-water mark, whatever an engine reports (an
+      // overridden watermark it started from, say): the next run starts from the last real one.
+      ...(status === 'succeeded' &&
+      result?.watermarkOut !== undefined &&
+      result.rowsRead > 0
         ? { watermarkOut: result.watermarkOut }
         : {}),
       ...(status !== 'succeeded' ? { errorMessage: options.message } : {}),

@@ -685,7 +685,7 @@ export const spec = {
       },
       "post": {
         "operationId": "TriggerRun",
-        "description": "Queues a run of the pipeline's current version. Quotas are checked before submission.",
+        "description": "Queues a run of the pipeline's current version. Quotas are checked before submission. `watermark` and `fullRefresh` override what the run reads and need `ingestion.run.override` (admins and engineers; 403 for analysts).",
         "requestBody": {
           "required": false,
           "content": {
@@ -697,7 +697,11 @@ export const spec = {
                   "watermark": {
                     "type": "string",
                     "maxLength": 255,
-                    "description": "Start an incremental load from this cursor value instead of the last run's."
+                    "description": "Start an incremental load from this cursor value instead of the last run's. It must have the cursor column's type: an integer, or an ISO 8601 date or date-time (400 with path `watermark` otherwise, or when the pipeline is not incremental)."
+                  },
+                  "fullRefresh": {
+                    "type": "boolean",
+                    "description": "Read every source row, ignoring the recorded watermark (not together with `watermark`)."
                   }
                 }
               }
@@ -714,6 +718,12 @@ export const spec = {
                 }
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/SpecProblems"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
           },
           "default": {
             "$ref": "#/components/responses/Error"

@@ -4,6 +4,9 @@ import {
   FINAL_RUN_STATUSES,
   pipelineExecutePermission,
   pipelineReadPermission,
+  runOverridePermission,
+  type PipelineDetails,
+  type PipelineSpec,
   type Run,
   type RunEvent,
   type RunStatus,
@@ -13,7 +16,17 @@ import { randomUUID } from 'node:crypto';
 import { actorOf } from '../audit/AuditLog';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import type { RunListQuery, RunsStore } from '../database/RunsStore';
+import type { TablesStore } from '../database/TablesStore';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import {
+  columnTypeInSchema,
+  cursorColumnOf,
+  cursorKindOfType,
+  cursorKindOfValue,
+  watermarkProblem,
+  type CursorKind,
+} from '../runs/watermark';
+import { SpecProblemsError } from '../spec/SpecProblemsError';
 import type { MutationAudit, PipelinesService } from './PipelinesService';
 import type { QuotasService } from './QuotasService';
 
@@ -35,6 +48,8 @@ export class RunsService {
         ): Promise<void>;
       };
       clock?: () => Date;
+      /** The tables pipelines wrote: their recorded schemas tell a cursor column's type. */
+      tables?: Pick<TablesStore, 'list'>;
     },
   ) {}
 
@@ -42,16 +57,39 @@ export class RunsService {
     return this.options.clock?.() ?? new Date();
   }
 
+  /**
+   * Queues a run. Overriding its inputs (a watermark to start from, a full refresh) decides
+   * which rows are loaded again or skipped: that needs `ingestion.run.override` on top of
+   * execute, and a watermark must fit the cursor column.
+   */
   async trigger(
     credentials: BackstageCredentials,
     pipelineId: string,
-    input: { watermark?: string; trigger?: Run['trigger'] },
+    input: {
+      watermark?: string;
+      fullRefresh?: boolean;
+      trigger?: Run['trigger'];
+    },
   ): Promise<Run> {
     const pipeline = await this.options.pipelines.getForAction(
       credentials,
       pipelineId,
       pipelineExecutePermission,
     );
+    if (input.watermark !== undefined || input.fullRefresh) {
+      const resource = {
+        organizationId: pipeline.organization,
+        owner: pipeline.owner,
+        id: pipeline.id,
+      };
+      await this.options.authorizer.authorizeResource(
+        credentials,
+        runOverridePermission,
+        resource,
+        `pipeline '${pipeline.name}'`,
+      );
+    }
+    const watermarkIn = await this.watermarkIn(pipeline, input);
     const organization = this.options.directory.get(pipeline.organization);
     await this.options.quotas.checkRunAllowed(organization);
     await this.options.budgetGate?.checkRunAllowed(organization, pipeline);
@@ -65,12 +103,7 @@ export class RunsService {
       trigger: input.trigger ?? 'manual',
       triggeredBy: actorOf(credentials),
       idempotencyToken: deriveIdempotencyToken(id),
-      watermarkIn:
-        input.watermark ??
-        (await this.options.runs.lastWatermark(
-          pipeline.organization,
-          pipeline.id,
-        )),
+      watermarkIn,
       at: this.now(),
     });
     await this.options.audit?.record({
@@ -80,9 +113,81 @@ export class RunsService {
       targetType: 'run',
       targetId: run.id,
       outcome: 'success',
-      meta: { pipelineId: pipeline.id, version: pipeline.currentVersion },
+      meta: {
+        pipelineId: pipeline.id,
+        version: pipeline.currentVersion,
+        ...(input.watermark !== undefined && { watermark: input.watermark }),
+        ...(input.fullRefresh && { fullRefresh: true }),
+      },
     });
     return run;
+  }
+
+  /** Where the run starts: the override, nothing (full refresh), or the last recorded mark. */
+  private async watermarkIn(
+    pipeline: PipelineDetails,
+    input: { watermark?: string; fullRefresh?: boolean },
+  ): Promise<string | undefined> {
+    const problem = (path: string, message: string) =>
+      new SpecProblemsError([{ path, message }], 'run inputs');
+    if (input.fullRefresh && input.watermark !== undefined) {
+      throw problem(
+        'fullRefresh',
+        'a full refresh reads every row: leave out `watermark`, or set fullRefresh to false',
+      );
+    }
+    if (input.fullRefresh) {
+      return undefined;
+    }
+    const last = await this.options.runs.lastWatermark(
+      pipeline.organization,
+      pipeline.id,
+    );
+    if (input.watermark === undefined) {
+      return last;
+    }
+    const column = cursorColumnOf(pipeline.spec as unknown as PipelineSpec);
+    if (!column) {
+      throw problem(
+        'watermark',
+        `pipeline '${pipeline.name}' is not incremental (its source has no incremental_column): there is no watermark to override`,
+      );
+    }
+    const message = watermarkProblem(
+      input.watermark,
+      column,
+      await this.cursorKind(pipeline, column, last),
+    );
+    if (message) {
+      throw problem('watermark', message);
+    }
+    return input.watermark;
+  }
+
+  /**
+   * The cursor column's kind: from the last recorded mark (the engine's rendering of the source
+   * column's largest value), else from the schema of a table the pipeline wrote.
+   */
+  private async cursorKind(
+    pipeline: PipelineDetails,
+    column: string,
+    lastWatermark: string | undefined,
+  ): Promise<CursorKind | undefined> {
+    const recorded =
+      lastWatermark === undefined
+        ? undefined
+        : cursorKindOfValue(lastWatermark);
+    if (recorded) return recorded;
+    // An internal read, never shown to the caller: the pipeline's own organization only.
+    const tables = await this.options.tables?.list(
+      { organizationIds: [pipeline.organization] },
+      { pipelineId: pipeline.id, limit: 20 },
+    );
+    for (const table of tables?.items ?? []) {
+      const kind = cursorKindOfType(columnTypeInSchema(table.schema, column));
+      if (kind) return kind;
+    }
+    return undefined;
   }
 
   async get(credentials: BackstageCredentials, id: string): Promise<Run> {

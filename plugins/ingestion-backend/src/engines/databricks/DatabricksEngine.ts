@@ -80,6 +80,19 @@ function submitToken(run: EngineRunContext['run']): string {
 }
 
 /**
+ * The notebook's watermark parameters of a run the backend starts. Without a watermark (a full
+ * refresh, or nothing recorded yet) the notebook reads every row: the backend's record decides,
+ * not the mark of the target's last commit, which only runs of the job's own schedule follow.
+ */
+function watermarkParameters(context: EngineRunContext) {
+  const { watermarkIn } = context.run;
+  return {
+    watermark: watermarkIn ?? '',
+    full_refresh: watermarkIn === undefined ? 'true' : '',
+  };
+}
+
+/**
  * The Databricks engine: each run of a pipeline version executes the notebook generated for the organization on
  * a job cluster of its workspace.
  *
@@ -127,7 +140,7 @@ export class DatabricksEngine implements IngestionEngine {
     const request = buildRunSubmitRequest({
       job: artifacts.job,
       runId: context.run.id,
-      parameters: { watermark: context.run.watermarkIn ?? '' },
+      parameters: watermarkParameters(context),
     });
     const { runId } = await client.submitRun({
       ...request,

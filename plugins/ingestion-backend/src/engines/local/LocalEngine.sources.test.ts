@@ -128,8 +128,18 @@ describe('LocalEngine sources', () => {
     });
 
     it('refuses other buckets and paths without credentials for them', async () => {
+      // Another bucket is refused by the tenant rule, before any credentials are looked at.
       expect(
         await fx.run(fileSpec('s3://other-tenant/raw/*.csv', 'lake')),
+      ).toMatchObject({
+        state: 'failed',
+        message: expect.stringContaining(
+          "source.path: `s3://other-tenant/raw/*.csv` is not in organization finance's storage",
+        ),
+      });
+      // Inside the organization's bucket, a connection still reads only below its prefix.
+      expect(
+        await fx.run(fileSpec('s3://finance-lake/org/finance/in/*.csv', 'lake')),
       ).toMatchObject({
         state: 'failed',
         message: expect.stringMatching(/is for s3:\/\/finance-lake\/raw\//),

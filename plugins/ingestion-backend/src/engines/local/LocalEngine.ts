@@ -3,6 +3,7 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type {
   EngineRunContext,
   EngineRunState,
@@ -204,6 +205,24 @@ export class LocalEngine implements IngestionEngine {
     entry.done = measureUsage(() =>
       run(this.#host(), context, {
         signal: abort.signal,
+    // The shared tenant rule, before anything is read or written: catalogs and storage
+    // locations the spec names must be the organization's.
+    const validation = validatePipelineSpec(context.spec, {
+      organization: context.organization,
+    });
+    if (!validation.valid) {
+      entry.state = {
+        state: 'failed',
+        message: `The spec cannot run in organization ${
+          context.organization.id
+        }: ${validation.problems
+          .map(p => `${p.path}: ${p.message}`)
+          .join('; ')}`,
+        retryable: false,
+      };
+      entry.finishedAt = Date.now();
+      return { engineRunId };
+    }
         onWorkspace: workspace => {
           entry.workspace = workspace;
         },

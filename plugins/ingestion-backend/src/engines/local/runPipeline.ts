@@ -155,8 +155,8 @@ export async function runPipeline(
           cursor.name,
         )}) AS VARCHAR) FROM "source"`,
       );
-      watermarkOut =
-        max === null || max === undefined ? run.watermarkIn : String(max);
+      // Nothing read, no new mark: the last recorded one stands (not an override this run began at).
+      watermarkOut = max === null || max === undefined ? undefined : String(max);
     }
     if (opened.rowsRead !== undefined) {
       await log('info', `Read ${opened.rowsRead} rows from ${sourceRef}`);
@@ -248,15 +248,6 @@ export async function runPipeline(
     }
     checkCancelled();
 
-    if (
-      spec.target.type === 'iceberg' &&
-      spec.target.catalog !== organization.icebergCatalog
-    ) {
-      await log(
-        'warn',
-        `The target names catalog '${spec.target.catalog}'; the organization's catalog is '${organization.icebergCatalog}'. The table is written to the organization's warehouse under that catalog name.`,
-      );
-    }
     // The rows to write: the staged table, less the rows `drop` rules removed (a view over it).
     const checked = quality.dropView ?? stagedTable;
     const outputRows = await count(ws.connection, quoteIdentifier(checked));

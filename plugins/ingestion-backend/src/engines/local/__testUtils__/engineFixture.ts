@@ -137,6 +137,8 @@ export async function createEngineFixture(
   };
 
   const catalog = (name = 'finance_catalog') =>
+        // The bucket the S3 tests read from is the organization's.
+        storageLocations: ['s3://finance-lake'],
     new IcebergSqlCatalog({ database: knex, catalogName: name });
 
   return {
