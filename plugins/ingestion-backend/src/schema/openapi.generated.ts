@@ -440,7 +440,7 @@ export const spec = {
       ],
       "put": {
         "operationId": "RecordPipelineDeployment",
-        "description": "Records that the pipeline's current version is deployed as a Databricks job (what `ingestion:databricks:deploy` does after creating or updating the job). Engineers and admins of the pipeline's organization; audited. The pipeline's GET then shows it under `deployment`.",
+        "description": "Records that the pipeline's current version is deployed as a Databricks job (what `ingestion:databricks:deploy` does after creating or updating the job). Engineers and admins of the pipeline's organization; audited. The job is verified first in the organization's own workspace (`jobs/get` with the organization's token): it must exist there and its tags `Organization` and `PipelineId` (which the generated job carries) must name this organization and this pipeline. Only verified jobs are recorded, and runs start (`run-now`) only verified jobs. The pipeline's GET then shows it under `deployment`.",
         "requestBody": {
           "required": true,
           "content": {
@@ -484,6 +484,26 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/PipelineDetails"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The job is not the pipeline's (`jobId: job 123 does not exist in organization finance's workspace`, or its tags name another organization or pipeline), the organization has no Databricks workspace, or a link points outside it. Nothing is recorded; the refusal is audited.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The organization's workspace could not be asked (unreachable, 5xx, credentials refused). Nothing is recorded; try again later.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }
@@ -2405,7 +2425,7 @@ export const spec = {
       "cursor": {
         "name": "cursor",
         "in": "query",
-        "description": "The `nextCursor` of the previous page.",
+        "description": "The `nextCursor` of the previous page of the same list, with the same filters and sort order. Cursors are opaque and signed by this installation: a forged or altered cursor, or one from another list, organization, filter or sort order, is a 400 naming `cursor` (start again from the first page).",
         "schema": {
           "type": "string",
           "maxLength": 500
