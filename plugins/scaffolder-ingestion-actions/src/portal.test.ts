@@ -145,10 +145,12 @@ describe('creating a pipeline from the portal', () => {
     expect(entity.metadata.annotations).toMatchObject({
       'ingestion.backstage.io/organization': 'retail',
       'ingestion.backstage.io/pipeline-id': pipeline.id,
+      'ingestion.backstage.io/owner': 'user:default/retail-engineer',
     });
+    // Owned by a group of the organization: this catalog has no users, so its owner group.
     expect(entity.spec).toMatchObject({
       type: 'data-pipeline',
-      owner: 'user:default/retail-engineer',
+      owner: 'group:default/retail',
     });
     const outsider = await request(backend.server)
       .get('/api/catalog/entities/by-name/component/retail/store-sales')

@@ -128,7 +128,8 @@ const authWithActorsFactory = createServiceFactory({
 /**
  * A portal backend with the real catalog, this module, the ingestion plugin, the real permission
  * backend and the ingestion permission policy. Each plugin gets a database of its own from
- * `databases` (the ingestion one is returned, to add tables as an engine would).
+ * `databases` (the ingestion one is returned, to add tables as an engine would; the catalog one
+ * to read processing errors).
  */
 export async function startCatalogTestBackend(options: {
   databases: TestDatabases;
@@ -176,6 +177,8 @@ export async function startCatalogTestBackend(options: {
     backend,
     baseUrl: `http://localhost:${port}`,
     ingestionKnex: await knexOf('ingestion'),
+    /** The catalog's database, to read processing errors (`refresh_state.errors`). */
+    catalogKnex: await knexOf('catalog'),
   };
 }
 

@@ -303,6 +303,26 @@ describe('IngestionOrganizationProcessor', () => {
     });
   });
 
+  it('does not remember a user who is not in the catalog yet', async () => {
+    const late = new Map<string, Entity>();
+    const fresh = new IngestionOrganizationProcessor(
+      new OrganizationGroups(directory, async ref => late.get(ref)),
+    );
+    const entity = pipeline('user:default/late');
+    const owner = async () =>
+      (
+        await fresh.preProcessEntity(
+          entity,
+          provider('finance'),
+          () => {},
+          provider('finance'),
+        )
+      ).spec?.owner;
+    expect(await owner()).toBe('group:default/finance');
+    late.set('user:default/late', user('late', ['finance-analysts']));
+    expect(await owner()).toBe('group:default/finance-analysts');
+  });
+
   it('looks each user up once while the cache holds', async () => {
     const seen: string[] = [];
     const cached = new IngestionOrganizationProcessor(

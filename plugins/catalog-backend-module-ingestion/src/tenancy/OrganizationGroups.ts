@@ -15,7 +15,9 @@ const MAX_CACHED = 10_000;
 
 /**
  * A cache of lookups whose results may be a little stale: concurrent misses share one lookup,
- * entries live `ttlMs`, and the map never grows past `MAX_CACHED`.
+ * entries live `ttlMs`, and the map never grows past `MAX_CACHED`. Entities not (yet) in the
+ * catalog are not remembered: on a first load a user is often processed after the entities it
+ * owns, and should own them as soon as it is there.
  */
 class TtlCache<T> {
   private readonly entries = new Map<
@@ -28,14 +30,22 @@ class TtlCache<T> {
     private readonly now: () => number,
   ) {}
 
-  get(key: string, load: () => Promise<T>): Promise<T> {
+  get(
+    key: string,
+    load: () => Promise<{ value: T; found: boolean }>,
+  ): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
     if (this.entries.size >= MAX_CACHED) this.entries.clear();
-    const value = load();
-    this.entries.set(key, { at: this.now(), value });
-    // A failed lookup is not remembered: the next processing asks again.
-    value.catch(() => this.entries.delete(key));
+    const loaded = load();
+    const value = loaded.then(r => r.value);
+    const entry = { at: this.now(), value };
+    this.entries.set(key, entry);
+    const forget = () => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    };
+    // A failed lookup, or one that found nothing, is not remembered: the next one asks again.
+    loaded.then(r => r.found || forget(), forget);
     return value;
   }
 }
@@ -67,9 +77,13 @@ export class OrganizationGroups {
       const parent =
         entity?.kind.toLocaleLowerCase('en-US') === 'group' &&
         (entity.spec as { parent?: unknown } | undefined)?.parent;
-      return typeof parent === 'string' && parent
-        ? groupRef(parent, entity!.metadata.namespace)
-        : null;
+      return {
+        value:
+          typeof parent === 'string' && parent
+            ? groupRef(parent, entity!.metadata.namespace)
+            : null,
+        found: entity !== undefined,
+      };
     });
   }
 
@@ -100,14 +114,17 @@ export class OrganizationGroups {
     return this.memberships.get(userRef, async () => {
       const entity = await this.lookup(userRef);
       if (!entity || entity.kind.toLocaleLowerCase('en-US') !== 'user') {
-        return [];
+        return { value: [], found: entity !== undefined };
       }
-      return [
-        ...userGroupRefs(entity),
-        ...(entity.relations ?? [])
-          .filter(r => r.type === RELATION_MEMBER_OF)
-          .map(r => r.targetRef.toLocaleLowerCase('en-US')),
-      ];
+      return {
+        value: [
+          ...userGroupRefs(entity),
+          ...(entity.relations ?? [])
+            .filter(r => r.type === RELATION_MEMBER_OF)
+            .map(r => r.targetRef.toLocaleLowerCase('en-US')),
+        ],
+        found: true,
+      };
     });
   }
 
