@@ -1270,6 +1270,31 @@ async function main() {
       auth: true,
       sql: true,
     },
+    // Spend: a chart (30 days by team), a cost card (one request, several queries: the floor is
+    // its most frequent one), the month's cost per pipeline.
+    {
+      id: 'costs-spend',
+      label: 'spend 30 days by team',
+      url: `${api}/costs/spend?organization=${o.organization}&groupBy=owner&granularity=day`,
+      auth: true,
+      sql: true,
+      nonEmpty: body => body.points?.length,
+    },
+    {
+      id: 'costs-summary',
+      label: 'cost card summary',
+      url: `${api}/costs/summary?organization=${o.organization}`,
+      auth: true,
+      sql: true,
+      nonEmpty: body => body.trend?.some(t => t.amount > 0),
+    },
+    {
+      id: 'costs-pipelines',
+      label: 'cost per pipeline, page 1',
+      url: `${api}/costs/pipelines?organization=${o.organization}`,
+      auth: true,
+      sql: true,
+    },
   ].filter(s => !o.only.length || o.only.includes(s.id));
 
   for (const s of scenarios.filter(x => x.deep)) {
@@ -1308,7 +1333,8 @@ async function main() {
   const results = [];
   for (const s of scenarios) {
     const check = await getJson(s.url, s.auth ? token : undefined);
-    if (s.id !== 'health' && !check.body.items?.length) {
+    const nonEmpty = s.nonEmpty ?? (body => body.items?.length);
+    if (s.id !== 'health' && !nonEmpty(check.body)) {
       throw new Error(
         `${s.id}: ${s.url} returned no items; the seed or the cursor is wrong`,
       );

@@ -230,9 +230,28 @@ BEGIN
     RAISE EXCEPTION 'the keys and indexes after seeding differ from what the migrations created';
   END IF;
 END $$;
+\echo seeding cost_records
+-- What the backend records for each succeeded Databricks run (billed DBUs × price), with the
+-- allocation tags: a day, the owning team (the pipelines are owned by groups), the project.
+INSERT INTO cost_records (
+  organization_id, cost_center, environment, service_type, pipeline_id, run_id, quantity, unit,
+  amount, currency, period, recorded_at, owner_ref, owner_team, project, source, measurement, day
+)
+SELECT
+  r.organization_id,
+  CASE r.organization_id WHEN 'finance' THEN 'FIN-001' WHEN 'retail' THEN 'RET-001' ELSE 'HLT-001' END,
+  'production', 'compute', r.pipeline_id, r.id, r.dbus, 'DBU', r.cost, 'USD',
+  to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM'), r.finished_at, p.owner, p.owner,
+  r.pipeline_id, 'databricks-billing', 'measured',
+  to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+FROM runs r
+JOIN pipelines p ON p.id = r.pipeline_id
+WHERE r.status = 'succeeded';
+
 SET session_replication_role = DEFAULT;
 \echo vacuum analyze
 VACUUM ANALYZE pipelines;
 VACUUM ANALYZE pipeline_versions;
 VACUUM ANALYZE runs;
 VACUUM ANALYZE lineage_edges;
+VACUUM ANALYZE cost_records;

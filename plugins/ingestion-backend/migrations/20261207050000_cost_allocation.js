@@ -85,7 +85,9 @@ exports.up = async function up(knex) {
 async function backfill(knex) {
   const toDay = (/** @type {unknown} */ value) =>
     new Date(
-      typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : /** @type {any} */ (value),
+      typeof value === 'string' && /^\d+$/.test(value)
+        ? Number(value)
+        : /** @type {any} */ (value),
     )
       .toISOString()
       .slice(0, 10);
@@ -126,7 +128,8 @@ async function backfill(knex) {
         .update({
           day,
           source,
-          measurement: source === 'databricks-billing' ? 'measured' : 'estimated',
+          measurement:
+            source === 'databricks-billing' ? 'measured' : 'estimated',
         });
     }
   }
@@ -157,7 +160,10 @@ exports.down = async function down(knex) {
   await knex.schema.dropTable('cost_budget_alerts');
   await knex.schema.dropTable('cost_budgets');
   await knex.schema.alterTable('cost_records', table => {
-    table.dropIndex(['organization_id', 'owner_team', 'day'], 'cost_org_team_idx');
+    table.dropIndex(
+      ['organization_id', 'owner_team', 'day'],
+      'cost_org_team_idx',
+    );
     table.dropIndex(['organization_id', 'day'], 'cost_org_day_idx');
     table.dropColumn('day');
     table.dropColumn('measurement');

@@ -250,6 +250,7 @@ export const ingestionPlugin = createBackendPlugin({
           directory,
           engines,
           connections,
+          budgetGate: spend.budgetGate,
         });
         // Billed DBUs replace the estimates of Databricks runs (organizations with a billing warehouse).
         const databricks = engines.get('databricks');

@@ -68,9 +68,10 @@ export class BudgetAlerter {
     for (const threshold of budget.thresholds) {
       const limit = threshold * budget.monthly;
       // An actual crossing supersedes a forecast one of the same threshold.
-      const kind =
-        spent >= limit ? 'actual' : forecast >= limit ? 'forecast' : undefined;
-      if (!kind) continue;
+      let kind: 'actual' | 'forecast';
+      if (spent >= limit) kind = 'actual';
+      else if (forecast >= limit) kind = 'forecast';
+      else continue;
       const amount = kind === 'actual' ? spent : forecast;
       const claimed = await this.options.budgets.store.claimAlert({
         organizationId: organization.id,

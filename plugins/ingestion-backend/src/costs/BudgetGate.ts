@@ -49,7 +49,9 @@ export class BudgetGate {
         throw new ConflictError(
           `Budget exhausted: ${name} is ${budget.monthly.toFixed(2)} ${
             this.options.currency
-          } and ${spent.toFixed(2)} ${this.options.currency} are spent in ${monthOf(
+          } and ${spent.toFixed(2)} ${
+            this.options.currency
+          } are spent in ${monthOf(
             now,
           )}. New runs are refused until the month ends or an admin raises the budget.`,
         );

@@ -83,7 +83,11 @@ export class Budgets {
   }
 
   /** Month-to-date spend and the month-end forecast of an organization or team. */
-  async monthToDate(organizationId: string, team: string | undefined, now: Date) {
+  async monthToDate(
+    organizationId: string,
+    team: string | undefined,
+    now: Date,
+  ) {
     const month = monthOf(now);
     const spent = await this.options.spend.total({
       organizationId,

@@ -164,7 +164,10 @@ export class SpendService {
       },
       { bucket: granularity === 'month' ? 'month' : 'day', groupBy },
     );
-    const points = new Map<string, { period: string; key: string; amount: number }>();
+    const points = new Map<
+      string,
+      { period: string; key: string; amount: number }
+    >();
     const keyTotals = new Map<string, number>();
     for (const row of rows) {
       const period = granularity === 'week' ? weekOf(row.bucket) : row.bucket;
@@ -196,7 +199,8 @@ export class SpendService {
         })),
       points: [...points.values()]
         .sort(
-          (a, b) => a.period.localeCompare(b.period) || a.key.localeCompare(b.key),
+          (a, b) =>
+            a.period.localeCompare(b.period) || a.key.localeCompare(b.key),
         )
         .map(p => ({ ...p, amount: roundAmount(p.amount) })),
     };

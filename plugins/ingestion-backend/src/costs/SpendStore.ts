@@ -157,14 +157,7 @@ export class SpendStore {
       .leftJoin(costs, 'c.pipeline_id', 'p.id')
       .leftJoin(runs, 'r.pipeline_id', 'p.id')
       .where('p.organization_id', organizationId)
-      .select(
-        'p.id',
-        'p.name',
-        'p.owner',
-        'c.amount',
-        'r.runs',
-        'r.good_rows',
-      );
+      .select('p.id', 'p.name', 'p.owner', 'c.amount', 'r.runs', 'r.good_rows');
     if (options.owners) builder.whereIn('p.owner', options.owners);
     keyset.apply(builder, 'p');
     const page = keyset.page(await builder);

@@ -196,7 +196,7 @@ export class CostSampler {
     let written = 0;
     for (const row of days) {
       const quantity = Number(row.requests) - Number(row.billed);
-      await knex.transaction(async trx => {
+      const billed = await knex.transaction(async trx => {
         // Only the replica whose update still sees the old count bills the difference.
         const updated = await trx('cost_api_requests')
           .where({
@@ -205,7 +205,7 @@ export class CostSampler {
             billed: row.billed,
           })
           .update({ billed: row.requests });
-        if (updated !== 1) return;
+        if (updated !== 1) return false;
         await trx('cost_records').insert(
           costRecordRow({
             ...this.base(organization, row.day, now),
@@ -217,8 +217,9 @@ export class CostSampler {
             source: 'platform-usage',
           }),
         );
-        written += 1;
+        return true;
       });
+      if (billed) written += 1;
     }
     return written;
   }

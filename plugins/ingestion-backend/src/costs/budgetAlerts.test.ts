@@ -24,7 +24,11 @@ const finance = {
   budget: { monthly: 1000, alertThresholds: [0.5, 0.8, 1] },
 } as unknown as OrganizationConfig;
 
-async function spend(knex: Knex, amount: number, owner = 'group:default/finance-data') {
+async function spend(
+  knex: Knex,
+  amount: number,
+  owner = 'group:default/finance-data',
+) {
   await knex('cost_records').insert(
     costRecordRow({
       organizationId: 'finance',
@@ -87,7 +91,12 @@ describe.each(databases.eachSupportedId())(
 
       // 200 spent a third into the month: a forecast of 600 crosses 50% only.
       await spend(knex, 200);
-      await Promise.all([a.evaluate(), b.evaluate(), a.evaluate(), b.evaluate()]);
+      await Promise.all([
+        a.evaluate(),
+        b.evaluate(),
+        a.evaluate(),
+        b.evaluate(),
+      ]);
       expect(sent.map(n => n.payload.scope)).toEqual([
         'ingestion-budget:finance::2026-11:0.5:forecast',
       ]);
@@ -189,13 +198,17 @@ describe.each(databases.eachSupportedId())(
           });
       const financePipeline = await create('finance');
       const retailPipeline = await create('retail');
-      expect([financePipeline.status, retailPipeline.status]).toEqual([201, 201]);
+      expect([financePipeline.status, retailPipeline.status]).toEqual([
+        201, 201,
+      ]);
       const trigger = (org: string, id: string) =>
         request(server)
           .post(`/api/ingestion/v1/pipelines/${id}/runs`)
           .set('Authorization', as(`${org}-engineer`))
           .send({});
-      expect((await trigger('finance', financePipeline.body.id)).status).toBe(202);
+      expect((await trigger('finance', financePipeline.body.id)).status).toBe(
+        202,
+      );
 
       // finance's configured budget is 1000 a month.
       const now = new Date();
@@ -219,7 +232,9 @@ describe.each(databases.eachSupportedId())(
         /^Budget exhausted: the monthly budget of organization 'finance' is 1000\.00 USD and 1000\.00 USD are spent/,
       );
       // Other organizations' budgets are their own.
-      expect((await trigger('retail', retailPipeline.body.id)).status).toBe(202);
+      expect((await trigger('retail', retailPipeline.body.id)).status).toBe(
+        202,
+      );
     }, 60_000);
   },
 );

@@ -106,9 +106,7 @@ describe.each(databases.eachSupportedId())(
 
     it('backfills existing records and rolls back', async () => {
       await knex.migrate.up({ directory: migrationsDir });
-      expect(
-        byPipelineAndUnit(await knex('cost_records').select()),
-      ).toEqual([
+      expect(byPipelineAndUnit(await knex('cost_records').select())).toEqual([
         {
           pipeline: 'pl-group',
           unit: 'DBU',
@@ -147,9 +145,9 @@ describe.each(databases.eachSupportedId())(
       expect(Object.keys(columns)).not.toContain('owner_team');
       expect(Object.keys(columns)).not.toContain('day');
       expect(await knex.schema.hasTable('cost_budgets')).toBe(false);
-      expect(
-        Number((await knex('cost_records').count({ n: '*' }))[0].n),
-      ).toBe(3);
+      expect(Number((await knex('cost_records').count({ n: '*' }))[0].n)).toBe(
+        3,
+      );
     }, 120_000);
 
     it('completes tags: people’s teams, projects, billed DBUs, days', async () => {

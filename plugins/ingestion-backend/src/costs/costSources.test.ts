@@ -30,18 +30,24 @@ describe('measureUsage', () => {
     expect(alone.usage.durationSeconds).toBeGreaterThanOrEqual(0.29);
     // Two runs side by side (on one thread: they take turns) are each charged about half.
     const [a, b] = await Promise.all([
-      measureUsage(async () => {
-        for (let i = 0; i < 6; i++) {
-          await busy(50)();
-          await new Promise(r => setTimeout(r, 1));
-        }
-      }, { sampleMs: 20 }),
-      measureUsage(async () => {
-        for (let i = 0; i < 6; i++) {
-          await busy(50)();
-          await new Promise(r => setTimeout(r, 1));
-        }
-      }, { sampleMs: 20 }),
+      measureUsage(
+        async () => {
+          for (let i = 0; i < 6; i++) {
+            await busy(50)();
+            await new Promise(r => setTimeout(r, 1));
+          }
+        },
+        { sampleMs: 20 },
+      ),
+      measureUsage(
+        async () => {
+          for (let i = 0; i < 6; i++) {
+            await busy(50)();
+            await new Promise(r => setTimeout(r, 1));
+          }
+        },
+        { sampleMs: 20 },
+      ),
     ]);
     const total = a.usage.cpuSeconds + b.usage.cpuSeconds;
     expect(total).toBeGreaterThan(0.4);

@@ -174,9 +174,7 @@ export async function startSpend(options: {
       if (organization) {
         allocator
           .complete(organization)
-          .catch(error =>
-            logger.warn(`Cost allocation failed: ${error}`),
-          );
+          .catch(error => logger.warn(`Cost allocation failed: ${error}`));
       }
     },
     api: {

@@ -64,7 +64,10 @@ const budgetBody = z
     organization,
     team,
     monthly: z.number({ message: 'must be a number' }),
-    thresholds: z.array(z.number({ message: 'must be a number' })).max(10).optional(),
+    thresholds: z
+      .array(z.number({ message: 'must be a number' }))
+      .max(10)
+      .optional(),
   })
   .strict();
 
@@ -78,7 +81,9 @@ function parse<T extends z.ZodTypeAny>(
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap(issue => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(key => `${key}: unknown ${where === 'query' ? 'parameter' : 'field'}`);
+      return issue.keys.map(
+        key => `${key}: unknown ${where === 'query' ? 'parameter' : 'field'}`,
+      );
     }
     const path = issue.path.map(String).join('.') || where;
     if (issue.code === 'invalid_type' && where === 'query') {

@@ -128,14 +128,19 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
     ({ server } = await startIngestionTestBackend({
       knex,
       config: {
-        ingestion: { ...TEST_CONFIG.ingestion, api: { validateResponses: true } },
+        ingestion: {
+          ...TEST_CONFIG.ingestion,
+          api: { validateResponses: true },
+        },
       },
     }));
     await seed(knex);
   }, 120_000);
 
   const get = (path: string, user = 'finance-analyst') =>
-    request(server).get(`/api/ingestion/v1${path}`).set('Authorization', as(user));
+    request(server)
+      .get(`/api/ingestion/v1${path}`)
+      .set('Authorization', as(user));
 
   it('groups spend by tag per day, week and month', async () => {
     const byOwner = await get(
@@ -144,8 +149,16 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
     expect(byOwner.status).toBe(200);
     expect(byOwner.body.total).toBeCloseTo(15.75, 6);
     expect(byOwner.body.keys).toEqual([
-      { key: 'group:default/finance-data', label: 'group:default/finance-data', amount: 11.75 },
-      { key: 'group:default/finance-ml', label: 'group:default/finance-ml', amount: 4 },
+      {
+        key: 'group:default/finance-data',
+        label: 'group:default/finance-data',
+        amount: 11.75,
+      },
+      {
+        key: 'group:default/finance-ml',
+        label: 'group:default/finance-ml',
+        amount: 4,
+      },
     ]);
     expect(byOwner.body.points).toEqual([
       { period: TODAY, key: 'group:default/finance-data', amount: 11.75 },
@@ -159,7 +172,10 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
       weekOf(TODAY),
       weekOf(TODAY),
     ]);
-    expect(weekly.body.keys.map((k: any) => k.label)).toEqual(['alpha', 'beta']);
+    expect(weekly.body.keys.map((k: any) => k.label)).toEqual([
+      'alpha',
+      'beta',
+    ]);
 
     const monthly = await get(
       `/costs/spend?organization=finance&granularity=month&groupBy=service&from=2000-01-01&to=${TODAY}`,
@@ -210,7 +226,9 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
   });
 
   it('reports cost per run and per good row', async () => {
-    const res = await get(`/costs/pipelines?organization=finance&month=${MONTH}`);
+    const res = await get(
+      `/costs/pipelines?organization=finance&month=${MONTH}`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
       expect.objectContaining({
@@ -222,7 +240,12 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
         goodRows: 4000,
         costPerGoodRow: 11.75 / 4000,
       }),
-      expect.objectContaining({ pipelineId: 'pl-b', cost: 4, runs: 0, goodRows: 0 }),
+      expect.objectContaining({
+        pipelineId: 'pl-b',
+        cost: 4,
+        runs: 0,
+        goodRows: 0,
+      }),
     ]);
     expect(res.body.items[0].costPerRun).toBeCloseTo(11.75 / 3, 5);
     expect(res.body.items[1].costPerGoodRow).toBeUndefined();
@@ -250,7 +273,11 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
       byTeam.body.lines.reduce((s: number, l: any) => s + l.amount, 0),
     ).toBeCloseTo(byTeam.body.total, 6);
     expect(byTeam.body.lines).toEqual([
-      { key: 'group:default/finance-data', serviceType: 'compute', amount: 11.75 },
+      {
+        key: 'group:default/finance-data',
+        serviceType: 'compute',
+        amount: 11.75,
+      },
       { key: 'group:default/finance-ml', serviceType: 'storage', amount: 4 },
     ]);
     const csv = await get(
@@ -343,13 +370,17 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
       expect.objectContaining({ origin: 'configured', monthly: 1000 }),
       expect.objectContaining({ team: 'group:default/finance-ml', monthly: 8 }),
     ]);
-    const events = await knex('audit_events').where({ action: 'budget.update' });
+    const events = await knex('audit_events').where({
+      action: 'budget.update',
+    });
     expect(events).toHaveLength(1);
     const removed = await request(server)
       .delete('/api/ingestion/v1/budgets')
       .query({ organization: 'finance', team: 'group:default/finance-ml' })
       .set('Authorization', as('finance-admin'));
     expect(removed.status).toBe(204);
-    expect((await get('/budgets?organization=finance')).body.items).toHaveLength(1);
+    expect(
+      (await get('/budgets?organization=finance')).body.items,
+    ).toHaveLength(1);
   });
 });

@@ -1,7 +1,9 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 
-type Entity = NonNullable<Awaited<ReturnType<CatalogService['getEntityByRef']>>>;
+type Entity = NonNullable<
+  Awaited<ReturnType<CatalogService['getEntityByRef']>>
+>;
 
 /** The organization facts team resolution needs. */
 export interface TeamOrganization {

@@ -91,7 +91,8 @@ export class ApiUsageCounter {
     this.#pending.clear();
     for (const [key, requests] of batch) {
       const [organizationId, day] = key.split('\n');
-      await this.options.knex('cost_api_requests')
+      await this.options
+        .knex('cost_api_requests')
         .insert({ organization_id: organizationId, day, requests, billed: 0 })
         .onConflict(['organization_id', 'day'])
         .merge({

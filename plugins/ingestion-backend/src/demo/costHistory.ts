@@ -2,13 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { costRecordRow, type NewCostRecord } from '../database/CostsStore';
-import {
-  addMonths,
-  DAY_MS,
-  dayOf,
-  daysInMonth,
-  monthOf,
-} from '../costs/dates';
+import { addMonths, DAY_MS, dayOf, daysInMonth, monthOf } from '../costs/dates';
 import type { CostPricing } from '../costs/pricing';
 import type { OrganizationConfig } from '../organizations/organizationConfig';
 

@@ -56,6 +56,13 @@ export interface RunDriverOptions {
   retry?: Partial<RetryPolicy>;
   /** Engines whose pipelines the driver triggers on their schedule; default `['local']`. */
   scheduledEngines?: string[];
+  /** Refuses scheduled runs while a budget is spent (`ingestion.costs.blockRunsAtBudget`). */
+  budgetGate?: {
+    checkRunAllowed(
+      organization: OrganizationConfig,
+      pipeline: { owner: string },
+    ): Promise<void>;
+  };
   clock?: () => Date;
 }
 
@@ -205,6 +212,17 @@ export class RunDriver {
     }
     const id = scheduledRunId(pipeline.id, fire);
     if (await this.#store.runExists(id)) return true;
+    try {
+      await this.#options.budgetGate?.checkRunAllowed(organization, pipeline);
+    } catch (error) {
+      // This fire time is skipped, as a run refused through the API would be.
+      this.#options.logger.warn(
+        `Skipped the scheduled run of pipeline ${pipeline.name} (${
+          organization.id
+        }) for ${fire.toISOString()}: ${(error as Error).message}`,
+      );
+      return true;
+    }
     const queued = await this.#runs.countByStatus(organization.id, ['queued']);
     if (queued >= organization.quotas.databricks.maxConcurrentJobs) {
       // Tried again on the next tick, until a newer fire time replaces it.

@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { readCostPricing } from '../costs/pricing';
 import { LocalEngine } from '../engines/local';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
-import { RunDriver } from './RunDriver';
+import { RunDriver, type RunDriverOptions } from './RunDriver';
 
 export { RunDriver } from './RunDriver';
 export type {
@@ -46,6 +46,7 @@ export async function startRunDriver(options: {
       name: string,
     ): Promise<ResolvedConnection>;
   };
+  budgetGate?: RunDriverOptions['budgetGate'];
 }): Promise<RunDriver> {
   const { config, logger, knex, engines } = options;
   if (!engines.has('local')) {
@@ -71,6 +72,7 @@ export async function startRunDriver(options: {
     },
     logger: logger.child({ task: RUN_DRIVER_TASK_ID }),
     pricing: readCostPricing(config),
+    budgetGate: options.budgetGate,
     retry: {
       maxAttempts: settings?.getOptionalNumber('maxAttempts'),
       baseDelaySeconds: settings?.getOptionalNumber('retryDelaySeconds'),
