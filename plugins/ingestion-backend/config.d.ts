@@ -121,7 +121,39 @@ export interface Config {
       enabled?: boolean;
       /** Requests per minute and user that name no organization. Defaults to 600. */
       unattributedPerUserPerMinute?: number;
+      /**
+       * The fraction of each of an organization's API quotas (per minute, per day) one caller (user
+       * or service) may use, so that no single caller exhausts the organization's quota. Above 0,
+       * at most 1 (1: no per-caller share). Defaults to 0.25.
+       */
+      userShareOfOrganization?: number;
+      /**
+       * When the limits cannot be checked (the shared cache or the database does not answer):
+       * `open` lets requests through (each replica enforcing on its own counts), `closed` answers
+       * 503 with `Retry-After`. Defaults to `closed` when `NODE_ENV` is `production`, else `open`.
+       */
+      failureMode?: 'open' | 'closed';
     };
+
+    /**
+     * Other backends and automation (service principals) and what they may do. A service principal
+     * acts only in the organizations listed for its subject, with the roles listed; services not
+     * listed see no organization at all. Each request of a service names the organization it acts
+     * for (the `organization` parameter, or a resource of it in the path) and is audited as
+     * `service:<subject>` and charged to that organization's API quota. Restrict what the token
+     * may do further with `backend.auth.externalAccess[].accessRestrictions`.
+     */
+    servicePrincipals?: Array<{
+      /**
+       * The service's subject: the `subject` of a `static` or `legacy` entry of
+       * `backend.auth.externalAccess`, or `plugin:<pluginId>` for another backend plugin.
+       */
+      subject: string;
+      /** Ids of the organizations it acts in. */
+      organizations: string[];
+      /** Its roles in each of them: admin, engineer, analyst or viewer. */
+      roles: Array<'admin' | 'engineer' | 'analyst' | 'viewer'>;
+    }>;
 
     /** Encryption of connection secrets (AES-256-GCM under a per-organization key). */
     secrets?: {

@@ -12,6 +12,9 @@ import type { OrganizationDirectory } from '../organizations/OrganizationDirecto
  */
 export const OWN_SERVICE_SUBJECT = 'plugin:ingestion';
 
+/** The catalog backend's subject: the only reader of the catalog export (`/v1/catalog/*`). */
+export const CATALOG_EXPORT_SUBJECT = 'plugin:catalog';
+
 /** What config grants one service subject: organizations, and its roles in each of them. */
 export interface ServicePrincipalGrant {
   subject: string;

@@ -7,6 +7,7 @@ import type {
   CatalogPipeline,
   CatalogTable,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { CATALOG_EXPORT_SUBJECT } from '../authorization/servicePrincipals';
 import type { CursorCodec, CursorContext } from '../database/pagination';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { CatalogExportStore } from './CatalogExportStore';
@@ -17,10 +18,22 @@ export const MAX_EXPORT_PAGE = 2_000;
 const DEFAULT_EXPORT_PAGE = 500;
 const MAX_CHANGES = 1_000;
 
+/**
+ * The export holds every organization's pipelines and tables: only the catalog backend reads it
+ * (its own policy then shows each entity to its organization's members). Other services, such as
+ * automation tokens, get what `ingestion.servicePrincipals` grants them through the API instead.
+ */
 function requireService(credentials: BackstageCredentials) {
-  if ((credentials.principal as { type?: string }).type !== 'service') {
+  const principal = credentials.principal as {
+    type?: string;
+    subject?: string;
+  };
+  if (
+    principal.type !== 'service' ||
+    principal.subject !== CATALOG_EXPORT_SUBJECT
+  ) {
     throw new NotAllowedError(
-      'The catalog export is for backend plugins (service credentials) only',
+      `The catalog export is for the catalog backend (${CATALOG_EXPORT_SUBJECT}) only`,
     );
   }
 }

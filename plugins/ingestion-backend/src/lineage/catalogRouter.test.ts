@@ -51,9 +51,20 @@ describe.each(databases.eachSupportedId())(
       return res.body.id as string;
     }
 
-    it('is for backend plugins only', async () => {
+    it('is for the catalog backend only', async () => {
       const res = await get('/organizations', as('finance-admin'));
       expect(res.status).toBe(403);
+      // Other services (automation tokens, other plugins) use the API, within their grants.
+      for (const subject of ['ingestion-automation', 'plugin:scaffolder']) {
+        const other = await get(
+          '/organizations',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service(subject),
+            targetPluginId: 'ingestion',
+          }),
+        );
+        expect(other.status).toBe(403);
+      }
       expect(
         (await get('/organizations', mockCredentials.none.header())).status,
       ).toBe(401);
