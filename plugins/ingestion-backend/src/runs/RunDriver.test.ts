@@ -540,6 +540,37 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
     ]);
   });
 
+  it('skips scheduled runs while a budget refuses new runs', async () => {
+    const nightly = await createPipeline('budgeted', {
+      cron: '0 * * * *',
+      timezone: 'UTC',
+    });
+    let spent = true;
+    const gated = () =>
+      driver({
+        budgetGate: {
+          checkRunAllowed: async () => {
+            if (spent) throw new Error('Budget exhausted: the monthly budget');
+          },
+        },
+      });
+    now = new Date('2026-03-01T13:00:30Z');
+    await gated().tick();
+    expect(await runsOf(nightly)).toEqual([]);
+    // The fire time was skipped, not postponed; the next one runs once the budget allows.
+    spent = false;
+    await gated().tick();
+    expect(await runsOf(nightly)).toEqual([]);
+    now = new Date('2026-03-01T14:00:30Z');
+    await gated().tick();
+    expect(await runsOf(nightly)).toEqual([
+      {
+        id: scheduledRunId(nightly, new Date('2026-03-01T14:00:00Z')),
+        trigger: 'schedule',
+      },
+    ]);
+  });
+
   it('keeps next_run_at: set on save, moved to the next fire time by a tick, null when not scheduled here', async () => {
     const hourly = await createPipeline('hourly', {
       cron: '0 * * * *',
