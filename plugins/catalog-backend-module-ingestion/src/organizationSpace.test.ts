@@ -1,5 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import searchPlugin from '@backstage/plugin-search-backend';
+import searchModuleCatalogCollator from '@backstage/plugin-search-backend-module-catalog';
 import { briefBatchExample } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,7 +126,20 @@ describe('an organization’s space in the catalog', () => {
       started = await startCatalogTestBackend({
         databases,
         databaseId,
+        // The portal's search: the catalog collator indexes every entity with service credentials.
+        features: [searchPlugin, searchModuleCatalogCollator],
         config: {
+          search: {
+            collators: {
+              catalog: {
+                schedule: {
+                  frequency: { seconds: 3 },
+                  timeout: { minutes: 1 },
+                  initialDelay: { seconds: 1 },
+                },
+              },
+            },
+          },
           catalog: {
             ...TEST_CONFIG.catalog,
             // Processed again every few seconds: a team's parent chain comes from the catalog.
@@ -336,6 +351,45 @@ describe('an organization’s space in the catalog', () => {
           ]),
         ),
       ).not.toMatch(/finance/i);
+    });
+
+    it('finds no finance entity for a retail user in search', async () => {
+      const search = async (user: string, term: string) => {
+        const res = await get(
+          user,
+          `/api/search/query?term=${encodeURIComponent(term)}&pageLimit=100`,
+        );
+        expect(res.status).toBe(200);
+        return res.body.results as Array<{
+          document: { title: string; location: string; owner?: string };
+        }>;
+      };
+      // Indexed: finance's members find finance's pipeline and groups.
+      await eventually(async () =>
+        (
+          await search('finance-viewer', 'admin-made')
+        ).some(
+          r => r.document.location === '/catalog/finance/component/admin-made',
+        )
+          ? true
+          : undefined,
+      );
+      for (const term of [
+        'admin-made',
+        'engineer-made',
+        'finance',
+        'platform',
+      ]) {
+        const found = await search('retail-admin', term);
+        expect({
+          term,
+          found: JSON.stringify(found).match(/finance/gi),
+        }).toEqual({ term, found: null });
+      }
+      // ... while what a retail user may see is found.
+      expect(
+        (await search('retail-admin', 'platform')).map(r => r.document.title),
+      ).toContain('platform-admins');
     });
 
     it("rejects entities from elsewhere that claim finance's space, with a processing error", async () => {
