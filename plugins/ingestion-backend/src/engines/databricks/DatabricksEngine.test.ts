@@ -107,7 +107,11 @@ describe('DatabricksEngine', () => {
       expect(run.tasks).toEqual([
         expect.objectContaining({
           notebookPath: NOTEBOOK_PATH,
-          baseParameters: { watermark: '2026-11-23T23:59:00', run_id: 'run-1' },
+          baseParameters: {
+            watermark: '2026-11-23T23:59:00',
+            full_refresh: '',
+            run_id: 'run-1',
+          },
           newCluster: expect.objectContaining({
             node_type_id: 'i3.xlarge',
             autoscale: { min_workers: 2, max_workers: 10 },
@@ -173,6 +177,9 @@ describe('DatabricksEngine', () => {
       });
       const run = server.run(runId)!;
       expect(run.tasks[0].baseParameters.watermark).toBe('');
+      // Read every row: not from the mark of the target's last commit, which only the job's
+      // own schedule follows.
+      expect(run.tasks[0].baseParameters.full_refresh).toBe('true');
       expect(run.idempotencyToken).toMatch(/^[0-9a-f]{64}$/);
     });
 

@@ -52,6 +52,8 @@ function organization(
   return testOrganizationConfig(id, {
     environment,
     databricks: { host, token: TOKEN, notificationEmails: [] },
+    // The CRM tables the test pipelines write live in a catalog of the organization's own.
+    icebergCatalogs: ['crm_catalog'],
   });
 }
 

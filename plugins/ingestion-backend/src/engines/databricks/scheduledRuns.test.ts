@@ -105,6 +105,11 @@ describe.each(databases.eachSupportedId())(
       });
 
       const deploy = async (org: OrganizationConfig) => {
+        // Each organization writes to its own catalog.
+        const spec = {
+          ...SPEC,
+          target: { ...SPEC.target, catalog: org.icebergCatalog },
+        };
         const pipeline = await pipelines.create({
           id: `pl-${org.id}`,
           organizationId: org.id,
@@ -113,7 +118,7 @@ describe.each(databases.eachSupportedId())(
           pipelineType: 'batch',
           schedule: SPEC.schedule,
           engine: 'databricks',
-          spec: SPEC,
+          spec,
           specHash: org.id,
           createdBy: 'user:default/test',
           at: now,
@@ -126,7 +131,7 @@ describe.each(databases.eachSupportedId())(
             owner: pipeline.owner,
             version: 1,
           },
-          SPEC as any,
+          spec as any,
         );
         await pipelines.recordDeployment(org.id, pipeline.id, {
           databricksJobId: String(jobId),
