@@ -193,12 +193,12 @@ describe.each(databases.eachSupportedId())('cost sources on %s', databaseId => {
     const written = await seed();
     expect(written).toBeGreaterThan(3 * 150);
     expect(await seed()).toBe(0);
-    const months = await knex('cost_records')
+    const months = (await knex('cost_records')
       .where({ organization_id: 'finance', source: 'demo' })
       .select('period')
       .sum({ amount: 'amount' })
       .groupBy('period')
-      .orderBy('period');
+      .orderBy('period')) as Array<{ period: string; amount: unknown }>;
     expect(months.map(m => m.period)).toEqual([
       '2026-06',
       '2026-07',
