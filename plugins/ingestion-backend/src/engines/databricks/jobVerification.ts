@@ -70,15 +70,16 @@ export function unverifiableMessage(
   jobId: number,
   error: unknown,
 ): string {
-  const why =
-    error instanceof DatabricksApiError
-      ? error.isAuthError
-        ? 'the workspace refused the organization’s credentials'
-        : error.statusCode
-        ? `the workspace answered ${error.statusCode}${
-            error.errorCode ? ` ${error.errorCode}` : ''
-          }`
-        : 'the workspace did not answer'
-      : 'the workspace could not be asked';
+  let why = 'the workspace could not be asked';
+  if (error instanceof DatabricksApiError) {
+    if (error.isAuthError) {
+      why = 'the workspace refused the organization’s credentials';
+    } else if (error.statusCode) {
+      const code = error.errorCode ? ` ${error.errorCode}` : '';
+      why = `the workspace answered ${error.statusCode}${code}`;
+    } else {
+      why = 'the workspace did not answer';
+    }
+  }
   return `jobId: could not verify job ${jobId} in organization ${organizationId}'s Databricks workspace (${why}); nothing was recorded, try again later`;
 }
