@@ -303,6 +303,30 @@ describe('IngestionOrganizationProcessor', () => {
     });
   });
 
+  it("falls back to the owner group when the catalog does not answer, but fails a group's processing", async () => {
+    const down = new IngestionOrganizationProcessor(
+      new OrganizationGroups(directory, async () => {
+        throw new Error('catalog unavailable');
+      }),
+    );
+    const scoped = await down.preProcessEntity(
+      pipeline('user:default/finance-engineer'),
+      provider('finance'),
+      () => {},
+      provider('finance'),
+    );
+    expect(scoped.spec?.owner).toBe('group:default/finance');
+    // A group whose organization is not known cannot be let through as nobody's.
+    await expect(
+      down.preProcessEntity(
+        group('finance-payments-oncall', 'finance-payments'),
+        file,
+        () => {},
+        file,
+      ),
+    ).rejects.toThrow('catalog unavailable');
+  });
+
   it('does not remember a user who is not in the catalog yet', async () => {
     const late = new Map<string, Entity>();
     const fresh = new IngestionOrganizationProcessor(

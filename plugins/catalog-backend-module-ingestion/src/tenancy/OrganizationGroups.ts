@@ -158,11 +158,23 @@ export class OrganizationGroups {
    * The group of the organization that owns an entity whose ingestion record names `owner`: the
    * owner itself if it is a group of the organization; for a user, the most specific of their
    * groups in it (a team under a role group, then role groups in role order); else the owner group.
+   * Should the catalog not answer, the owner group too: it is always the organization's.
    */
   async scopedOwner(
     tenant: Tenant,
     owner: string | undefined,
   ): Promise<string> {
+    try {
+      return (await this.groupOwning(tenant, owner)) ?? tenant.ownerGroup;
+    } catch {
+      return tenant.ownerGroup;
+    }
+  }
+
+  private async groupOwning(
+    tenant: Tenant,
+    owner: string | undefined,
+  ): Promise<string | undefined> {
     let ref;
     try {
       ref = owner
@@ -172,29 +184,30 @@ export class OrganizationGroups {
           })
         : undefined;
     } catch {
-      ref = undefined; // not a ref: the organization owns it
+      return undefined; // not a ref: the organization owns it
     }
     const kind = ref?.kind.toLocaleLowerCase('en-US');
     if (ref && kind === 'group') {
       const group = stringifyEntityRef(ref).toLocaleLowerCase('en-US');
-      if ((await this.organizationOfGroup(group)) === tenant.id) return group;
-    } else if (ref && kind === 'user') {
-      const userRef = stringifyEntityRef(ref).toLocaleLowerCase('en-US');
-      const candidates: string[] = [];
-      for (const group of new Set(await this.groupsOfUser(userRef))) {
-        if ((await this.organizationOfGroup(group)) === tenant.id) {
-          candidates.push(group);
-        }
-      }
-      const rank = (group: string) => {
-        if (group === tenant.ownerGroup) return ORG_ROLES.length + 1;
-        const role = ORG_ROLES.findIndex(r => tenant.roles[r].includes(group));
-        return role + 1; // 0 for a team group under the organization
-      };
-      candidates.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-      if (candidates.length > 0) return candidates[0];
+      return (await this.organizationOfGroup(group)) === tenant.id
+        ? group
+        : undefined;
     }
-    return tenant.ownerGroup;
+    if (!ref || kind !== 'user') return undefined;
+    const userRef = stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+    const candidates: string[] = [];
+    for (const group of new Set(await this.groupsOfUser(userRef))) {
+      if ((await this.organizationOfGroup(group)) === tenant.id) {
+        candidates.push(group);
+      }
+    }
+    const rank = (group: string) => {
+      if (group === tenant.ownerGroup) return ORG_ROLES.length + 1;
+      const role = ORG_ROLES.findIndex(r => tenant.roles[r].includes(group));
+      return role + 1; // 0 for a team group under the organization
+    };
+    candidates.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    return candidates[0];
   }
 }
 
