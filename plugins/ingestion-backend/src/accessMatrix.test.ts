@@ -73,14 +73,13 @@ describe.each(databases.eachSupportedId())(
 
     async function newPipeline(org = 'finance') {
       counter += 1;
+      // Each organization writes to its own catalog.
+      const spec = batchSpec(`t${counter}`);
+      spec.target.catalog = `${org}_catalog`;
       const res = await request(server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-admin`))
-        .send({
-          organization: org,
-          name: `matrix-${counter}`,
-          spec: batchSpec(`t${counter}`),
-        });
+        .send({ organization: org, name: `matrix-${counter}`, spec });
       expect(res.status).toBe(201);
       return res.body.id as string;
     }
