@@ -22,7 +22,10 @@ type Json = Record<string, any>;
 const FOREIGN: Array<[string, (spec: Json) => Json, string]> = [
   [
     "retail's catalog as target",
-    spec => ({ ...spec, target: { ...spec.target, catalog: 'retail_catalog' } }),
+    spec => ({
+      ...spec,
+      target: { ...spec.target, catalog: 'retail_catalog' },
+    }),
     'target.catalog',
   ],
   [
@@ -115,19 +118,19 @@ describe.each(databases.eachSupportedId())(
 
     function expectRefused(res: request.Response, path: string) {
       expect(res.status).toBe(400);
-      expect(res.body.problems).toEqual([
-        expect.objectContaining({ path }),
-      ]);
+      expect(res.body.problems).toEqual([expect.objectContaining({ path })]);
       // Messages name the organization's own resources, never whose a refused name is.
-      expect(res.body.problems[0].message).not.toMatch(/belongs to|retail's|another organization/);
+      expect(res.body.problems[0].message).not.toMatch(
+        /belongs to|retail's|another organization/,
+      );
     }
 
     it("accepts the brief's examples for finance", async () => {
       for (const spec of [briefBatchExample(), briefStreamingExample()]) {
         expect((await create(spec)).status).toBe(201);
-        expect(
-          (await validate({ spec, organization: 'finance' })).status,
-        ).toBe(200);
+        expect((await validate({ spec, organization: 'finance' })).status).toBe(
+          200,
+        );
       }
     });
 

@@ -126,7 +126,10 @@ describe('tenantResourceProblems', () => {
     );
     for (const extra of [{}, { connection: 'lake' }]) {
       expect(
-        problemsFor(fileSpec('s3://retail-data-lake/raw/*.csv', extra), finance),
+        problemsFor(
+          fileSpec('s3://retail-data-lake/raw/*.csv', extra),
+          finance,
+        ),
       ).toEqual([
         expect.objectContaining({
           path: 'source.path',
@@ -138,7 +141,9 @@ describe('tenantResourceProblems', () => {
 
   it('matches prefixes on whole path segments', () => {
     const org = { id: 'finance', storage: 's3://shared-lake/finance' };
-    expect(problemsFor(fileSpec('s3://shared-lake/finance/raw/*.csv'), org)).toEqual([]);
+    expect(
+      problemsFor(fileSpec('s3://shared-lake/finance/raw/*.csv'), org),
+    ).toEqual([]);
     expect(problemsFor(fileSpec('s3://shared-lake/finance'), org)).toEqual([]);
     for (const path of [
       's3://shared-lake/finance-retail/raw/*.csv',
@@ -164,14 +169,21 @@ describe('tenantResourceProblems', () => {
   });
 
   it('refuses paths that leave the storage root, even when handed a spec that skipped the schema', () => {
-    for (const path of ['../retail/raw/x.csv', '/etc/passwd', 'raw/../../x', 'file:///x']) {
+    for (const path of [
+      '../retail/raw/x.csv',
+      '/etc/passwd',
+      'raw/../../x',
+      'file:///x',
+    ]) {
       const spec = fileSpec(path) as unknown as PipelineSpec;
       expect(
         tenantResourceProblems({ ...spec, transformations: [] }, finance),
       ).toEqual([
         expect.objectContaining({
           path: 'source.path',
-          message: expect.stringContaining("is not in organization finance's storage"),
+          message: expect.stringContaining(
+            "is not in organization finance's storage",
+          ),
         }),
       ]);
       // Through the validation, the schema already refuses them at the same path.

@@ -133,7 +133,11 @@ function namedResources(
       });
     }
     if (source.type === 'file') {
-      found.push({ path: `${prefix}.path`, kind: 'storage', value: source.path });
+      found.push({
+        path: `${prefix}.path`,
+        kind: 'storage',
+        value: source.path,
+      });
     }
   };
   dataset('source', spec.source);

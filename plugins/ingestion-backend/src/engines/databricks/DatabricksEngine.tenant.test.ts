@@ -21,7 +21,11 @@ describe('DatabricksEngine: tenant resources', () => {
     server = await DatabricksTestServer.start({ token: TOKEN });
     engine = new DatabricksEngine({
       logger: mockServices.logger.mock(),
-      client: { sleep: async () => {}, random: () => 0, requestTimeoutMs: 2000 },
+      client: {
+        sleep: async () => {},
+        random: () => 0,
+        requestTimeoutMs: 2000,
+      },
     });
   }, 30_000);
 

@@ -79,7 +79,9 @@ describe('LocalEngine: tenant resources and high-water marks', () => {
       }),
     ).toMatchObject({
       state: 'failed',
-      message: expect.stringContaining('source.catalog: catalog `retail_catalog`'),
+      message: expect.stringContaining(
+        'source.catalog: catalog `retail_catalog`',
+      ),
     });
   });
 

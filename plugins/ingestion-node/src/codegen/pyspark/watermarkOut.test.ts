@@ -42,7 +42,12 @@ function nextMarkLines(): string {
   const { content } = generateDatabricksArtifacts({
     spec: result.spec,
     organization: finance,
-    pipeline: { id: 'pl-1', name: 'daily', owner: 'group:default/x', version: 1 },
+    pipeline: {
+      id: 'pl-1',
+      name: 'daily',
+      owner: 'group:default/x',
+      version: 1,
+    },
   }).notebook;
   const lines = content.split('\n');
   const start = lines.findIndex(line => line.startsWith('_latest = '));
