@@ -73,6 +73,11 @@ export const catalogModuleIngestion = createBackendModule({
             `${group} is configured for several ingestion organizations: it is not scoped to any of them and owns none of their entities`,
           );
         }
+        for (const id of directory.inDefaultNamespace()) {
+          logger.warn(
+            `Ingestion organization '${id}' has the catalog's default namespace: entities from elsewhere cannot be kept out of it`,
+          );
+        }
         catalog.addProcessor(
           new IngestionOrganizationProcessor(
             new OrganizationGroups(directory, async entityRef =>

@@ -340,6 +340,9 @@ describe('an organization’s space in the catalog', () => {
       expect(errors['component:finance/squat']).toContain(
         "namespace 'finance'",
       );
+      expect(errors['component:default/stowaway']).toContain(
+        "spec.system puts it inside organization 'finance's space",
+      );
       expect(errors['system:default/finance-data-platform']).toContain(
         "name 'finance-data-platform'",
       );

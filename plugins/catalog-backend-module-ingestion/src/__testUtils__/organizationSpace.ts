@@ -41,6 +41,11 @@ metadata: { name: squat, namespace: finance }
 spec: { type: data-pipeline, lifecycle: production, owner: group:default/finance }
 ---
 apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: stowaway }
+spec: { type: service, lifecycle: production, owner: group:default/platform-admins, system: system:finance/finance-data-platform }
+---
+apiVersion: backstage.io/v1alpha1
 kind: System
 metadata: { name: finance-data-platform }
 spec: { owner: group:default/platform-admins }
@@ -63,6 +68,7 @@ spec: { memberOf: [retail-viewers] }
 export const REJECTED = [
   'component:default/planted',
   'component:finance/squat',
+  'component:default/stowaway',
   'system:default/finance-data-platform',
   'group:default/fake-finance',
   'user:default/mallory',

@@ -181,6 +181,32 @@ describe('IngestionOrganizationProcessor', () => {
         /name 'finance-data-platform'/,
       ],
       [
+        "a place in the organization's system",
+        {
+          ...pipeline('group:default/finance'),
+          metadata: { name: 'x' },
+          spec: {
+            type: 'service',
+            owner: 'group:default/finance',
+            system: 'system:finance/finance-data-platform',
+          },
+        },
+        /spec.system puts it inside organization 'finance's space/,
+      ],
+      [
+        "a place under one of the organization's components",
+        {
+          ...pipeline('group:default/finance'),
+          metadata: { name: 'x' },
+          spec: {
+            type: 'service',
+            owner: 'group:default/finance',
+            subcomponentOf: 'finance/daily-transactions',
+          },
+        },
+        /spec.subcomponentOf/,
+      ],
+      [
         'another ingestion annotation',
         {
           ...pipeline('group:default/finance'),
@@ -325,6 +351,25 @@ describe('IngestionOrganizationProcessor', () => {
         file,
       ),
     ).rejects.toThrow('catalog unavailable');
+  });
+
+  it("does not reserve the default namespace for an organization called 'default'", async () => {
+    const withDefault = new TenantDirectory([
+      { id: 'default', ownerGroup: 'group:default/everyone', roles: {} },
+    ]);
+    expect(withDefault.inDefaultNamespace()).toEqual(['default']);
+    const lenient = new IngestionOrganizationProcessor(
+      new OrganizationGroups(withDefault, async () => undefined),
+    );
+    const entity: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'website', namespace: 'default' },
+      spec: { type: 'website', owner: 'group:default/web' },
+    };
+    expect(await lenient.preProcessEntity(entity, file, () => {}, file)).toBe(
+      entity,
+    );
   });
 
   it('does not remember a user who is not in the catalog yet', async () => {

@@ -1,4 +1,8 @@
-import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  parseEntityRef,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type {
   CatalogProcessor,
@@ -20,6 +24,25 @@ import { groupRef } from './TenantDirectory';
 const ALLOWED_ELSEWHERE: Record<string, ReadonlySet<string>> = {
   user: new Set([`${INGESTION_ANNOTATION_PREFIX}demo-user`]),
 };
+
+/** Spec fields that make an entity part of another (`partOf`), with the kind they default to. */
+const CONTAINERS = [
+  ['system', 'system'],
+  ['domain', 'domain'],
+  ['subcomponentOf', 'component'],
+  ['subdomainOf', 'domain'],
+] as const;
+
+function refOrUndefined(
+  value: string,
+  context: { defaultKind: string; defaultNamespace: string },
+) {
+  try {
+    return parseEntityRef(value, context);
+  } catch {
+    return undefined; // the catalog's own validation reports it
+  }
+}
 
 /**
  * The organization whose provider entity this is, or undefined for any other entity. Only the
@@ -59,7 +82,8 @@ function withAnnotation(entity: Entity, key: string, value: string): Entity {
  *   users whose groups are all of one organization in which they hold a role. (Users of several
  *   organizations stay visible: one annotation cannot scope them to several.)
  * - Any other entity that claims the organization's space fails processing: an ingestion annotation
- *   or label, the organization's namespace, or the name of its data platform `System`. Groups and
+ *   or label, the organization's namespace, the name of its data platform `System`, or a place
+ *   inside its space (`spec.system`, `domain`, `subcomponentOf`, `subdomainOf`). Groups and
  *   users may carry the organization annotation only where it is true (the group is the
  *   organization's; the user holds one of its roles).
  */
@@ -130,6 +154,23 @@ export class IngestionOrganizationProcessor implements CatalogProcessor {
       problems.push(
         `name '${bySystemName.systemName}' is organization '${bySystemName.id}'s data platform`,
       );
+    }
+    for (const [field, defaultKind] of CONTAINERS) {
+      const value = (entity.spec as Record<string, unknown> | undefined)?.[
+        field
+      ];
+      const target =
+        typeof value === 'string' &&
+        refOrUndefined(value, {
+          defaultKind,
+          defaultNamespace: entity.metadata.namespace ?? 'default',
+        });
+      const owner = target && directory.ofNamespace(target.namespace);
+      if (owner) {
+        problems.push(
+          `spec.${field} puts it inside organization '${owner.id}'s space`,
+        );
+      }
     }
     const allowed = ALLOWED_ELSEWHERE[kind];
     for (const [where, values] of [

@@ -7,6 +7,8 @@ import {
   type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 
+const DEFAULT_NAMESPACE = 'default';
+
 /** One organization as the catalog module needs it: its space in the catalog and its groups. */
 export interface Tenant {
   id: string;
@@ -84,7 +86,12 @@ export class TenantDirectory {
       }),
     );
     this.byId = new Map(tenants.map(t => [t.id, t]));
-    this.byNamespace = new Map(tenants.map(t => [t.namespace, t]));
+    // An organization with the id `default` would reserve everybody's namespace: not that one.
+    this.byNamespace = new Map(
+      tenants
+        .filter(t => t.namespace !== DEFAULT_NAMESPACE)
+        .map(t => [t.namespace, t]),
+    );
     this.bySystemName = new Map(tenants.map(t => [t.systemName, t]));
     const groups = new Map<string, { owner: string[]; role: string[] }>();
     const entry = (ref: string) => {
@@ -108,10 +115,17 @@ export class TenantDirectory {
     return this.byId.get(id);
   }
 
+  /** Organizations whose namespace is the catalog's `default` one, so not theirs alone (a warning). */
+  inDefaultNamespace(): string[] {
+    return this.tenants
+      .filter(t => t.namespace === DEFAULT_NAMESPACE)
+      .map(t => t.id);
+  }
+
   /** The organization whose catalog namespace this is. */
   ofNamespace(namespace: string | undefined): Tenant | undefined {
     return this.byNamespace.get(
-      (namespace ?? 'default').toLocaleLowerCase('en-US'),
+      (namespace ?? DEFAULT_NAMESPACE).toLocaleLowerCase('en-US'),
     );
   }
 
