@@ -139,7 +139,9 @@ describe('LocalEngine sources', () => {
       });
       // Inside the organization's bucket, a connection still reads only below its prefix.
       expect(
-        await fx.run(fileSpec('s3://finance-lake/org/finance/in/*.csv', 'lake')),
+        await fx.run(
+          fileSpec('s3://finance-lake/org/finance/in/*.csv', 'lake'),
+        ),
       ).toMatchObject({
         state: 'failed',
         message: expect.stringMatching(/is for s3:\/\/finance-lake\/raw\//),

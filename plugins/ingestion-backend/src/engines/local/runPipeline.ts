@@ -156,7 +156,8 @@ export async function runPipeline(
         )}) AS VARCHAR) FROM "source"`,
       );
       // Nothing read, no new mark: the last recorded one stands (not an override this run began at).
-      watermarkOut = max === null || max === undefined ? undefined : String(max);
+      watermarkOut =
+        max === null || max === undefined ? undefined : String(max);
     }
     if (opened.rowsRead !== undefined) {
       await log('info', `Read ${opened.rowsRead} rows from ${sourceRef}`);
