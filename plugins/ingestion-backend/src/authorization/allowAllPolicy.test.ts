@@ -18,6 +18,14 @@ const allowAllPolicy: PermissionPolicy = {
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
+/** The id a set-up request created; set-up failures stop the suite with the answer. */
+function createdId(res: request.Response, status: number): string {
+  if (res.status !== status) {
+    throw new Error(`Set-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return res.body.id;
+}
+
 /**
  * Organization membership is the tenant boundary whatever policy the portal runs: with allow-all,
  * members may do everything in their own organizations (the policy is what would refine roles)
@@ -49,14 +57,12 @@ describe.each(databases.eachSupportedId())(
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-admin'))
         .send({ organization: 'finance', name: 'ledger', spec: batchSpec() });
-      expect(pipeline.status).toBe(201);
-      finance.pipeline = pipeline.body.id;
+      finance.pipeline = createdId(pipeline, 201);
       const run = await request(server)
         .post(`/api/ingestion/v1/pipelines/${finance.pipeline}/runs`)
         .set('Authorization', as('finance-admin'))
         .send({});
-      expect(run.status).toBe(202);
-      finance.run = run.body.id;
+      finance.run = createdId(run, 202);
       const connection = await request(server)
         .post('/api/ingestion/v1/connections')
         .set('Authorization', as('finance-admin'))
@@ -68,8 +74,7 @@ describe.each(databases.eachSupportedId())(
           user: 'reader',
           password: 's3cret-allow-all',
         });
-      expect(connection.status).toBe(201);
-      finance.connection = connection.body.id;
+      finance.connection = createdId(connection, 201);
     }, 180_000);
 
     const get = (path: string, user: string) =>

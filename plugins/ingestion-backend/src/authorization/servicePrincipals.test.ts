@@ -156,7 +156,9 @@ describe.each(databases.eachSupportedId())(
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-admin'))
         .send({ organization: 'finance', name: 'ledger', spec: batchSpec() });
-      expect(created.status).toBe(201);
+      if (created.status !== 201) {
+        throw new Error(`Set-up failed: ${JSON.stringify(created.body)}`);
+      }
       financePipeline = created.body.id;
     }, 120_000);
 

@@ -223,6 +223,48 @@ describe('RateLimiter', () => {
     expect(logger.warn.mock.calls[0][0]).toContain('connection refused');
   });
 
+  it('refuses while the cache fails when its failure mode is closed, and admits again once it answers', async () => {
+    const clock = testClock();
+    let down = true;
+    const store = new Map<string, unknown>();
+    const flaky: CacheService = {
+      get: async key => {
+        if (down) throw new Error('connection refused');
+        return store.get(key) as any;
+      },
+      set: async (key, value) => {
+        if (down) throw new Error('connection refused');
+        store.set(key, value);
+      },
+      delete: async () => undefined,
+      withOptions: () => flaky,
+    };
+    const limiter = RateLimiter.create({
+      cache: flaky,
+      clock: clock.now,
+      logger: mockServices.logger.mock(),
+      syncIntervalMs: 0,
+      failureMode: 'closed',
+    });
+    const refusals = await Promise.allSettled(
+      Array.from({ length: 3 }, () =>
+        limiter.consume('org:finance', perMinute(3)),
+      ),
+    );
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({
+        status: 'rejected',
+        reason: {
+          name: 'ServiceUnavailableError',
+          retryAfterSeconds: 5,
+        },
+      });
+    }
+    down = false;
+    // Refused requests were not counted: the whole limit is still there.
+    expect(await allowedCount(limiter, 'org:finance', perMinute(3), 5)).toBe(3);
+  });
+
   it('publishes counts a failed write left behind on the next sync', async () => {
     const clock = testClock();
     const [shared] = await cacheServices(caches, 'MEMORY', 1);

@@ -185,63 +185,56 @@ describe.each(caches.eachSupportedId())(
   },
 );
 
-describe.each(['closed', 'open'] as const)(
-  'rate limits when their store is down, failure mode %s',
-  failureMode => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-
-    beforeAll(async () => {
-      const down = async () => {
-        throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
-      };
-      ({ server } = await startIngestionTestBackend({
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            rateLimits: { failureMode },
+/** The plugin with the default limiter over a cache whose store does not answer. */
+async function startWithStoreDown(failureMode: 'open' | 'closed') {
+  const down = async () => {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  };
+  const { server } = await startIngestionTestBackend({
+    config: {
+      ingestion: { ...TEST_CONFIG.ingestion, rateLimits: { failureMode } },
+    },
+    features: [
+      createServiceFactory({
+        service: coreServices.cache,
+        deps: {},
+        factory: () => ({
+          get: down,
+          set: down,
+          delete: down,
+          withOptions() {
+            return this;
           },
-        },
-        features: [
-          // The default limiter over a cache whose store does not answer.
-          createServiceFactory({
-            service: coreServices.cache,
-            deps: {},
-            factory: () => ({
-              get: down,
-              set: down,
-              delete: down,
-              withOptions() {
-                return this;
-              },
-            }),
-          }),
-        ],
-      }));
-    }, 120_000);
+        }),
+      }),
+    ],
+  });
+  return server;
+}
 
-    it(
-      failureMode === 'closed'
-        ? 'answers 503 with Retry-After'
-        : 'lets requests through on local counts',
-      async () => {
-        const res = await request(server)
-          .get('/api/ingestion/v1/pipelines?organization=finance')
-          .set('Authorization', as('finance-viewer'));
-        if (failureMode === 'closed') {
-          expect(res.status).toBe(503);
-          expect(res.headers['retry-after']).toBe('5');
-          expect(res.body.error).toMatchObject({
-            name: 'ServiceUnavailableError',
-            message: expect.stringMatching(/^Rate limits cannot be checked/),
-          });
-        } else {
-          expect(res.status).toBe(200);
-        }
-        // Health never depends on the limiter.
-        expect(
-          (await request(server).get('/api/ingestion/v1/health')).status,
-        ).toBe(200);
-      },
+describe('rate limits when their store is down', () => {
+  it('answers 503 with Retry-After when the failure mode is closed', async () => {
+    const server = await startWithStoreDown('closed');
+    const res = await request(server)
+      .get('/api/ingestion/v1/pipelines?organization=finance')
+      .set('Authorization', as('finance-viewer'));
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error).toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringMatching(/^Rate limits cannot be checked/),
+    });
+    // Health never depends on the limiter.
+    expect((await request(server).get('/api/ingestion/v1/health')).status).toBe(
+      200,
     );
-  },
-);
+  }, 120_000);
+
+  it('lets requests through on local counts when the failure mode is open', async () => {
+    const server = await startWithStoreDown('open');
+    const res = await request(server)
+      .get('/api/ingestion/v1/pipelines?organization=finance')
+      .set('Authorization', as('finance-viewer'));
+    expect(res.status).toBe(200);
+  }, 120_000);
+});
