@@ -158,7 +158,22 @@ export class SpendStore {
       .leftJoin(runs, 'r.pipeline_id', 'p.id')
       .where('p.organization_id', organizationId)
       .select('p.id', 'p.name', 'p.owner', 'c.amount', 'r.runs', 'r.good_rows');
-    if (options.owners) builder.whereIn('p.owner', options.owners);
+    if (options.owners) {
+      // A team's pipelines: owned by the team (or a sub-group), or by a member charged to it.
+      const owners = options.owners;
+      builder.where(q =>
+        q
+          .whereIn('p.owner', owners)
+          .orWhereIn(
+            'p.id',
+            knex('cost_records')
+              .where('organization_id', organizationId)
+              .whereIn('owner_team', owners)
+              .whereNotNull('pipeline_id')
+              .distinct('pipeline_id'),
+          ),
+      );
+    }
     keyset.apply(builder, 'p');
     const page = keyset.page(await builder);
     return {

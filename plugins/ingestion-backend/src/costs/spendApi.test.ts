@@ -326,6 +326,43 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
     expect(range.body.error.message).toMatch(/from: must not be after to/);
   });
 
+  it("lists a team's pipelines: its own and those of members charged to it", async () => {
+    const at = new Date(`${FIRST}T00:00:00Z`);
+    await knex('pipelines').insert({
+      id: 'pl-c',
+      organization_id: 'finance',
+      name: 'gamma',
+      owner: 'user:default/finance-engineer',
+      pipeline_type: 'batch',
+      engine: 'local',
+      current_version: 1,
+      created_by: 'user:default/x',
+      updated_by: 'user:default/x',
+      created_at: at,
+      updated_at: at,
+    });
+    await knex('cost_records').insert(
+      costRecordRow(
+        record({
+          pipelineId: 'pl-c',
+          ownerRef: 'user:default/finance-engineer',
+          ownerTeam: 'group:default/finance-ml',
+          amount: 1,
+          period: '2000-02',
+          day: '2000-02-01',
+        }),
+      ),
+    );
+    const team = encodeURIComponent('group:default/finance-ml');
+    const res = await get(
+      `/costs/pipelines?organization=finance&month=${MONTH}&team=${team}`,
+    );
+    expect(res.body.items.map((i: any) => i.pipelineId)).toEqual([
+      'pl-b',
+      'pl-c',
+    ]);
+  });
+
   it('lets admins set budgets, audited; others may only read them', async () => {
     const put = (user: string, body: Record<string, unknown>) =>
       request(server)
