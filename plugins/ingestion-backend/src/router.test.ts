@@ -6,6 +6,13 @@ import { DatabaseQualityStore } from './database/QualityStore';
 import { DatabaseTablesStore } from './database/TablesStore';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
+
+/** The brief's batch example for another organization: it writes to that organization's catalog. */
+const specOf = (organization: string, table: string) => {
+  const spec = batchSpec(table);
+  spec.target.catalog = `${organization}_catalog`;
+  return spec;
+};
 import {
   as,
   startIngestionTestBackend,
@@ -167,7 +174,7 @@ describe.each(databases.eachSupportedId())(
         const retail = await createPipeline('retail-engineer', {
           organization: 'retail',
           name: 'orders',
-          spec: batchSpec('orders'),
+          spec: specOf('retail', 'orders'),
         });
         expect(retail.status).toBe(201);
 
@@ -204,7 +211,7 @@ describe.each(databases.eachSupportedId())(
           await createPipeline('healthcare-engineer', {
             organization: 'healthcare',
             name: `visits-${i}`,
-            spec: batchSpec(`visits_${i}`),
+            spec: specOf('healthcare', `visits_${i}`),
           });
         }
         const seen: string[] = [];
@@ -331,7 +338,7 @@ describe.each(databases.eachSupportedId())(
         const created = await createPipeline('retail-engineer', {
           organization: 'retail',
           name: 'runnable',
-          spec: batchSpec('runnable'),
+          spec: specOf('retail', 'runnable'),
         });
         pipelineId = created.body.id;
       });
@@ -343,17 +350,23 @@ describe.each(databases.eachSupportedId())(
           .send(body);
 
       it('lets analysts trigger runs, not viewers or other organizations', async () => {
-        const run = await trigger('retail-analyst', {
-          watermark: '2026-01-01',
-        });
+        const run = await trigger('retail-analyst');
         expect(run.status).toBe(202);
         expect(run.body).toMatchObject({
           status: 'queued',
           pipelineId,
           pipelineVersion: 1,
-          watermarkIn: '2026-01-01',
           triggeredBy: 'user:default/retail-analyst',
         });
+        // Where a run starts is an engineer's call (ingestion.run.override).
+        expect(
+          (await trigger('retail-analyst', { watermark: '2026-01-01' })).status,
+        ).toBe(403);
+        const overridden = await trigger('retail-engineer', {
+          watermark: '2026-01-01',
+        });
+        expect(overridden.status).toBe(202);
+        expect(overridden.body.watermarkIn).toBe('2026-01-01');
         expect((await trigger('retail-viewer')).status).toBe(403);
         expect((await trigger('finance-admin')).status).toBe(404);
 

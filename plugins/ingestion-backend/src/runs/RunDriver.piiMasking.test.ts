@@ -28,7 +28,12 @@ const org = (
   id: string,
   environment: OrganizationConfig['environment'],
 ): OrganizationConfig =>
-  testOrganizationConfig(id, { environment, storage: 's3://bucket/prefix' });
+  testOrganizationConfig(id, {
+    environment,
+    storage: 's3://bucket/prefix',
+    // Catalog names are per workspace: staging names one as prod does in its own.
+    ...(id === 'staging' && { icebergCatalogs: ['prod_catalog'] }),
+  });
 
 const SPEC = (catalog: string) => ({
   version: 1,
