@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { pipelineCreatePermission } from '@ingestion-for-backstage/plugin-ingestion-common';
+import type { JsonValue } from '@backstage/types';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
@@ -22,7 +23,7 @@ const directory = new OrganizationDirectory(
   readOrganizationsConfig(mockServices.rootConfig({ data: TEST_CONFIG })),
 );
 
-const read = (servicePrincipals: unknown) =>
+const read = (servicePrincipals: JsonValue | undefined) =>
   readServicePrincipals(
     mockServices.rootConfig({ data: { ingestion: { servicePrincipals } } }),
     directory,

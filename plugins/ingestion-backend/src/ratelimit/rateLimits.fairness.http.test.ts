@@ -1,6 +1,7 @@
 import {
   coreServices,
   createServiceFactory,
+  type CacheService,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
@@ -198,14 +199,15 @@ async function startWithStoreDown(failureMode: 'open' | 'closed') {
       createServiceFactory({
         service: coreServices.cache,
         deps: {},
-        factory: () => ({
-          get: down,
-          set: down,
-          delete: down,
-          withOptions() {
-            return this;
-          },
-        }),
+        factory: () => {
+          const cache: CacheService = {
+            get: down,
+            set: down,
+            delete: down,
+            withOptions: () => cache,
+          };
+          return cache;
+        },
       }),
     ],
   });
