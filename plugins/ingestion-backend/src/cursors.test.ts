@@ -269,6 +269,12 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
         other: '/connections?organization=retail',
       },
       {
+        name: 'cost per pipeline',
+        path: '/costs/pipelines?organization=finance&month=2026-12',
+        auth: twoOrgs,
+        other: '/costs/pipelines?organization=finance&month=2026-11',
+      },
+      {
         name: 'catalog pipelines',
         path: '/catalog/pipelines',
         auth: catalogService,
@@ -298,8 +304,8 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
       );
       expect(res.status).toBe(200);
       ids.push(...res.body.items.map(
-          (item: { id?: string; version?: number }) =>
-            String(item.id ?? item.version),
+          (item: { id?: string; pipelineId?: string; version?: number }) =>
+            String(item.id ?? item.version ?? item.pipelineId),
         ));
       cursor = res.body.nextCursor;
       pages += 1;
