@@ -25,6 +25,9 @@ export const TEST_CONFIG = {
   ingestion: {
     platformAdmins: ['group:default/platform-admins'],
     organizations: TEST_ORGANIZATIONS,
+    // Tests poll runs as one user: each user may use all of an organization's API quota here.
+    // The per-user share (default 0.25) is tested in src/ratelimit/rateLimits.fairness.http.test.ts.
+    rateLimits: { userShareOfOrganization: 1 },
   },
 };
 
