@@ -91,7 +91,11 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
       expect(server.requests[2].body).toEqual({
         job_id: jobId,
         idempotency_token: deriveIdempotencyToken('run-1'),
-        notebook_params: { watermark: '2026-11-23T23:59:00', run_id: 'run-1' },
+        notebook_params: {
+          watermark: '2026-11-23T23:59:00',
+          full_refresh: '',
+          run_id: 'run-1',
+        },
       });
       const run = server.run(Number(engineRunId))!;
       expect(run).toMatchObject({ runType: 'JOB_RUN', jobId });
@@ -106,6 +110,16 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
           message: `Started Databricks run ${engineRunId} of job ${jobId} (${server.url}/jobs/${jobId})`,
         },
       ]);
+    });
+
+    it('starts the job as a full refresh when the run has no watermark', async () => {
+      const jobId = await deploy();
+      deployment = { jobId, version: PIPELINE.version, verified: true };
+      await engine.submit(context({ watermarkIn: undefined }));
+      expect(server.requests.at(-1)!.body).toMatchObject({
+        job_id: jobId,
+        notebook_params: { watermark: '', full_refresh: 'true', run_id: 'run-1' },
+      });
     });
 
     it('never starts a second run of the job for one attempt, even when answers are lost', async () => {

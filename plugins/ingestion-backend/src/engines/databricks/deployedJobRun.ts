@@ -18,6 +18,8 @@ export async function startDeployedJob(options: {
   client: DatabricksClient;
   deployments?: DatabricksDeployments;
   idempotencyToken: string;
+  /** The run's notebook parameters (watermark, full refresh, run id). */
+  notebookParams: Record<string, string>;
 }): Promise<{ engineRunId: string } | undefined> {
   const { context, client } = options;
   const deployment = await options.deployments?.deployedJob(
@@ -63,10 +65,7 @@ export async function startDeployedJob(options: {
       job_id: deployment.jobId,
       idempotency_token: options.idempotencyToken,
       // The generated job declares notebook base parameters (no job-level ones): these override them.
-      notebook_params: {
-        watermark: context.run.watermarkIn ?? '',
-        run_id: context.run.id,
-      },
+      notebook_params: options.notebookParams,
     });
     await context.log(
       'info',
