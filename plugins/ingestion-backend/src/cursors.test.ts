@@ -303,10 +303,12 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
         list.auth,
       );
       expect(res.status).toBe(200);
-      ids.push(...res.body.items.map(
+      ids.push(
+        ...res.body.items.map(
           (item: { id?: string; pipelineId?: string; version?: number }) =>
             String(item.id ?? item.version ?? item.pipelineId),
-        ));
+        ),
+      );
       cursor = res.body.nextCursor;
       pages += 1;
     } while (cursor && pages < 100);
@@ -362,10 +364,13 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
         'number where a string was': `${version}.${b64(
           JSON.stringify([1e308, '1']),
         )}.${mac}`,
-        'truncated': valid.slice(0, -4),
+        truncated: valid.slice(0, -4),
         'payload truncated': `${version}.${payload.slice(0, -2)}.${mac}`,
         'MAC of another cursor': `${version}.${payload}.${
-          (list.name.startsWith('pipelines') ? runsCursor : pipelinesCursor).split('.')[2]
+          (list.name.startsWith('pipelines')
+            ? runsCursor
+            : pipelinesCursor
+          ).split('.')[2]
         }`,
         'too long': `${valid}${'A'.repeat(4096)}`,
         'another list': list.name.startsWith('pipelines')

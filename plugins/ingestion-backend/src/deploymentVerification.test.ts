@@ -73,7 +73,10 @@ describe.each(databases.eachSupportedId())(
         .send({
           organization: org,
           name: `deployed-${counter}`,
-          spec: { ...spec, target: { ...spec.target, catalog: `${org}_catalog` } },
+          spec: {
+            ...spec,
+            target: { ...spec.target, catalog: `${org}_catalog` },
+          },
         });
       expect(res.status).toBe(201);
       return res.body.id as string;
@@ -84,7 +87,10 @@ describe.each(databases.eachSupportedId())(
       workspace: DatabricksTestServer,
       tags: Record<string, string>,
     ): Promise<number> {
-      const client = new DatabricksClient({ host: workspace.url, token: TOKEN });
+      const client = new DatabricksClient({
+        host: workspace.url,
+        token: TOKEN,
+      });
       counter += 1;
       const { jobId } = await client.createOrUpdateJob({
         name: `job-${counter}`,
@@ -232,7 +238,9 @@ describe.each(databases.eachSupportedId())(
       const id = await newPipeline('finance');
       const huge = await record(id, { jobId: '99999999999999999999' });
       expect(huge.status).toBe(400);
-      expect(huge.body.error.message).toMatch(/^jobId: must be a Databricks job id/);
+      expect(huge.body.error.message).toMatch(
+        /^jobId: must be a Databricks job id/,
+      );
       const healthcare = await newPipeline('healthcare');
       const none = await request(server)
         .put(`/api/ingestion/v1/pipelines/${healthcare}/deployment`)

@@ -87,7 +87,10 @@ describe.each(databases.eachSupportedId())(
 
     /** A job of the pipeline in its organization's workspace, tagged as the code generator does. */
     async function jobFor(org: string, pipelineId: string): Promise<string> {
-      const client = new DatabricksClient({ host: workspace.url, token: TOKEN });
+      const client = new DatabricksClient({
+        host: workspace.url,
+        token: TOKEN,
+      });
       const { jobId } = await client.createOrUpdateJob({
         name: `${org}-${pipelineId}-${Math.random()}`,
         tags: { Organization: org, PipelineId: pipelineId },
@@ -275,7 +278,10 @@ describe.each(databases.eachSupportedId())(
         const recorded = await request(server)
           .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
           .set('Authorization', as('finance-engineer'))
-          .send({ jobId: await jobFor('finance', id), specHash: res.body.specHash });
+          .send({
+            jobId: await jobFor('finance', id),
+            specHash: res.body.specHash,
+          });
         expect(recorded.status).toBe(200);
         expect(recorded.body.deployment.specHash).toBe(res.body.specHash);
         const bad = await request(server)

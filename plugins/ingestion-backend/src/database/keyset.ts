@@ -45,7 +45,10 @@ function valueFits(
 ): boolean {
   switch (type) {
     case 'timestamp':
-      return Number.isSafeInteger(value) && !Number.isNaN(new Date(value as number).getTime());
+      return (
+        Number.isSafeInteger(value) &&
+        !Number.isNaN(new Date(value as number).getTime())
+      );
     case 'integer':
       return Number.isSafeInteger(value);
     default:

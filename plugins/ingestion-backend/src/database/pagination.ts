@@ -86,10 +86,7 @@ export class CursorCodec {
     const [, payload, mac] = parts;
     const given = Buffer.from(mac, 'base64url');
     const expected = this.mac(context, payload);
-    if (
-      given.length !== expected.length ||
-      !timingSafeEqual(given, expected)
-    ) {
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw invalid(
         'not a cursor this API returned for this list, sort order and filters',
       );

@@ -57,7 +57,9 @@ describe.each(databases.eachSupportedId())('migrations on %s', id => {
     });
 
     await down(VERIFIED);
-    expect(await knex.schema.hasColumn('pipelines', 'databricks_job_verified_at')).toBe(false);
+    expect(
+      await knex.schema.hasColumn('pipelines', 'databricks_job_verified_at'),
+    ).toBe(false);
     expect(
       await knex('pipelines').where({ id: 'pl-1' }).first('databricks_job_id'),
     ).toEqual({ databricks_job_id: '501' });

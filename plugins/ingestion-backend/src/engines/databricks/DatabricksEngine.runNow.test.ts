@@ -118,7 +118,11 @@ describe('DatabricksEngine: deployed jobs and billed DBUs', () => {
       await engine.submit(context({ watermarkIn: undefined }));
       expect(server.requests.at(-1)!.body).toMatchObject({
         job_id: jobId,
-        notebook_params: { watermark: '', full_refresh: 'true', run_id: 'run-1' },
+        notebook_params: {
+          watermark: '',
+          full_refresh: 'true',
+          run_id: 'run-1',
+        },
       });
     });
 

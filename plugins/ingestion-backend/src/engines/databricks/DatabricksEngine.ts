@@ -133,7 +133,10 @@ export class DatabricksEngine implements IngestionEngine {
       client,
       deployments: this.#options.deployments,
       idempotencyToken: submitToken(context.run),
-      notebookParams: { ...watermarkParameters(context), run_id: context.run.id },
+      notebookParams: {
+        ...watermarkParameters(context),
+        run_id: context.run.id,
+      },
     });
     if (started) {
       return started;

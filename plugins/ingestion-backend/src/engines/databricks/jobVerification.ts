@@ -17,7 +17,9 @@ export type JobVerification =
 function shown(value: string | undefined): string {
   if (value === undefined) return 'no';
   const printable = value.replace(/[^\w .:/@-]/g, '?');
-  return `'${printable.length > 64 ? `${printable.slice(0, 64)}…` : printable}'`;
+  return `'${
+    printable.length > 64 ? `${printable.slice(0, 64)}…` : printable
+  }'`;
 }
 
 /**
