@@ -90,6 +90,37 @@ describe('ingestion.servicePrincipals', () => {
     expect(() => read(grants)).toThrow(message);
   });
 
+  it("refuses an external token named like the plugin's own subject", () => {
+    expect(() =>
+      readServicePrincipals(
+        mockServices.rootConfig({
+          data: {
+            backend: {
+              auth: {
+                externalAccess: [
+                  {
+                    type: 'static',
+                    options: { token: 'x'.repeat(32), subject: 'ci' },
+                  },
+                  {
+                    type: 'static',
+                    options: {
+                      token: 'y'.repeat(32),
+                      subject: 'plugin:ingestion',
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        }),
+        directory,
+      ),
+    ).toThrow(
+      "backend.auth.externalAccess[1].options.subject: 'plugin:ingestion' is the ingestion plugin's own subject",
+    );
+  });
+
   it('respects the permission decision of a granted service (its token’s accessRestrictions)', async () => {
     const authorizer = new IngestionAuthorizer({
       // What the permissions service answers for a token restricted to other permissions.

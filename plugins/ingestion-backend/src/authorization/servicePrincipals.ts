@@ -31,6 +31,16 @@ export function readServicePrincipals(
   config: Pick<RootConfigService, 'getOptionalConfigArray'>,
   directory: Pick<OrganizationDirectory, 'find'>,
 ): ServicePrincipalGrant[] {
+  // A static or legacy token named like this plugin would act for every organization.
+  (config.getOptionalConfigArray('backend.auth.externalAccess') ?? []).forEach(
+    (entry, index) => {
+      if (entry.getOptionalString('options.subject') === OWN_SERVICE_SUBJECT) {
+        throw new Error(
+          `backend.auth.externalAccess[${index}].options.subject: '${OWN_SERVICE_SUBJECT}' is the ingestion plugin's own subject; name the token otherwise`,
+        );
+      }
+    },
+  );
   const entries = config.getOptionalConfigArray('ingestion.servicePrincipals');
   const seen = new Set<string>();
   return (entries ?? []).map((entry, index) => {
