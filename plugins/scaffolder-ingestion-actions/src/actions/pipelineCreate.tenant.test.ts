@@ -35,7 +35,7 @@ describe('ingestion:pipeline:create: tenant resources', () => {
     new FakeIngestionApi(server);
   });
 
-  async function refusal(spec: unknown) {
+  async function refusal(spec: Record<string, any>) {
     const ctx = actionContext(
       { organization: 'finance', name: 'tenant-check', spec },
       { workspacePath: workspace.path, dryRun: true },
