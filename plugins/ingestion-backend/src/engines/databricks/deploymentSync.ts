@@ -87,34 +87,29 @@ export class DatabricksDeploymentSync {
   async #deployedAtCurrentVersion(
     organizationId: string,
   ): Promise<DeployedPipelineRow[]> {
-    return (
-      this.#options
-        .knex('pipelines as p')
-        .join('pipeline_versions as v', function joinCurrentVersion() {
-          this.on('v.organization_id', '=', 'p.organization_id')
-            .andOn('v.pipeline_id', '=', 'p.id')
-            .andOn('v.version', '=', 'p.current_version');
-        })
-        .where({
-          'p.organization_id': organizationId,
-          'p.engine': 'databricks',
-        })
-        .whereNotNull('p.databricks_job_id')
-        // Only jobs verified as the pipeline's own get the organization's notebook.
-        .whereNotNull('p.databricks_job_verified_at')
-        .andWhereRaw('p.deployed_version = p.current_version')
-        .orderBy('p.id')
-        .select(
-          'p.id',
-          'p.name',
-          'p.owner',
-          'p.description',
-          'p.current_version',
-          'p.databricks_job_id',
-          'p.deployed_spec_hash',
-          'v.spec',
-        )
-    );
+    // Only jobs verified as the pipeline's own get the organization's notebook.
+    return this.#options
+      .knex('pipelines as p')
+      .join('pipeline_versions as v', function joinCurrentVersion() {
+        this.on('v.organization_id', '=', 'p.organization_id')
+          .andOn('v.pipeline_id', '=', 'p.id')
+          .andOn('v.version', '=', 'p.current_version');
+      })
+      .where({ 'p.organization_id': organizationId, 'p.engine': 'databricks' })
+      .whereNotNull('p.databricks_job_id')
+      .whereNotNull('p.databricks_job_verified_at')
+      .andWhereRaw('p.deployed_version = p.current_version')
+      .orderBy('p.id')
+      .select(
+        'p.id',
+        'p.name',
+        'p.owner',
+        'p.description',
+        'p.current_version',
+        'p.databricks_job_id',
+        'p.deployed_spec_hash',
+        'v.spec',
+      );
   }
 
   /** True when the job's notebook was updated. */

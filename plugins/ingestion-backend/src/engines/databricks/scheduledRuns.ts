@@ -114,22 +114,20 @@ export class DatabricksScheduledRuns {
   }
 
   async #deployed(organizationId: string): Promise<DeployedPipelineRow[]> {
-    return (
-      this.#options
-        .knex('pipelines')
-        .where({ organization_id: organizationId, engine: 'databricks' })
-        .whereNotNull('databricks_job_id')
-        // Only jobs verified as the pipeline's own: another job's runs are not this pipeline's.
-        .whereNotNull('databricks_job_verified_at')
-        .orderBy('id')
-        .select(
-          'id',
-          'databricks_job_id',
-          'deployed_version',
-          'deployed_at',
-          'current_version',
-        )
-    );
+    // Only jobs verified as the pipeline's own: another job's runs are not this pipeline's.
+    return this.#options
+      .knex('pipelines')
+      .where({ organization_id: organizationId, engine: 'databricks' })
+      .whereNotNull('databricks_job_id')
+      .whereNotNull('databricks_job_verified_at')
+      .orderBy('id')
+      .select(
+        'id',
+        'databricks_job_id',
+        'deployed_version',
+        'deployed_at',
+        'current_version',
+      );
   }
 
   /**
