@@ -2455,17 +2455,17 @@ export const spec = {
     },
     "responses": {
       "Error": {
-        "description": "An error, as Backstage reports them (never with a stack trace): 400 with the field path, 401, 403, 404 (also for other organizations' resources), 409, 413, and 429 with Retry-After when an organization's rate limit or quota is reached.",
+        "description": "An error, as Backstage reports them (never with a stack trace): 400 with the field path (also for service credentials that name no organization), 401, 403, 404 (also for other organizations' resources), 409, 413, 429 with Retry-After when an organization's rate limit, a caller's share of it, or a quota is reached, and 503 with Retry-After when the rate limits cannot be checked and ingestion.rateLimits.failureMode is closed.",
         "headers": {
           "Retry-After": {
-            "description": "On 429, seconds until the window that refused the request has room again.",
+            "description": "On 429, seconds until the window that refused the request has room again; on 503, seconds to wait before retrying.",
             "schema": {
               "type": "integer",
               "minimum": 1
             }
           },
           "X-RateLimit-Limit": {
-            "description": "Requests allowed in the organization's window closest to its limit (per minute or per day), on every rate-limited route.",
+            "description": "Requests allowed in the window closest to its limit (the organization's per minute or per day, or the caller's share of them), on every rate-limited route.",
             "schema": {
               "type": "integer"
             }
