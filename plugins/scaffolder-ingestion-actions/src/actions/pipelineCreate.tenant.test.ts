@@ -30,9 +30,10 @@ describe('ingestion:pipeline:create: tenant resources', () => {
       config: mockServices.rootConfig({ data: testConfig(storage.path) }),
     });
 
+  let api: FakeIngestionApi;
   beforeEach(() => {
     workspace.clear();
-    new FakeIngestionApi(server);
+    api = new FakeIngestionApi(server);
   });
 
   async function refusal(spec: Record<string, any>) {
@@ -57,6 +58,8 @@ describe('ingestion:pipeline:create: tenant resources', () => {
       "- spec.target.catalog: catalog `retail_catalog` is not one of organization finance's catalogs (finance_catalog)",
     );
     expect(fs.readdirSync(workspace.path)).toEqual([]);
+    // Refused before the backend was asked to estimate anything.
+    expect(api.requests.some(r => r.path === '/v1/costs/estimate')).toBe(false);
   });
 
   it("refuses retail's bucket and a path out of the storage root", async () => {
