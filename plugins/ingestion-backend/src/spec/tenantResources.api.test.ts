@@ -5,6 +5,7 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
+import { DEMO_PIPELINES } from '../demo/demoPipelines';
 import {
   as,
   startIngestionTestBackend,
@@ -200,6 +201,15 @@ describe.each(databases.eachSupportedId())(
           .status,
       ).toBe(403);
     });
+
+    it.each(DEMO_PIPELINES.map(p => [p.organization, p.name, p] as const))(
+      'validates the demo pipeline of %s, %s, for its organization',
+      async (organization, _name, pipeline) => {
+        const user = `${organization}-engineer`;
+        const res = await validate({ spec: pipeline.spec, organization }, user);
+        expect(res.status).toBe(200);
+      },
+    );
 
     it("accepts retail's own catalog for retail", async () => {
       const spec = FOREIGN[0][1](briefBatchExample());
