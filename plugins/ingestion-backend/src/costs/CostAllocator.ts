@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { teamOfOwner } from '../database/CostsStore';
+import type { SpendRollup } from './SpendRollup';
 import type { TeamOrganization, TeamResolver } from './teams';
 
 /** The organization facts allocation needs. */
@@ -29,6 +30,8 @@ export class CostAllocator {
     private readonly options: {
       knex: Knex;
       teams?: TeamResolver;
+      /** Daily totals to recompute for the days whose records changed tags. */
+      rollup?: SpendRollup;
       logger: LoggerService;
     },
   ) {}
@@ -36,6 +39,19 @@ export class CostAllocator {
   async complete(organization: AllocationOrganization): Promise<void> {
     const { knex } = this.options;
     const org = organization.id;
+    const touched = new Set<string>();
+    /** Updates the records a query selects, remembering their days. */
+    const update = async (
+      query: Knex.QueryBuilder,
+      values: Record<string, unknown>,
+    ) => {
+      if (this.options.rollup) {
+        for (const row of await query.clone().distinct('day')) {
+          if (row.day) touched.add(row.day);
+        }
+      }
+      await query.update(values);
+    };
     // The owner of pipelines' records that arrived without one.
     const untagged = await knex('cost_records as c')
       .join('pipelines as p', join =>
@@ -47,10 +63,12 @@ export class CostAllocator {
       .whereNull('c.owner_ref')
       .distinct({ pipelineId: 'p.id', owner: 'p.owner' });
     for (const { pipelineId, owner } of untagged) {
-      await knex('cost_records')
-        .where({ organization_id: org, pipeline_id: pipelineId })
-        .whereNull('owner_ref')
-        .update({ owner_ref: owner, owner_team: teamOfOwner(owner) ?? null });
+      await update(
+        knex('cost_records')
+          .where({ organization_id: org, pipeline_id: pipelineId })
+          .whereNull('owner_ref'),
+        { owner_ref: owner, owner_team: teamOfOwner(owner) ?? null },
+      );
     }
     // A person's team, from the catalog.
     if (this.options.teams) {
@@ -62,43 +80,49 @@ export class CostAllocator {
       for (const { owner_ref: ownerRef } of people) {
         const team = await this.options.teams.teamOf(organization, ownerRef);
         if (team) {
-          await knex('cost_records')
-            .where({ organization_id: org, owner_ref: ownerRef })
-            .whereNull('owner_team')
-            .update({ owner_team: team });
+          await update(
+            knex('cost_records')
+              .where({ organization_id: org, owner_ref: ownerRef })
+              .whereNull('owner_team'),
+            { owner_team: team },
+          );
         }
       }
     }
     // The Project tag: the organization's, else the pipeline's id (as Databricks cluster tags).
-    await knex('cost_records')
-      .where('organization_id', org)
-      .whereNull('project')
-      .whereNotNull('pipeline_id')
-      .update({
-        project: organization.project ?? knex.ref('pipeline_id'),
-      });
-    if (organization.project) {
-      await knex('cost_records')
+    await update(
+      knex('cost_records')
         .where('organization_id', org)
         .whereNull('project')
-        .update({ project: organization.project });
+        .whereNotNull('pipeline_id'),
+      { project: organization.project ?? knex.ref('pipeline_id') },
+    );
+    if (organization.project) {
+      await update(
+        knex('cost_records').where('organization_id', org).whereNull('project'),
+        { project: organization.project },
+      );
     }
     // Billed DBUs replaced the estimate: the record is now measured.
     const billed = knex('databricks_billing')
       .where('organization_id', org)
       .whereNotNull('billed_dbus')
       .select('run_id');
-    await knex('cost_records')
-      .where({ organization_id: org, unit: 'DBU' })
-      .where(q =>
-        q.whereNull('source').orWhere('source', 'databricks-estimate'),
-      )
-      .whereIn('run_id', billed)
-      .update({ source: 'databricks-billing', measurement: 'measured' });
-    await knex('cost_records')
-      .where({ organization_id: org, unit: 'DBU' })
-      .whereNull('source')
-      .update({ source: 'databricks-estimate', measurement: 'estimated' });
+    await update(
+      knex('cost_records')
+        .where({ organization_id: org, unit: 'DBU' })
+        .where(q =>
+          q.whereNull('source').orWhere('source', 'databricks-estimate'),
+        )
+        .whereIn('run_id', billed),
+      { source: 'databricks-billing', measurement: 'measured' },
+    );
+    await update(
+      knex('cost_records')
+        .where({ organization_id: org, unit: 'DBU' })
+        .whereNull('source'),
+      { source: 'databricks-estimate', measurement: 'estimated' },
+    );
     // The day of records inserted without one.
     const undated = await knex('cost_records')
       .where('organization_id', org)
@@ -106,9 +130,12 @@ export class CostAllocator {
       .select('id', 'recorded_at')
       .limit(10_000);
     for (const row of undated) {
+      const day = toDay(row.recorded_at);
+      touched.add(day);
       await knex('cost_records')
         .where({ organization_id: org, id: row.id })
-        .update({ day: toDay(row.recorded_at) });
+        .update({ day });
     }
+    await this.options.rollup?.refreshDays(org, touched);
   }
 }

@@ -229,14 +229,13 @@ export class SpendService {
         { bucket: 'month', groupBy: 'organization' },
       ),
       this.options.spend.totals(monthScope, 'service'),
-      this.options.spend.totals(monthScope, 'pipeline', 6),
+      this.options.spend.topPipelines(organization.id, month, teams, 5),
     ]);
     const monthToDate = byService.reduce((sum, s) => sum + s.amount, 0);
     const byMonth = new Map(trendRows.map(r => [r.bucket, r.amount]));
-    const topPipelines = top.filter(p => p.key !== null).slice(0, 5);
     const names = await this.options.spend.pipelineNames(
       organization.id,
-      topPipelines.map(p => p.key!),
+      top.map(p => p.key),
     );
     const budget = (await this.options.budgets.of(organization)).find(
       b => (b.team ?? undefined) === team,
@@ -259,9 +258,9 @@ export class SpendService {
         service: s.key ?? UNATTRIBUTED,
         amount: roundAmount(s.amount),
       })),
-      topPipelines: topPipelines.map(p => ({
-        id: p.key!,
-        name: names.get(p.key!) ?? p.key!,
+      topPipelines: top.map(p => ({
+        id: p.key,
+        name: names.get(p.key) ?? p.key,
         amount: roundAmount(p.amount),
       })),
     };

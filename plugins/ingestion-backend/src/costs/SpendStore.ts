@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { openKeyset } from '../database/keyset';
+import { SpendRollup } from './SpendRollup';
 
 /** The tags spend can be grouped by, and their columns. */
 export const SPEND_TAG_COLUMNS = {
@@ -38,17 +39,44 @@ export interface PipelineSpendRow {
 
 const num = (value: unknown) => Number(value ?? 0);
 
-/** Spend queries over `cost_records`, aggregated in SQL on the (organization, day) indexes. */
-export class SpendStore {
-  constructor(private readonly knex: Knex) {}
+/** Tags the daily totals keep; pipeline and table are read from the records themselves. */
+const ROLLED_UP: ReadonlySet<SpendTag> = new Set([
+  'organization',
+  'costCenter',
+  'environment',
+  'service',
+  'owner',
+  'project',
+  'source',
+]);
 
-  private scoped(scope: SpendScope, alias = 'cost_records') {
-    const builder = this.knex(alias)
+/** '' in the daily totals and null in the records both mean "no such tag". */
+const keyOf = (value: unknown) =>
+  value === null || value === undefined || value === '' ? null : String(value);
+
+/**
+ * Spend queries: by tag from the daily totals (a few rows per day, brought up to date with new
+ * records first), by pipeline or table from the records (indexes lead with the organization).
+ */
+export class SpendStore {
+  constructor(
+    private readonly knex: Knex,
+    readonly rollup: SpendRollup = new SpendRollup(knex),
+  ) {}
+
+  /**
+   * The records (or daily totals) of a scope; the totals are brought up to date first. Returns
+   * the query builder in an object, as awaiting a builder would run it.
+   */
+  private async scoped(scope: SpendScope, groupBy?: SpendTag) {
+    const rolledUp = groupBy === undefined || ROLLED_UP.has(groupBy);
+    if (rolledUp) await this.rollup.sync(scope.organizationId);
+    const query = this.knex(rolledUp ? 'cost_daily_totals' : 'cost_records')
       .where(`organization_id`, scope.organizationId)
       .where('day', '>=', scope.from)
       .where('day', '<=', scope.to);
-    if (scope.teams) builder.whereIn('owner_team', scope.teams);
-    return builder;
+    if (scope.teams) query.whereIn('owner_team', scope.teams);
+    return { query };
   }
 
   /** Spend per day (or month) and tag value. */
@@ -58,15 +86,23 @@ export class SpendStore {
   ): Promise<Array<{ bucket: string; key: string | null; amount: number }>> {
     const column = SPEND_TAG_COLUMNS[options.groupBy];
     const bucket = options.bucket === 'day' ? 'day' : 'substr(day, 1, 7)';
-    const rows = await this.scoped(scope)
+    const { query } = await this.scoped(scope, options.groupBy);
+    const rows = await query
       .select(this.knex.raw(`${bucket} as bucket`), { key: column })
       .sum({ amount: 'amount' })
       .groupByRaw(`${bucket}, ${column}`);
-    return rows.map((row: any) => ({
-      bucket: String(row.bucket),
-      key: row.key === null || row.key === undefined ? null : String(row.key),
-      amount: num(row.amount),
-    }));
+    // '' and null (the same: no tag) may come as two groups; they add up.
+    const merged = new Map<
+      string,
+      { bucket: string; key: string | null; amount: number }
+    >();
+    for (const row of rows as any[]) {
+      const point = { bucket: String(row.bucket), key: keyOf(row.key) };
+      const id = `${point.bucket}\n${point.key}`;
+      const amount = (merged.get(id)?.amount ?? 0) + num(row.amount);
+      merged.set(id, { ...point, amount });
+    }
+    return [...merged.values()];
   }
 
   /** Spend per tag value over the scope, largest first. */
@@ -76,7 +112,8 @@ export class SpendStore {
     limit?: number,
   ): Promise<Array<{ key: string | null; amount: number }>> {
     const column = SPEND_TAG_COLUMNS[groupBy];
-    const builder = this.scoped(scope)
+    const { query } = await this.scoped(scope, groupBy);
+    const builder = query
       .select({ key: column })
       .sum({ amount: 'amount' })
       .groupBy(column)
@@ -84,14 +121,38 @@ export class SpendStore {
     if (limit) builder.limit(limit);
     const rows = await builder;
     return rows.map((row: any) => ({
-      key: row.key === null || row.key === undefined ? null : String(row.key),
+      key: keyOf(row.key),
       amount: num(row.amount),
     }));
   }
 
   async total(scope: SpendScope): Promise<number> {
-    const [row] = await this.scoped(scope).sum({ total: 'amount' });
+    const { query } = await this.scoped(scope);
+    const [row] = await query.sum({ total: 'amount' });
     return num(row?.total);
+  }
+
+  /** A month's most expensive pipelines (index-only on (organization, period, pipeline, amount)). */
+  async topPipelines(
+    organizationId: string,
+    month: string,
+    teams: string[] | undefined,
+    limit: number,
+  ): Promise<Array<{ key: string; amount: number }>> {
+    const builder = this.knex('cost_records')
+      .where({ organization_id: organizationId, period: month })
+      .whereNotNull('pipeline_id')
+      .select({ key: 'pipeline_id' })
+      .sum({ amount: 'amount' })
+      .groupBy('pipeline_id')
+      .orderBy('amount', 'desc')
+      .limit(limit);
+    if (teams) builder.whereIn('owner_team', teams);
+    const rows = await builder;
+    return rows.map((row: any) => ({
+      key: String(row.key),
+      amount: num(row.amount),
+    }));
   }
 
   /** Names of an organization's pipelines. */
@@ -122,26 +183,6 @@ export class SpendStore {
     const start = new Date(`${month}-01T00:00:00Z`);
     const end = new Date(start);
     end.setUTCMonth(end.getUTCMonth() + 1);
-    const costs = knex('cost_records')
-      .where({ organization_id: organizationId, period: month })
-      .whereNotNull('pipeline_id')
-      .groupBy('pipeline_id')
-      .select('pipeline_id')
-      .sum({ amount: 'amount' })
-      .as('c');
-    const runs = knex('runs')
-      .where('organization_id', organizationId)
-      .where('queued_at', '>=', start)
-      .where('queued_at', '<', end)
-      .groupBy('pipeline_id')
-      .select('pipeline_id')
-      .count({ runs: '*' })
-      .select(
-        knex.raw(
-          "sum(case when status = 'succeeded' then rows_written else 0 end) as good_rows",
-        ),
-      )
-      .as('r');
     const keyset = await openKeyset<any>(knex, {
       list: 'cost-pipelines',
       scope: { organizationId, month, owners: options.owners },
@@ -153,11 +194,11 @@ export class SpendStore {
       valueOf: row => row.name,
       idOf: row => row.id,
     });
+    // The page first (by name), then the month's costs and runs of its pipelines only: the work
+    // is per page, not per organization (index (organization, pipeline) of both tables).
     const builder = knex('pipelines as p')
-      .leftJoin(costs, 'c.pipeline_id', 'p.id')
-      .leftJoin(runs, 'r.pipeline_id', 'p.id')
       .where('p.organization_id', organizationId)
-      .select('p.id', 'p.name', 'p.owner', 'c.amount', 'r.runs', 'r.good_rows');
+      .select('p.id', 'p.name', 'p.owner');
     if (options.owners) {
       // A team's pipelines: owned by the team (or a sub-group), or by a member charged to it.
       const owners = options.owners;
@@ -176,14 +217,41 @@ export class SpendStore {
     }
     keyset.apply(builder, 'p');
     const page = keyset.page(await builder);
+    const ids = page.rows.map(row => row.id as string);
+    const [costs, runs] = ids.length
+      ? await Promise.all([
+          knex('cost_records')
+            .where('organization_id', organizationId)
+            .whereIn('pipeline_id', ids)
+            .where('period', month)
+            .groupBy('pipeline_id')
+            .select('pipeline_id')
+            .sum({ amount: 'amount' }),
+          knex('runs')
+            .where('organization_id', organizationId)
+            .whereIn('pipeline_id', ids)
+            .where('queued_at', '>=', start)
+            .where('queued_at', '<', end)
+            .groupBy('pipeline_id')
+            .select('pipeline_id')
+            .count({ runs: '*' })
+            .select(
+              knex.raw(
+                "sum(case when status = 'succeeded' then rows_written else 0 end) as good_rows",
+              ),
+            ),
+        ])
+      : [[], []];
+    const costOf = new Map(costs.map((c: any) => [c.pipeline_id, c]));
+    const runsOf = new Map(runs.map((r: any) => [r.pipeline_id, r]));
     return {
       rows: page.rows.map(row => ({
         id: row.id,
         name: row.name,
         owner: row.owner,
-        amount: num(row.amount),
-        runs: num(row.runs),
-        goodRows: num(row.good_rows),
+        amount: num(costOf.get(row.id)?.amount),
+        runs: num(runsOf.get(row.id)?.runs),
+        goodRows: num(runsOf.get(row.id)?.good_rows),
       })),
       nextCursor: page.nextCursor,
     };

@@ -94,10 +94,17 @@ export async function startSpend(options: {
     currency: pricing.currency,
     audit: options.audit,
   });
-  const allocator = new CostAllocator({ knex, teams, logger });
+  const allocator = new CostAllocator({
+    knex,
+    teams,
+    rollup: spendStore.rollup,
+    logger,
+  });
   const allocateAll = async () => {
     for (const organization of directory.organizations) {
       await allocator.complete(organization);
+      // Records updated in place (billed DBUs replace estimates for a few days).
+      await spendStore.rollup.refreshRecent(organization.id, new Date());
     }
   };
   const sampler = new CostSampler({
