@@ -117,10 +117,17 @@ export class DatabricksDeploymentSync {
     organization: EngineOrganization,
     row: DeployedPipelineRow,
   ): Promise<boolean> {
-    const validation = validatePipelineSpec(JSON.parse(row.spec));
+    // With the organization: a deployed job's notebook never names another one's resources.
+    const validation = validatePipelineSpec(JSON.parse(row.spec), {
+      organization,
+    });
     if (!validation.valid) {
       throw new Error(
-        `the spec of version ${row.current_version} does not validate any more`,
+        `the spec of version ${
+          row.current_version
+        } does not validate any more: ${validation.problems
+          .map(p => `${p.path}: ${p.message}`)
+          .join('; ')}`,
       );
     }
     const { spec, masked } = await this.#options.masking.effectiveSpec({
