@@ -46,7 +46,15 @@ describe.each(databases.eachSupportedId())(
       const res = await request(server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
-        .send({ organization: org, name, spec: batchSpec() });
+        .send({
+          organization: org,
+          name,
+          // Specs name their own organization's catalog.
+          spec: {
+            ...batchSpec(),
+            target: { ...batchSpec().target, catalog: `${org}_catalog` },
+          },
+        });
       expect(res.status).toBe(201);
       return res.body.id as string;
     }
