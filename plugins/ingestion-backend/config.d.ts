@@ -304,6 +304,12 @@ export interface Config {
        * directory) or `s3://bucket/prefix`. File sources are resolved inside it and can never leave it.
        */
       storage: string;
+      /**
+       * More S3 locations the organization owns besides `storage`, as `s3://bucket` or
+       * `s3://bucket/prefix`. Pipeline specs may read and write `s3://` paths only under `storage`
+       * (when it is on S3) and these; every other bucket is refused, connection or not.
+       */
+      storageLocations?: string[];
       /** S3 client settings when `storage` is an `s3://` URL. */
       s3?: {
         region?: string;
@@ -335,12 +341,6 @@ export interface Config {
         /**
          * More Iceberg REST catalogs whose tables belong to the organization (discovered on a
          * schedule, see `ingestion.icebergDiscovery`).
-      /**
-       * More S3 locations the organization owns besides `storage`, as `s3://bucket` or
-       * `s3://bucket/prefix`. Pipeline specs may read and write `s3://` paths only under `storage`
-       * (when it is on S3) and these; every other bucket is refused, connection or not.
-       */
-      storageLocations?: string[];
          */
         restCatalogs?: Array<{
           /** The catalog's name in table identifiers (`unity`, `polaris_main`). */

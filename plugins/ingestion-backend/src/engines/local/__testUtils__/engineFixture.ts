@@ -121,6 +121,8 @@ export async function createEngineFixture(
         costCenter: 'FIN-001',
         environment: 'development',
         storage: root,
+        // The bucket the S3 tests read from is the organization's.
+        storageLocations: ['s3://finance-lake'],
         icebergCatalog: 'finance_catalog',
         quotas: { maxConcurrentJobs: 5, maxDbuPerHour: 10 },
         owner: 'group:default/finance',
@@ -137,8 +139,6 @@ export async function createEngineFixture(
   };
 
   const catalog = (name = 'finance_catalog') =>
-        // The bucket the S3 tests read from is the organization's.
-        storageLocations: ['s3://finance-lake'],
     new IcebergSqlCatalog({ database: knex, catalogName: name });
 
   return {
