@@ -248,6 +248,18 @@ FROM runs r
 JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.status = 'succeeded';
 
+-- The daily totals the backend keeps alongside the records, up to date.
+INSERT INTO cost_daily_totals (
+  organization_id, day, owner_team, service_type, cost_center, environment, project, source,
+  amount, records
+)
+SELECT organization_id, day, coalesce(owner_team, ''), service_type, cost_center, environment,
+       coalesce(project, ''), coalesce(source, ''), sum(amount), count(*)
+FROM cost_records
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+INSERT INTO cost_rollup_state (organization_id, last_record_id)
+SELECT organization_id, max(id) FROM cost_records GROUP BY organization_id;
+
 SET session_replication_role = DEFAULT;
 \echo vacuum analyze
 VACUUM ANALYZE pipelines;
@@ -255,3 +267,4 @@ VACUUM ANALYZE pipeline_versions;
 VACUUM ANALYZE runs;
 VACUUM ANALYZE lineage_edges;
 VACUUM ANALYZE cost_records;
+VACUUM ANALYZE cost_daily_totals;

@@ -19,6 +19,9 @@ export const ROLLUP_TAGS = [
  * replica that loses a race on the primary key retries, and its recomputation wins, equal anyway.
  */
 export class SpendRollup {
+  /** Syncs in flight in this process: concurrent requests of one organization share one. */
+  readonly #syncing = new Map<string, Promise<void>>();
+
   constructor(private readonly knex: Knex) {}
 
   /** Recomputes some days of an organization. */
@@ -75,6 +78,17 @@ export class SpendRollup {
    * (a look at the newest record id; the days of newer records are recomputed).
    */
   async sync(organizationId: string): Promise<void> {
+    let pending = this.#syncing.get(organizationId);
+    if (!pending) {
+      pending = this.#sync(organizationId).finally(() =>
+        this.#syncing.delete(organizationId),
+      );
+      this.#syncing.set(organizationId, pending);
+    }
+    return pending;
+  }
+
+  async #sync(organizationId: string): Promise<void> {
     const [{ max }] = await this.knex('cost_records')
       .where('organization_id', organizationId)
       .max({ max: 'id' });
