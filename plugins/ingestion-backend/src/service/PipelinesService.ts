@@ -27,6 +27,10 @@ import type {
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { PiiMasking } from '../pii/PiiMasking';
 import { requireValidSpec } from '../spec/specValidation';
+import {
+  recordVerifiedDeployment,
+  type DeployedJobVerifier,
+} from './pipelineDeployment';
 
 /** Called after every change, e.g. to send delta mutations to the catalog. */
 export type PipelineChangeListener = (change: {
@@ -49,21 +53,14 @@ export interface MutationAudit {
 }
 
 /** Pipelines and their versions, with the org's permissions applied to every call. */
-/** A URL's origin, or undefined when it does not parse (the schema only checks its scheme). */
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 export class PipelinesService {
   static create(options: {
     store: PipelinesStore;
     authorizer: IngestionAuthorizer;
     directory: OrganizationDirectory;
     masking: Pick<PiiMasking, 'effectiveSpec'>;
+    /** Checks recorded Databricks jobs against the organization's workspace. */
+    deployedJobs: DeployedJobVerifier;
     audit?: MutationAudit;
     clock?: () => Date;
   }) {
@@ -78,6 +75,7 @@ export class PipelinesService {
       authorizer: IngestionAuthorizer;
       directory: OrganizationDirectory;
       masking: Pick<PiiMasking, 'effectiveSpec'>;
+      deployedJobs: DeployedJobVerifier;
       audit?: MutationAudit;
       clock?: () => Date;
     },
@@ -173,6 +171,8 @@ export class PipelinesService {
       specHash: hashPipelineSpec(spec),
       maskedColumns: masked,
     };
+  }
+
   /**
    * `specs/validate`: the spec's structure, and with an organization (of which the caller must
    * be a member: 404 otherwise) whether the catalogs and storage it names are that organization's.
@@ -193,8 +193,6 @@ export class PipelinesService {
     return requireValidSpec(input.spec, organization).spec;
   }
 
-  }
-
   async create(
     credentials:
       | BackstageCredentials<BackstageUserPrincipal>
@@ -212,9 +210,9 @@ export class PipelinesService {
       credentials,
       pipelineCreatePermission,
       input.organization,
-    const valid = requireValidSpec(input.spec, organization);
     );
     const organization = this.options.directory.get(input.organization);
+    const valid = requireValidSpec(input.spec, organization);
     const actor = actorOf(credentials);
     try {
       const created = await this.options.store.create({
@@ -371,8 +369,8 @@ export class PipelinesService {
 
   /**
    * Records that the pipeline's current version runs as Databricks job `jobId` (the deploy action
-   * calls this after creating or updating the job). Links must point into the organization's
-   * configured workspace, so the portal never shows a link elsewhere as the pipeline's job.
+   * calls this after creating or updating the job), once the organization's workspace confirms
+   * the job is this pipeline's (see `recordVerifiedDeployment`).
    */
   async recordDeployment(
     credentials: BackstageCredentials,
@@ -389,27 +387,18 @@ export class PipelinesService {
       id,
       pipelineUpdatePermission,
     );
-    const host = this.options.directory.get(current.organization).databricks
-      ?.host;
-    if (host) {
-      const origin = new URL(host).origin;
-      for (const field of ['jobUrl', 'workspaceUrl'] as const) {
-        const url = input[field];
-        if (url && originOf(url) !== origin) {
-          throw new InputError(
-            `${field}: must be in the Databricks workspace of organization '${current.organization}' (${origin})`,
-          );
-        }
-      }
-    }
-    await this.options.store.recordDeployment(current.organization, id, {
-      databricksJobId: input.jobId,
-      deployedVersion: current.currentVersion,
-      at: this.now(),
-      jobUrl: input.jobUrl,
-      workspaceUrl: input.workspaceUrl,
-      specHash: input.specHash,
-    });
+    await recordVerifiedDeployment(
+      {
+        store: this.options.store,
+        directory: this.options.directory,
+        verifier: this.options.deployedJobs,
+        audit: this.options.audit,
+        now: this.now(),
+      },
+      credentials,
+      current,
+      input,
+    );
     await this.options.audit?.record({
       credentials,
       organizationId: current.organization,
