@@ -198,13 +198,6 @@ export class LocalEngine implements IngestionEngine {
       done: Promise.resolve(),
     };
     this.#runs.set(engineRunId, entry);
-    // Streaming specs run as micro-batches of the batch pipeline (see streaming/).
-    const run =
-      context.spec.pipeline_type === 'streaming' ? runStream : runPipeline;
-    // CPU time and peak memory of the run: its cost on the embedded default (see src/costs).
-    entry.done = measureUsage(() =>
-      run(this.#host(), context, {
-        signal: abort.signal,
     // The shared tenant rule, before anything is read or written: catalogs and storage
     // locations the spec names must be the organization's.
     const validation = validatePipelineSpec(context.spec, {
@@ -223,6 +216,13 @@ export class LocalEngine implements IngestionEngine {
       entry.finishedAt = Date.now();
       return { engineRunId };
     }
+    // Streaming specs run as micro-batches of the batch pipeline (see streaming/).
+    const run =
+      context.spec.pipeline_type === 'streaming' ? runStream : runPipeline;
+    // CPU time and peak memory of the run: its cost on the embedded default (see src/costs).
+    entry.done = measureUsage(() =>
+      run(this.#host(), context, {
+        signal: abort.signal,
         onWorkspace: workspace => {
           entry.workspace = workspace;
         },
