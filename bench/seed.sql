@@ -254,9 +254,9 @@ INSERT INTO cost_daily_totals (
   amount, records
 )
 SELECT organization_id, day, coalesce(owner_team, ''), service_type, cost_center, environment,
-       coalesce(project, ''), coalesce(source, ''), sum(amount), count(*)
+       '', coalesce(source, ''), sum(amount), count(*)
 FROM cost_records
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+GROUP BY 1, 2, 3, 4, 5, 6, 8;
 INSERT INTO cost_rollup_state (organization_id, last_record_id)
 SELECT organization_id, max(id) FROM cost_records GROUP BY organization_id;
 

@@ -20,7 +20,10 @@ exports.up = async function up(knex) {
     table.string('service_type', 16).notNullable();
     table.string('cost_center', 32).notNullable();
     table.string('environment', 16).notNullable();
-    table.string('project', 128).notNullable();
+    table
+      .string('project', 128)
+      .notNullable()
+      .comment("'' (not summed by: the Project is often the pipeline's id)");
     table.string('source', 32).notNullable();
     table.double('amount').notNullable();
     table.integer('records').notNullable();

@@ -3,13 +3,16 @@ import { dayOf } from './dates';
 
 const DAY_MS = 86_400_000;
 
-/** The tag columns of `cost_daily_totals` (absent tags are ''). */
+/**
+ * The tag columns `cost_daily_totals` sums by (absent tags are ''). Not the Project: it is the
+ * pipeline's id wherever an organization has no project of its own, which would make the totals
+ * as many as the records; its column stays '' and spend by project reads the records.
+ */
 export const ROLLUP_TAGS = [
   'owner_team',
   'service_type',
   'cost_center',
   'environment',
-  'project',
   'source',
 ] as const;
 
@@ -49,6 +52,7 @@ export class SpendRollup {
               const row: Record<string, unknown> = {
                 organization_id: organizationId,
                 day: sum.day,
+                project: '',
               };
               for (const tag of ROLLUP_TAGS) row[tag] = sum[tag] ?? '';
               const key = JSON.stringify(row);

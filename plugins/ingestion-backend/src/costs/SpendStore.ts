@@ -39,14 +39,13 @@ export interface PipelineSpendRow {
 
 const num = (value: unknown) => Number(value ?? 0);
 
-/** Tags the daily totals keep; pipeline and table are read from the records themselves. */
+/** Tags the daily totals keep; pipeline, table and project are read from the records. */
 const ROLLED_UP: ReadonlySet<SpendTag> = new Set([
   'organization',
   'costCenter',
   'environment',
   'service',
   'owner',
-  'project',
   'source',
 ]);
 

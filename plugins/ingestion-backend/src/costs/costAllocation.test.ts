@@ -150,6 +150,19 @@ describe.each(databases.eachSupportedId())(
       );
     }, 120_000);
 
+    it('adds and removes the daily totals', async () => {
+      await knex.migrate.up({ directory: migrationsDir });
+      await migrateUpTo(knex, '20261207060000_cost_daily_totals.js');
+      await knex.migrate.up({ directory: migrationsDir });
+      expect(await knex.schema.hasTable('cost_daily_totals')).toBe(true);
+      await knex.migrate.down({ directory: migrationsDir });
+      expect(await knex.schema.hasTable('cost_daily_totals')).toBe(false);
+      expect(await knex.schema.hasTable('cost_rollup_state')).toBe(false);
+      expect(Number((await knex('cost_records').count({ n: '*' }))[0].n)).toBe(
+        3,
+      );
+    }, 120_000);
+
     it('completes tags: people’s teams, projects, billed DBUs, days', async () => {
       await knex.migrate.latest({ directory: migrationsDir });
       // A record inserted by code that knows no tags (the billing reconciliation's insert).
