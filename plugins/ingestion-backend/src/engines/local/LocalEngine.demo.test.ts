@@ -26,7 +26,13 @@ describe('LocalEngine on the demo pipelines', () => {
       for (const [path, content] of Object.entries(pipeline.files)) {
         await fx.writeFile(path, content());
       }
-      const result = succeeded(await fx.run(pipeline.spec));
+      // Each runs in its own organization, which owns the catalog it writes to.
+      const context = fx.context(pipeline.spec);
+      context.organization.id = pipeline.organization;
+      context.organization.icebergCatalog = `${pipeline.organization}_catalog`;
+      const { engineRunId } = await fx.engine.submit(context);
+      await fx.engine.idle();
+      const result = succeeded(await fx.engine.poll(context, engineRunId));
       expect(result.rowsRead).toBeGreaterThan(0);
       expect(result.rowsWritten).toBeGreaterThan(0);
       expect(result.tables).toHaveLength(1);

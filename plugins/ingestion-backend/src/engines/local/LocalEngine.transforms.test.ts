@@ -276,7 +276,8 @@ describe('LocalEngine transformations', () => {
   });
 
   it('never lets an expression reach DuckDB as text', async () => {
-    // The spec validation refuses this; an engine given it anyway refuses it too.
+    // The spec validation refuses this; an engine given it anyway refuses it too, with the
+    // same validation, before anything runs.
     const context = fx.context({
       pipeline_type: 'batch',
       source: { type: 'file', path: 'raw/events.csv', format: 'csv' },
@@ -290,7 +291,7 @@ describe('LocalEngine transformations', () => {
     expect(await fx.engine.poll(context, engineRunId)).toMatchObject({
       state: 'failed',
       message: expect.stringMatching(
-        /transformations\[0\] \(filter\): invalid expression/,
+        /transformations\[0\]\.condition: `;` is not allowed/,
       ),
     });
   });
