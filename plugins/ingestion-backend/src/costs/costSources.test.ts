@@ -1,3 +1,4 @@
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
@@ -10,7 +11,12 @@ import { TEST_ORGANIZATIONS } from '../__testUtils__/demoTenants';
 import { DEFAULT_PRICING } from './pricing';
 import { measureUsage } from './measureUsage';
 import { CostSampler, folderSize } from './StorageSampler';
+import { s3StorageMeasure, storageS3Client } from './s3Storage';
 import { ApiUsageCounter } from './usage';
+
+// s3rver has no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver');
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const GB = 1024 ** 3;
@@ -130,6 +136,73 @@ describe.each(databases.eachSupportedId())('cost sources on %s', databaseId => {
       pipeline_id: 'pl-1',
     });
   });
+
+  it('measures the rest of an S3 organization by listing its storage prefix', async () => {
+    const directory = join(root, '.s3rver');
+    await fs.mkdir(directory);
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory,
+    });
+    const { port } = await server.run();
+    const settings = {
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    };
+    try {
+      const client = storageS3Client(settings);
+      await client.send(new CreateBucketCommand({ Bucket: 'finance-lake' }));
+      for (const [Key, size] of [
+        ['lake/raw/a.csv', 3000],
+        ['lake/warehouse/t/data.parquet', 1000],
+        ['elsewhere/b.csv', 5000],
+      ] as const) {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: 'finance-lake',
+            Key,
+            Body: 'x'.repeat(size),
+          }),
+        );
+      }
+      client.destroy();
+      const onS3 = { ...finance, storage: 's3://finance-lake/lake' };
+      await knex('data_tables').insert({
+        id: 'tbl-s3',
+        organization_id: 'finance',
+        format: 'parquet',
+        location: 's3://finance-lake/lake/warehouse/t',
+        owner: 'group:default/finance-data',
+        size_bytes: 1000,
+        created_at: NOW,
+        updated_at: NOW,
+      });
+      const sampler = new CostSampler({
+        knex,
+        logger: mockServices.logger.mock(),
+        pricing: DEFAULT_PRICING,
+        organizations: () => [onS3],
+        measureStorage: s3StorageMeasure({ settingsOf: () => settings }),
+        now: () => NOW,
+      });
+      expect(await sampler.sampleStorage(onS3)).toBe(2);
+      const quantities = (
+        await knex('cost_records')
+          .where({ source: 'storage-sample' })
+          .orderBy('id')
+      ).map(r => [r.table_id, Number(r.quantity)]);
+      expect(quantities).toEqual([
+        ['tbl-s3', 1000 / GB / 30],
+        [null, 3000 / GB / 30],
+      ]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 
   it('counts API requests per organization and bills complete days once', async () => {
     let now = new Date('2026-11-10T10:00:00Z');

@@ -22,7 +22,12 @@ import { readCostPricing } from './pricing';
 import { createSpendRouter } from './router';
 import { SpendService } from './SpendService';
 import { SpendStore } from './SpendStore';
-import { CostSampler } from './StorageSampler';
+import {
+  anyStorageMeasure,
+  readStorageS3Settings,
+  s3StorageMeasure,
+} from './s3Storage';
+import { CostSampler, localStorageMeasure } from './StorageSampler';
 import { CatalogTeamResolver } from './teams';
 import { ApiUsageCounter } from './usage';
 
@@ -107,11 +112,16 @@ export async function startSpend(options: {
       await spendStore.rollup.refreshRecent(organization.id, new Date());
     }
   };
+  const s3Settings = readStorageS3Settings(config);
   const sampler = new CostSampler({
     knex,
     logger,
     pricing,
     organizations: () => directory.organizations,
+    measureStorage: anyStorageMeasure(
+      localStorageMeasure(),
+      s3StorageMeasure({ settingsOf: id => s3Settings.get(id) }),
+    ),
   });
   const alerter = new BudgetAlerter({
     budgets,
