@@ -70,8 +70,11 @@ describe.each(databases.eachSupportedId())(
         source: iceberg('customer_totals'),
         target: { type: 'parquet', path: 'exports/totals' },
       });
-      // Retail has a pipeline on a dataset of the same name: it never shows in finance's graph.
-      await create('retail-daily', batchSpec(), 'retail');
+      // Retail has a pipeline on a dataset of the same name (its source): it never shows in
+      // finance's graph. It writes to its own catalog, the only one it may name.
+      const retailDaily = batchSpec();
+      retailDaily.target.catalog = 'retail_catalog';
+      await create('retail-daily', retailDaily, 'retail');
       // The table the first pipeline wrote, with its schema.
       await knex('data_tables').insert({
         id: randomUUID(),
