@@ -12,6 +12,7 @@ import {
 } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { EgressGuard } from '../../egress';
 import {
   createEngineFixture,
   EngineFixture,
@@ -49,9 +50,8 @@ const close = (server: Server) =>
 describe('LocalEngine sources', () => {
   let fx: EngineFixture;
   beforeAll(async () => {
-    fx = await createEngineFixture(databases, {
-      http: { allowPrivateNetworks: true },
-    });
+    // The fixture's organization allow-lists loopback, where the test servers listen.
+    fx = await createEngineFixture(databases);
   });
   afterAll(async () => {
     await fx.close();
@@ -371,10 +371,12 @@ describe('LocalEngine sources', () => {
     });
 
     it('refuses private addresses unless allowed, and never sends credentials elsewhere', async () => {
-      const strict = fx.newEngine({ http: { allowPrivateNetworks: false } });
+      const strict = fx.newEngine({ egress: new EgressGuard() });
       expect(await fx.run(httpSpec('/v1/pages'), {}, strict)).toMatchObject({
         state: 'failed',
-        message: expect.stringMatching(/private or loopback address/),
+        message: expect.stringMatching(
+          /127\.0\.0\.1 is a loopback address, which organization 'finance' has not allow-listed/,
+        ),
       });
       expect(
         await fx.run({
@@ -399,6 +401,41 @@ describe('LocalEngine sources', () => {
           },
         }),
       ).toMatchObject({ state: 'failed', retryable: true });
+    });
+
+    it('refuses IPv6 spellings of loopback (IPv4-mapped, NAT64) before sending a request', async () => {
+      const strict = fx.newEngine({ egress: new EgressGuard() });
+      const port = new URL(api.url).port;
+      const before = requests.length;
+      for (const host of [
+        '[::ffff:7f00:1]',
+        '[::ffff:127.0.0.1]',
+        '[0:0:0:0:0:ffff:7f00:1]',
+        '[::7f00:1]',
+        '[64:ff9b::7f00:1]',
+        '2130706433',
+        '0x7f.1',
+      ]) {
+        const state = await fx.run(
+          {
+            pipeline_type: 'batch',
+            source: { type: 'http', url: `http://${host}:${port}/v1/pages` },
+            target: { type: 'parquet', path: 'out/http-mapped' },
+          },
+          {},
+          strict,
+        );
+        expect([host, state]).toMatchObject([
+          host,
+          {
+            state: 'failed',
+            retryable: false,
+            message: expect.stringMatching(/loopback .*not allow-listed/),
+          },
+        ]);
+      }
+      // Nothing reached the server: no answer of the backend's own network can be read back.
+      expect(requests.length).toBe(before);
     });
 
     it('cancels a run that is waiting on its source', async () => {

@@ -14,6 +14,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureUsage } from '../../costs/measureUsage';
+import { EgressGuard } from '../../egress';
 import { IcebergSqlCatalog, IcebergTableWriter } from '../../iceberg';
 import { runPipeline, RunHost } from './runPipeline';
 import { runStream } from './streaming';
@@ -31,7 +32,11 @@ export interface LocalEngineOptions {
   batchSize?: number;
   /** S3 settings of organizations whose storage is on S3. */
   organizationS3?: (organizationId: string) => S3Settings | undefined;
-  http?: { allowPrivateNetworks?: boolean; fetch?: typeof globalThis.fetch };
+  /**
+   * Decides which hosts sources may connect to, per organization. Default: a guard without
+   * allow-lists (public addresses only).
+   */
+  egress?: EgressGuard;
   duckdb?: {
     threads?: number;
     memoryLimit?: string;
@@ -73,8 +78,11 @@ export class LocalEngine implements IngestionEngine {
   #instance?: Promise<DuckDBInstance>;
   #closed = false;
 
+  readonly #egress: EgressGuard;
+
   constructor(options: LocalEngineOptions) {
     this.#options = options;
+    this.#egress = options.egress ?? new EgressGuard();
   }
 
   /** Reads `ingestion.localEngine` and the organizations' `s3` settings. */
@@ -84,6 +92,12 @@ export class LocalEngine implements IngestionEngine {
       Partial<LocalEngineOptions>,
   ): LocalEngine {
     const engine = config.getOptionalConfig('ingestion.localEngine');
+    if (engine?.has('http.allowPrivateNetworks')) {
+      // A global switch would open every tenant's sources to the backend's network.
+      options.logger.warn(
+        'ingestion.localEngine.http.allowPrivateNetworks is no longer read; allow-list private destinations per organization in ingestion.organizations[].egress.allow',
+      );
+    }
     const s3 = new Map<string, S3Settings>();
     for (const org of config.getOptionalConfigArray(
       'ingestion.organizations',
@@ -102,11 +116,7 @@ export class LocalEngine implements IngestionEngine {
     return new LocalEngine({
       batchSize: engine?.getOptionalNumber('batchSize'),
       organizationS3: id => s3.get(id),
-      http: {
-        allowPrivateNetworks: engine?.getOptionalBoolean(
-          'http.allowPrivateNetworks',
-        ),
-      },
+      egress: EgressGuard.fromConfig(config),
       duckdb: {
         threads: engine?.getOptionalNumber('threads'),
         memoryLimit: engine?.getOptionalString('memoryLimit'),
@@ -125,10 +135,7 @@ export class LocalEngine implements IngestionEngine {
       workingDirectory: options.workingDirectory ?? process.cwd(),
       batchSize: options.batchSize ?? 10_000,
       organizationS3: id => options.organizationS3?.(id),
-      http: {
-        allowPrivateNetworks: options.http?.allowPrivateNetworks ?? false,
-        fetch: options.http?.fetch ?? globalThis.fetch,
-      },
+      egress: id => this.#egress.forOrganization(id),
     };
   }
 

@@ -15,6 +15,7 @@ import {
   IcebergSqlCatalog,
   IcebergTableWriter,
 } from '../../iceberg';
+import type { OrganizationEgress } from '../../egress';
 import { datasetRefString } from '../../runs/datasetRefs';
 import {
   isTransientError,
@@ -40,7 +41,8 @@ export interface RunHost {
   workingDirectory: string;
   batchSize: number;
   organizationS3(organizationId: string): S3Settings | undefined;
-  http: { allowPrivateNetworks: boolean; fetch: typeof globalThis.fetch };
+  /** The egress guard of an organization (see src/egress). */
+  egress(organizationId: string): OrganizationEgress;
 }
 
 /** A run's cancellation: the signal, and the connection to interrupt. */
@@ -112,7 +114,7 @@ export async function runPipeline(
       checkCancelled,
       signal: control.signal,
       batchSize: host.batchSize,
-      http: host.http,
+      egress: host.egress(organization.id),
     };
 
     // Source

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { EgressGuard, parseAllowRule } from '../../../egress';
 import { IcebergSqlCatalog } from '../../../iceberg';
 import { migrateUp } from '../../../iceberg/__testUtils__/catalogDatabase';
 import { readWithIcebird } from '../../../iceberg/__testUtils__/icebird';
@@ -24,6 +25,20 @@ import {
 import { LocalEngine, LocalEngineOptions } from '../LocalEngine';
 
 export const ORG = 'finance';
+
+/**
+ * The fixtures' egress guard: the organization allow-lists this machine's loopback addresses
+ * on every port, where the tests' databases, S3 and HTTP servers listen.
+ */
+export function testEgressGuard(): EgressGuard {
+  return new EgressGuard({
+    allow: {
+      [ORG]: ['127.0.0.0/8', '::1/128'].map(cidr =>
+        parseAllowRule({ cidr, ports: ['1-65535'] }, 'test'),
+      ),
+    },
+  });
+}
 
 type Row = Record<string, unknown>;
 
@@ -90,6 +105,7 @@ export async function createEngineFixture(
       database: knex,
       logger: mockServices.logger.mock(),
       batchSize: 7,
+      egress: testEgressGuard(),
       duckdb: { tempDirectory: join(root, '.duckdb-tmp'), threads: 2 },
       ...options,
       ...more,

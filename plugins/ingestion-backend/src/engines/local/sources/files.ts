@@ -8,6 +8,7 @@ import {
   quoteLiteral,
 } from '../sql';
 import { resolveSourceFiles } from '../storage';
+import { egressFailure } from './egress';
 import { createS3Client, downloadS3Objects, parseS3Url } from './s3';
 import {
   OpenedSource,
@@ -157,7 +158,7 @@ async function sourceFiles(
     const settings = await s3SettingsFor(context, source, url);
     const folder = workspace.file(`download-${table}`);
     await fs.mkdir(folder, { recursive: true });
-    const client = createS3Client(settings);
+    const client = createS3Client(settings, context.egress);
     try {
       files = await downloadS3Objects({
         client,
@@ -165,6 +166,8 @@ async function sourceFiles(
         folder,
         signal: context.signal,
         checkCancelled: context.checkCancelled,
+      }).catch(error => {
+        throw egressFailure(error);
       });
     } finally {
       client.destroy();

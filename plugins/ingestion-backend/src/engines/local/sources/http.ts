@@ -1,58 +1,19 @@
 import type { HttpSource } from '@ingestion-for-backstage/plugin-ingestion-common';
-import { promises as dns } from 'node:dns';
 import { promises as fs } from 'node:fs';
-import { isIP } from 'node:net';
 import { LocalEngineError } from '../errors';
 import { count, quoteIdentifier, quoteLiteral } from '../sql';
+import { egressFailure } from './egress';
 import { LoadedDataset, SourceContext } from './types';
 
 /**
  * HTTP sources: paginated JSON APIs, fetched page by page into a newline-delimited JSON file in
  * the run's folder, then read by DuckDB (nested values become JSON text). Credentials come from
- * an `http` connection and are only ever sent to that connection's base URL; addresses on
- * loopback, private and link-local networks are refused unless allowed in the configuration.
+ * an `http` connection and are only ever sent to that connection's base URL. Requests go
+ * through the organization's egress guard (src/egress): loopback, private and link-local
+ * addresses are refused unless the organization allow-lists them, and redirects are refused.
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
-
-function isPrivateAddress(address: string): boolean {
-  if (isIP(address) === 4) {
-    const [a, b] = address.split('.').map(Number);
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  const lower = address.toLowerCase();
-  if (lower.startsWith('::ffff:')) {
-    return isPrivateAddress(lower.slice('::ffff:'.length));
-  }
-  return (
-    lower === '::1' ||
-    lower === '::' ||
-    lower.startsWith('fc') ||
-    lower.startsWith('fd') ||
-    lower.startsWith('fe80')
-  );
-}
-
-async function checkHost(url: URL, allowPrivate: boolean) {
-  if (allowPrivate) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host)
-    ? [host]
-    : (await dns.lookup(host, { all: true })).map(a => a.address);
-  if (addresses.some(isPrivateAddress)) {
-    throw new LocalEngineError(
-      `HTTP source ${url.origin} resolves to a private or loopback address; the local engine only calls public APIs (see ingestion.localEngine.http.allowPrivateNetworks)`,
-    );
-  }
-}
 
 function at(body: unknown, path: string | undefined): unknown {
   if (!path) return body;
@@ -156,16 +117,18 @@ export async function readHttp(
       } else if (pagination.type === 'cursor' && cursor !== undefined) {
         url.searchParams.set(pagination.cursor_param, cursor);
       }
-      await checkHost(url, context.http.allowPrivateNetworks);
-
-      const response = await context.http.fetch(url, {
-        headers,
-        redirect: 'error',
-        signal: AbortSignal.any([
-          context.signal,
-          AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        ]),
-      });
+      const response = await context.egress
+        .fetch(url, {
+          headers,
+          redirect: 'error',
+          signal: AbortSignal.any([
+            context.signal,
+            AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          ]),
+        })
+        .catch(error => {
+          throw egressFailure(error);
+        });
       if (!response.ok) {
         throw new LocalEngineError(
           `HTTP source ${url.origin}${url.pathname} answered ${response.status} ${response.statusText}`,

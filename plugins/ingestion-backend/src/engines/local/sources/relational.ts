@@ -8,6 +8,7 @@ import mysql from 'mysql2';
 import type { FieldPacket } from 'mysql2';
 import { Client as PgClient, type FieldDef, type QueryArrayResult } from 'pg';
 import { LocalEngineError, RunCancelledError } from '../errors';
+import { checkedDestination, pgSsl, socketTo } from './egress';
 import { RowStager, StagedColumn } from './staging';
 import { IncrementalRead, LoadedDataset, SourceContext } from './types';
 
@@ -143,9 +144,17 @@ export async function readMysql(
 ): Promise<LoadedDataset> {
   const resolved = await context.resolveConnection(source.connection);
   checkConnectionType(source.connection, resolved, ['mysql', 'mariadb']);
+  const destination = await checkedDestination(
+    context,
+    setting(resolved, 'host'),
+    numberSetting(resolved, 'port') ?? 3306,
+    `Connection '${source.connection}'`,
+  );
   const client = mysql.createConnection({
-    host: setting(resolved, 'host'),
-    port: numberSetting(resolved, 'port') ?? 3306,
+    // The host name stays for TLS (server name, certificate); the socket goes to the checked address.
+    host: destination.host,
+    port: destination.port,
+    stream: () => socketTo(destination),
     user: setting(resolved, 'user'),
     password: resolved.password,
     database: setting(resolved, 'database'),
@@ -310,13 +319,20 @@ export async function readPostgres(
 ): Promise<LoadedDataset> {
   const resolved = await context.resolveConnection(source.connection);
   checkConnectionType(source.connection, resolved, ['postgres']);
+  const destination = await checkedDestination(
+    context,
+    setting(resolved, 'host'),
+    numberSetting(resolved, 'port') ?? 5432,
+    `Connection '${source.connection}'`,
+  );
   const client = new PgClient({
-    host: setting(resolved, 'host'),
-    port: numberSetting(resolved, 'port') ?? 5432,
+    // The checked address, with the host name kept as the TLS server name.
+    host: destination.address,
+    port: destination.port,
     user: setting(resolved, 'user'),
     password: resolved.password,
     database: setting(resolved, 'database'),
-    ssl: resolved.settings.ssl === true ? true : undefined,
+    ssl: pgSsl(resolved.settings.ssl === true, destination),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Values as PostgreSQL's text, converted by DuckDB.
     types: { getTypeParser: () => (value: string) => value },

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { OrganizationEgress } from '../../../egress';
 import { LocalEngineError } from '../errors';
 import { segmentPattern } from '../storage';
 import type { S3Settings } from './types';
@@ -23,11 +24,20 @@ export function parseS3Url(url: string): { bucket: string; key: string } {
   return { bucket: match[1], key: match[2] };
 }
 
-export function createS3Client(settings: S3Settings): S3Client {
+/**
+ * An S3 client whose every connection (the connection's `endpoint` or AWS's own) goes through
+ * the organization's egress guard and to the address it checked.
+ */
+export function createS3Client(
+  settings: S3Settings,
+  egress: OrganizationEgress,
+): S3Client {
+  const { httpAgent, httpsAgent } = egress.createAgents();
   return new S3Client({
     region: settings.region ?? 'us-east-1',
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,
+    requestHandler: { httpAgent, httpsAgent },
     credentials:
       settings.accessKeyId && settings.secretAccessKey
         ? {

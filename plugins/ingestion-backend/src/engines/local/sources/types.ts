@@ -1,4 +1,5 @@
 import type { ResolvedConnection } from '@ingestion-for-backstage/plugin-ingestion-node';
+import type { OrganizationEgress } from '../../../egress';
 import type { IcebergSqlCatalog } from '../../../iceberg';
 import type { OrganizationStorage } from '../storage';
 import type { RunWorkspace } from '../workspace';
@@ -31,11 +32,11 @@ export interface SourceContext {
   checkCancelled(): void;
   signal: AbortSignal;
   batchSize: number;
-  http: {
-    /** Allows HTTP sources on loopback and private addresses (tests, on-premise APIs). */
-    allowPrivateNetworks: boolean;
-    fetch: typeof globalThis.fetch;
-  };
+  /**
+   * The organization's view of the egress guard: every connection a source opens (HTTP, MySQL,
+   * PostgreSQL, S3) is checked by it and pinned to the address it checked.
+   */
+  egress: OrganizationEgress;
 }
 
 /** An incremental load: rows whose `column` is above `watermark`. */
