@@ -1,5 +1,12 @@
+import { InputError } from '@backstage/errors';
 import mysql from 'mysql2/promise';
+import { connect, isIP } from 'node:net';
 import { Client as PgClient } from 'pg';
+import {
+  type CheckedDestination,
+  EgressGuard,
+  EgressRefusedError,
+} from '../egress';
 import type { ConnectionTestResult, ResolvedConnection } from './types';
 
 export const DEFAULT_TEST_TIMEOUT_MS = 5000;
@@ -49,11 +56,15 @@ function settingNumber(
 
 async function testMysql(
   connection: ResolvedConnection,
+  destination: CheckedDestination,
   timeoutMs: number,
 ): Promise<void> {
   const client = await mysql.createConnection({
-    host: settingString(connection, 'host'),
-    port: settingNumber(connection, 'port') ?? 3306,
+    // The name stays for TLS; the socket goes to the address the guard checked.
+    host: destination.host,
+    port: destination.port,
+    stream: () =>
+      connect({ host: destination.address, port: destination.port }),
     user: settingString(connection, 'user'),
     password: connection.password,
     database: settingString(connection, 'database'),
@@ -69,17 +80,18 @@ async function testMysql(
 
 async function testPostgres(
   connection: ResolvedConnection,
+  destination: CheckedDestination,
   timeoutMs: number,
 ): Promise<void> {
   const client = new PgClient({
-    host: settingString(connection, 'host'),
-    port: settingNumber(connection, 'port') ?? 5432,
+    host: destination.address,
+    port: destination.port,
     user: settingString(connection, 'user'),
     password: connection.password,
     database: settingString(connection, 'database'),
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
-    ssl: connection.settings.ssl === true ? true : undefined,
+    ssl: postgresSsl(connection.settings.ssl === true, destination),
   });
   // A failed connection may still emit 'error' later; never let that crash the backend.
   client.on('error', () => {});
@@ -91,17 +103,46 @@ async function testPostgres(
   }
 }
 
-/** Tests MySQL/MariaDB (mysql2) and PostgreSQL (pg); other types are reported as not testable. */
+/** TLS to PostgreSQL, verified against the host name rather than the pinned address. */
+function postgresSsl(enabled: boolean, destination: CheckedDestination) {
+  if (!enabled) return undefined;
+  return isIP(destination.host) ? true : { servername: destination.host };
+}
+
+const DEFAULT_PORTS: Record<string, number> = {
+  mysql: 3306,
+  mariadb: 3306,
+  postgres: 5432,
+};
+
+/**
+ * Tests MySQL/MariaDB (mysql2) and PostgreSQL (pg); other types are reported as not testable.
+ *
+ * The destination passes the organization's egress guard first: a host it refuses answers 400
+ * (InputError on `host`) before any connection. Otherwise the driver connects to the checked
+ * address. Outside the allow-list every failure reads the same ("could not connect to
+ * host:port"), so tests cannot tell open, closed and filtered ports apart; inside it, the
+ * driver's message (secret masked) helps the admin fix the connection.
+ */
 export class DriverConnectionTester implements ConnectionTester {
-  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+  readonly #egress: Pick<EgressGuard, 'forOrganization'>;
+
+  constructor(
+    private readonly options: {
+      timeoutMs?: number;
+      egress?: Pick<EgressGuard, 'forOrganization'>;
+    } = {},
+  ) {
+    this.#egress = options.egress ?? new EgressGuard();
+  }
 
   async test(connection: ResolvedConnection): Promise<ConnectionTestResult> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
-    let run: (() => Promise<void>) | undefined;
+    let run: ((destination: CheckedDestination) => Promise<void>) | undefined;
     if (connection.type === 'mysql' || connection.type === 'mariadb') {
-      run = () => testMysql(connection, timeoutMs);
+      run = destination => testMysql(connection, destination, timeoutMs);
     } else if (connection.type === 'postgres') {
-      run = () => testPostgres(connection, timeoutMs);
+      run = destination => testPostgres(connection, destination, timeoutMs);
     }
     if (!run) {
       return {
@@ -111,12 +152,33 @@ export class DriverConnectionTester implements ConnectionTester {
         latencyMs: 0,
       };
     }
+    const host = settingString(connection, 'host') ?? '';
+    const port =
+      settingNumber(connection, 'port') ?? DEFAULT_PORTS[connection.type];
+    const couldNotConnect: ConnectionTestResult = {
+      ok: false,
+      testable: true,
+      message: `Could not connect to ${host}:${port}`,
+      latencyMs: 0,
+    };
+    let destination: CheckedDestination;
+    try {
+      destination = await this.#egress
+        .forOrganization(connection.organization)
+        .check(host, port);
+    } catch (error) {
+      if (error instanceof EgressRefusedError) {
+        throw new InputError(`host: ${error.message}`);
+      }
+      // A name that does not resolve reads like any other failure.
+      return couldNotConnect;
+    }
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
       // The drivers' own timeouts cover connecting and the query; this one covers everything else.
       await Promise.race([
-        run(),
+        run(destination),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () =>
@@ -134,6 +196,9 @@ export class DriverConnectionTester implements ConnectionTester {
         latencyMs: Date.now() - started,
       };
     } catch (error) {
+      if (!destination.allowListed) {
+        return couldNotConnect;
+      }
       return {
         ok: false,
         testable: true,

@@ -4,7 +4,9 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
+import { EgressGuard } from '../egress';
 import type { ConnectionAuditSink } from './audit';
+import { DriverConnectionTester } from './ConnectionTester';
 import { ConnectionsService } from './ConnectionsService';
 import { readMasterKeyRing } from './crypto/masterKeys';
 import { SecretCipher } from './crypto/SecretCipher';
@@ -32,6 +34,10 @@ export async function createConnectionsService(options: {
     authorizer: options.authorizer,
     logger: options.logger,
     audit: options.audit,
+    // Connection tests open connections for tenants: the egress guard decides where to.
+    tester: new DriverConnectionTester({
+      egress: EgressGuard.fromConfig(options.config),
+    }),
   });
 }
 

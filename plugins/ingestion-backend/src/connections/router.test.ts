@@ -91,10 +91,34 @@ const loggerFeatures = [
   }),
 ];
 
-function configWith(masterKeys: Array<{ id: string; key: string }>) {
+const PG_PORT = Number(PG_URL.port || 5432);
+const MYSQL_PORT = Number(MYSQL_URL.port || 3306);
+
+/**
+ * finance allow-lists the local PostgreSQL and MariaDB (and port 1, a closed port inside its
+ * allow-list); `more` adds top-level config such as `backend.database`.
+ */
+function configWith(
+  masterKeys: Array<{ id: string; key: string }>,
+  more: Record<string, unknown> = {},
+) {
   return {
+    ...more,
     ingestion: {
       ...TEST_CONFIG.ingestion,
+      organizations: TEST_CONFIG.ingestion.organizations.map(org =>
+        org.id === 'finance'
+          ? {
+              ...org,
+              egress: {
+                allow: [
+                  { host: PG_URL.hostname, ports: [PG_PORT, 1] },
+                  { host: MYSQL_URL.hostname, ports: [MYSQL_PORT] },
+                ],
+              },
+            }
+          : org,
+      ),
       secrets: { masterKeys },
       // The mock service token's subject administers retail only.
       servicePrincipals: [
@@ -143,10 +167,13 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
   let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
   const backends: Array<{ stop(): Promise<void> }> = [];
 
-  async function start(masterKeys = [KEY_A]) {
+  async function start(
+    masterKeys = [KEY_A],
+    more: Record<string, unknown> = {},
+  ) {
     const backend = await startIngestionTestBackend({
       knex,
-      config: configWith(masterKeys),
+      config: configWith(masterKeys, more),
       features: loggerFeatures,
     });
     backends.push(backend);
@@ -708,6 +735,7 @@ describe.each(databases.eachSupportedId())('connections API on %p', id => {
       `/connections/${closed.body.id}/test`,
       as('finance-admin'),
     );
+    // Inside the allow-list, the driver's message stays: the admin can fix the connection.
     expect(pgClosed.body).toMatchObject({ ok: false, testable: true });
     expect(pgClosed.body.message).toMatch(/ECONNREFUSED/);
 
