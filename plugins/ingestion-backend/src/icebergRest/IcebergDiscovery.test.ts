@@ -21,6 +21,7 @@ import {
   tableMetadata,
   type RestCatalogServer,
 } from './__testUtils__/restCatalogServer';
+import { EgressGuard } from '../egress';
 import { IcebergDiscovery } from './IcebergDiscovery';
 import { ICEBERG_DISCOVERY_TASK_ID } from './index';
 import { readRestCatalogs } from './restCatalogConfig';
@@ -34,7 +35,22 @@ function configWith(
   unity: RestCatalogServer,
   polaris: RestCatalogServer,
   secret = 's3cret',
+  allowListed = true,
 ) {
+  // The catalogs listen on loopback: each organization allow-lists its own catalog's port.
+  const egress = (catalog: RestCatalogServer) =>
+    allowListed
+      ? {
+          egress: {
+            allow: [
+              {
+                host: new URL(catalog.url).hostname,
+                ports: [Number(new URL(catalog.url).port)],
+              },
+            ],
+          },
+        }
+      : {};
   return {
     ingestion: {
       ...TEST_CONFIG.ingestion,
@@ -42,6 +58,7 @@ function configWith(
         if (org.id === 'retail') {
           return {
             ...org,
+            ...egress(unity),
             iceberg: {
               restCatalogs: [
                 {
@@ -56,6 +73,7 @@ function configWith(
         if (org.id === 'healthcare') {
           return {
             ...org,
+            ...egress(polaris),
             iceberg: {
               restCatalogs: [
                 {
@@ -173,11 +191,12 @@ describe.each(databases.eachSupportedId())(
       await polaris.close();
     });
 
-    function discovery(secret?: string) {
+    function discovery(secret?: string, allowListed = true) {
       const config = mockServices.rootConfig({
-        data: configWith(unity, polaris, secret),
+        data: configWith(unity, polaris, secret, allowListed),
       });
       return new IcebergDiscovery({
+        egress: EgressGuard.fromConfig(config),
         knex,
         logger: mockServices.logger.mock(),
         directory: new OrganizationDirectory(readOrganizationsConfig(config)),
@@ -323,6 +342,29 @@ describe.each(databases.eachSupportedId())(
       expect(report.failed).toEqual([
         { catalog: 'polaris', message: expect.stringContaining('status 401') },
       ]);
+    });
+
+    it('calls catalogs through the egress guard: a catalog on loopback needs the allow-list', async () => {
+      const unityRequests = unity.requests.length;
+      const polarisRequests = polaris.requests.length;
+      const report = await discovery(undefined, false).discover();
+      expect(report.failed).toEqual([
+        {
+          catalog: 'unity',
+          message: expect.stringMatching(
+            /127\.0\.0\.1 is a loopback address, which organization 'retail' has not allow-listed/,
+          ),
+        },
+        {
+          catalog: 'polaris',
+          message: expect.stringMatching(
+            /organization 'healthcare' has not allow-listed/,
+          ),
+        },
+      ]);
+      // Refused before connecting: neither catalog (nor polaris's token URL) saw a request.
+      expect(unity.requests.length).toBe(unityRequests);
+      expect(polaris.requests.length).toBe(polarisRequests);
     });
 
     it('serves a table’s metadata to readers of its organization', async () => {

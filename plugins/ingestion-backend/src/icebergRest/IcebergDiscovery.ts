@@ -9,6 +9,7 @@ import {
   schemaFieldNames,
   type IcebergTableMetadataView,
 } from './describeIcebergMetadata';
+import type { EgressGuard } from '../egress';
 import { IcebergRestClient } from './IcebergRestClient';
 import type { RestCatalogConfig } from './restCatalogConfig';
 
@@ -48,7 +49,8 @@ export class IcebergDiscovery {
       directory: OrganizationDirectory;
       restCatalogs: RestCatalogConfig[];
       pii: PiiScanner;
-      fetch?: typeof globalThis.fetch;
+      /** Every catalog (and OAuth2 token URL) is called through its organization's guard. */
+      egress: EgressGuard;
       pageSize?: number;
       clock?: () => Date;
     },
@@ -60,7 +62,7 @@ export class IcebergDiscovery {
 
   restClient(catalog: RestCatalogConfig) {
     return new IcebergRestClient(catalog, {
-      fetch: this.options.fetch,
+      fetch: this.options.egress.forOrganization(catalog.organizationId).fetch,
       pageSize: this.options.pageSize,
     });
   }

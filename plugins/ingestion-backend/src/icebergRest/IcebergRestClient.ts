@@ -87,9 +87,13 @@ export class IcebergRestClient {
 
   constructor(
     readonly config: RestCatalogConfig,
-    options: { fetch?: typeof globalThis.fetch; pageSize?: number } = {},
+    options: {
+      /** The organization's guarded fetch (see src/egress): catalogs are tenant destinations. */
+      fetch: typeof globalThis.fetch;
+      pageSize?: number;
+    },
   ) {
-    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const fetchImpl = options.fetch;
     let auth: AuthConfig = { type: 'none' };
     if (config.auth.type === 'bearer') {
       auth = { type: 'bearer', token: config.auth.token };

@@ -5,6 +5,7 @@ import type {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
+import { EgressGuard } from '../egress';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { PiiScanner } from '../pii/PiiScanner';
 import type { TablesService } from '../service/TablesService';
@@ -47,6 +48,7 @@ export async function startIcebergDiscovery(options: {
     directory: options.directory,
     restCatalogs,
     pii: options.pii,
+    egress: EgressGuard.fromConfig(options.config),
     pageSize: settings?.getOptionalNumber('pageSize'),
   });
   if (settings?.getOptionalBoolean('enabled') !== false) {
