@@ -242,8 +242,9 @@ export interface Config {
       tempDirectory?: string;
       http?: {
         /**
-         * Lets HTTP sources call loopback, private and link-local addresses (on-premise APIs).
-         * Default false: such addresses are refused, so a pipeline cannot probe the backend's network.
+         * @deprecated No longer read (a warning is logged): a global switch would open every
+         * tenant's sources to the backend's network. Allow-list private destinations per
+         * organization in `ingestion.organizations[].egress.allow`.
          */
         allowPrivateNetworks?: boolean;
       };
@@ -391,6 +392,26 @@ export interface Config {
       budget?: {
         monthly: number;
         alertThresholds?: number[];
+      };
+      /**
+       * Where the backend may connect for this organization (database sources and connection
+       * tests, HTTP sources, S3 endpoints, Iceberg REST catalogs). Public addresses are allowed;
+       * loopback, private, link-local, carrier-grade NAT and reserved ranges only when an entry
+       * here admits them. Cloud metadata, unspecified, multicast and broadcast addresses and the
+       * backend's own database server are refused whatever this says.
+       */
+      egress?: {
+        /**
+         * Allowed destinations on private networks. An entry gives `host` (a name, `*.domain`
+         * for names below it, or an address) and/or `cidr` (`10.20.0.0/16`, `fd00:1::/64`), and
+         * always `ports` (numbers or ranges like `8000-8099`). A `host` name admits whatever it
+         * resolves to, so list only names your own DNS answers for.
+         */
+        allow?: Array<{
+          host?: string;
+          cidr?: string;
+          ports: Array<number | string>;
+        }>;
       };
     }>;
   };
