@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAllowRule } from './allowList';
-import { EgressGuard, EgressRefusedError } from './EgressGuard';
+import {
+  EgressGuard,
+  EgressRefusedError,
+  type EgressResolver,
+} from './EgressGuard';
 
 jest.setTimeout(60_000);
 
@@ -57,9 +61,7 @@ describe('guarded fetch', () => {
   });
 
   /** finance allow-lists the redirector, the target and `other`'s port, one rule each. */
-  function guard(
-    resolver?: ConstructorParameters<typeof EgressGuard>[0]['resolver'],
-  ) {
+  function guard(resolver?: EgressResolver) {
     return new EgressGuard({
       resolver,
       localAddresses: () => [],

@@ -80,7 +80,7 @@ export function createGuardedFetch(check: Check): typeof globalThis.fetch {
           ...(init as object),
           method,
           body: body as never,
-          headers,
+          headers: Object.fromEntries(headers.entries()),
           redirect: 'manual',
           dispatcher,
         })) as unknown as Response;

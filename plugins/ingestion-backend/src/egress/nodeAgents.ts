@@ -1,11 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
-import net, { isIP, type Socket } from 'node:net';
+import net, { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { CheckedDestination } from './types';
 
 type Check = (host: string, port: number) => Promise<CheckedDestination>;
-type Created = (error: Error | null, socket?: Socket) => void;
+// Node's agents take this callback form of createConnection for sockets made asynchronously.
+type Created = (error: Error | null, stream: Duplex) => void;
 
 function hostOf(options: { host?: string | null; hostname?: string | null }) {
   return String(options.hostname ?? options.host ?? 'localhost').replace(
@@ -24,11 +26,11 @@ export function createGuardedAgents(check: Check): {
   httpsAgent: https.Agent;
 } {
   class GuardedHttpAgent extends http.Agent {
-    createConnection(options: http.ClientRequestArgs, callback: Created) {
+    createConnection(options: http.ClientRequestArgs, callback?: Created) {
       const host = hostOf(options);
       check(host, Number(options.port) || 80).then(
         destination =>
-          callback(
+          callback!(
             null,
             net.connect({
               ...(options as net.NetConnectOpts),
@@ -37,20 +39,17 @@ export function createGuardedAgents(check: Check): {
               lookup: undefined,
             } as net.TcpNetConnectOpts),
           ),
-        error => callback(error),
+        error => callback!(error, undefined as unknown as Duplex),
       );
       return undefined;
     }
   }
   class GuardedHttpsAgent extends https.Agent {
-    createConnection(
-      options: https.RequestOptions & tls.ConnectionOptions,
-      callback: Created,
-    ) {
+    createConnection(options: https.RequestOptions, callback?: Created) {
       const host = hostOf(options);
       check(host, Number(options.port) || 443).then(
         destination =>
-          callback(
+          callback!(
             null,
             tls.connect({
               ...(options as tls.ConnectionOptions),
@@ -59,7 +58,7 @@ export function createGuardedAgents(check: Check): {
               lookup: undefined,
             }),
           ),
-        error => callback(error),
+        error => callback!(error, undefined as unknown as Duplex),
       );
       return undefined;
     }
