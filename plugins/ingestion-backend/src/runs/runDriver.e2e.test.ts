@@ -35,6 +35,10 @@ jest.setTimeout(180_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 const MASTER_KEY = { id: 'e2e', key: randomBytes(32).toString('base64') };
+const MYSQL_URL = new URL(
+  process.env.INGESTION_TEST_MYSQL_CONNECTION_STRING ??
+    'mysql://root@127.0.0.1:3306/test',
+);
 
 const ORDERS_CSV = [
   'id,customer_id,amount,status',
@@ -68,6 +72,19 @@ describe.each(databases.eachSupportedId())(
           // Retail runs one job at a time.
           ...(org.id === 'retail'
             ? { quotas: { databricks: { maxConcurrentJobs: 1 } } }
+            : {}),
+          // finance and retail read the local MariaDB: their egress allow-lists admit exactly that.
+          ...(org.id === 'finance' || org.id === 'retail'
+            ? {
+                egress: {
+                  allow: [
+                    {
+                      host: MYSQL_URL.hostname,
+                      ports: [Number(MYSQL_URL.port || 3306)],
+                    },
+                  ],
+                },
+              }
             : {}),
         })),
         secrets: { masterKeys: [MASTER_KEY] },
