@@ -166,11 +166,11 @@ describe.each(databases.eachSupportedId())(
       return res.body.id as string;
     }
 
-    const catalog = () =>
-      new IcebergSqlCatalog({ database: knex, catalogName: 'finance_catalog' });
+    const catalog = (catalogName = 'finance_catalog') =>
+      new IcebergSqlCatalog({ database: knex, catalogName });
 
     async function snapshots(org: string, schema: string, table: string) {
-      const loaded = await catalog().loadTable(org, {
+      const loaded = await catalog(`${org}_catalog`).loadTable(org, {
         namespace: [schema],
         name: table,
       });
@@ -530,7 +530,7 @@ describe.each(databases.eachSupportedId())(
         source: { type: 'mariadb', connection: 'retail-db', table: 'slow' },
         target: {
           type: 'iceberg',
-          catalog: 'finance_catalog',
+          catalog: 'retail_catalog',
           schema: 'raw',
           table,
         },
@@ -624,7 +624,7 @@ describe.each(databases.eachSupportedId())(
         });
         expect((await getRun(runId, 'retail-viewer')).status).toBe('cancelled');
         expect(
-          await catalog().tableExists('retail', {
+          await catalog('retail_catalog').tableExists('retail', {
             namespace: ['raw'],
             name: 'slow_cancelled',
           }),
