@@ -37,110 +37,113 @@ function databaseFactory(databaseId: TestDatabaseId) {
   });
 }
 
-describe.each(databases.eachSupportedId())('the portal on %s under the ingestion policy', databaseId => {
-  const storage = createMockDirectory();
-  let backend: Awaited<ReturnType<typeof startPortalTestBackend>>;
-
-  beforeAll(async () => {
-    const config = testConfig(storage.path);
-    backend = await startPortalTestBackend(
-      {
-        ...config,
-        ingestion: {
-          ...config.ingestion,
-          platformAdmins: ['group:default/platform-admins'],
-        },
-      },
-      { features: [databaseFactory(databaseId)] },
-    );
-  }, 180_000);
-
-  afterAll(async () => {
-    await backend?.stop();
-  }, 60_000);
-
-  async function eventually<T>(
-    fn: () => Promise<T | undefined>,
-    what: string,
-  ): Promise<T> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const value = await fn();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await new Promise(resolve => setTimeout(resolve, 250));
-    }
-  }
-
-  describe('scaffolder tasks', () => {
-    const owner = 'finance-analyst';
-    let taskId: string;
+describe.each(databases.eachSupportedId())(
+  'the portal on %s under the ingestion policy',
+  databaseId => {
+    const storage = createMockDirectory();
+    let backend: Awaited<ReturnType<typeof startPortalTestBackend>>;
 
     beforeAll(async () => {
-      await eventually(async () => {
-        const res = await request(backend.server)
-          .get(
-            '/api/catalog/entities/by-name/template/default/batch-database-to-iceberg',
-          )
-          .set('Authorization', as(owner));
-        return res.status === 200 ? true : undefined;
-      }, 'the template in the catalog');
-      // An analyst may not create pipelines: the task fails in its first action, which is also
-      // the failing task whose log is checked below.
-      const created = await request(backend.server)
-        .post('/api/scaffolder/v2/tasks')
-        .set('Authorization', as(owner))
-        .send({
-          templateRef: 'template:default/batch-database-to-iceberg',
-          values: batchAnswers({ name: 'analyst-task' }),
-        });
-      if (created.status !== 201) {
-        throw new Error(`task not created: ${JSON.stringify(created.body)}`);
+      const config = testConfig(storage.path);
+      backend = await startPortalTestBackend(
+        {
+          ...config,
+          ingestion: {
+            ...config.ingestion,
+            platformAdmins: ['group:default/platform-admins'],
+          },
+        },
+        { features: [databaseFactory(databaseId)] },
+      );
+    }, 180_000);
+
+    afterAll(async () => {
+      await backend?.stop();
+    }, 60_000);
+
+    async function eventually<T>(
+      fn: () => Promise<T | undefined>,
+      what: string,
+    ): Promise<T> {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const value = await fn();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for ${what}`);
+        await new Promise(resolve => setTimeout(resolve, 250));
       }
-      taskId = created.body.id;
-      await eventually(async () => {
+    }
+
+    describe('scaffolder tasks', () => {
+      const owner = 'finance-analyst';
+      let taskId: string;
+
+      beforeAll(async () => {
+        await eventually(async () => {
+          const res = await request(backend.server)
+            .get(
+              '/api/catalog/entities/by-name/template/default/batch-database-to-iceberg',
+            )
+            .set('Authorization', as(owner));
+          return res.status === 200 ? true : undefined;
+        }, 'the template in the catalog');
+        // An analyst may not create pipelines: the task fails in its first action, which is also
+        // the failing task whose log is checked below.
+        const created = await request(backend.server)
+          .post('/api/scaffolder/v2/tasks')
+          .set('Authorization', as(owner))
+          .send({
+            templateRef: 'template:default/batch-database-to-iceberg',
+            values: batchAnswers({ name: 'analyst-task' }),
+          });
+        if (created.status !== 201) {
+          throw new Error(`task not created: ${JSON.stringify(created.body)}`);
+        }
+        taskId = created.body.id;
+        await eventually(async () => {
+          const res = await request(backend.server)
+            .get(`/api/scaffolder/v2/tasks/${taskId}`)
+            .set('Authorization', as(owner));
+          return res.body.status === 'failed' ? true : undefined;
+        }, 'the task to fail');
+      }, 150_000);
+
+      async function events(user: string) {
+        return request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${taskId}/events`)
+          .set('Authorization', as(user));
+      }
+
+      async function listed(user: string, query = '') {
         const res = await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks${query}`)
+          .set('Authorization', as(user));
+        expect(res.status).toBe(200);
+        return (res.body.tasks as Array<{ id: string }>).map(t => t.id);
+      }
+
+      it('the user who started a task lists it, reads it and its logs', async () => {
+        expect(await listed(owner)).toContain(taskId);
+        const task = await request(backend.server)
           .get(`/api/scaffolder/v2/tasks/${taskId}`)
           .set('Authorization', as(owner));
-        return res.body.status === 'failed' ? true : undefined;
-      }, 'the task to fail');
-    }, 150_000);
+        expect(task.status).toBe(200);
+        expect(task.body.spec.parameters).toMatchObject({
+          name: 'analyst-task',
+        });
+        expect((await events(owner)).status).toBe(200);
+      });
 
-    async function events(user: string) {
-      return request(backend.server)
-        .get(`/api/scaffolder/v2/tasks/${taskId}/events`)
-        .set('Authorization', as(user));
-    }
-
-    async function listed(user: string, query = '') {
-      const res = await request(backend.server)
-        .get(`/api/scaffolder/v2/tasks${query}`)
-        .set('Authorization', as(user));
-      expect(res.status).toBe(200);
-      return (res.body.tasks as Array<{ id: string }>).map(t => t.id);
-    }
-
-    it('the user who started a task lists it, reads it and its logs', async () => {
-      expect(await listed(owner)).toContain(taskId);
-      const task = await request(backend.server)
-        .get(`/api/scaffolder/v2/tasks/${taskId}`)
-        .set('Authorization', as(owner));
-      expect(task.status).toBe(200);
-      expect(task.body.spec.parameters).toMatchObject({ name: 'analyst-task' });
-      expect((await events(owner)).status).toBe(200);
-    });
-
-    // Organization admins included: tasks carry no organization that the scaffolder could filter
-    // its task list by (see scaffolderDecisions.ts).
-    it.each([
-      'retail-engineer',
-      'retail-admin',
-      'finance-viewer',
-      'finance-engineer',
-      'finance-admin',
-    ])(
-      '%s can neither list, read, follow nor cancel it',
-      async user => {
+      // Organization admins included: tasks carry no organization that the scaffolder could filter
+      // its task list by (see scaffolderDecisions.ts).
+      it.each([
+        'retail-engineer',
+        'retail-admin',
+        'finance-viewer',
+        'finance-engineer',
+        'finance-admin',
+      ])('%s can neither list, read, follow nor cancel it', async user => {
         expect(await listed(user)).not.toContain(taskId);
         expect(
           await listed(
@@ -162,106 +165,114 @@ describe.each(databases.eachSupportedId())('the portal on %s under the ingestion
           .post(`/api/scaffolder/v2/tasks/${taskId}/cancel`)
           .set('Authorization', as(user));
         expect(cancel.status).toBe(403);
-      },
-    );
+      });
 
-    it('platform admins list and read every task', async () => {
-      expect(await listed('platform-admin')).toContain(taskId);
-      expect((await events('platform-admin')).status).toBe(200);
+      it('platform admins list and read every task', async () => {
+        expect(await listed('platform-admin')).toContain(taskId);
+        expect((await events('platform-admin')).status).toBe(200);
+      });
+
+      it("keeps stack traces and the server's file system paths out of the task log", async () => {
+        const res = await events(owner);
+        const messages = (res.body as Array<{ body: { message?: string } }>)
+          .map(e => e.body.message ?? '')
+          .filter(Boolean);
+        const log = messages.join('\n');
+        expect(log).toContain(
+          "You cannot create pipelines in organization 'finance'",
+        );
+        expect(log).not.toMatch(/^\s+at /m);
+        expect(log).not.toContain('node_modules');
+        expect(log).not.toContain(path.resolve(__dirname, '../../..'));
+        expect(log).not.toContain(storage.path);
+      });
     });
 
-    it("keeps stack traces and the server's file system paths out of the task log", async () => {
-      const res = await events(owner);
-      const messages = (res.body as Array<{ body: { message?: string } }>)
-        .map(e => e.body.message ?? '')
-        .filter(Boolean);
-      const log = messages.join('\n');
-      expect(log).toContain(
-        "You cannot create pipelines in organization 'finance'",
+    describe('catalog mutations', () => {
+      const name = dataPlatformSystemName('finance');
+      const ref = `system:${name.namespace}/${name.name}`;
+      let uid: string;
+
+      beforeAll(async () => {
+        uid = await eventually(async () => {
+          const res = await request(backend.server)
+            .get(
+              `/api/catalog/entities/by-name/system/${name.namespace}/${name.name}`,
+            )
+            .set('Authorization', as('finance-admin'));
+          return res.status === 200
+            ? (res.body.metadata.uid as string)
+            : undefined;
+        }, "finance's data platform in the catalog");
+      }, 120_000);
+
+      it.each([
+        'finance-viewer',
+        'finance-analyst',
+        'finance-engineer',
+        'retail-admin',
+      ])(
+        '%s can neither refresh nor unregister an entity of finance',
+        async user => {
+          const refresh = await request(backend.server)
+            .post('/api/catalog/refresh')
+            .set('Authorization', as(user))
+            .send({ entityRef: ref });
+          expect(refresh.status).toBe(403);
+          const remove = await request(backend.server)
+            .delete(`/api/catalog/entities/by-uid/${uid}`)
+            .set('Authorization', as(user));
+          expect(remove.status).toBe(403);
+        },
       );
-      expect(log).not.toMatch(/^\s+at /m);
-      expect(log).not.toContain('node_modules');
-      expect(log).not.toContain(path.resolve(__dirname, '../../..'));
-      expect(log).not.toContain(storage.path);
-    });
-  });
 
-  describe('catalog mutations', () => {
-    const name = dataPlatformSystemName('finance');
-    const ref = `system:${name.namespace}/${name.name}`;
-    let uid: string;
-
-    beforeAll(async () => {
-      uid = await eventually(async () => {
-        const res = await request(backend.server)
-          .get(
-            `/api/catalog/entities/by-name/system/${name.namespace}/${name.name}`,
-          )
-          .set('Authorization', as('finance-admin'));
-        return res.status === 200 ? (res.body.metadata.uid as string) : undefined;
-      }, "finance's data platform in the catalog");
-    }, 120_000);
-
-    it.each(['finance-viewer', 'finance-analyst', 'finance-engineer', 'retail-admin'])(
-      '%s can neither refresh nor unregister an entity of finance',
-      async user => {
+      it("finance's admin refreshes and unregisters it", async () => {
         const refresh = await request(backend.server)
           .post('/api/catalog/refresh')
-          .set('Authorization', as(user))
+          .set('Authorization', as('finance-admin'))
           .send({ entityRef: ref });
-        expect(refresh.status).toBe(403);
+        expect(refresh.status).toBe(200);
         const remove = await request(backend.server)
           .delete(`/api/catalog/entities/by-uid/${uid}`)
-          .set('Authorization', as(user));
-        expect(remove.status).toBe(403);
-      },
-    );
+          .set('Authorization', as('finance-admin'));
+        expect(remove.status).toBe(204);
+      });
 
-    it("finance's admin refreshes and unregisters it", async () => {
-      const refresh = await request(backend.server)
-        .post('/api/catalog/refresh')
-        .set('Authorization', as('finance-admin'))
-        .send({ entityRef: ref });
-      expect(refresh.status).toBe(200);
-      const remove = await request(backend.server)
-        .delete(`/api/catalog/entities/by-uid/${uid}`)
-        .set('Authorization', as('finance-admin'));
-      expect(remove.status).toBe(204);
-    });
+      // The catalog processes a location after registering it; reading this one is refused (no
+      // `backend.reading.allow`), which is no concern here.
+      const location = {
+        type: 'url',
+        target:
+          'https://git.example.com/acme/service/blob/main/catalog-info.yaml',
+      };
 
-    // The catalog processes a location after registering it; reading this one is refused (no
-    // `backend.reading.allow`), which is no concern here.
-    const location = {
-      type: 'url',
-      target: 'https://git.example.com/acme/service/blob/main/catalog-info.yaml',
-    };
+      it.each(['finance-admin', 'finance-engineer', 'finance-viewer'])(
+        '%s, no platform admin, cannot register a location',
+        async user => {
+          const res = await request(backend.server)
+            .post('/api/catalog/locations')
+            .set('Authorization', as(user))
+            .send(location);
+          expect(res.status).toBe(403);
+        },
+      );
 
-    it.each(['finance-admin', 'finance-engineer', 'finance-viewer'])(
-      '%s, no platform admin, cannot register a location',
-      async user => {
-        const res = await request(backend.server)
+      it('a platform admin registers and removes a location, which an organization admin cannot remove', async () => {
+        const created = await request(backend.server)
           .post('/api/catalog/locations')
-          .set('Authorization', as(user))
+          .set('Authorization', as('platform-admin'))
           .send(location);
-        expect(res.status).toBe(403);
-      },
-    );
-
-    it('a platform admin registers and removes a location, which an organization admin cannot remove', async () => {
-      const created = await request(backend.server)
-        .post('/api/catalog/locations')
-        .set('Authorization', as('platform-admin'))
-        .send(location);
-      expect(created.status).toBe(201);
-      const id = created.body.location.id as string;
-      const denied = await request(backend.server)
-        .delete(`/api/catalog/locations/${id}`)
-        .set('Authorization', as('finance-admin'));
-      expect(denied.status).toBe(403);
-      const removed = await request(backend.server)
-        .delete(`/api/catalog/locations/${id}`)
-        .set('Authorization', as('platform-admin'));
-      expect(removed.status).toBe(204);
+        expect(created.status).toBe(201);
+        const id = created.body.location.id as string;
+        const denied = await request(backend.server)
+          .delete(`/api/catalog/locations/${id}`)
+          .set('Authorization', as('finance-admin'));
+        expect(denied.status).toBe(403);
+        const removed = await request(backend.server)
+          .delete(`/api/catalog/locations/${id}`)
+          .set('Authorization', as('platform-admin'));
+        expect(removed.status).toBe(204);
+      });
     });
-  });
-});
+  },
+);

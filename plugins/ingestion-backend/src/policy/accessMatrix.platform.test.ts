@@ -38,8 +38,10 @@ function applies(
   criteria: PermissionCriteria<PermissionCondition<string, any>>,
   resource: Resource,
 ): boolean {
-  if ('anyOf' in criteria) return criteria.anyOf.some(c => applies(c, resource));
-  if ('allOf' in criteria) return criteria.allOf.every(c => applies(c, resource));
+  if ('anyOf' in criteria)
+    return criteria.anyOf.some(c => applies(c, resource));
+  if ('allOf' in criteria)
+    return criteria.allOf.every(c => applies(c, resource));
   if ('not' in criteria) return !applies(criteria.not, resource);
   const { rule, params } = criteria;
   switch (rule) {
@@ -132,9 +134,9 @@ describe('access matrix: catalog and scaffolder', () => {
 
   describe('catalog entities of an organization', () => {
     it.each(roles)('finance-%s reads finance entities', async role => {
-      expect(allows(await entity(`finance-${role}`, 'read'), financePipeline)).toBe(
-        true,
-      );
+      expect(
+        allows(await entity(`finance-${role}`, 'read'), financePipeline),
+      ).toBe(true);
     });
 
     it.each(roles.map(role => [role, role === 'admin'] as const))(
@@ -159,16 +161,18 @@ describe('access matrix: catalog and scaffolder', () => {
       'retail-%s cannot read, refresh or unregister finance entities',
       async role => {
         for (const action of ['read', 'refresh', 'delete'] as const) {
-          expect(allows(await entity(`retail-${role}`, action), financePipeline)).toBe(
-            false,
-          );
+          expect(
+            allows(await entity(`retail-${role}`, action), financePipeline),
+          ).toBe(false);
         }
       },
     );
 
     it('gives a user without organization nothing of an organization', async () => {
       for (const action of ['read', 'refresh', 'delete'] as const) {
-        expect(allows(await entity('nobody', action), financePipeline)).toBe(false);
+        expect(allows(await entity('nobody', action), financePipeline)).toBe(
+          false,
+        );
       }
     });
 
@@ -228,19 +232,22 @@ describe('access matrix: catalog and scaffolder', () => {
       ['platform-admin', true] as const,
     ];
 
-    it.each(users)('%s may register and remove locations: %s', async (user, expected) => {
-      for (const name of locationAdminOnly) {
-        expect([name, (await decide(user, name)).result]).toEqual([
-          name,
-          expected ? 'ALLOW' : 'DENY',
-        ]);
-      }
-    });
+    it.each(users)(
+      '%s may register and remove locations: %s',
+      async (user, expected) => {
+        for (const name of locationAdminOnly) {
+          expect([name, (await decide(user, name)).result]).toEqual([
+            name,
+            expected ? 'ALLOW' : 'DENY',
+          ]);
+        }
+      },
+    );
 
     it('denies an organization admin who is no platform admin registering a location', async () => {
-      expect((await decide('finance-admin', 'catalog.location.create')).result).toBe(
-        'DENY',
-      );
+      expect(
+        (await decide('finance-admin', 'catalog.location.create')).result,
+      ).toBe('DENY');
     });
 
     it.each(users)('%s reads locations and validates entities', async user => {
@@ -282,14 +289,21 @@ describe('access matrix: catalog and scaffolder', () => {
     it('lets platform admins read and cancel every task', async () => {
       for (const action of ['read', 'cancel']) {
         expect(
-          (await decide('platform-admin', `scaffolder.task.${action}`, 'scaffolder-task'))
-            .result,
+          (
+            await decide(
+              'platform-admin',
+              `scaffolder.task.${action}`,
+              'scaffolder-task',
+            )
+          ).result,
         ).toBe('ALLOW');
       }
     });
 
     it.each(['finance-viewer', 'nobody'])('%s may start tasks', async user => {
-      expect((await decide(user, 'scaffolder.task.create')).result).toBe('ALLOW');
+      expect((await decide(user, 'scaffolder.task.create')).result).toBe(
+        'ALLOW',
+      );
     });
   });
 });

@@ -301,9 +301,7 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
       .orderBy('service_type');
     expect(
       costs.map(c => [c.service_type, c.unit, Number(c.quantity), c.period]),
-    ).toEqual([
-      ['compute', 'DBU', 2, '2026-03'],
-    ]);
+    ).toEqual([['compute', 'DBU', 2, '2026-03']]);
     expect(costs[0]).toMatchObject({
       owner_ref: 'group:default/finance-team',
       owner_team: 'group:default/finance-team',

@@ -14,7 +14,9 @@ describe('task-safe errors', () => {
     );
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toBe('spec.target.table: must not be empty');
-    expect(error.stack).toBe('InputError: spec.target.table: must not be empty');
+    expect(error.stack).toBe(
+      'InputError: spec.target.table: must not be empty',
+    );
     expect(logger.error).not.toHaveBeenCalled();
   });
 
@@ -46,7 +48,9 @@ describe('task-safe errors', () => {
         id: 'test:fail',
         schema: { input: {} },
         async handler() {
-          throw new TypeError("Cannot read properties of undefined (reading 'x')");
+          throw new TypeError(
+            "Cannot read properties of undefined (reading 'x')",
+          );
         },
       }),
       logger,
