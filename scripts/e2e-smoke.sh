@@ -76,5 +76,39 @@ expect_status 200 -H "Authorization: Bearer $token" http://localhost:7007/api/ca
 expect_status 404 -H "Authorization: Bearer $token" http://localhost:7007/api/catalog/entities/by-name/group/default/retail
 curl -fsS http://localhost:3000 | grep -q '<div id="root">' || fail "the frontend does not serve the app"
 
+# Isolation probes an outsider would try against the running portal (the backend README's security model).
+token_of() {
+  curl -s -H 'X-Requested-With: XMLHttpRequest' "http://localhost:7007/api/auth/demo/refresh?user=$1" | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).backstageIdentity.token)}catch{}})'
+}
+json_field() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const v=JSON.parse(s)$1;process.stdout.write(String(v??''))})"; }
+viewer="$(token_of finance-viewer)"; analyst="$token"; admin="$(token_of finance-admin)"; outsider="$(token_of retail-engineer)"
+system_uid=""
+for _ in $(seq 1 60); do # the provider's entities are processed in the background
+  system_uid="$(curl -s -H "Authorization: Bearer $admin" http://localhost:7007/api/catalog/entities/by-name/system/finance/finance-data-platform | json_field '.metadata?.uid' 2>/dev/null || true)"
+  [ -n "$system_uid" ] && break
+  sleep 2
+done
+[ -n "$system_uid" ] || fail "finance-admin does not see finance's System"
+expect_status 403 -X DELETE -H "Authorization: Bearer $viewer" "http://localhost:7007/api/catalog/entities/by-uid/$system_uid"
+expect_status 404 -H "Authorization: Bearer $outsider" http://localhost:7007/api/catalog/entities/by-name/system/finance/finance-data-platform
+expect_status 403 -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"type":"url","target":"https://example.com/catalog-info.yaml"}' http://localhost:7007/api/catalog/locations
+expect_status 404 -H "Authorization: Bearer $outsider" 'http://localhost:7007/api/ingestion/v1/pipelines?organization=finance'
+expect_status 400 -H "Authorization: Bearer $analyst" 'http://localhost:7007/api/ingestion/v1/pipelines?organization=finance&cursor=eyJ2YWx1ZSI6MSwiaWQiOiJ4In0'
+# A connection to the portal's own machine is refused before anything connects.
+connection="$(curl -s -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -X POST \
+  -d '{"organization":"finance","name":"smoke-loopback","type":"postgres","host":"::ffff:7f00:1","port":5432,"user":"postgres","database":"postgres","password":"x"}' \
+  http://localhost:7007/api/ingestion/v1/connections | json_field .id)"
+[ -n "$connection" ] || fail "finance-admin could not create a connection"
+expect_status 400 -X POST -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection/test"
+expect_status 204 -X DELETE -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection"
+
 yarn playwright test --config playwright.config.ts
+
+# The browser test started a scaffolder task as finance-engineer: nobody else lists it.
+engineer_tasks="$(curl -s -H "Authorization: Bearer $(token_of finance-engineer)" http://localhost:7007/api/scaffolder/v2/tasks | json_field .tasks.length)"
+[ "${engineer_tasks:-0}" -ge 1 ] || fail "finance-engineer does not see the task it started"
+outsider_tasks="$(curl -s -H "Authorization: Bearer $outsider" http://localhost:7007/api/scaffolder/v2/tasks | json_field .tasks.length)"
+[ "$outsider_tasks" = "0" ] || fail "retail-engineer lists $outsider_tasks scaffolder tasks of others"
 log "end-to-end smoke test passed"
