@@ -1,4 +1,7 @@
-import type { UserInfoService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isResourcePermission,
@@ -28,9 +31,15 @@ import type {
   OrganizationDirectory,
 } from '../organizations/OrganizationDirectory';
 import { catalogDecision, isCatalogPermission } from './catalogDecisions';
+import {
+  membersOfOrganizations,
+  type OrganizationMembers,
+} from './OrganizationMembers';
 import { PortalGroups } from './PolicyUser';
 import {
+  adminOrganizations,
   isScaffolderPermission,
+  SCAFFOLDER_TASK,
   scaffolderDecision,
 } from './scaffolderDecisions';
 
@@ -43,12 +52,14 @@ import {
  * - Catalog permissions by role ({@link catalogDecision}): an organization's entities are visible
  *   to its members only and refreshed or unregistered by its admins; locations are registered by
  *   location admins.
- * - Scaffolder tasks ({@link scaffolderDecision}): read and cancelled by the user who started them
- *   (and platform admins).
+ * - Scaffolder tasks ({@link scaffolderDecision}): read and cancelled by the user who started them,
+ *   the admins of the one organization that user belongs to (with `members`), and platform admins.
  * - Everything else: allowed, as the default policy of a fresh portal.
  */
 export class IngestionPermissionPolicy implements PermissionPolicy {
   private readonly groups: PortalGroups;
+  private readonly members?: OrganizationMembers;
+  private readonly logger?: LoggerService;
 
   constructor(
     private readonly directory: OrganizationDirectory,
@@ -58,9 +69,17 @@ export class IngestionPermissionPolicy implements PermissionPolicy {
       platformAdmins?: readonly string[];
       /** Groups of `ingestion.catalog.locationAdmins`. */
       locationAdmins?: readonly string[];
+      /**
+       * The users of each organization whose tasks its admins may read and cancel. Without it,
+       * tasks are their owner's (and platform admins') only.
+       */
+      members?: OrganizationMembers;
+      logger?: LoggerService;
     } = {},
   ) {
     this.groups = new PortalGroups(options);
+    this.members = options.members;
+    this.logger = options.logger;
   }
 
   async handle(
@@ -93,9 +112,15 @@ export class IngestionPermissionPolicy implements PermissionPolicy {
         info.ownershipEntityRefs,
         memberships,
       );
-      return isCatalog
-        ? catalogDecision(permission, policyUser)
-        : scaffolderDecision(permission, policyUser);
+      if (isCatalog) return catalogDecision(permission, policyUser);
+      const memberTaskOwners = isResourcePermission(permission, SCAFFOLDER_TASK)
+        ? await membersOfOrganizations(
+            this.members,
+            adminOrganizations(policyUser),
+            this.logger,
+          )
+        : [];
+      return scaffolderDecision(permission, policyUser, memberTaskOwners);
     }
     return this.ingestionDecision(permission.name, request, memberships);
   }

@@ -1,4 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type {
   PermissionCondition,
   PermissionCriteria,
@@ -81,6 +82,37 @@ const viewersOwnComponent: Resource = {
 /** A group from the organization file: no organization annotation, no owner. */
 const groupEntity: Resource = {};
 
+/** A user as the catalog holds it after processing: the catalog module's annotation, memberOf. */
+function userEntity(name: string, groups: string[], organization: string) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { [ANNOTATION_ORGANIZATION]: organization },
+    },
+    spec: { memberOf: groups },
+    relations: groups.map(targetRef => ({ type: 'memberOf', targetRef })),
+  };
+}
+
+/** The users the policy's member lookup finds in the catalog. */
+const CATALOG_USERS = [
+  userEntity('finance-analyst', ['group:default/finance-analysts'], 'finance'),
+  userEntity(
+    'retail-engineer',
+    ['group:default/retail-engineers'],
+    'retail',
+  ),
+  // A user of two organizations, annotated by hand with one of them: nobody's member.
+  userEntity(
+    'two-orgs',
+    ['group:default/finance-analysts', 'group:default/retail-viewers'],
+    'finance',
+  ),
+];
+
 describe('access matrix: catalog and scaffolder', () => {
   let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
 
@@ -89,6 +121,7 @@ describe('access matrix: catalog and scaffolder', () => {
       extraGroups: {
         'user:default/catalog-keeper': ['group:default/catalog-admins'],
       },
+      features: [catalogServiceMock.factory({ entities: CATALOG_USERS })],
       config: {
         ingestion: {
           ...TEST_CONFIG.ingestion,
@@ -260,17 +293,16 @@ describe('access matrix: catalog and scaffolder', () => {
   describe('scaffolder tasks', () => {
     const task = (createdBy: string): Resource => ({ createdBy });
 
+    const taskDecision = (user: string, action: string) =>
+      decide(user, `scaffolder.task.${action}`, 'scaffolder-task');
+
     it.each([
-      ...roles.map(role => `finance-${role}`),
-      'retail-admin',
+      ...roles.filter(role => role !== 'admin').map(role => `finance-${role}`),
+      'retail-engineer',
       'nobody',
     ])('%s reads and cancels only tasks they started', async user => {
       for (const action of ['read', 'cancel']) {
-        const decision = await decide(
-          user,
-          `scaffolder.task.${action}`,
-          'scaffolder-task',
-        );
+        const decision = await taskDecision(user, action);
         expect(decision).toMatchObject({
           result: 'CONDITIONAL',
           pluginId: 'scaffolder',
@@ -280,9 +312,51 @@ describe('access matrix: catalog and scaffolder', () => {
         expect(allows(decision, task('user:default/finance-engineer2'))).toBe(
           false,
         );
+        expect(allows(decision, task('user:default/finance-analyst'))).toBe(
+          user === 'finance-analyst',
+        );
         expect(allows(decision, task('user:default/retail-engineer'))).toBe(
           user === 'retail-engineer',
         );
+      }
+    });
+
+    it("lets finance's admin read and cancel the tasks of finance's members only", async () => {
+      for (const action of ['read', 'cancel']) {
+        const decision = await taskDecision('finance-admin', action);
+        expect(decision).toMatchObject({
+          result: 'CONDITIONAL',
+          conditions: {
+            rule: 'IS_TASK_OWNER',
+            params: {
+              createdBy: expect.arrayContaining([
+                'user:default/finance-admin',
+                'user:default/finance-analyst',
+              ]),
+            },
+          },
+        });
+        expect(allows(decision, task('user:default/finance-admin'))).toBe(true);
+        expect(allows(decision, task('user:default/finance-analyst'))).toBe(
+          true,
+        );
+        // Not in the catalog as a member, of two organizations, or of another organization.
+        for (const other of ['finance-engineer2', 'two-orgs', 'retail-engineer']) {
+          expect(allows(decision, task(`user:default/${other}`))).toBe(false);
+        }
+      }
+    });
+
+    it("lets retail's admin read retail's members' tasks, not finance's", async () => {
+      for (const action of ['read', 'cancel']) {
+        const decision = await taskDecision('retail-admin', action);
+        expect(allows(decision, task('user:default/retail-admin'))).toBe(true);
+        expect(allows(decision, task('user:default/retail-engineer'))).toBe(
+          true,
+        );
+        for (const other of ['finance-analyst', 'two-orgs']) {
+          expect(allows(decision, task(`user:default/${other}`))).toBe(false);
+        }
       }
     });
 

@@ -18,17 +18,36 @@ export function isScaffolderPermission(permission: Permission): boolean {
 }
 
 /**
+ * The organizations where the user is admin, whose members' tasks they read and cancel (none for
+ * a platform admin, who sees every task anyway).
+ */
+export function adminOrganizations(user: PolicyUser): string[] {
+  if (user.isPlatformAdmin) return [];
+  return [...user.memberships]
+    .filter(([, roles]) => roles.includes('admin'))
+    .map(([id]) => id);
+}
+
+/** The task permissions an organization admin holds over their members' tasks. */
+const MEMBER_TASK_PERMISSIONS: ReadonlySet<string> = new Set([
+  'scaffolder.task.read',
+  'scaffolder.task.cancel',
+]);
+
+/**
  * The scaffolder half of the policy.
  *
- * A task's parameters, logs and output belong to the user who started it: reading a task (its
- * page, event stream, logs, the task list) and cancelling it are conditional on the scaffolder's
- * own `IS_TASK_OWNER` rule, which the scaffolder also turns into SQL for its task list. Platform
- * admins see and cancel every task.
+ * A task's parameters, logs and output belong to the user who started it and to the admins of
+ * that user's organization: reading a task (its page, event stream, logs, the task list) and
+ * cancelling it are conditional on the scaffolder's own `IS_TASK_OWNER` rule, which the scaffolder
+ * also turns into SQL for its task list. Platform admins see and cancel every task.
  *
- * Organization admins get no wider view. Tasks carry no organization of their own: the
- * `organization` parameter of a task is whatever its creator typed, and the scaffolder filters
- * task lists only by its own columns (`created_by`, `status`), so an organization-wide rule could
- * neither be trusted nor applied to lists.
+ * Tasks carry no trusted organization of their own (the `organization` parameter is whatever its
+ * creator typed), so an organization admin's view is decided by who started the task:
+ * `memberTaskOwners` are the users of the admin's organizations who belong to that organization
+ * only (`OrganizationMembers.ts`), and the condition becomes `IS_TASK_OWNER` over the admin and
+ * them. A user of several organizations is nobody's member: their tasks, which may concern any of
+ * their organizations, stay with them and platform admins. Other task permissions stay owner-only.
  *
  * Everything else the scaffolder asks (creating tasks, reading templates' parameters and steps,
  * executing actions) is allowed: the ingestion actions act on behalf of the user, and the ingestion
@@ -37,6 +56,7 @@ export function isScaffolderPermission(permission: Permission): boolean {
 export function scaffolderDecision(
   permission: Permission,
   user: PolicyUser,
+  memberTaskOwners: readonly string[] = [],
 ): PolicyDecision {
   if (!isResourcePermission(permission, SCAFFOLDER_TASK)) {
     return { result: AuthorizeResult.ALLOW };
@@ -51,7 +71,11 @@ export function scaffolderDecision(
     conditions: {
       rule: 'IS_TASK_OWNER',
       resourceType: SCAFFOLDER_TASK,
-      params: { createdBy: [user.userEntityRef] },
+      params: {
+        createdBy: MEMBER_TASK_PERMISSIONS.has(permission.name)
+          ? [...new Set([user.userEntityRef, ...memberTaskOwners])]
+          : [user.userEntityRef],
+      },
     },
   };
 }
