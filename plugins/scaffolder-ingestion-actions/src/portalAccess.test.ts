@@ -18,11 +18,43 @@ import { batchAnswers, testConfig } from './__testUtils__/testConfig';
 
 /**
  * Tenant isolation in the portal's own plugins, with the real catalog, scaffolder and permission
- * backends under the ingestion policy: scaffolder tasks belong to the user who started them, and
- * catalog mutations follow the organization roles. On SQLite and PostgreSQL: the scaffolder filters
+ * backends under the ingestion policy: scaffolder tasks belong to the user who started them and
+ * to the admins of the one organization that user belongs to, and catalog mutations follow the
+ * organization roles. On SQLite and PostgreSQL: the scaffolder filters
  * task lists by the policy's condition in SQL.
  */
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+/** A user of the organization file, in the given role groups. */
+function userEntity(name: string, groups: string[], annotations = {}) {
+  return `---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: ${name}
+  annotations: ${JSON.stringify(annotations)}
+spec:
+  memberOf: ${JSON.stringify(groups)}
+`;
+}
+
+/**
+ * The people in the catalog. The catalog module's processor annotates each user with the
+ * organization whose roles they hold, except the users of two organizations; one of those claims
+ * finance by hand (which the processor accepts, as they do hold a finance role).
+ */
+const PEOPLE = [
+  ...['finance', 'retail'].flatMap(org =>
+    ['admin', 'engineer', 'analyst', 'viewer'].map(role =>
+      userEntity(`${org}-${role}`, [`${org}-${role}s`]),
+    ),
+  ),
+  userEntity('platform-admin', ['platform-admins']),
+  userEntity('two-orgs', ['finance-analysts', 'retail-analysts']),
+  userEntity('two-orgs-claimed', ['finance-analysts', 'retail-analysts'], {
+    'ingestion.backstage.io/organization': 'finance',
+  }),
+].join('');
 
 /** A database of its own for each plugin, from `databases`. */
 function databaseFactory(databaseId: TestDatabaseId) {
@@ -44,6 +76,7 @@ describe.each(databases.eachSupportedId())(
     let backend: Awaited<ReturnType<typeof startPortalTestBackend>>;
 
     beforeAll(async () => {
+      storage.addContent({ 'people.yaml': PEOPLE });
       const config = testConfig(storage.path);
       backend = await startPortalTestBackend(
         {
@@ -53,7 +86,10 @@ describe.each(databases.eachSupportedId())(
             platformAdmins: ['group:default/platform-admins'],
           },
         },
-        { features: [databaseFactory(databaseId)] },
+        {
+          features: [databaseFactory(databaseId)],
+          orgFiles: [path.join(storage.path, 'people.yaml')],
+        },
       );
     }, 180_000);
 
@@ -78,6 +114,30 @@ describe.each(databases.eachSupportedId())(
     describe('scaffolder tasks', () => {
       const owner = 'finance-analyst';
       let taskId: string;
+      /** Tasks started by users of two organizations, by user. */
+      const sharedTasks: Record<string, string> = {};
+
+      /** Starts a task as `user`; an analyst may not create pipelines, so it fails at once. */
+      async function failedTask(user: string, name: string): Promise<string> {
+        const created = await request(backend.server)
+          .post('/api/scaffolder/v2/tasks')
+          .set('Authorization', as(user))
+          .send({
+            templateRef: 'template:default/batch-database-to-iceberg',
+            values: batchAnswers({ name }),
+          });
+        if (created.status !== 201) {
+          throw new Error(`task not created: ${JSON.stringify(created.body)}`);
+        }
+        const id = created.body.id as string;
+        await eventually(async () => {
+          const res = await request(backend.server)
+            .get(`/api/scaffolder/v2/tasks/${id}`)
+            .set('Authorization', as(user));
+          return res.body.status === 'failed' ? true : undefined;
+        }, `the task of ${user} to fail`);
+        return id;
+      }
 
       beforeAll(async () => {
         await eventually(async () => {
@@ -88,25 +148,31 @@ describe.each(databases.eachSupportedId())(
             .set('Authorization', as(owner));
           return res.status === 200 ? true : undefined;
         }, 'the template in the catalog');
-        // An analyst may not create pipelines: the task fails in its first action, which is also
-        // the failing task whose log is checked below.
-        const created = await request(backend.server)
-          .post('/api/scaffolder/v2/tasks')
-          .set('Authorization', as(owner))
-          .send({
-            templateRef: 'template:default/batch-database-to-iceberg',
-            values: batchAnswers({ name: 'analyst-task' }),
-          });
-        if (created.status !== 201) {
-          throw new Error(`task not created: ${JSON.stringify(created.body)}`);
+        // The policy caches an organization's members briefly: ask it only once the catalog
+        // holds the people, annotated by the catalog module.
+        for (const [user, organization] of [
+          ['finance-analyst', 'finance'],
+          ['retail-engineer', 'retail'],
+          ['two-orgs', undefined],
+          ['two-orgs-claimed', 'finance'],
+        ] as const) {
+          await eventually(async () => {
+            const res = await request(backend.server)
+              .get(`/api/catalog/entities/by-name/user/default/${user}`)
+              .set('Authorization', as('platform-admin'));
+            return res.status === 200 &&
+              res.body.metadata.annotations?.[
+                'ingestion.backstage.io/organization'
+              ] === organization
+              ? true
+              : undefined;
+          }, `${user} in the catalog`);
         }
-        taskId = created.body.id;
-        await eventually(async () => {
-          const res = await request(backend.server)
-            .get(`/api/scaffolder/v2/tasks/${taskId}`)
-            .set('Authorization', as(owner));
-          return res.body.status === 'failed' ? true : undefined;
-        }, 'the task to fail');
+        // The failing task's log is also checked below.
+        taskId = await failedTask(owner, 'analyst-task');
+        for (const user of ['two-orgs', 'two-orgs-claimed']) {
+          sharedTasks[user] = await failedTask(user, 'shared-task');
+        }
       }, 150_000);
 
       async function events(user: string) {
@@ -135,14 +201,12 @@ describe.each(databases.eachSupportedId())(
         expect((await events(owner)).status).toBe(200);
       });
 
-      // Organization admins included: tasks carry no organization that the scaffolder could filter
-      // its task list by (see scaffolderDecisions.ts).
+      // Other organizations' admins, and the organization's members who are not admins.
       it.each([
         'retail-engineer',
         'retail-admin',
         'finance-viewer',
         'finance-engineer',
-        'finance-admin',
       ])('%s can neither list, read, follow nor cancel it', async user => {
         expect(await listed(user)).not.toContain(taskId);
         expect(
@@ -167,6 +231,49 @@ describe.each(databases.eachSupportedId())(
         expect(cancel.status).toBe(403);
       });
 
+      it("finance's admin lists it, reads it and its logs", async () => {
+        const admin = 'finance-admin';
+        expect(await listed(admin)).toContain(taskId);
+        expect(
+          await listed(
+            admin,
+            `?createdBy=${encodeURIComponent(`user:default/${owner}`)}`,
+          ),
+        ).toEqual([taskId]);
+        const task = await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${taskId}`)
+          .set('Authorization', as(admin));
+        expect(task.status).toBe(200);
+        expect(task.body.spec.parameters).toMatchObject({
+          name: 'analyst-task',
+        });
+        expect((await events(admin)).status).toBe(200);
+      });
+
+      // Such a task may concern either organization: it stays with its owner and platform admins.
+      it.each([
+        ['two-orgs', 'finance-admin'],
+        ['two-orgs', 'retail-admin'],
+        ['two-orgs-claimed', 'finance-admin'],
+        ['two-orgs-claimed', 'retail-admin'],
+      ])(
+        'the task of %s, a user of two organizations, is hidden from %s',
+        async (user, admin) => {
+          const id = sharedTasks[user];
+          expect(await listed(user)).toContain(id);
+          expect(await listed(admin)).not.toContain(id);
+          const task = await request(backend.server)
+            .get(`/api/scaffolder/v2/tasks/${id}`)
+            .set('Authorization', as(admin));
+          expect(task.status).toBe(403);
+          const cancel = await request(backend.server)
+            .post(`/api/scaffolder/v2/tasks/${id}/cancel`)
+            .set('Authorization', as(admin));
+          expect(cancel.status).toBe(403);
+          expect(await listed('platform-admin')).toContain(id);
+        },
+      );
+
       it('platform admins list and read every task', async () => {
         expect(await listed('platform-admin')).toContain(taskId);
         expect((await events('platform-admin')).status).toBe(200);
@@ -185,6 +292,14 @@ describe.each(databases.eachSupportedId())(
         expect(log).not.toContain('node_modules');
         expect(log).not.toContain(path.resolve(__dirname, '../../..'));
         expect(log).not.toContain(storage.path);
+      });
+
+      // Last: it adds a cancellation to the task's events.
+      it("finance's admin cancels it", async () => {
+        const cancel = await request(backend.server)
+          .post(`/api/scaffolder/v2/tasks/${taskId}/cancel`)
+          .set('Authorization', as('finance-admin'));
+        expect(cancel.status).toBe(200);
       });
     });
 

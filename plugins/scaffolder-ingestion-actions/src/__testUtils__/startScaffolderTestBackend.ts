@@ -155,6 +155,8 @@ export async function startPortalTestBackend(
   options: {
     /** More features, e.g. the real database service for PostgreSQL. */
     features?: Parameters<typeof startTestBackend>[0]['features'];
+    /** Catalog files of users and groups (e.g. the organization's people), by absolute path. */
+    orgFiles?: string[];
   } = {},
 ) {
   const root = path.resolve(__dirname, '../../../../templates');
@@ -173,11 +175,18 @@ export async function startPortalTestBackend(
           ...config,
           catalog: {
             rules: [{ allow: ['Component', 'System', 'Resource', 'Location'] }],
-            locations: Object.keys(loadTemplates()).map(name => ({
-              type: 'file',
-              target: path.join(root, name, 'template.yaml'),
-              rules: [{ allow: ['Template'] }],
-            })),
+            locations: [
+              ...Object.keys(loadTemplates()).map(name => ({
+                type: 'file',
+                target: path.join(root, name, 'template.yaml'),
+                rules: [{ allow: ['Template'] }],
+              })),
+              ...(options.orgFiles ?? []).map(target => ({
+                type: 'file',
+                target,
+                rules: [{ allow: ['User', 'Group'] }],
+              })),
+            ],
             providers: {
               ingestion: {
                 changes: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
