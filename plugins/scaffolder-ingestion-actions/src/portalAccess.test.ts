@@ -150,24 +150,27 @@ describe.each(databases.eachSupportedId())(
         }, 'the template in the catalog');
         // The policy caches an organization's members briefly: ask it only once the catalog
         // holds the people, annotated by the catalog module.
-        for (const [user, organization] of [
+        const people = [
           ['finance-analyst', 'finance'],
           ['retail-engineer', 'retail'],
           ['two-orgs', undefined],
           ['two-orgs-claimed', 'finance'],
-        ] as const) {
-          await eventually(async () => {
-            const res = await request(backend.server)
-              .get(`/api/catalog/entities/by-name/user/default/${user}`)
-              .set('Authorization', as('platform-admin'));
-            return res.status === 200 &&
-              res.body.metadata.annotations?.[
-                'ingestion.backstage.io/organization'
-              ] === organization
-              ? true
-              : undefined;
-          }, `${user} in the catalog`);
-        }
+        ] as const;
+        await Promise.all(
+          people.map(([user, organization]) =>
+            eventually(async () => {
+              const res = await request(backend.server)
+                .get(`/api/catalog/entities/by-name/user/default/${user}`)
+                .set('Authorization', as('platform-admin'));
+              return res.status === 200 &&
+                res.body.metadata.annotations?.[
+                  'ingestion.backstage.io/organization'
+                ] === organization
+                ? true
+                : undefined;
+            }, `${user} in the catalog`),
+          ),
+        );
         // The failing task's log is also checked below.
         taskId = await failedTask(owner, 'analyst-task');
         for (const user of ['two-orgs', 'two-orgs-claimed']) {

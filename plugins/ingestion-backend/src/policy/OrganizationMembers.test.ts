@@ -21,9 +21,9 @@ function user(name: string, groups: string[], organization?: string) {
     metadata: {
       name,
       namespace: 'default',
-      annotations: organization
+      annotations: (organization
         ? { [ANNOTATION_ORGANIZATION]: organization }
-        : {},
+        : {}) as Record<string, string>,
     },
     spec: { memberOf: groups },
     relations: groups.map(targetRef => ({ type: 'memberOf', targetRef })),
