@@ -1,11 +1,11 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../database/pagination';
 import type { AuditService } from './AuditService';
 import { AUDIT_OUTCOMES } from './types';
+import { parseInput } from '../http/parseInput';
 
 const listQuery = z
   .object({
@@ -33,28 +33,8 @@ const listQuery = z
 
 type ListQuery = z.infer<typeof listQuery>;
 
-/** Turns zod issues into one InputError naming each field: `limit: must be …; outcome: …`. */
 function parseQuery(query: unknown): ListQuery {
-  const parsed = listQuery.safeParse(query);
-  if (parsed.success) {
-    return parsed.data;
-  }
-  const problems = parsed.error.issues.flatMap(issue => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(key => `${key}: unknown parameter`);
-    }
-    const path = issue.path.map(String).join('.') || 'query';
-    if (issue.code === 'invalid_type') {
-      const given = (query as Record<string, unknown>)[String(issue.path[0])];
-      return [
-        given === undefined
-          ? `${path}: required`
-          : `${path}: must be given once, as a string`,
-      ];
-    }
-    return [`${path}: ${issue.message}`];
-  });
-  throw new InputError(problems.join('; '));
+  return parseInput(listQuery, query, 'query');
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import { SPEND_TAGS } from '@ingestion-for-backstage/plugin-ingestion-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -7,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../database/pagination';
 import { breakdownCsv } from './csv';
 import type { SpendService } from './SpendService';
+import { parseInput } from '../http/parseInput';
 
 const organization = z.string().min(1, 'required').max(64);
 const team = z.string().min(1).max(255).optional();
@@ -71,34 +71,6 @@ const budgetBody = z
   })
   .strict();
 
-/** Zod issues as one InputError naming each field: `month: required; by: …`. */
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  input: unknown,
-  where: 'query' | 'body',
-): z.infer<T> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap(issue => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(
-        key => `${key}: unknown ${where === 'query' ? 'parameter' : 'field'}`,
-      );
-    }
-    const path = issue.path.map(String).join('.') || where;
-    if (issue.code === 'invalid_type' && where === 'query') {
-      const given = (input as Record<string, unknown>)[String(issue.path[0])];
-      return [
-        given === undefined
-          ? `${path}: required`
-          : `${path}: must be given once, as a string`,
-      ];
-    }
-    return [`${path}: ${issue.message}`];
-  });
-  throw new InputError(problems.join('; '));
-}
-
 /**
  * Spend routes, mounted under `/v1`: `costs/spend`, `costs/summary`, `costs/pipelines`,
  * `costs/chargeback?by=costCenter|team` (without `by`: the statement in src/router.ts), `budgets` (GET, PUT, DELETE) and `budgets/alerts`.
@@ -114,17 +86,17 @@ export function createSpendRouter(options: {
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   router.get('/costs/spend', async (req, res) => {
-    const query = parse(queries.spend, req.query, 'query');
+    const query = parseInput(queries.spend, req.query, 'query');
     res.json(await spend.spend(await credentialsOf(req), query));
   });
 
   router.get('/costs/summary', async (req, res) => {
-    const query = parse(queries.summary, req.query, 'query');
+    const query = parseInput(queries.summary, req.query, 'query');
     res.json(await spend.summary(await credentialsOf(req), query));
   });
 
   router.get('/costs/pipelines', async (req, res) => {
-    const query = parse(queries.pipelines, req.query, 'query');
+    const query = parseInput(queries.pipelines, req.query, 'query');
     res.json(
       await spend.pipelines(await credentialsOf(req), {
         ...query,
@@ -134,7 +106,7 @@ export function createSpendRouter(options: {
   });
 
   router.get('/costs/chargeback', async (req, res) => {
-    const query = parse(queries.breakdown, req.query, 'query');
+    const query = parseInput(queries.breakdown, req.query, 'query');
     const statement = await spend.chargebackBreakdown(
       await credentialsOf(req),
       query,
@@ -152,23 +124,23 @@ export function createSpendRouter(options: {
   });
 
   router.get('/budgets', async (req, res) => {
-    const query = parse(queries.budgets, req.query, 'query');
+    const query = parseInput(queries.budgets, req.query, 'query');
     res.json(await spend.budgets(await credentialsOf(req), query.organization));
   });
 
   router.put('/budgets', async (req, res) => {
-    const body = parse(budgetBody, req.body, 'body');
+    const body = parseInput(budgetBody, req.body, 'body');
     res.json(await spend.putBudget(await credentialsOf(req), body));
   });
 
   router.delete('/budgets', async (req, res) => {
-    const query = parse(queries.budget, req.query, 'query');
+    const query = parseInput(queries.budget, req.query, 'query');
     await spend.deleteBudget(await credentialsOf(req), query);
     res.status(204).end();
   });
 
   router.get('/budgets/alerts', async (req, res) => {
-    const query = parse(queries.alerts, req.query, 'query');
+    const query = parseInput(queries.alerts, req.query, 'query');
     res.json(await spend.alerts(await credentialsOf(req), query));
   });
 
