@@ -100,11 +100,7 @@ function userEntity(name: string, groups: string[], organization: string) {
 /** The users the policy's member lookup finds in the catalog. */
 const CATALOG_USERS = [
   userEntity('finance-analyst', ['group:default/finance-analysts'], 'finance'),
-  userEntity(
-    'retail-engineer',
-    ['group:default/retail-engineers'],
-    'retail',
-  ),
+  userEntity('retail-engineer', ['group:default/retail-engineers'], 'retail'),
   // A user of two organizations, annotated by hand with one of them: nobody's member.
   userEntity(
     'two-orgs',
@@ -341,7 +337,11 @@ describe('access matrix: catalog and scaffolder', () => {
           true,
         );
         // Not in the catalog as a member, of two organizations, or of another organization.
-        for (const other of ['finance-engineer2', 'two-orgs', 'retail-engineer']) {
+        for (const other of [
+          'finance-engineer2',
+          'two-orgs',
+          'retail-engineer',
+        ]) {
           expect(allows(decision, task(`user:default/${other}`))).toBe(false);
         }
       }
