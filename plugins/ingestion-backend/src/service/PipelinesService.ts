@@ -2,7 +2,7 @@ import type {
   BackstageCredentials,
   BackstageUserPrincipal,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   pipelineCreatePermission,
   pipelineDeletePermission,
@@ -13,7 +13,6 @@ import {
   type PipelineDetails,
   type PipelineVersion,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-import { hashPipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { randomUUID } from 'node:crypto';
 import { actorOf } from '../audit/AuditLog';
 import type {
@@ -27,10 +26,18 @@ import type {
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import type { PiiMasking } from '../pii/PiiMasking';
 import { requireValidSpec } from '../spec/specValidation';
+import { effectivePipelineSpec } from './effectivePipelineSpec';
 import {
   recordVerifiedDeployment,
   type DeployedJobVerifier,
 } from './pipelineDeployment';
+import {
+  requireVersion,
+  rollbackChange,
+  saveVersion,
+  type PipelineVersionChange,
+} from './pipelineVersions';
+import { isUniqueViolation } from './uniqueViolation';
 
 /** Called after every change, e.g. to send delta mutations to the catalog. */
 export type PipelineChangeListener = (change: {
@@ -156,21 +163,7 @@ export class PipelinesService {
     id: string,
   ): Promise<EffectivePipelineSpec> {
     const pipeline = await this.get(credentials, id);
-    const { environment } = this.options.directory.get(pipeline.organization);
-    const { spec, masked } = await this.options.masking.effectiveSpec({
-      organizationId: pipeline.organization,
-      environment,
-      pipelineId: pipeline.id,
-      spec: requireValidSpec(pipeline.spec).spec,
-    });
-    return {
-      pipelineId: pipeline.id,
-      version: pipeline.currentVersion,
-      environment,
-      spec: spec as unknown as EffectivePipelineSpec['spec'],
-      specHash: hashPipelineSpec(spec),
-      maskedColumns: masked,
-    };
+    return effectivePipelineSpec(this.options, pipeline);
   }
 
   /**
@@ -291,80 +284,30 @@ export class PipelinesService {
       id,
       pipelineUpdatePermission,
     );
-    const target = await this.options.store.getVersion(
-      current.organization,
-      id,
-      input.version,
+    return this.saveVersion(
+      credentials,
+      current,
+      await rollbackChange(this.options, current, id, input),
     );
-    if (!target?.spec) {
-      throw new InputError(
-        `version: pipeline '${current.name}' has no version ${input.version}`,
-      );
-    }
-    // An old version is checked again: it may name what is no longer the organization's.
-    const valid = requireValidSpec(
-      target.spec,
-      this.options.directory.get(current.organization),
-    );
-    return this.saveVersion(credentials, current, {
-      ...valid,
-      expectedVersion: input.expectedVersion ?? current.currentVersion,
-      comment: input.comment ?? `Rollback to version ${input.version}`,
-      restoredFromVersion: input.version,
-      action: 'pipeline.rollback',
-    });
   }
 
   private async saveVersion(
     credentials: BackstageCredentials,
     current: PipelineDetails,
-    change: ReturnType<typeof requireValidSpec> & {
-      expectedVersion: number;
-      description?: string;
-      owner?: string;
-      comment?: string;
-      restoredFromVersion?: number;
-      action: string;
-    },
+    change: PipelineVersionChange,
   ): Promise<PipelineDetails> {
-    if (change.expectedVersion !== current.currentVersion) {
-      throw new ConflictError(
-        `expectedVersion: pipeline '${current.name}' is at version ${current.currentVersion}, not ${change.expectedVersion}; reload it and apply your change again`,
-      );
-    }
-    const saved = await this.options.store.addVersion(
-      current.organization,
-      current.id,
+    return saveVersion(
       {
-        expectedVersion: change.expectedVersion,
-        spec: change.spec,
-        specHash: change.specHash,
-        pipelineType: change.pipelineType,
-        schedule: change.schedule,
-        description: change.description,
-        owner: change.owner,
-        comment: change.comment,
-        restoredFromVersion: change.restoredFromVersion,
-        createdBy: actorOf(credentials),
-        at: this.now(),
+        store: this.options.store,
+        audit: this.options.audit,
+        now: () => this.now(),
+        changed: (organizationId, pipelineId) =>
+          this.changed('upserted', organizationId, pipelineId),
       },
-    );
-    if (!saved) {
-      throw new ConflictError(
-        `expectedVersion: pipeline '${current.name}' was changed concurrently; reload it and apply your change again`,
-      );
-    }
-    await this.options.audit?.record({
       credentials,
-      organizationId: current.organization,
-      action: change.action,
-      targetType: 'pipeline',
-      targetId: current.id,
-      outcome: 'success',
-      meta: { version: saved.currentVersion },
-    });
-    await this.changed('upserted', current.organization, current.id);
-    return saved;
+      current,
+      change,
+    );
   }
 
   /**
@@ -450,26 +393,6 @@ export class PipelinesService {
     version: number,
   ): Promise<PipelineVersion> {
     const pipeline = await this.get(credentials, id);
-    const found = await this.options.store.getVersion(
-      pipeline.organization,
-      id,
-      version,
-    );
-    if (!found) {
-      throw new NotFoundError(
-        `Pipeline '${pipeline.name}' has no version ${version}`,
-      );
-    }
-    return found;
+    return requireVersion(this.options.store, pipeline, id, version);
   }
-}
-
-/** Unique-constraint violations of SQLite and PostgreSQL. */
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed/.test(e?.message ?? '')
-  );
 }
