@@ -7,6 +7,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import StorageIcon from '@material-ui/icons/Storage';
 import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
+import { adminExtensions } from './components/admin/extensions';
+import { costExtensions } from './components/costs/extensions';
 import { pageExtensions } from './components/extensions';
 import { pipelineRouteRef, rootRouteRef } from './routes';
 import {
@@ -47,6 +49,8 @@ export const ingestionPlugin = createFrontendPlugin({
     ingestionApi,
     ingestionPage,
     ...pageExtensions,
+    ...costExtensions,
+    ...adminExtensions,
     organizationPickerFormField,
     costEstimateFormField,
   ],

@@ -3,7 +3,6 @@ import {
   type DiscoveryApi,
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type {
   CostEstimateRequest,
   CostEstimateResult,
@@ -22,11 +21,9 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { TableMetadata } from './types';
 
-/** Ids come from URLs and annotations: never let one change the path it is put into. */
-const segment = (value: string) => encodeURIComponent(value);
+import { IngestionHttp, segment, type ListQuery } from './IngestionHttp';
 
-/** Query of a list endpoint: filters plus the cursor of the previous page. */
-export type ListQuery = Record<string, string | number | undefined>;
+export type { ListQuery } from './IngestionHttp';
 
 /**
  * Client of the ingestion backend's HTTP API (`/api/ingestion/v1`).
@@ -94,12 +91,11 @@ export const ingestionApiRef = createApiRef<IngestionApi>({
  * @public
  */
 export class IngestionClient implements IngestionApi {
-  constructor(
-    private readonly options: {
-      discoveryApi: DiscoveryApi;
-      fetchApi: FetchApi;
-    },
-  ) {}
+  private readonly http: IngestionHttp;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.http = new IngestionHttp(options);
+  }
 
   listOrganizations(): Promise<Page<OrganizationSummary>> {
     return this.get('/organizations');
@@ -189,36 +185,11 @@ export class IngestionClient implements IngestionApi {
     return this.get(`/tables/${segment(tableId)}/metadata`);
   }
 
-  private async get<T>(path: string, query: ListQuery = {}): Promise<T> {
-    const params = new URLSearchParams(
-      Object.entries(query).flatMap(([key, value]) =>
-        value === undefined || value === '' ? [] : [[key, String(value)]],
-      ),
-    ).toString();
-    return this.request<T>(`${path}${params ? `?${params}` : ''}`);
+  private get<T>(path: string, query: ListQuery = {}): Promise<T> {
+    return this.http.get<T>(path, query);
   }
 
   private post<T>(path: string, body?: object): Promise<T> {
-    return this.request<T>(path, {
-      method: 'POST',
-      ...(body
-        ? {
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(body),
-          }
-        : {}),
-    });
-  }
-
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl('ingestion');
-    const response = await this.options.fetchApi.fetch(
-      `${baseUrl}/v1${path}`,
-      init,
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.http.post<T>(path, body);
   }
 }
