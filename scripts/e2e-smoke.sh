@@ -105,6 +105,13 @@ connection="$(curl -s -H "Authorization: Bearer $admin" -H 'Content-Type: applic
 expect_status 400 -X POST -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection/test"
 expect_status 204 -X DELETE -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection"
 
+if [ -n "${E2E_SPECS:-}" ]; then
+  # A developer's focused run (E2E_SPECS="packages/app/e2e-tests/x.test.ts ..."): those specs only.
+  # shellcheck disable=SC2086
+  yarn playwright test --config playwright.config.ts $E2E_SPECS
+  log "end-to-end specs passed: $E2E_SPECS"
+  exit 0
+fi
 yarn playwright test --config playwright.config.ts
 
 # The browser test started a scaffolder task as finance-engineer: nobody else lists it.
