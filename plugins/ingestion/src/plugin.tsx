@@ -10,6 +10,7 @@ import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
 import { adminExtensions } from './components/admin/extensions';
 import { costExtensions } from './components/costs/extensions';
 import { pageExtensions } from './components/extensions';
+import { exploreExtensions } from './components/explore/extensions';
 import { pipelineRouteRef, rootRouteRef } from './routes';
 import {
   costEstimateFormField,
@@ -51,6 +52,7 @@ export const ingestionPlugin = createFrontendPlugin({
     ...pageExtensions,
     ...costExtensions,
     ...adminExtensions,
+    ...exploreExtensions,
     organizationPickerFormField,
     costEstimateFormField,
   ],
