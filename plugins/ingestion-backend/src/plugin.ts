@@ -2,13 +2,20 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
   ingestionEnginesExtensionPoint,
   type IngestionEngine,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import type { Run } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { startAlerts } from './alerts';
+import { startMetrics } from './metrics';
+import { registerIngestionActions } from './actions';
 import { createAuditApi, createAuditLog } from './audit';
+import { createGovernanceApi, createRefusalRecorder } from './governance';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import { readServicePrincipals } from './authorization/servicePrincipals';
 import { startSpend } from './costs';
@@ -17,6 +24,7 @@ import { DemoDataSeeder } from './demo/DemoDataSeeder';
 import {
   createCatalogExportApi,
   createLineageApi,
+  LineageGraphService,
   LineageSync,
 } from './lineage';
 import {
@@ -31,13 +39,16 @@ import { DatabaseRunsStore } from './database/DatabaseRunsStore';
 import { PermissionResourcesStore } from './database/PermissionResourcesStore';
 import { DatabaseQualityStore } from './database/QualityStore';
 import { DatabaseTablesStore } from './database/TablesStore';
-import { readOrganizationsConfig } from './organizations/organizationConfig';
-import { OrganizationDirectory } from './organizations/OrganizationDirectory';
+import {
+  createOrganizationDirectory,
+  createOrganizationsApi,
+} from './organizations';
 import { registerPermissions } from './permissions';
 import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
 import { startIcebergSnapshotExpiry } from './iceberg';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
+import { createQualityScoresApi } from './quality';
 import {
   createIngestionRateLimiting,
   rateLimiterServiceRef,
@@ -99,6 +110,8 @@ export const ingestionPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -116,12 +129,18 @@ export const ingestionPlugin = createBackendPlugin({
         auth,
         catalog,
         notifications,
+        signals,
+        actionsRegistry,
       }) {
         const knex = await connectDatabase(database);
-        const directory = new OrganizationDirectory(
-          readOrganizationsConfig(config),
-          config.getOptionalStringArray('ingestion.platformAdmins') ?? [],
-        );
+        // Organizations: the store seeded from config (or config alone), see src/organizations.
+        const organizationStore = await createOrganizationDirectory({
+          config,
+          knex,
+          logger,
+          scheduler,
+        });
+        const { directory } = organizationStore;
         registerPermissions({
           permissionsRegistry,
           directory,
@@ -174,6 +193,27 @@ export const ingestionPlugin = createBackendPlugin({
           notifications,
           audit,
         });
+        // Alerts as notifications, run status signals to open pages, and metrics (see the README).
+        const alerts = await startAlerts({
+          config,
+          logger,
+          knex,
+          scheduler,
+          directory,
+          notifications,
+          signals,
+        });
+        const telemetry = startMetrics({
+          knex,
+          organizations: () => directory.organizations,
+          quotas,
+          currency: spend.pricing.currency,
+        });
+        lifecycle.addShutdownHook(telemetry.stop);
+        const onStatusChanged = async (run: Run) => {
+          telemetry.onStatusChanged(run);
+          await alerts.signals.publish(run);
+        };
         const runs = new RunsService({
           runs: runsStore,
           pipelines,
@@ -183,6 +223,8 @@ export const ingestionPlugin = createBackendPlugin({
           tables: new DatabaseTablesStore(knex),
           audit,
           budgetGate: spend.budgetGate,
+          onRunRefused: alerts.runs.onRunRefused,
+          onStatusChanged,
         });
         const tables = new TablesService({
           tables: new DatabaseTablesStore(knex),
@@ -251,6 +293,8 @@ export const ingestionPlugin = createBackendPlugin({
           engines,
           connections,
           budgetGate: spend.budgetGate,
+          onRunRefused: alerts.runs.onRunRefused,
+          onStatusChanged,
         });
         // Billed DBUs replace the estimates of Databricks runs (organizations with a billing warehouse).
         const databricks = engines.get('databricks');
@@ -260,7 +304,8 @@ export const ingestionPlugin = createBackendPlugin({
             logger,
             knex,
             scheduler,
-            organizations: directory.organizations.map(engineOrganization),
+            organizations: () =>
+              directory.organizations.map(engineOrganization),
             source: databricks,
           };
           await startDatabricksBilling(databricksTask);
@@ -280,13 +325,17 @@ export const ingestionPlugin = createBackendPlugin({
         runDriver.onRunFinished(auditPiiMasking(audit));
         // A finished run's costs are charged to the owner's team (a person's, from the catalog).
         runDriver.onRunFinished(spend.onRunFinished);
+        // Failure and quality alerts to the owners (and downstream owners), metrics, live status.
+        runDriver.onRunFinished(alerts.runs.onRunFinished);
+        runDriver.onRunFinished(telemetry.onRunFinished);
+        runDriver.onRunFinished(event => alerts.signals.publish(event.run));
         // Each organization's storage retention, applied to its local Iceberg tables' snapshots.
         await startIcebergSnapshotExpiry({
           config,
           logger,
           knex,
           scheduler,
-          organizations: directory.organizations,
+          organizations: () => directory.organizations,
         });
         const iceberg = await startIcebergDiscovery({
           config,
@@ -346,6 +395,7 @@ export const ingestionPlugin = createBackendPlugin({
             costs,
             costEstimates,
             middleware: [
+              directory.middleware(),
               createIngestionRateLimiting({
                 config,
                 limiter: rateLimiter,
@@ -355,26 +405,60 @@ export const ingestionPlugin = createBackendPlugin({
                 directory,
                 knex,
                 logger,
+                metrics: telemetry.metrics,
               }),
               spend.counter.middleware(),
             ].filter(m => m !== undefined),
             validateResponses: config.getOptionalBoolean(
               'ingestion.api.validateResponses',
             ),
+            // Quota and API rate-limit refusals in the audit log (the admin console counts them).
+            errorObservers: [
+              createRefusalRecorder({
+                httpAuth,
+                record: event => audit.record(event),
+              }),
+            ],
             extraRouters: [
               {
                 path: '/connections',
                 router: createConnectionsRouter({ httpAuth, connections }),
               },
               createAuditApi({ knex, httpAuth, authorizer }),
+              createOrganizationsApi({
+                httpAuth,
+                userInfo,
+                audit,
+                organizations: organizationStore,
+              }),
+              createGovernanceApi({
+                knex,
+                httpAuth,
+                authorizer,
+                directory,
+                quotas,
+                platformAdmins:
+                  config.getOptionalStringArray('ingestion.platformAdmins') ??
+                  [],
+              }),
               createCatalogExportApi({ knex, httpAuth, directory }),
               createLineageApi({ knex, httpAuth, authorizer }),
+              createQualityScoresApi({ knex, httpAuth, authorizer }),
               iceberg.api,
               openLineage.api,
               spend.api,
             ],
           }),
         );
+        // The everyday operations as actions (`backstage-cli actions`, MCP), as the caller.
+        registerIngestionActions({
+          actionsRegistry,
+          pipelines,
+          runs,
+          tables,
+          lineage: new LineageGraphService({ knex, authorizer }),
+          costs,
+        });
         httpRouter.addAuthPolicy({
           path: '/v1/health',
           allow: 'unauthenticated',
