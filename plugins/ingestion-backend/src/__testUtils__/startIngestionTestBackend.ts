@@ -6,6 +6,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import {
+  type BackendFeature,
   coreServices,
   createBackendModule,
   createServiceFactory,
@@ -65,6 +66,8 @@ export async function startIngestionTestBackend(
     features?: Parameters<typeof startTestBackend>[0]['features'];
     /** The portal's own policy instead of the ingestion policy (e.g. allow-all). */
     policy?: PermissionPolicy;
+    /** The portal's own policy module (one calling `policyExtensionPoint.setPolicy`) instead. */
+    policyModule?: BackendFeature;
   } = {},
 ) {
   const config = {
@@ -76,20 +79,21 @@ export async function startIngestionTestBackend(
     features: [
       ingestionPlugin,
       permissionPlugin,
-      options.policy
-        ? createBackendModule({
-            pluginId: 'permission',
-            moduleId: 'test-policy',
-            register(reg) {
-              reg.registerInit({
-                deps: { policy: policyExtensionPoint },
-                async init({ policy }) {
-                  policy.setPolicy(options.policy!);
-                },
-              });
-            },
-          })
-        : permissionModuleIngestionPolicy,
+      options.policyModule ??
+        (options.policy
+          ? createBackendModule({
+              pluginId: 'permission',
+              moduleId: 'test-policy',
+              register(reg) {
+                reg.registerInit({
+                  deps: { policy: policyExtensionPoint },
+                  async init({ policy }) {
+                    policy.setPolicy(options.policy!);
+                  },
+                });
+              },
+            })
+          : permissionModuleIngestionPolicy),
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,
       authWithActorsFactory,

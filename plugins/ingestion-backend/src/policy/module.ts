@@ -4,16 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { readOrganizationsConfig } from '../organizations/organizationConfig';
-import { OrganizationDirectory } from '../organizations/OrganizationDirectory';
+import { IngestionPermissionDecisions } from './IngestionPermissionDecisions';
 import { IngestionPermissionPolicy } from './IngestionPermissionPolicy';
-import { CatalogOrganizationMembers } from './OrganizationMembers';
-import { PortalGroups } from './PolicyUser';
 
 /**
  * A module for the permission backend that installs {@link IngestionPermissionPolicy}: the org
  * roles of `ingestion.organizations` mapped onto permission decisions, for the ingestion plugin, the
- * catalog and the scaffolder.
+ * catalog and the scaffolder. For a portal without a policy of its own; a portal that sets its own
+ * policy delegates to {@link IngestionPermissionDecisions} from it instead (the permission backend
+ * takes one policy).
  *
  * @public
  */
@@ -29,30 +28,13 @@ export const permissionModuleIngestionPolicy = createBackendModule({
         auth: coreServices.auth,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
       },
-      async init({ policy, config, userInfo, auth, logger, catalog }) {
-        const platformAdmins =
-          config.getOptionalStringArray('ingestion.platformAdmins') ?? [];
-        const directory = new OrganizationDirectory(
-          readOrganizationsConfig(config),
-          platformAdmins,
-        );
-        const locationAdmins =
-          config.getOptionalStringArray('ingestion.catalog.locationAdmins') ??
-          [];
+      async init({ policy, ...services }) {
         policy.setPolicy(
-          new IngestionPermissionPolicy(directory, userInfo, {
-            platformAdmins,
-            locationAdmins,
-            // Organization admins read their members' scaffolder tasks: members from the catalog.
-            members: new CatalogOrganizationMembers({
-              catalog,
-              auth,
-              directory,
-              groups: new PortalGroups({ platformAdmins, locationAdmins }),
-            }),
-            logger,
-          }),
+          new IngestionPermissionPolicy(
+            IngestionPermissionDecisions.create(services),
+          ),
         );
       },
     });
