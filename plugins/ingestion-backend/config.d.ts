@@ -1,3 +1,5 @@
+import type { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Ingestion for Backstage: multi-tenant data ingestion. */
   ingestion?: {
@@ -25,6 +27,22 @@ export interface Config {
       storageGbMonth?: number;
       /** ISO currency code of all amounts. Defaults to USD. */
       currency?: string;
+    };
+
+    /** Alerts to pipeline owners as Backstage notifications (see the README's "Alerts"). */
+    alerts?: {
+      /**
+       * How long after a scheduled fire time a pipeline may still succeed before it counts as
+       * stale: an ISO 8601 duration (`PT30M`) or an object (`{ minutes: 30 }`). Defaults to 30 minutes.
+       */
+      freshnessGracePeriod?: string | HumanDuration;
+      /** The scheduled freshness check. */
+      freshness?: {
+        /** Defaults to true. */
+        enabled?: boolean;
+        /** How often scheduled pipelines are checked. Defaults to 5. */
+        checkEveryMinutes?: number;
+      };
     };
 
     /** Spend: prices of the local engine and the platform, budgets and their alerts. */

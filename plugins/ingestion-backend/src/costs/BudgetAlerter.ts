@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
+import { ALERT_TOPICS, deliverAlert } from '../alerts/deliverAlert';
 import type { AuditRecord } from '../audit';
 import type { OrganizationConfig } from '../organizations/organizationConfig';
 import type { Budget, Budgets } from './Budgets';
@@ -17,8 +18,9 @@ export function costPageLink(organizationId: string): string {
 /**
  * Evaluates every budget against its thresholds, on the actual spend and on the month-end
  * forecast, and raises each crossing once: the alert row's primary key (budget, threshold,
- * month, kind) is claimed before anything is sent, so of several replicas evaluating at the same
- * time exactly one sends the notification and records the audit event.
+ * month, kind) is claimed before anything is sent (`insertOnce`, as every alert of the plugin),
+ * so of several replicas evaluating at the same time exactly one sends the notification and
+ * records the audit event.
  */
 export class BudgetAlerter {
   constructor(
@@ -133,28 +135,20 @@ export class BudgetAlerter {
       ...organization.roles.admin,
       ...(budget.team ? [budget.team] : []),
     ];
-    if (this.options.notifications && recipients.length > 0) {
-      try {
-        await this.options.notifications.send({
-          recipients: { type: 'entity', entityRef: recipients },
-          payload: {
-            title,
-            description,
-            link: costPageLink(organization.id),
-            severity: alert.threshold >= 1 ? 'high' : 'normal',
-            topic: 'ingestion-budget',
-            scope: `ingestion-budget:${organization.id}:${budget.team ?? ''}:${
-              alert.period
-            }:${alert.threshold}:${alert.kind}`,
-          },
-        });
-      } catch (error) {
-        // The alert stays recorded (and visible on the cost page) even if delivery failed.
-        this.options.logger.warn(
-          `Budget notification for ${organization.id} could not be sent: ${error}`,
-        );
-      }
-    }
+    await deliverAlert(this.options.notifications, this.options.logger, {
+      recipients,
+      payload: {
+        title,
+        description,
+        link: costPageLink(organization.id),
+        severity: alert.threshold >= 1 ? 'high' : 'normal',
+        topic: ALERT_TOPICS.budget,
+        scope: `ingestion-budget:${organization.id}:${budget.team ?? ''}:${
+          alert.period
+        }:${alert.threshold}:${alert.kind}`,
+      },
+    });
+    // The alert stays recorded (and visible on the cost page) even if delivery failed.
     await this.options.audit?.record({
       actor: BUDGET_ALERTS_ACTOR,
       organizationId: organization.id,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertOnce } from '../alerts/AlertLedger';
 
 /** `''` is the organization's own budget; otherwise a team's group ref. */
 export const ORGANIZATION_BUDGET = '';
@@ -74,8 +75,10 @@ export class BudgetsStore {
    * many replicas evaluate budgets at once (the primary key decides; losers insert nothing).
    */
   async claimAlert(alert: Omit<BudgetAlertRow, 'raisedAt'> & { at: Date }) {
-    const inserted = await this.knex('cost_budget_alerts')
-      .insert({
+    return insertOnce(
+      this.knex,
+      'cost_budget_alerts',
+      {
         organization_id: alert.organizationId,
         team: alert.team,
         period: alert.period,
@@ -84,12 +87,9 @@ export class BudgetsStore {
         amount: alert.amount,
         budget: alert.budget,
         raised_at: alert.at,
-      })
-      .onConflict(['organization_id', 'team', 'period', 'threshold', 'kind'])
-      .ignore()
-      .returning('period');
-    // SQLite and PostgreSQL return the inserted rows only.
-    return Array.isArray(inserted) ? inserted.length > 0 : Boolean(inserted);
+      },
+      ['organization_id', 'team', 'period', 'threshold', 'kind'],
+    );
   }
 
   async alerts(

@@ -46,6 +46,7 @@ export function createIngestionRateLimiting(options: {
   directory: OrganizationDirectory;
   knex: Knex;
   logger: LoggerService;
+  metrics?: Parameters<typeof createRateLimitMiddleware>[0]['metrics'];
 }): RequestHandler | undefined {
   const settings = readRateLimitsConfig(options.config);
   if (!settings.enabled) {
@@ -61,5 +62,6 @@ export function createIngestionRateLimiting(options: {
     userShareOfOrganization: settings.userShareOfOrganization,
     failureMode: settings.failureMode,
     logger: options.logger.child({ component: 'rate-limits' }),
+    metrics: options.metrics,
   });
 }

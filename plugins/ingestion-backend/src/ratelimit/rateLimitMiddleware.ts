@@ -41,6 +41,13 @@ export interface RateLimitMiddlewareOptions {
   logger: LoggerService;
   /** For the short-lived memory of users' organizations; injectable for tests. */
   clock?: () => number;
+  /** Counts refusals (the `ingestion.ratelimit.refusals` metric). */
+  metrics?: {
+    recordRateLimitRefusal(
+      organization: string | undefined,
+      window: string,
+    ): void;
+  };
 }
 
 /** How long a user's organizations are remembered for attribution (not for authorization). */
@@ -273,6 +280,12 @@ export function createRateLimitMiddleware(
       window === 'minute'
         ? 'quotas.api.requestsPerMinute'
         : 'quotas.api.requestsPerDay';
+    options.metrics?.recordRateLimitRefusal(
+      attribution.kind === 'organization'
+        ? attribution.organizationId
+        : undefined,
+      window,
+    );
     throw new RateLimitExceededError({
       ...(attribution.kind === 'organization'
         ? {

@@ -1,5 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { describePiiMasking } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  describePiiMasking,
+  type Run,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 import type {
   EngineRunContext,
   EngineRunState,
@@ -20,7 +23,11 @@ import { PermanentError, RunContextFactory } from './RunContextFactory';
 import { RunFinisher, type RunFinishedListener } from './RunFinisher';
 import { RunPiiMaskingTracker } from './RunPiiMaskingTracker';
 import { Pricing, RunResultRecorder } from './RunResultRecorder';
-import { type RunBudgetGate, ScheduledRunTrigger } from './ScheduledRunTrigger';
+import {
+  type RunBudgetGate,
+  ScheduledRunTrigger,
+  type ScheduledRunTriggerOptions,
+} from './ScheduledRunTrigger';
 
 export type { RetryPolicy } from './retryPolicy';
 export { engineOrganization } from './RunContextFactory';
@@ -43,6 +50,10 @@ export interface RunDriverOptions {
   scheduledEngines?: string[];
   /** Refuses scheduled runs while a budget is spent (`ingestion.costs.blockRunsAtBudget`). */
   budgetGate?: RunBudgetGate;
+  /** Told when the budget gate refuses a scheduled run (alerts its owners). */
+  onRunRefused?: ScheduledRunTriggerOptions['onRunRefused'];
+  /** Told about the driver's non-final status changes (running, cancelled, back to queued). */
+  onStatusChanged?: (run: Run) => void | Promise<void>;
   clock?: () => Date;
 }
 
@@ -97,6 +108,7 @@ export class RunDriver {
       logger: options.logger,
       engines: options.scheduledEngines ?? ['local'],
       budgetGate: options.budgetGate,
+      onRunRefused: options.onRunRefused,
       batch: BATCH,
     });
     this.#cancellations = new CancellationSignaller({
@@ -206,15 +218,17 @@ export class RunDriver {
         return;
       case 'running':
         if (run.status === 'submitted') {
-          await this.#runs.transition(
-            run.organizationId,
-            run.id,
-            ['submitted'],
-            'running',
-            { startedAt: now },
-            `Running on the ${run.engine} engine${
-              state.message ? `: ${state.message}` : ''
-            }`,
+          await this.#changed(
+            this.#runs.transition(
+              run.organizationId,
+              run.id,
+              ['submitted'],
+              'running',
+              { startedAt: now },
+              `Running on the ${run.engine} engine${
+                state.message ? `: ${state.message}` : ''
+              }`,
+            ),
           );
         }
         return;
@@ -243,13 +257,15 @@ export class RunDriver {
         }
         return;
       case 'cancelled':
-        await this.#runs.transition(
-          run.organizationId,
-          run.id,
-          ['submitted', 'running'],
-          'cancelled',
-          { finishedAt: now },
-          state.message ?? `Cancelled by the ${run.engine} engine`,
+        await this.#changed(
+          this.#runs.transition(
+            run.organizationId,
+            run.id,
+            ['submitted', 'running'],
+            'cancelled',
+            { finishedAt: now },
+            state.message ?? `Cancelled by the ${run.engine} engine`,
+          ),
         );
         return;
       case 'unknown':
@@ -285,16 +301,29 @@ export class RunDriver {
   async #retryLater(run: DriverRun, message: string) {
     const delay = retryDelaySeconds(this.#retry, run.attempt);
     const next = new Date(this.#now().getTime() + delay * 1000);
-    await this.#runs.transition(
-      run.organizationId,
-      run.id,
-      ['submitted', 'running'],
-      'queued',
-      { nextAttemptAt: next, errorMessage: message },
-      `Attempt ${run.attempt} of ${
-        this.#retry.maxAttempts
-      } failed: ${message}; retrying in ${delay} s`,
+    await this.#changed(
+      this.#runs.transition(
+        run.organizationId,
+        run.id,
+        ['submitted', 'running'],
+        'queued',
+        { nextAttemptAt: next, errorMessage: message },
+        `Attempt ${run.attempt} of ${
+          this.#retry.maxAttempts
+        } failed: ${message}; retrying in ${delay} s`,
+      ),
     );
+  }
+
+  /** Tells the status listener about a transition that happened (errors are logged). */
+  async #changed(transition: Promise<Run | undefined>) {
+    const moved = await transition;
+    if (!moved || !this.#options.onStatusChanged) return;
+    try {
+      await this.#options.onStatusChanged(moved);
+    } catch (error) {
+      this.#options.logger.warn(`A run status listener failed: ${error}`);
+    }
   }
 
   // ---- queued runs -------------------------------------------------------

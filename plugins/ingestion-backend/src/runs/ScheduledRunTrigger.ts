@@ -22,6 +22,14 @@ export interface ScheduledRunTriggerOptions {
   /** Engines whose pipelines are triggered on their schedule. */
   engines: string[];
   budgetGate?: RunBudgetGate;
+  /** Told when the budget gate refuses a scheduled run (alerts its owners). */
+  onRunRefused?: (refusal: {
+    organizationId: string;
+    pipelineId: string;
+    reason: 'budget';
+    message: string;
+    trigger: 'schedule';
+  }) => Promise<void>;
   /** Due pipelines read per organization and tick. */
   batch: number;
 }
@@ -95,6 +103,15 @@ export class ScheduledRunTrigger {
           organization.id
         }) for ${fire.toISOString()}: ${(error as Error).message}`,
       );
+      await this.#options
+        .onRunRefused?.({
+          organizationId: organization.id,
+          pipelineId: pipeline.id,
+          reason: 'budget',
+          message: (error as Error).message,
+          trigger: 'schedule',
+        })
+        .catch(e => logger.warn(`A run refusal listener failed: ${e}`));
       return true;
     }
     const queued = await runs.countByStatus(organization.id, ['queued']);

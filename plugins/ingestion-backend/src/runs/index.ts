@@ -47,6 +47,8 @@ export async function startRunDriver(options: {
     ): Promise<ResolvedConnection>;
   };
   budgetGate?: RunDriverOptions['budgetGate'];
+  onRunRefused?: RunDriverOptions['onRunRefused'];
+  onStatusChanged?: RunDriverOptions['onStatusChanged'];
 }): Promise<RunDriver> {
   const { config, logger, knex, engines } = options;
   if (!engines.has('local')) {
@@ -73,6 +75,8 @@ export async function startRunDriver(options: {
     logger: logger.child({ task: RUN_DRIVER_TASK_ID }),
     pricing: readCostPricing(config),
     budgetGate: options.budgetGate,
+    onRunRefused: options.onRunRefused,
+    onStatusChanged: options.onStatusChanged,
     retry: {
       maxAttempts: settings?.getOptionalNumber('maxAttempts'),
       baseDelaySeconds: settings?.getOptionalNumber('retryDelaySeconds'),

@@ -27,6 +27,7 @@ import {
   type CursorKind,
 } from '../runs/watermark';
 import { SpecProblemsError } from '../spec/SpecProblemsError';
+import type { RunRefusal } from '../alerts/RunAlerter';
 import type { MutationAudit, PipelinesService } from './PipelinesService';
 import type { QuotasService } from './QuotasService';
 
@@ -48,6 +49,10 @@ export class RunsService {
         ): Promise<void>;
       };
       clock?: () => Date;
+      /** Told when a quota or budget refuses a run (alerts its owners); errors are its own. */
+      onRunRefused?: (refusal: RunRefusal) => Promise<void>;
+      /** Told when a run is queued or cancelled here (live status on open pages). */
+      onStatusChanged?: (run: Run) => Promise<void>;
       /** The tables pipelines wrote: their recorded schemas tell a cursor column's type. */
       tables?: Pick<TablesStore, 'list'>;
     },
@@ -91,8 +96,18 @@ export class RunsService {
     }
     const watermarkIn = await this.watermarkIn(pipeline, input);
     const organization = this.options.directory.get(pipeline.organization);
-    await this.options.quotas.checkRunAllowed(organization);
-    await this.options.budgetGate?.checkRunAllowed(organization, pipeline);
+    try {
+      await this.options.quotas.checkRunAllowed(organization);
+    } catch (error) {
+      await this.refused(pipeline, 'quota', error, input.trigger);
+      throw error;
+    }
+    try {
+      await this.options.budgetGate?.checkRunAllowed(organization, pipeline);
+    } catch (error) {
+      await this.refused(pipeline, 'budget', error, input.trigger);
+      throw error;
+    }
     const id = randomUUID();
     const run = await this.options.runs.create({
       id,
@@ -120,7 +135,25 @@ export class RunsService {
         ...(input.fullRefresh && { fullRefresh: true }),
       },
     });
+    await this.options.onStatusChanged?.(run);
     return run;
+  }
+
+  private async refused(
+    pipeline: PipelineDetails,
+    reason: RunRefusal['reason'],
+    error: unknown,
+    trigger: Run['trigger'] = 'manual',
+  ) {
+    await this.options
+      .onRunRefused?.({
+        organizationId: pipeline.organization,
+        pipelineId: pipeline.id,
+        reason,
+        message: (error as Error).message,
+        trigger,
+      })
+      .catch(() => undefined);
   }
 
   /** Where the run starts: the override, nothing (full refresh), or the last recorded mark. */
@@ -254,6 +287,7 @@ export class RunsService {
       targetId: id,
       outcome: 'success',
     });
+    if (cancelled) await this.options.onStatusChanged?.(cancelled);
     // Lost a race with the engine finishing it: report the run as it is now.
     return cancelled ?? this.get(credentials, id);
   }
