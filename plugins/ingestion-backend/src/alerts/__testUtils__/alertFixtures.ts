@@ -100,10 +100,15 @@ export async function seedLineage(knex: Knex) {
     ],
   };
   for (const [name, list] of Object.entries(edges)) {
+    const pipelineId = PIPELINES[name as PipelineName].id;
     await lineage.replaceForPipeline(
       'finance',
-      PIPELINES[name as PipelineName].id,
-      list.map(([ref, direction]) => ({ ...table(ref), direction })),
+      pipelineId,
+      list.map(([ref, direction]) => ({
+        ...table(ref),
+        pipelineId,
+        direction,
+      })),
       AT,
     );
   }

@@ -19,12 +19,13 @@ import {
   runDurationMs,
 } from '../common/format';
 import { RunStatus } from '../common/RunStatus';
+import { useRunSignals } from '../common/useRunSignals';
 import { RunLogsDialog } from './RunLogsDialog';
 
 /**
  * A pipeline's runs, newest first: status, timings, rows, DBUs and cost, logs. "Run now" and
  * "Cancel" show only when the permission policy lets the user execute the pipeline (the backend
- * checks again on every call).
+ * checks again on every call). Status changes arrive as signals and refetch the list.
  */
 export function PipelineRuns(props: { pipelineId: string }) {
   const { pipelineId } = props;
@@ -38,6 +39,8 @@ export function PipelineRuns(props: { pipelineId: string }) {
   const [generation, setGeneration] = useState(0);
   const [busy, setBusy] = useState(false);
   const [logsOf, setLogsOf] = useState<Run>();
+  // Runs changing status (queued, running, finished) refresh the list live, without polling.
+  const signals = useRunSignals({ pipelineId });
 
   const act = async (what: string, call: () => Promise<Run>) => {
     setBusy(true);
@@ -109,7 +112,7 @@ export function PipelineRuns(props: { pipelineId: string }) {
         title="Runs"
         resource="The runs of this pipeline"
         columns={columns}
-        deps={[pipelineId, generation]}
+        deps={[pipelineId, generation, signals.generation]}
         fetchPage={cursor =>
           api.listPipelineRuns(pipelineId, { cursor, limit: 20 })
         }
