@@ -21,6 +21,11 @@ import {
 } from '../database/LineageStore';
 import { datasetRefString } from '../runs/datasetRefs';
 import { schemaColumns } from './CatalogExportStore';
+import {
+  latestRuns,
+  tableFreshness,
+  type LineageLastRun,
+} from './lineageAnnotations';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
 
@@ -53,6 +58,10 @@ export interface LineageGraphNode {
   entityRef: string;
   /** Pipeline hops from the start: 0 for the start, 1 for a start pipeline's own datasets and for the pipelines next to a start dataset, and so on. */
   depth: number;
+  /** Pipelines: their latest run. */
+  lastRun?: LineageLastRun;
+  /** Iceberg tables the caller may read: when they were last written. */
+  updatedAt?: string;
 }
 
 export interface ColumnLineageEdge {
@@ -79,6 +88,18 @@ export interface LineageGraphResponse {
   columnLineage?: PipelineColumnLineage[];
   /** The graph reached the node limit: deeper parts are left out. */
   truncated: boolean;
+  /**
+   * Neighbours the caller may not see, counted per node and direction: the pipelines next to a
+   * dataset that the caller may not read. Only a count, never a name or an id.
+   */
+  hidden: HiddenNeighbours[];
+}
+
+export interface HiddenNeighbours {
+  /** The visible node the hidden pipelines connect to. */
+  node: string;
+  direction: 'upstream' | 'downstream';
+  count: number;
 }
 
 const pipelineNode = (id: string) => `pipeline:${id}`;
@@ -180,6 +201,8 @@ export class LineageGraphService {
     const nodes = new Map<string, LineageGraphNode>();
     const edges = new Map<string, { from: string; to: string }>();
     const datasetKinds = new Map<string, string>();
+    /** `node|direction` → the unreadable pipelines next to that node. */
+    const hidden = new Map<string, Set<string>>();
     let truncated = false;
 
     const addPipeline = (pipeline: ReadablePipeline, depth: number) => {
@@ -269,7 +292,14 @@ export class LineageGraphService {
           for (const edge of candidates) {
             const pipeline =
               readable.get(edge.pipelineId) ?? pipelines.get(edge.pipelineId);
-            if (!pipeline) continue;
+            if (!pipeline) {
+              const key = `${datasetNode(edge.datasetRef)}|${direction}`;
+              hidden.set(
+                key,
+                (hidden.get(key) ?? new Set()).add(edge.pipelineId),
+              );
+              continue;
+            }
             addPipeline(pipeline, hops);
             addEdge(edge);
           }
@@ -327,6 +357,23 @@ export class LineageGraphService {
       addDataset(kind, ref, 0);
     }
 
+    const [runs, freshness] = await Promise.all([
+      latestRuns(this.options.knex, org, [...pipelines.keys()]),
+      tableFreshness(
+        this.options.knex,
+        await authorizer.accessFilter(credentials, tableReadPermission, org),
+        [...datasetKinds.keys()],
+      ),
+    ]);
+    for (const node of nodes.values()) {
+      const lastRun = node.pipelineId ? runs.get(node.pipelineId) : undefined;
+      if (lastRun) node.lastRun = lastRun;
+      const updatedAt = node.datasetRef
+        ? freshness.get(node.datasetRef)
+        : undefined;
+      if (updatedAt) node.updatedAt = updatedAt;
+    }
+
     const response: LineageGraphResponse = {
       root,
       nodes: [...nodes.values()].sort(
@@ -334,6 +381,20 @@ export class LineageGraphService {
       ),
       edges: [...edges.values()],
       truncated,
+      hidden: [...hidden.entries()]
+        .map(([key, ids]) => {
+          const at = key.lastIndexOf('|');
+          return {
+            node: key.slice(0, at),
+            direction: key.slice(at + 1) as HiddenNeighbours['direction'],
+            count: ids.size,
+          };
+        })
+        .sort(
+          (a, b) =>
+            a.node.localeCompare(b.node) ||
+            a.direction.localeCompare(b.direction),
+        ),
     };
     if (query.columns) {
       Object.assign(

@@ -279,6 +279,39 @@ describe.each(databases.eachSupportedId())(
       expect(service.status).toBe(404);
     });
 
+    it('gives pipelines their latest run and tables their freshness', async () => {
+      for (const [id, status, at] of [
+        ['run-old', 'failed', '2026-11-01T00:00:00Z'],
+        ['run-new', 'succeeded', '2026-11-02T00:00:00Z'],
+      ]) {
+        await knex('runs').insert({
+          id,
+          organization_id: 'finance',
+          pipeline_id: ids.daily,
+          pipeline_version: 1,
+          engine: 'local',
+          status,
+          trigger: 'api',
+          triggered_by: 'user:default/finance-engineer',
+          queued_at: new Date(at),
+          idempotency_token: `t-${id}`,
+        });
+      }
+      const res = await graph({
+        organization: 'finance',
+        pipelineId: ids.daily,
+        depth: '1',
+      });
+      const byId = new Map(
+        res.body.nodes.map((n: { id: string }) => [n.id, n] as const),
+      );
+      expect(byId.get(`pipeline:${ids.daily}`)).toMatchObject({
+        lastRun: { status: 'succeeded', queuedAt: '2026-11-02T00:00:00.000Z' },
+      });
+      expect(byId.get(DAILY)).toHaveProperty('updatedAt');
+      expect(byId.get(MYSQL)).not.toHaveProperty('updatedAt');
+    });
+
     it('drops the lineage of a deleted pipeline', async () => {
       const res = await request(server)
         .delete(`/api/ingestion/v1/pipelines/${ids.export}`)

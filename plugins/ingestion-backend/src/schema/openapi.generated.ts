@@ -2153,6 +2153,129 @@ export const spec = {
         }
       }
     },
+    "/v1/quality/scores": {
+      "get": {
+        "operationId": "GetQualityScores",
+        "description": "Quality score of an organization, a pipeline or a table: the severity-weighted share of rules that passed (fail 3, drop 2, warn 1) in each pipeline's latest checked run, its daily trend between `from` and `to`, open breaches (heaviest first) and each pipeline's score. Over the results the caller may read, as `/v1/quality`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          },
+          {
+            "name": "pipeline",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/Id"
+            }
+          },
+          {
+            "name": "table",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/Id"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "First day (UTC), inclusive; 30 days before `to` by default.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "Last day (UTC), inclusive; today by default.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            }
+          },
+          {
+            "name": "bucket",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "day"
+              ],
+              "default": "day"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Current score, trend, open breaches and per-pipeline scores.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "organization",
+                    "from",
+                    "to",
+                    "bucket",
+                    "current",
+                    "trend",
+                    "breaches",
+                    "pipelines"
+                  ],
+                  "properties": {
+                    "organization": {
+                      "type": "string"
+                    },
+                    "pipelineId": {
+                      "type": "string"
+                    },
+                    "tableId": {
+                      "type": "string"
+                    },
+                    "from": {
+                      "type": "string"
+                    },
+                    "to": {
+                      "type": "string"
+                    },
+                    "bucket": {
+                      "type": "string"
+                    },
+                    "weights": {
+                      "type": "object"
+                    },
+                    "current": {
+                      "type": "object"
+                    },
+                    "trend": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "breaches": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    },
+                    "pipelines": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/catalog/organizations": {
       "get": {
         "operationId": "ExportCatalogOrganizations",
@@ -3714,6 +3837,34 @@ export const spec = {
           "truncated": {
             "type": "boolean"
           },
+          "hidden": {
+            "description": "Pipelines next to a node that the caller may not read, counted per node and direction (never named).",
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "node",
+                "direction",
+                "count"
+              ],
+              "properties": {
+                "node": {
+                  "type": "string"
+                },
+                "direction": {
+                  "type": "string",
+                  "enum": [
+                    "upstream",
+                    "downstream"
+                  ]
+                },
+                "count": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          },
           "nodes": {
             "type": "array",
             "items": {
@@ -3747,6 +3898,29 @@ export const spec = {
                 "depth": {
                   "type": "integer",
                   "minimum": 0
+                },
+                "lastRun": {
+                  "type": "object",
+                  "description": "Pipelines only, their latest run.",
+                  "required": [
+                    "status",
+                    "queuedAt"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string"
+                    },
+                    "queuedAt": {
+                      "type": "string"
+                    },
+                    "finishedAt": {
+                      "type": "string"
+                    }
+                  }
+                },
+                "updatedAt": {
+                  "type": "string",
+                  "description": "Iceberg tables the caller may read, when they were last written."
                 }
               }
             }
