@@ -273,12 +273,33 @@ export interface Config {
       enabled?: boolean;
     };
 
-    /** The organizations (tenants) sharing this portal. */
+    /**
+     * Where organizations live. `database` (default): in the backend's store, where platform admins
+     * create, update and retire them through `/v1/organizations`; `ingestion.organizations` entries
+     * whose id the store does not hold are added at start (all of them on the first start) and
+     * entries it holds are left as the store has them. `config`: `ingestion.organizations` alone
+     * (the write routes answer 409).
+     */
+    organizationsSource?: 'database' | 'config';
+
+    /**
+     * Seconds a backend (and the permission policy) uses the organizations it read before reading
+     * them again: how long a change made through another replica takes to count. Defaults to 5.
+     */
+    organizationsCacheSeconds?: number;
+
+    /**
+     * The organizations (tenants) sharing this portal: with `organizationsSource: database`, the
+     * seed of the store. Secrets (`databricks.token`, `iceberg.restCatalogs`) stay in config and
+     * apply to the organization of the same id.
+     */
     organizations?: Array<{
       /** Stable id, lower-case: `finance`. Used in entity names, paths and API filters. */
       id: string;
       /** Display name. */
       name: string;
+      /** What the organization is, for the organizations page. */
+      description?: string;
       /** Cost center for chargeback, for example `FIN-001`. */
       costCenter: string;
       /** `production`, `staging` or `development`. */

@@ -70,12 +70,17 @@ describe('catalog module ingestion (real catalog backend)', () => {
   }
 
   /** The entity once the catalog has stitched its relations. */
-  const stitched = async (user: string, ref: string, relations = 1) => {
+  const stitched = async (
+    user: string,
+    ref: string,
+    relations = 1,
+    ready: (e: Entity) => boolean = () => true,
+  ) => {
     let last: Entity | undefined;
     try {
       return await eventually(async () => {
         last = await entity(user, ref);
-        return last && (last.relations?.length ?? 0) >= relations
+        return last && (last.relations?.length ?? 0) >= relations && ready(last)
           ? last
           : undefined;
       });
@@ -135,10 +140,13 @@ describe('catalog module ingestion (real catalog backend)', () => {
       updated_at: new Date(),
     });
 
+    // The table the pipeline writes is emitted before the engine's commit too: wait for the commit's.
     const table = await stitched(
       'finance-analyst',
       'resource:finance/finance_catalog.analytics.daily_transactions',
       3,
+      e =>
+        e.metadata.annotations?.['ingestion.backstage.io/owner'] !== undefined,
     );
     // Owned by a group of the organization (no user entities in this catalog: the owner group).
     expect(table.spec).toMatchObject({

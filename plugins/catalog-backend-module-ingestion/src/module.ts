@@ -65,19 +65,19 @@ export const catalogModuleIngestion = createBackendModule({
         scheduler,
         catalogService,
       }) {
+        const providerConfig = config.getOptionalConfig(CONFIG_KEY);
+        const source = new IngestionCatalogClient({
+          discovery,
+          auth,
+          pageSize: providerConfig?.getOptionalNumber('pageSize'),
+        });
         // The tenant boundary holds with or without the provider: registered entities may never
-        // claim an organization's space.
-        const directory = TenantDirectory.fromConfig(config);
-        for (const group of directory.sharedGroups()) {
-          logger.warn(
-            `${group} is configured for several ingestion organizations: it is not scoped to any of them and owns none of their entities`,
-          );
-        }
-        for (const id of directory.inDefaultNamespace()) {
-          logger.warn(
-            `Ingestion organization '${id}' has the catalog's default namespace: entities from elsewhere cannot be kept out of it`,
-          );
-        }
+        // claim an organization's space. Organizations come from the ingestion backend (the one
+        // place they are kept), so one created or retired at run time counts within seconds.
+        const directory = TenantDirectory.fromSource(
+          async () => (await source.organizations()).items,
+          { logger },
+        );
         catalog.addProcessor(
           new IngestionOrganizationProcessor(
             new OrganizationGroups(directory, async entityRef =>
@@ -88,18 +88,14 @@ export const catalogModuleIngestion = createBackendModule({
           ),
         );
 
-        const providerConfig = config.getOptionalConfig(CONFIG_KEY);
         if (providerConfig?.getOptionalBoolean('enabled') === false) {
           logger.info('Ingestion entity provider disabled by config');
           return;
         }
         catalog.addEntityProvider(
           new IngestionEntityProvider({
-            source: new IngestionCatalogClient({
-              discovery,
-              auth,
-              pageSize: providerConfig?.getOptionalNumber('pageSize'),
-            }),
+            source,
+            tenants: directory,
             logger,
             scheduler,
             schedule: {

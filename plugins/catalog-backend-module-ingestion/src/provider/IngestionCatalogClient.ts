@@ -12,7 +12,8 @@ import type {
 
 /** What the provider reads from the ingestion backend (its `/v1/catalog` export). */
 export interface IngestionCatalogSource {
-  organizations(): Promise<CatalogOrganization[]>;
+  /** Every organization, retired ones flagged, with the version of the list. */
+  organizations(): Promise<{ items: CatalogOrganization[]; version?: string }>;
   pipelines(cursor?: string): Promise<CatalogPage<CatalogPipeline>>;
   tables(cursor?: string): Promise<CatalogPage<CatalogTable>>;
   changes(since: number): Promise<CatalogChanges>;
@@ -69,9 +70,10 @@ export class IngestionCatalogClient implements IngestionCatalogSource {
     return String(this.options.pageSize ?? 1000);
   }
 
-  async organizations() {
-    return (await this.get<{ items: CatalogOrganization[] }>('/organizations'))
-      .items;
+  organizations() {
+    return this.get<{ items: CatalogOrganization[]; version?: string }>(
+      '/organizations',
+    );
   }
 
   pipelines(cursor?: string) {

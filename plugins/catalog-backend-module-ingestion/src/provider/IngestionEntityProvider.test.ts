@@ -12,6 +12,7 @@ import type {
 import { IngestionEntityProvider } from './IngestionEntityProvider';
 import type { IngestionCatalogSource } from './IngestionCatalogClient';
 import { organization, pipeline, table } from '../__testUtils__/fixtures';
+import { TenantDirectory } from '../tenancy/TenantDirectory';
 
 /** The backend's export over an in-memory state, with `updatedAt` as the change clock. */
 class FakeSource implements IngestionCatalogSource {
@@ -33,7 +34,10 @@ class FakeSource implements IngestionCatalogSource {
   }
 
   async organizations() {
-    return this.organizationsList;
+    return {
+      items: this.organizationsList,
+      version: JSON.stringify(this.organizationsList),
+    };
   }
   private page<T extends { id: string }>(items: T[], cursor?: string) {
     const sorted = items.sort((a, b) => a.id.localeCompare(b.id));
@@ -57,7 +61,7 @@ class FakeSource implements IngestionCatalogSource {
     const changed = <T extends { updatedAt: string }>(items: T[]) =>
       items.filter(i => Date.parse(i.updatedAt) >= since - 5_000);
     const counts: CatalogChanges['counts'] = {};
-    for (const org of this.organizationsList) {
+    for (const org of this.organizationsList.filter(o => !o.retired)) {
       counts[org.id] = {
         pipelines: [...this.pipelinesById.values()].filter(
           p => p.organization === org.id,
@@ -73,6 +77,7 @@ class FakeSource implements IngestionCatalogSource {
       counts,
       until: String(this.clock + 1),
       truncated: false,
+      organizationsVersion: JSON.stringify(this.organizationsList),
     };
   }
   async ids(org: string, kind: 'pipelines' | 'tables') {
@@ -156,6 +161,80 @@ describe('IngestionEntityProvider', () => {
     expect(new Set(full.entities.map(e => e.locationKey))).toEqual(
       new Set(['ingestion-provider:finance']),
     );
+  });
+
+  it('follows organizations created, changed and retired at run time on its change poll', async () => {
+    const tenants = new TenantDirectory([]);
+    provider = new IngestionEntityProvider({
+      source,
+      logger: mockServices.logger.mock(),
+      clock: () => source.clock,
+      tenants,
+    });
+    await provider.connect({
+      applyMutation: async mutation => {
+        mutations.push(mutation);
+      },
+      refresh: async () => {},
+    });
+    await provider.refresh();
+    expect(tenants.get('finance')?.namespace).toBe('finance');
+    mutations.length = 0;
+
+    // Created: its System appears, and the processor's directory knows its groups.
+    source.organizationsList = [
+      organization('finance'),
+      organization('marketing', {
+        roles: { admin: ['group:default/marketing-admins'] },
+      }),
+    ];
+    await provider.applyChanges();
+    expect(mutations.map(refsOf)).toEqual([
+      {
+        full: [
+          'system:finance/finance-data-platform',
+          'system:marketing/marketing-data-platform',
+        ],
+      },
+    ]);
+    expect(tenants.ofConfiguredGroup('group:default/marketing-admins')).toBe(
+      'marketing',
+    );
+
+    // Changed (same ids, new settings): read again.
+    source.organizationsList = [
+      organization('finance'),
+      organization('marketing', {
+        name: 'Marketing & Web',
+        roles: { admin: ['group:default/marketing-admins'] },
+      }),
+    ];
+    await provider.applyChanges();
+    const changed = mutations[1] as Extract<
+      EntityProviderMutation,
+      { type: 'full' }
+    >;
+    expect(
+      changed.entities.find(
+        e => e.entity.metadata.name === 'marketing-data-platform',
+      )?.entity.metadata.title,
+    ).toMatch(/Marketing & Web/);
+
+    // Retired: its entities go, its namespace stays reserved.
+    source.organizationsList = [
+      organization('finance'),
+      organization('marketing', { retired: true }),
+    ];
+    await provider.applyChanges();
+    expect(refsOf(mutations[2])).toEqual({
+      full: ['system:finance/finance-data-platform'],
+    });
+    expect(tenants.ofNamespace('marketing')?.id).toBe('marketing');
+
+    // Nothing changed: nothing sent.
+    source.clock += 60_000;
+    await provider.applyChanges();
+    expect(mutations).toHaveLength(3);
   });
 
   it('starts with a full refresh when asked for changes first', async () => {

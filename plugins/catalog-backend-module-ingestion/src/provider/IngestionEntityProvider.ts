@@ -13,6 +13,7 @@ import { hash } from 'node:crypto';
 import { CatalogModel, type SubjectKey } from './CatalogModel';
 import { locationKeyOf, type EntityContext } from './entities';
 import type { IngestionCatalogSource } from './IngestionCatalogClient';
+import type { TenantDirectory } from '../tenancy/TenantDirectory';
 
 /** How the provider is scheduled. */
 export interface IngestionEntityProviderSchedule {
@@ -79,6 +80,8 @@ export class IngestionEntityProvider implements EntityProvider {
   private emitted = new Map<SubjectKey, Emitted>();
   /** Epoch ms to ask for changes since. */
   private since = 0;
+  /** The version of the organizations the model holds (see `CatalogChanges`). */
+  private organizationsVersion?: string;
   /** Full refreshes and change polls never overlap in one instance. */
   private queue: Promise<unknown> = Promise.resolve();
   lastStats?: RefreshStats;
@@ -91,6 +94,8 @@ export class IngestionEntityProvider implements EntityProvider {
       schedule?: IngestionEntityProviderSchedule;
       context?: EntityContext;
       clock?: () => number;
+      /** Told the organizations on every full refresh (the processor's directory). */
+      tenants?: TenantDirectory;
     },
   ) {}
 
@@ -152,7 +157,10 @@ export class IngestionEntityProvider implements EntityProvider {
     const { source, logger } = this.options;
     const started = this.now();
     const model = new CatalogModel(this.options.context);
-    model.setOrganizations(await source.organizations());
+    const organizations = await source.organizations();
+    // Retired organizations keep their namespace (the processor's directory) and lose their entities.
+    this.options.tenants?.update(organizations.items);
+    model.setOrganizations(organizations.items.filter(o => !o.retired));
     // Pipelines and tables are read side by side; the model files each in whatever order. The
     // next page is asked for before this one is filed, so the ingestion database works meanwhile.
     const readAll = async <T>(
@@ -203,6 +211,7 @@ export class IngestionEntityProvider implements EntityProvider {
     this.model = model;
     this.emitted = emitted;
     this.since = started;
+    this.organizationsVersion = organizations.version;
     const stats: RefreshStats = {
       type: 'full',
       entities: entities.length,
@@ -227,7 +236,10 @@ export class IngestionEntityProvider implements EntityProvider {
     const organizations = Object.keys(changes.counts).sort();
     if (
       changes.truncated ||
-      organizations.join('\n') !== model.organizationIds().join('\n')
+      organizations.join('\n') !== model.organizationIds().join('\n') ||
+      // An organization was added, changed or retired: its System, and all it holds, again.
+      (changes.organizationsVersion !== undefined &&
+        changes.organizationsVersion !== this.organizationsVersion)
     ) {
       return this.fullRefresh();
     }

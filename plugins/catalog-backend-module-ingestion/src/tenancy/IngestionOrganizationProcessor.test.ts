@@ -135,7 +135,7 @@ describe('IngestionOrganizationProcessor', () => {
       ).toBe('group:default/finance-viewers');
     });
 
-    it('fails closed for an organization the config does not know', async () => {
+    it('fails closed for an organization the ingestion backend does not know', async () => {
       await expect(
         process(
           pipeline('group:default/x', {
@@ -144,7 +144,7 @@ describe('IngestionOrganizationProcessor', () => {
           }),
           provider('unknown'),
         ),
-      ).rejects.toThrow(/not in ingestion.organizations/);
+      ).rejects.toThrow(/not an organization of the ingestion backend/);
     });
   });
 
@@ -390,6 +390,50 @@ describe('IngestionOrganizationProcessor', () => {
     expect(await owner()).toBe('group:default/finance');
     late.set('user:default/late', user('late', ['finance-analysts']));
     expect(await owner()).toBe('group:default/finance-analysts');
+  });
+
+  it('reads organizations from the ingestion backend: fails closed until it answers, then follows it', async () => {
+    let answer: Array<{ id: string; ownerGroup: string }> | undefined;
+    let now = 0;
+    const live = new IngestionOrganizationProcessor(
+      new OrganizationGroups(
+        TenantDirectory.fromSource(
+          async () => {
+            if (!answer) throw new Error('ECONNREFUSED');
+            return answer;
+          },
+          { maxAgeMs: 1_000, now: () => now },
+        ),
+        async ref => CATALOG.get(ref),
+      ),
+    );
+    // An entity from a file in what becomes marketing's namespace.
+    const squatter = {
+      ...pipeline('group:default/someone', {
+        namespace: 'marketing',
+        annotations: {},
+      }),
+    };
+    const check = () => live.preProcessEntity(squatter, file, () => {}, file);
+
+    await expect(check()).rejects.toThrow(/ECONNREFUSED/);
+    answer = [{ id: 'finance', ownerGroup: 'group:default/finance' }];
+    await expect(check()).resolves.toBeDefined();
+
+    // A platform admin creates marketing: within maxAge its namespace is its own.
+    answer = [
+      ...answer,
+      { id: 'marketing', ownerGroup: 'group:default/marketing' },
+    ];
+    now = 500;
+    await expect(check()).resolves.toBeDefined();
+    now = 1_000;
+    await expect(check()).rejects.toThrow(/marketing/);
+
+    // The backend is down for a while: the last organizations stay in force.
+    answer = undefined;
+    now = 5_000;
+    await expect(check()).rejects.toThrow(/marketing/);
   });
 
   it('looks each user up once while the cache holds', async () => {

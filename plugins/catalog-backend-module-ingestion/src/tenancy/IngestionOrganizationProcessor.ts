@@ -100,6 +100,8 @@ export class IngestionOrganizationProcessor implements CatalogProcessor {
     _emit: unknown,
     originLocation: LocationSpec,
   ): Promise<Entity> {
+    // Organizations change at run time: decide on ones at most a few seconds old.
+    await this.groups.directory.ensureFresh();
     const organization = providerOrganization(location, originLocation);
     return organization === undefined
       ? this.checkForeignEntity(entity)
@@ -115,7 +117,7 @@ export class IngestionOrganizationProcessor implements CatalogProcessor {
     if (!tenant) {
       // Fail closed: without the organization's groups its entities cannot be scoped.
       throw new InputError(
-        `${ref}: organization '${organization}' is not in ingestion.organizations of the catalog's backend config`,
+        `${ref}: organization '${organization}' is not an organization of the ingestion backend`,
       );
     }
     if (

@@ -1,6 +1,7 @@
-import type { RootConfigService } from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  type CatalogOrganization,
   dataPlatformSystemName,
   ORG_ROLES,
   organizationNamespace,
@@ -29,48 +30,70 @@ export function groupRef(ref: string, defaultNamespace = 'default'): string {
   ).toLocaleLowerCase('en-US');
 }
 
+/** An organization as the directory needs it (its id, owner group and role groups). */
+export type TenantOrganization = Pick<
+  CatalogOrganization,
+  'id' | 'ownerGroup'
+> & {
+  roles?: Partial<Record<OrgRole, string[]>>;
+};
+
+/** How long the organizations read from the ingestion backend are used before reading again. */
+export const DEFAULT_TENANTS_MAX_AGE_MS = 10_000;
+
 /**
- * The organizations of `ingestion.organizations` (the same config the ingestion backend and its
- * permission policy read): which namespaces and names are theirs, and which groups are configured
- * for them. Role groups decide membership, exactly as in the policy.
+ * The ingestion organizations as the catalog module sees them (read from the ingestion backend,
+ * the one place organizations are kept, retired ones included so their namespace stays theirs):
+ * which namespaces and names are theirs, and which groups are configured for them. Role groups
+ * decide membership, exactly as in the policy.
+ *
+ * The entity provider puts what it reads into it ({@link update}) on every full refresh, which
+ * it makes whenever the organizations change; the processor asks for fresh organizations
+ * ({@link ensureFresh}) before it decides, and fails closed while none could ever be read.
  */
 export class TenantDirectory {
-  private readonly byId: ReadonlyMap<string, Tenant>;
-  private readonly byNamespace: ReadonlyMap<string, Tenant>;
-  private readonly bySystemName: ReadonlyMap<string, Tenant>;
+  private byId: ReadonlyMap<string, Tenant> = new Map();
+  private byNamespace: ReadonlyMap<string, Tenant> = new Map();
+  private bySystemName: ReadonlyMap<string, Tenant> = new Map();
   /** Configured group → the organizations it is configured for (as owner or role group). */
-  private readonly groups: ReadonlyMap<
-    string,
-    { owner: string[]; role: string[] }
-  >;
+  private groups: ReadonlyMap<string, { owner: string[]; role: string[] }> =
+    new Map();
+  private loadedAt?: number;
+  private loading?: Promise<void>;
+  private warned = new Set<string>();
 
-  static fromConfig(config: RootConfigService): TenantDirectory {
-    const organizations = (
-      config.getOptionalConfigArray('ingestion.organizations') ?? []
-    ).map(org => {
-      const id = org.getString('id');
-      const roles = org.getOptionalConfig('roles');
-      return {
-        id,
-        ownerGroup: org.getString('ownerGroup'),
-        roles: Object.fromEntries(
-          ORG_ROLES.map(role => [
-            role,
-            roles?.getOptionalStringArray(role) ?? [],
-          ]),
-        ) as Record<OrgRole, string[]>,
-      };
-    });
-    return new TenantDirectory(organizations);
+  /** A directory that reads the organizations from `load` (the ingestion backend's export). */
+  static fromSource(
+    load: () => Promise<TenantOrganization[]>,
+    options: {
+      logger?: LoggerService;
+      maxAgeMs?: number;
+      now?: () => number;
+    } = {},
+  ): TenantDirectory {
+    return new TenantDirectory([], { ...options, load });
   }
 
   constructor(
-    organizations: Array<{
-      id: string;
-      ownerGroup: string;
-      roles: Partial<Record<OrgRole, string[]>>;
-    }>,
+    organizations: TenantOrganization[],
+    private readonly options: {
+      load?: () => Promise<TenantOrganization[]>;
+      logger?: LoggerService;
+      maxAgeMs?: number;
+      now?: () => number;
+    } = {},
   ) {
+    if (!options.load) {
+      this.update(organizations);
+    }
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Replaces the organizations (the provider calls this with what it read). */
+  update(organizations: TenantOrganization[]): void {
     const tenants = organizations.map(
       (org): Tenant => ({
         id: org.id,
@@ -80,7 +103,7 @@ export class TenantDirectory {
         roles: Object.fromEntries(
           ORG_ROLES.map(role => [
             role,
-            (org.roles[role] ?? []).map(ref => groupRef(ref)),
+            (org.roles?.[role] ?? []).map(ref => groupRef(ref)),
           ]),
         ) as Record<OrgRole, string[]>,
       }),
@@ -105,6 +128,57 @@ export class TenantDirectory {
       }
     }
     this.groups = groups;
+    this.loadedAt = this.now();
+    this.warn();
+  }
+
+  /** Logs, once each, groups it cannot scope and organizations in the default namespace. */
+  private warn() {
+    const { logger } = this.options;
+    if (!logger) return;
+    for (const group of this.sharedGroups()) {
+      if (this.warned.has(`group:${group}`)) continue;
+      this.warned.add(`group:${group}`);
+      logger.warn(
+        `${group} is configured for several ingestion organizations: it is not scoped to any of them and owns none of their entities`,
+      );
+    }
+    for (const id of this.inDefaultNamespace()) {
+      if (this.warned.has(`default:${id}`)) continue;
+      this.warned.add(`default:${id}`);
+      logger.warn(
+        `Ingestion organization '${id}' has the catalog's default namespace: entities from elsewhere cannot be kept out of it`,
+      );
+    }
+  }
+
+  /**
+   * Reads the organizations again when the last read is older than `maxAgeMs`. While none were
+   * ever read, a failure is thrown (the processor fails closed and the catalog retries); later,
+   * the last organizations stay in use and the failure is logged.
+   */
+  async ensureFresh(): Promise<void> {
+    const { load } = this.options;
+    if (!load) return;
+    const maxAge = this.options.maxAgeMs ?? DEFAULT_TENANTS_MAX_AGE_MS;
+    if (this.loadedAt !== undefined && this.now() - this.loadedAt < maxAge) {
+      return;
+    }
+    const never = this.loadedAt === undefined;
+    this.loading ??= load()
+      .then(organizations => this.update(organizations))
+      .finally(() => {
+        this.loading = undefined;
+      });
+    try {
+      await this.loading;
+    } catch (error) {
+      if (never) throw error;
+      this.loadedAt = this.now();
+      this.options.logger?.warn(
+        `Could not read the ingestion organizations; using the last ones read: ${error}`,
+      );
+    }
   }
 
   get tenants(): Tenant[] {

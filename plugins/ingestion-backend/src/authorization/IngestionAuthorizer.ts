@@ -138,13 +138,18 @@ export class IngestionAuthorizer {
     }
     if (subject === OWN_SERVICE_SUBJECT) {
       return new Map(
-        this.options.directory.organizations.map(org => [
+        this.options.directory.all.map(org => [
           org.id,
           ['admin'] as readonly OrgRole[],
         ]),
       );
     }
-    return this.serviceGrants.get(subject) ?? NO_MEMBERSHIPS;
+    const grants = this.serviceGrants.get(subject);
+    if (!grants) return NO_MEMBERSHIPS;
+    // A retired organization is hidden from everyone but platform admins: services included.
+    return new Map(
+      [...grants].filter(([id]) => !this.options.directory.isRetired(id)),
+    );
   }
 
   /**
@@ -231,7 +236,7 @@ export class IngestionAuthorizer {
     const organizationIds = (
       organizationId
         ? [organizationId]
-        : this.options.directory.organizations.map(org => org.id)
+        : this.options.directory.all.map(org => org.id)
     ).filter(id => this.admits(credentials, memberships, permission, id));
     if (decision.result === AuthorizeResult.DENY) {
       return { organizationIds: [] };

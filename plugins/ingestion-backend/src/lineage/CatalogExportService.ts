@@ -108,10 +108,14 @@ export class CatalogExportService {
 
   async organizations(
     credentials: BackstageCredentials,
-  ): Promise<{ items: CatalogOrganization[] }> {
+  ): Promise<{ items: CatalogOrganization[]; version: string }> {
     requireService(credentials);
+    const { directory } = this.options;
+    await directory.ensureFresh();
     return {
-      items: this.options.directory.organizations.map(org => ({
+      // Retired ones too (flagged): their catalog namespace stays theirs, their entities go.
+      version: directory.version,
+      items: directory.all.map(org => ({
         id: org.id,
         name: org.name,
         costCenter: org.costCenter,
@@ -120,6 +124,8 @@ export class CatalogExportService {
         engine: org.engine,
         icebergCatalog: org.icebergCatalog,
         ...(org.databricks ? { databricksHost: org.databricks.host } : {}),
+        roles: org.roles,
+        ...(org.retiredAt ? { retired: true } : {}),
       })),
     };
   }
@@ -190,6 +196,7 @@ export class CatalogExportService {
       counts,
       until: String(until),
       truncated,
+      organizationsVersion: this.options.directory.version,
     };
   }
 

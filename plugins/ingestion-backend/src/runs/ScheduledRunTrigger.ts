@@ -47,6 +47,7 @@ export class ScheduledRunTrigger {
 
   async triggerScheduled(now: Date) {
     const { store, directory, engines, logger, batch } = this.#options;
+    // Organizations in service only: a retired organization's schedules stop (its data stays).
     for (const organization of directory.organizations) {
       for (const pipeline of await store.duePipelines(
         organization.id,

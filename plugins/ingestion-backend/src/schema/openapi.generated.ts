@@ -77,6 +77,133 @@ export const spec = {
             "$ref": "#/components/responses/Error"
           }
         }
+      },
+      "post": {
+        "operationId": "CreateOrganization",
+        "description": "Creates an organization (platform admins only, `ingestion.platformAdmins`): identity, cost center, environment, engine and workspace link, storage, quotas, budget, egress allow-list and role groups, in the shape of an `ingestion.organizations` entry without secrets. Checked by the service, whose 400 names each field. Audited. 409 when the id exists (retired ones included) or when organizations come from config (`ingestion.organizationsSource: config`).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrganizationRecord"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/organizations/directory": {
+      "get": {
+        "operationId": "ListAllOrganizations",
+        "description": "Every organization, retired ones included, without secrets, and the version of the list: for platform admins and for the portal's permission and catalog backends (service credentials). Everyone else gets 403.",
+        "responses": {
+          "200": {
+            "description": "The organizations.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items",
+                    "version"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/OrganizationRecord"
+                      }
+                    },
+                    "version": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/organizations/{organizationId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/organizationId"
+        }
+      ],
+      "put": {
+        "operationId": "UpdateOrganization",
+        "description": "Replaces an organization's settings (platform admins only; the body's `id`, if given, must be the path's). Audited.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Updated.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrganizationRecord"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/organizations/{organizationId}/retire": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/organizationId"
+        }
+      ],
+      "post": {
+        "operationId": "RetireOrganization",
+        "description": "Retires an organization (platform admins only): its schedules stop and it is hidden from everyone but platform admins; its pipelines, runs, tables, costs and audit log stay. Retiring a retired organization changes nothing. Audited.",
+        "responses": {
+          "200": {
+            "description": "The retired organization.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrganizationRecord"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
       }
     },
     "/v1/quotas": {
@@ -2522,6 +2649,15 @@ export const spec = {
           "$ref": "#/components/schemas/Id"
         }
       },
+      "organizationId": {
+        "name": "organizationId",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9-]{1,39}$"
+        }
+      },
       "connectionId": {
         "name": "connectionId",
         "in": "path",
@@ -2787,6 +2923,114 @@ export const spec = {
           },
           "at": {
             "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "OrganizationRecord": {
+        "type": "object",
+        "description": "An organization's settings (the shape of an `ingestion.organizations` entry, defaults applied, no secrets) with its origin (`config` seed or `api`) and retirement.",
+        "required": [
+          "id",
+          "name",
+          "costCenter",
+          "environment",
+          "ownerGroup",
+          "roles",
+          "quotas",
+          "engine",
+          "storage",
+          "icebergCatalog",
+          "origin",
+          "retired"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "costCenter": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string",
+            "enum": [
+              "production",
+              "staging",
+              "development"
+            ]
+          },
+          "ownerGroup": {
+            "type": "string"
+          },
+          "project": {
+            "type": "string"
+          },
+          "roles": {
+            "type": "object"
+          },
+          "quotas": {
+            "type": "object"
+          },
+          "engine": {
+            "type": "string",
+            "enum": [
+              "local",
+              "databricks"
+            ]
+          },
+          "storage": {
+            "type": "string"
+          },
+          "storageLocations": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "icebergCatalog": {
+            "type": "string"
+          },
+          "databricks": {
+            "type": "object"
+          },
+          "budget": {
+            "type": "object"
+          },
+          "egress": {
+            "type": "object"
+          },
+          "origin": {
+            "type": "string",
+            "enum": [
+              "config",
+              "api"
+            ]
+          },
+          "retired": {
+            "type": "boolean"
+          },
+          "retiredAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "createdBy": {
+            "type": "string"
+          },
+          "updatedBy": {
+            "type": "string"
           }
         }
       },

@@ -66,9 +66,8 @@ export class OrganizationsService {
     credentials: BackstageCredentials<BackstageUserPrincipal>,
   ): Promise<OrganizationSummary[]> {
     const memberships = await this.membershipsOf(credentials);
-    const mine = this.directory.organizations.filter(org =>
-      memberships.has(org.id),
-    );
+    // Retired organizations have no members but platform admins (see OrganizationDirectory).
+    const mine = this.directory.all.filter(org => memberships.has(org.id));
     const usages = await Promise.all(
       mine.map(org => this.options.quotas.usage(org.id)),
     );

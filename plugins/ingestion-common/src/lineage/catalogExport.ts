@@ -18,6 +18,12 @@ export interface CatalogOrganization {
   icebergCatalog: string;
   /** The Databricks workspace URL, for links to jobs. */
   databricksHost?: string;
+  /** Group refs per role (admin, engineer, analyst, viewer): who belongs to it. */
+  roles?: Partial<
+    Record<'admin' | 'engineer' | 'analyst' | 'viewer', string[]>
+  >;
+  /** Retired by a platform admin: its namespace stays reserved, its entities are removed. */
+  retired?: boolean;
 }
 
 /** A pipeline with the spec of its current version. @public */
@@ -87,4 +93,9 @@ export interface CatalogChanges {
   until: string;
   /** More changed than one answer holds: read everything again instead. */
   truncated: boolean;
+  /**
+   * Changes when an organization is added, changed or retired: a reader holding another version
+   * reads the organizations (and everything) again.
+   */
+  organizationsVersion?: string;
 }

@@ -247,13 +247,18 @@ export async function startDatabricksBilling(options: {
   logger: LoggerService;
   knex: Knex;
   scheduler: SchedulerService;
-  organizations: readonly EngineOrganization[];
+  organizations:
+    | readonly EngineOrganization[]
+    | (() => readonly EngineOrganization[]);
   source: BilledDbusSource;
 }): Promise<DatabricksBillingReconciler | undefined> {
-  const billed = options.organizations.filter(
-    org => org.databricks?.billingWarehouseId,
-  );
-  if (billed.length === 0) {
+  // A function reads the organizations on every pass (they change at run time).
+  const { organizations } = options;
+  const current =
+    typeof organizations === 'function' ? organizations : () => organizations;
+  const billed = () =>
+    current().filter(org => org.databricks?.billingWarehouseId);
+  if (billed().length === 0) {
     return undefined;
   }
   const { config } = options;
@@ -262,7 +267,7 @@ export async function startDatabricksBilling(options: {
   const reconciler = new DatabricksBillingReconciler({
     knex: options.knex,
     logger,
-    organizations: () => billed,
+    organizations: billed,
     source: options.source,
     pricing: {
       dbu: config.getOptionalNumber('ingestion.pricing.dbu') ?? 0.55,

@@ -191,12 +191,18 @@ export async function startDatabricksDeploymentSync(options: {
   logger: LoggerService;
   knex: Knex;
   scheduler: SchedulerService;
-  organizations: readonly EngineOrganization[];
+  organizations:
+    | readonly EngineOrganization[]
+    | (() => readonly EngineOrganization[]);
   masking: Pick<PiiMasking, 'effectiveSpec'>;
   notebooks: WorkspaceNotebooks;
 }): Promise<DatabricksDeploymentSync | undefined> {
-  const withWorkspace = options.organizations.filter(org => org.databricks);
-  if (withWorkspace.length === 0) {
+  // A function reads the organizations on every pass (they change at run time).
+  const { organizations } = options;
+  const current =
+    typeof organizations === 'function' ? organizations : () => organizations;
+  const withWorkspace = () => current().filter(org => org.databricks);
+  if (withWorkspace().length === 0) {
     return undefined;
   }
   const logger = options.logger.child({
@@ -205,7 +211,7 @@ export async function startDatabricksDeploymentSync(options: {
   const sync = new DatabricksDeploymentSync({
     knex: options.knex,
     logger,
-    organizations: () => withWorkspace,
+    organizations: withWorkspace,
     masking: options.masking,
     notebooks: options.notebooks,
   });

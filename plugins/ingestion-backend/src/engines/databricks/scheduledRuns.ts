@@ -242,11 +242,17 @@ export async function startDatabricksScheduledRuns(options: {
   logger: LoggerService;
   knex: Knex;
   scheduler: SchedulerService;
-  organizations: readonly EngineOrganization[];
+  organizations:
+    | readonly EngineOrganization[]
+    | (() => readonly EngineOrganization[]);
   source: ScheduledJobRunsSource;
 }): Promise<DatabricksScheduledRuns | undefined> {
-  const withWorkspace = options.organizations.filter(org => org.databricks);
-  if (withWorkspace.length === 0) {
+  // A function reads the organizations on every pass (they change at run time).
+  const { organizations } = options;
+  const current =
+    typeof organizations === 'function' ? organizations : () => organizations;
+  const withWorkspace = () => current().filter(org => org.databricks);
+  if (withWorkspace().length === 0) {
     return undefined;
   }
   const settings = options.config.getOptionalConfig(
@@ -258,7 +264,7 @@ export async function startDatabricksScheduledRuns(options: {
   const recorder = new DatabricksScheduledRuns({
     knex: options.knex,
     logger,
-    organizations: () => withWorkspace,
+    organizations: withWorkspace,
     source: options.source,
     lookbackHours: settings?.getOptionalNumber('lookbackHours'),
     catchUpDays: settings?.getOptionalNumber('catchUpDays'),

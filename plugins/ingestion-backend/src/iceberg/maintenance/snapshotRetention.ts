@@ -159,7 +159,10 @@ export async function startIcebergSnapshotExpiry(options: {
   logger: LoggerService;
   knex: Knex;
   scheduler: SchedulerService;
-  organizations: readonly RetentionOrganization[];
+  /** A function reads the organizations on every pass (they change at run time). */
+  organizations:
+    | readonly RetentionOrganization[]
+    | (() => readonly RetentionOrganization[]);
 }): Promise<IcebergSnapshotRetention | undefined> {
   const settings = options.config.getOptionalConfig(
     'ingestion.icebergSnapshotExpiry',
@@ -171,7 +174,10 @@ export async function startIcebergSnapshotExpiry(options: {
   const retention = new IcebergSnapshotRetention({
     knex: options.knex,
     logger,
-    organizations: () => options.organizations,
+    organizations:
+      typeof options.organizations === 'function'
+        ? options.organizations
+        : () => options.organizations as readonly RetentionOrganization[],
   });
   await options.scheduler.scheduleTask({
     id: ICEBERG_SNAPSHOT_EXPIRY_TASK_ID,
