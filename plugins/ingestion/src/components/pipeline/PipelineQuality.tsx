@@ -7,14 +7,16 @@ import {
   Table,
   type TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { useApi, useApiHolder } from '@backstage/frontend-plugin-api';
 import type { QualityResult } from '@ingestion-for-backstage/plugin-ingestion-common';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
+import { exploreApiRef } from '../../api/ExploreApi';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
 import { CursorTable } from '../common/CursorTable';
 import { formatNumber, formatTime } from '../common/format';
+import { PipelineQualityMonitor } from '../explore/quality/PipelineQualityMonitor';
 
 /** The most recent results the per-rule summary is computed over. */
 const SUMMARY_WINDOW = 200;
@@ -93,6 +95,8 @@ const historyColumns: TableColumn<QualityResult>[] = [
 export function PipelineQuality(props: { pipelineId: string }) {
   const { pipelineId } = props;
   const api = useApi(ingestionApiRef);
+  // The score, trend and rule history come with the explore views, when the app has them.
+  const explore = useApiHolder().get(exploreApiRef);
   const { value, loading, error } = useAsync(
     () => api.listQualityResults({ pipelineId, limit: SUMMARY_WINDOW }),
     [api, pipelineId],
@@ -119,6 +123,12 @@ export function PipelineQuality(props: { pipelineId: string }) {
   }
   return (
     <>
+      {explore && (
+        <PipelineQualityMonitor
+          pipelineId={pipelineId}
+          results={value?.items ?? []}
+        />
+      )}
       <Table<RuleSummary>
         title="Quality rules"
         subtitle={`Latest outcome of each rule, over the last ${value?.items.length} results`}
