@@ -132,16 +132,16 @@ describe('CostEstimateField', () => {
     const estimateCost = jest.fn(async () => result());
     const props = await render(estimateCost);
 
-    expect(await screen.findByText('0.33 USD')).toBeInTheDocument();
+    expect(await screen.findByText('$0.33')).toBeInTheDocument();
     expect(screen.getByText('Cost per run')).toBeInTheDocument();
-    expect(screen.getByText('10.03 USD (30.4 runs)')).toBeInTheDocument();
-    expect(screen.getByText('0.6 DBU at 0.55 USD, 0.2 h')).toBeInTheDocument();
+    expect(screen.getByText('$10.03 (30.4 runs)')).toBeInTheDocument();
+    expect(
+      screen.getByText('0.6 DBU at $0.55 per DBU, 0.2 h'),
+    ).toBeInTheDocument();
     expect(
       screen.getByText('2 of 2–10 × i3.xlarge (batch), 3 DBU/h'),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText('4,200.00 USD of 5,000.00 USD'),
-    ).toBeInTheDocument();
+    expect(screen.getByText('$4,200.00 of $5,000.00')).toBeInTheDocument();
     expect(
       screen.getByText(/Assumptions: 25 GB of source data per worker and hour/),
     ).toBeInTheDocument();
@@ -189,9 +189,9 @@ describe('CostEstimateField', () => {
       }),
     );
     expect(
-      await screen.findByText(/Over budget: 10.03 USD a month, 5.00 USD left$/),
+      await screen.findByText(/Over budget: \$10\.03 a month, \$5\.00 left$/),
     ).toBeInTheDocument();
-    expect(screen.getByText('-5.03 USD')).toBeInTheDocument();
+    expect(screen.getByText('-$5.03')).toBeInTheDocument();
   });
 
   it('says when the pipeline cannot run within the quotas', async () => {

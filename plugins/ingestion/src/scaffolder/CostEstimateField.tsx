@@ -17,6 +17,7 @@ import Typography from '@material-ui/core/Typography';
 import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../api/IngestionApi';
+import { formatCost } from '../components/common/format';
 
 /**
  * `ui:options` of the cost estimate: the same mapping from answers to the pipeline as the
@@ -63,12 +64,9 @@ export function estimateRequest(
   };
 }
 
-function money(amount: number, currency: string): string {
-  return `${amount.toLocaleString('en-US', {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  })} ${currency}`;
-}
+/** Money reads as on every cost view (the pipeline's Cost tab, the cost cards and page). */
+const money = (amount: number, currency: string) =>
+  formatCost(amount, currency);
 
 function EstimateError({ error }: { error: Error }) {
   const problems: FieldProblem[] =
@@ -112,7 +110,10 @@ function rows(result: CostEstimateResult): Array<[string, string]> {
     ],
     [
       `DBUs per ${estimate.basis}`,
-      `${estimate.dbusPerRun} DBU at ${estimate.dbuPrice} ${currency}, ${estimate.hoursPerRun} h`,
+      `${estimate.dbusPerRun} DBU at ${money(
+        estimate.dbuPrice,
+        currency,
+      )} per DBU, ${estimate.hoursPerRun} h`,
     ],
     [
       'Cluster',

@@ -1,5 +1,7 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import { AdminConsoleLink } from '../admin/AdminConsoleLink';
+import { CostPageLink } from '../costs/CostPageLink';
 import { OrganizationsTable } from './OrganizationsTable';
 import { PipelinesTable } from './PipelinesTable';
 import { RunsTable } from './RunsTable';
@@ -11,7 +13,10 @@ export function IngestionPage() {
       <Header
         title="Ingestion"
         subtitle="Pipelines, Iceberg tables, lineage and spend of your organizations"
-      />
+      >
+        <CostPageLink />
+        <AdminConsoleLink />
+      </Header>
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12}>

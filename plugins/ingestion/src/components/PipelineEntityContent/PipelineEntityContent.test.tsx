@@ -5,7 +5,13 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { configure, screen } from '@testing-library/react';
+import { costsApiRef } from '../../api/CostsApi';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
+import {
+  mockCostsApi,
+  monthFromNow,
+  series,
+} from '../costs/__testUtils__/mockCostsApi';
 import {
   mockIngestionApi,
   responseError,
@@ -54,6 +60,17 @@ function render(
     {
       apis: [
         [ingestionApiRef, api],
+        [
+          costsApiRef,
+          mockCostsApi({
+            getSpend: async () =>
+              series({
+                granularity: 'month',
+                groupBy: 'pipeline',
+                points: [{ period: monthFromNow(0), key: 'p-1', amount: 4.25 }],
+              }),
+          }),
+        ],
         allowOnly(...(options.permissions ?? [pipelineReadPermission.name])),
       ],
       mountedRoutes: { '/ingestion/pipelines/:pipelineId': pipelineRouteRef },
@@ -67,13 +84,6 @@ const api = (overrides: Partial<IngestionApi> = {}) =>
     listPipelineRuns: async () => ({ items: [run('r-1')] }),
     listQualityResults: async () => ({
       items: [qualityResult('r-1', 0, true)],
-    }),
-    getCosts: async () => ({
-      organization: 'finance',
-      currency: 'USD',
-      groupBy: 'pipeline',
-      total: 1,
-      groups: [{ key: 'p-1', amount: 4.25, quantity: 2 }],
     }),
     ...overrides,
   });

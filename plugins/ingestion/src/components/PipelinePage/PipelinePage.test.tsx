@@ -8,6 +8,7 @@ import { configure, screen, waitFor, within } from '@testing-library/react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import userEvent from '@testing-library/user-event';
+import { costsApiRef, type CostsApi } from '../../api/CostsApi';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
 import {
   mockIngestionApi,
@@ -24,6 +25,11 @@ import {
   version,
   withOwnPermissionCache,
 } from '../__testUtils__/fixtures';
+import {
+  mockCostsApi,
+  monthFromNow,
+  series,
+} from '../costs/__testUtils__/mockCostsApi';
 import { PipelinePage } from './PipelinePage';
 
 const pipelineEntity = {
@@ -43,7 +49,7 @@ configure({ asyncUtilTimeout: 15_000 });
 
 function render(
   ingestion: IngestionApi,
-  options: { tab?: string; permissions?: string[] } = {},
+  options: { tab?: string; permissions?: string[]; costs?: CostsApi } = {},
 ) {
   const permissions = options.permissions ?? [
     pipelineReadPermission.name,
@@ -61,6 +67,7 @@ function render(
     },
     apis: [
       [ingestionApiRef, ingestion],
+      [costsApiRef, options.costs ?? mockCostsApi()],
       allowOnly(...permissions),
       catalogApiMock({ entities: [pipelineEntity] }),
     ],
@@ -402,59 +409,54 @@ describe('PipelinePage', () => {
   });
 
   describe('Cost', () => {
-    it('shows the cost per run and per month', async () => {
-      const lastMonth = (() => {
-        const d = new Date();
-        const m = new Date(
-          Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1),
-        );
-        return `${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(
-          2,
-          '0',
-        )}`;
-      })();
-      const getCosts = jest.fn(async ({ from }: { from?: string }) => ({
-        organization: 'finance',
-        currency: 'EUR',
-        groupBy: 'pipeline' as const,
-        total: 20,
-        groups:
-          from === lastMonth
-            ? [
-                { key: 'other', amount: 7.5, quantity: 3 },
-                { key: 'p-1', amount: 12.5, quantity: 5 },
-              ]
-            : [],
-      }));
-      await render(
-        api({
-          listPipelineRuns: async () => ({ items: [run('r-1')] }),
-          getCosts,
+    it('shows the cost per run and per month, from the spend series the cost cards read', async () => {
+      const lastMonth = monthFromNow(-1);
+      const thisMonth = monthFromNow(0);
+      const getSpend = jest.fn(async () =>
+        series({
+          currency: 'EUR',
+          granularity: 'month',
+          groupBy: 'pipeline',
+          points: [
+            { period: lastMonth, key: 'other', amount: 7.5 },
+            { period: lastMonth, key: 'p-1', amount: 12.5 },
+            { period: thisMonth, key: 'p-1', amount: 3.25 },
+          ],
         }),
-        { tab: 'cost' },
+      );
+      await render(
+        api({ listPipelineRuns: async () => ({ items: [run('r-1')] }) }),
+        { tab: 'cost', costs: mockCostsApi({ getSpend }) },
       );
       const month = (await screen.findByText(lastMonth)).closest('tr')!;
       expect(month).toHaveTextContent('€12.50');
-      expect(screen.getAllByText('€0.00')).toHaveLength(5);
-      expect(getCosts).toHaveBeenCalledTimes(6);
-      expect(getCosts).toHaveBeenCalledWith({
+      expect(screen.getAllByText('€0.00')).toHaveLength(4);
+      expect(
+        screen.getByText(
+          'Compute, storage and platform · €3.25 this month to date',
+        ),
+      ).toBeInTheDocument();
+      expect(getSpend).toHaveBeenCalledTimes(1);
+      expect(getSpend).toHaveBeenCalledWith({
         organization: 'finance',
         groupBy: 'pipeline',
-        from: lastMonth,
-        to: lastMonth,
+        granularity: 'month',
+        from: `${monthFromNow(-5)}-01`,
       });
       expect(await screen.findByText('$0.83')).toBeInTheDocument();
     });
 
     it('says "no access" for costs the user may not read, and still shows run cost', async () => {
       await render(
-        api({
-          listPipelineRuns: async () => ({ items: [run('r-1')] }),
-          getCosts: async () => {
-            throw await responseError(403, 'NotAllowedError', 'cost.read');
-          },
-        }),
-        { tab: 'cost' },
+        api({ listPipelineRuns: async () => ({ items: [run('r-1')] }) }),
+        {
+          tab: 'cost',
+          costs: mockCostsApi({
+            getSpend: async () => {
+              throw await responseError(403, 'NotAllowedError', 'cost.read');
+            },
+          }),
+        },
       );
       expect(
         await screen.findByText('You do not have access'),

@@ -2,6 +2,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { DataTable } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { configure, screen, within } from '@testing-library/react';
+import { costsApiRef, type CostsApi } from '../../api/CostsApi';
 import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
 import {
   mockIngestionApi,
@@ -10,6 +11,7 @@ import {
 import type { TableMetadata } from '../../api/types';
 import { pipelineRouteRef } from '../../routes';
 import { qualityResult, run } from '../__testUtils__/fixtures';
+import { mockCostsApi } from '../costs/__testUtils__/mockCostsApi';
 import { TableEntityContent } from './TableEntityContent';
 
 jest.setTimeout(60_000);
@@ -112,13 +114,17 @@ function render(
   annotations: Record<string, string> = {
     'ingestion.backstage.io/table-id': 't-1',
   },
+  costs: CostsApi = mockCostsApi(),
 ) {
   return renderInTestApp(
     <EntityProvider entity={entity(annotations)}>
       <TableEntityContent />
     </EntityProvider>,
     {
-      apis: [[ingestionApiRef, api]],
+      apis: [
+        [ingestionApiRef, api],
+        [costsApiRef, costs],
+      ],
       mountedRoutes: { '/ingestion/pipelines/:pipelineId': pipelineRouteRef },
     },
   );
@@ -181,7 +187,7 @@ describe('TableEntityContent', () => {
       ],
     }));
     const listPipelineRuns = jest.fn(async () => ({ items: [run('r-2')] }));
-    const getCosts = jest.fn(async () => {
+    const getSpend = jest.fn(async () => {
       throw await responseError(403, 'NotAllowedError', 'cost.read');
     });
     await render(
@@ -190,8 +196,9 @@ describe('TableEntityContent', () => {
         getTableMetadata: async () => metadata,
         listQualityResults,
         listPipelineRuns,
-        getCosts,
       }),
+      undefined,
+      mockCostsApi({ getSpend }),
     );
     expect(
       await screen.findByText('Quality of the writes (pipeline p-9)'),
@@ -210,7 +217,7 @@ describe('TableEntityContent', () => {
     expect(
       await screen.findByText('You do not have access'),
     ).toBeInTheDocument();
-    expect(getCosts).toHaveBeenCalledWith(
+    expect(getSpend).toHaveBeenCalledWith(
       expect.objectContaining({ organization: 'healthcare' }),
     );
   });

@@ -48,6 +48,32 @@ export function formatCost(
   }).format(amount);
 }
 
+/**
+ * A cost per unit (per good row, per run) that may be far below a cent: three significant digits
+ * instead of rounding to 0, then the unit: `$0.0000123 per row`.
+ */
+export function formatUnitCost(
+  amount: number | undefined,
+  currency = 'USD',
+  unit = 'row',
+): string {
+  if (amount === undefined || amount === null) return DASH;
+  const money = new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    ...(amount !== 0 && Math.abs(amount) < 1
+      ? { maximumSignificantDigits: 3 }
+      : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  }).format(amount);
+  return `${money} per ${unit}`;
+}
+
+/** A fraction as a whole percentage: `0.8` → `80%`. */
+export function formatPercent(fraction: number | undefined): string {
+  if (fraction === undefined || fraction === null) return DASH;
+  return `${Math.round(fraction * 100)}%`;
+}
+
 export function formatTime(value: string | number | undefined): string {
   if (value === undefined || value === null || value === '') return DASH;
   return new Date(value).toLocaleString();

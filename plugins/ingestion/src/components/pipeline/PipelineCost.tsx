@@ -11,6 +11,7 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
 import {
   Bar,
   BarChart,
@@ -21,6 +22,7 @@ import {
   YAxis,
 } from 'recharts';
 import useAsync from 'react-use/esm/useAsync';
+import { costsApiRef } from '../../api/CostsApi';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
 import {
@@ -59,7 +61,6 @@ export function lastMonths(count: number, now = new Date()): string[] {
 interface MonthCost {
   month: string;
   amount: number;
-  quantity: number;
 }
 
 function CostChart(props: {
@@ -68,6 +69,7 @@ function CostChart(props: {
   y: string;
   currency: string;
 }) {
+  const theme = useTheme();
   return (
     <ResponsiveContainer width="100%" height={240}>
       <BarChart data={props.data}>
@@ -79,7 +81,7 @@ function CostChart(props: {
             formatCost(Number(value), props.currency)
           }
         />
-        <Bar dataKey={props.y} fill="#1f77b4" />
+        <Bar dataKey={props.y} fill={theme.palette.primary.main} />
       </BarChart>
     </ResponsiveContainer>
   );
@@ -89,32 +91,26 @@ function MonthlyCost(props: {
   pipeline: Pick<Pipeline, 'id' | 'organization'>;
 }) {
   const { id, organization } = props.pipeline;
-  const api = useApi(ingestionApiRef);
-  // One grouped report per month: the backend groups by one dimension at a time, and the
-  // pipeline's share of a month also holds its storage, not only its runs.
+  const api = useApi(costsApiRef);
+  // The spend series the cost cards read, by pipeline and month: this month's figure equals the
+  // pipeline's line in the cards' top pipelines (runs, storage of its tables and all).
   const { value, loading, error } = useAsync(async () => {
-    const reports = await Promise.all(
-      lastMonths(MONTHS).map(async month => {
-        const report = await api.getCosts({
-          organization,
-          groupBy: 'pipeline',
-          from: month,
-          to: month,
-        });
-        const group = report.groups.find(g => g.key === id);
-        return {
-          currency: report.currency,
-          row: {
-            month,
-            amount: group?.amount ?? 0,
-            quantity: group?.quantity ?? 0,
-          },
-        };
-      }),
+    const months = lastMonths(MONTHS);
+    const series = await api.getSpend({
+      organization,
+      groupBy: 'pipeline',
+      granularity: 'month',
+      from: `${months[0]}-01`,
+    });
+    const amounts = new Map(
+      series.points.filter(p => p.key === id).map(p => [p.period, p.amount]),
     );
     return {
-      currency: reports[0]?.currency ?? 'USD',
-      rows: reports.map(r => r.row),
+      currency: series.currency,
+      rows: months.map(month => ({
+        month,
+        amount: amounts.get(month) ?? 0,
+      })),
     };
   }, [api, id, organization]);
   if (loading) return <Progress />;
@@ -128,8 +124,15 @@ function MonthlyCost(props: {
     { title: 'Month', field: 'month' },
     { title: 'Cost', render: r => formatCost(r.amount, currency) },
   ];
+  const monthToDate = rows[rows.length - 1]?.amount ?? 0;
   return (
-    <InfoCard title="Cost per month" subheader="Compute, storage and platform">
+    <InfoCard
+      title="Cost per month"
+      subheader={`Compute, storage and platform · ${formatCost(
+        monthToDate,
+        currency,
+      )} this month to date`}
+    >
       <CostChart
         data={rows.map(r => ({ ...r }))}
         x="month"
