@@ -116,8 +116,10 @@ describe('templates through the real scaffolder backend', () => {
     expect(response.status).toBe(200);
     const files = filesOf(response.body);
     expect(Object.keys(files).sort()).toEqual([
+      '.github/workflows/ingestion.yml',
       'README.md',
       'catalog-info.yaml',
+      'ci/ingestion.sh',
       'databricks.yml',
       'job.json',
       'pipeline.yaml',
@@ -342,8 +344,10 @@ describe('templates through the real scaffolder backend', () => {
     execFileSync('git', ['clone', '--quiet', remote, clone]);
     expect(fs.readdirSync(clone).sort()).toEqual([
       '.git',
+      '.github',
       'README.md',
       'catalog-info.yaml',
+      'ci',
       'databricks.yml',
       'job.json',
       'pipeline.yaml',

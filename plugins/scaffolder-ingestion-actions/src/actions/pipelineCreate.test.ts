@@ -49,8 +49,10 @@ describe('ingestion:pipeline:create', () => {
 
     const out = outputsOf(ctx);
     expect(out.files.sort()).toEqual([
+      '.github/workflows/ingestion.yml',
       'README.md',
       'catalog-info.yaml',
+      'ci/ingestion.sh',
       'databricks.yml',
       'job.json',
       'pipeline.yaml',

@@ -19,6 +19,7 @@ import {
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { stringify } from 'yaml';
+import { renderCiFiles } from './ciFiles';
 import {
   toCodegenOrganization,
   type OrganizationSettings,
@@ -182,6 +183,8 @@ function renderReadme(options: {
     `  for \`databricks bundle deploy -t ${organization.environment}\`.`,
     '- `catalog-info.yaml`: the pipeline as a catalog entity. Where the ingestion catalog module runs, it',
     '  publishes this entity itself: do not register the file there as well.',
+    '- `ci/ingestion.sh` and `.github/workflows/ingestion.yml`: CI with the `ingestion` CLI: every change',
+    '  is validated, the default branch is applied to the portal (set `INGESTION_URL` and `INGESTION_TOKEN`).',
     '',
     'These files are generated: regenerate them from the spec rather than editing them.',
     ...(connections.length
@@ -298,5 +301,7 @@ export function renderPipelineFiles(options: {
     'catalog-info.yaml': renderCatalogInfo(options),
     'job.json': `${JSON.stringify(artifacts.job, null, 2)}\n`,
     ...artifacts.bundle.files,
+    // Its CI validates with the ingestion CLI and applies on the default branch.
+    ...renderCiFiles(),
   };
 }
