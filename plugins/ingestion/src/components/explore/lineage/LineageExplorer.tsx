@@ -59,6 +59,8 @@ export function LineageExplorer(props: {
   const [selection, setSelection] = useState<ColumnRef | undefined>();
   const [expanding, setExpanding] = useState<ReadonlySet<string>>(new Set());
   const [expandError, setExpandError] = useState<string | undefined>();
+  // Freshness is relative to when the page opened: a stable value keeps the nodes memoized.
+  const [now] = useState(() => props.now ?? Date.now());
   const { organization, pipelineId, dataset } = start;
 
   useEffect(() => {
@@ -132,6 +134,10 @@ export function LineageExplorer(props: {
   const flow = useMemo(
     () => (graph ? buildFlow(graph, selection) : undefined),
     [graph, selection],
+  );
+  const actions = useMemo(
+    () => ({ selectColumn, expand, expanding, now }),
+    [selectColumn, expand, expanding, now],
   );
 
   const controls = (
@@ -212,16 +218,7 @@ export function LineageExplorer(props: {
           />
         )}
         {expandError && <WarningPanel severity="error" title={expandError} />}
-        <LineageCanvas
-          flow={flow!}
-          height={height}
-          actions={{
-            selectColumn,
-            expand,
-            expanding,
-            now: props.now ?? Date.now(),
-          }}
-        />
+        <LineageCanvas flow={flow!} height={height} actions={actions} />
         {selection && flow?.path && (
           <ColumnPathPanel
             graph={loaded.graph}
