@@ -27,6 +27,8 @@ step "lint"
 yarn backstage-cli repo lint
 step "formatting"
 yarn prettier --check --loglevel warn .
+step "Python SDK (against the OpenAPI document and a stub server)"
+(cd sdk/python && PYTHONPATH=src timeout 300 python3 -m unittest discover -s tests -t .)
 step "unit and integration tests"
 yarn backstage-cli repo test
 step "end-to-end smoke test"
