@@ -1,0 +1,26 @@
+/**
+ * Ingestion for Backstage for portals on the legacy frontend system (`App.tsx` with `FlatRoutes`,
+ * an `EntityPage.tsx`): `@ingestion-for-backstage/plugin-ingestion/legacy`.
+ *
+ * @packageDocumentation
+ */
+export {
+  ingestionPlugin,
+  IngestionPage,
+  IngestionPipelinePage,
+  IngestionCostPage,
+  IngestionLineagePage,
+  IngestionQualityPage,
+  EntityIngestionPipelineContent,
+  EntityIngestionPipelineRunsCard,
+  EntityIngestionTableContent,
+  EntityIngestionLineageContent,
+  EntityIngestionCostCard,
+  IngestionOrganizationPickerFieldExtension,
+  IngestionCostEstimateFieldExtension,
+} from './plugin';
+export {
+  IngestionClient,
+  ingestionApiRef,
+  type IngestionApi,
+} from '../api/IngestionApi';
