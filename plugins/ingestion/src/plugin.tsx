@@ -11,6 +11,7 @@ import { adminExtensions } from './components/admin/extensions';
 import { costExtensions } from './components/costs/extensions';
 import { pageExtensions } from './components/extensions';
 import { exploreExtensions } from './components/explore/extensions';
+import { organizationExtensions } from './components/organizations/extensions';
 import { pipelineRouteRef, rootRouteRef } from './routes';
 import {
   costEstimateFormField,
@@ -53,6 +54,7 @@ export const ingestionPlugin = createFrontendPlugin({
     ...costExtensions,
     ...adminExtensions,
     ...exploreExtensions,
+    ...organizationExtensions,
     organizationPickerFormField,
     costEstimateFormField,
   ],
