@@ -569,6 +569,43 @@ describe.each(databases.eachSupportedId())('RunDriver on %s', databaseId => {
     ]);
   });
 
+  it('tells listeners about status changes and about scheduled runs a budget refused', async () => {
+    const changes: string[] = [];
+    const refusals: unknown[] = [];
+    const hourly = await createPipeline('listened', {
+      cron: '0 * * * *',
+      timezone: 'UTC',
+    });
+    const d = driver({
+      onStatusChanged: run => void changes.push(run.status),
+      onRunRefused: async refusal => void refusals.push(refusal),
+      budgetGate: {
+        checkRunAllowed: async () => {
+          throw new Error('Budget exhausted: finance');
+        },
+      },
+    });
+    const id = await queue();
+    await d.tick(); // submitted
+    await d.tick(); // running
+    engine.finish(id, { state: 'succeeded', result: RESULT });
+    await d.tick(); // succeeded: told to onRunFinished listeners instead
+    expect(changes).toEqual(['submitted', 'running']);
+    expect(finished.map(f => f.run.status)).toEqual(['succeeded']);
+
+    now = new Date('2026-03-01T13:00:30Z');
+    await d.tick();
+    expect(refusals).toEqual([
+      {
+        organizationId: ORG.id,
+        pipelineId: hourly,
+        reason: 'budget',
+        message: 'Budget exhausted: finance',
+        trigger: 'schedule',
+      },
+    ]);
+  });
+
   it('keeps next_run_at: set on save, moved to the next fire time by a tick, null when not scheduled here', async () => {
     const hourly = await createPipeline('hourly', {
       cron: '0 * * * *',

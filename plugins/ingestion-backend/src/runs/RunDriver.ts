@@ -370,6 +370,7 @@ export class RunDriver {
       })`,
     );
     if (!moved) return; // cancelled meanwhile, or taken by another driver
+    await this.#changed(Promise.resolve(moved));
     const run: DriverRun = {
       ...queued,
       status: 'submitted',
