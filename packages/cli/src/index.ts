@@ -1,8 +1,18 @@
 /**
- * The `ingestion` command line.
+ * The `ingestion` command line: runs with the process's arguments and environment
+ * (`bin/ingestion` loads this module). Tests use `runCli` from `./program`.
  *
  * @packageDocumentation
  */
-export { runCli, createProgram } from './program';
-export { EXIT } from './exitCodes';
-export type { CliIo } from './io';
+import { processIo } from './io';
+import { runCli } from './program';
+
+runCli(process.argv.slice(2), processIo()).then(
+  code => {
+    process.exitCode = code;
+  },
+  error => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exitCode = 1;
+  },
+);
