@@ -110,6 +110,16 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** An Iceberg table's own name, and the catalog and namespace it lives in. */
+function splitName(node: { kind: string; name: string }) {
+  if (node.kind !== 'iceberg-table') return { short: node.name, scope: '' };
+  const at = node.name.lastIndexOf('.');
+  return {
+    short: node.name.slice(at + 1),
+    scope: at > 0 ? node.name.slice(0, at) : '',
+  };
+}
+
 function classes(...names: Array<string | false | undefined>) {
   return names.filter(Boolean).join(' ');
 }
@@ -178,6 +188,7 @@ export const DatasetNode = memo(function DatasetNodeView(
   const { selectColumn, now } = useContext(LineageActionsContext);
   const { node, root, columns, selectedColumn, pathColumns, onPath, dimmed } =
     props.data;
+  const { short, scope } = splitName(node);
   // Columns on the selected path are always listed, then the others up to the cap.
   const listed = [
     ...columns.filter(c => pathColumns.includes(c)),
@@ -196,16 +207,18 @@ export const DatasetNode = memo(function DatasetNodeView(
     >
       <Handle type="target" position={Position.Left} />
       <div className={styles.header}>
-        <Typography component="span" className={styles.name} variant="body2">
-          <EntityRefLink
-            entityRef={node.entityRef}
-            hideIcon
-            title={node.name}
-          />
+        <Typography
+          component="span"
+          className={styles.name}
+          variant="body2"
+          title={node.name}
+        >
+          <EntityRefLink entityRef={node.entityRef} hideIcon title={short} />
         </Typography>
         <ExpandButton nodeId={node.id} name={node.name} />
       </div>
       <div className={styles.meta}>
+        {scope ? `${scope} · ` : ''}
         {node.kind}
         {node.updatedAt ? ` · written ${formatAge(node.updatedAt, now)}` : ''}
       </div>
