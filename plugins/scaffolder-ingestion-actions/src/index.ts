@@ -1,11 +1,15 @@
 /**
  * The ingestion module for @backstage/plugin-scaffolder-backend: actions that generate a tenant's
- * pipeline into a repository, register it with the ingestion backend and deploy it to Databricks.
+ * pipeline into a repository, register it with the ingestion backend and deploy it to Databricks,
+ * and the pipeline templates that use them (registered in the catalog by the default export).
  *
  * @packageDocumentation
  */
 
-export { scaffolderModuleIngestion as default } from './module';
+export { ingestionScaffolderFeatures as default } from './feature';
+export { scaffolderModuleIngestion } from './module';
+export { catalogModuleIngestionTemplates } from './templates/catalogModule';
+export type { TemplatePublishVariant } from './templates/templateVariants';
 export {
   createPipelineCreateAction,
   PIPELINE_CREATE_ACTION_ID,

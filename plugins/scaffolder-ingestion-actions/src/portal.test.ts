@@ -28,7 +28,7 @@ async function eventually<T>(
 }
 
 /**
- * The Create page's flow as the portal runs it: templates registered as catalog locations, the real
+ * The Create page's flow as the portal runs it: templates from this package's catalog module, the real
  * catalog with the ingestion entity provider, the scaffolder with the ingestion actions, the
  * ingestion and permission backends.
  */
@@ -51,7 +51,7 @@ describe('creating a pipeline from the portal', () => {
   });
 
   it('an engineer creates a pipeline that ends up in the repository, the API, Databricks and the catalog', async () => {
-    // The templates are in the catalog, from their locations.
+    // The templates are in the catalog, from this package's catalog module.
     const template = await eventually(async () => {
       const res = await request(backend.server)
         .get(

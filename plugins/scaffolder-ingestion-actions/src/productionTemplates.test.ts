@@ -8,9 +8,8 @@ import { loadTemplates } from './__testUtils__/startScaffolderTestBackend';
  * default's templates with a repository page and the built-in publish:github / publish:gitlab in
  * place of ingestion:repo:publish.
  */
-const PRODUCTION = path.resolve(__dirname, '../../../templates/production');
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-const { renderAll } = require('../../../templates/production/generate.js');
+const PRODUCTION = path.resolve(__dirname, '../templates/production');
+const { renderAll } = require('../templates/production/generate.js');
 
 const templates = loadTemplates();
 

@@ -23,27 +23,18 @@ import ingestionPlugin, {
   permissionModuleIngestionPolicy,
 } from '@ingestion-for-backstage/plugin-ingestion-backend';
 import fs from 'node:fs';
-import path from 'node:path';
 import yaml from 'yaml';
 import { scaffolderModuleIngestion } from '../module';
+import { catalogModuleIngestionTemplates } from '../templates/catalogModule';
+import { templateFiles } from '../templates/templateVariants';
 
-/** The templates of the repository's `templates/` folder, by name. */
+/** The templates this package ships (its `templates/` folder), in the default variant, by name. */
 export function loadTemplates(): Record<string, Record<string, any>> {
-  const root = path.resolve(__dirname, '../../../../templates');
   return Object.fromEntries(
-    fs
-      .readdirSync(root, { withFileTypes: true })
-      .filter(
-        entry =>
-          entry.isDirectory() &&
-          fs.existsSync(path.join(root, entry.name, 'template.yaml')),
-      )
-      .map(entry => {
-        const template = yaml.parse(
-          fs.readFileSync(path.join(root, entry.name, 'template.yaml'), 'utf8'),
-        );
-        return [template.metadata.name, template];
-      }),
+    templateFiles('local').map(file => {
+      const template = yaml.parse(fs.readFileSync(file, 'utf8'));
+      return [template.metadata.name, template];
+    }),
   );
 }
 
@@ -147,7 +138,7 @@ export async function startScaffolderTestBackend(
 
 /**
  * As {@link startScaffolderTestBackend}, with the real catalog backend instead of a mock: the
- * templates come from catalog locations as in the portal's app-config, and the ingestion entity
+ * templates come from this package's catalog module as in a portal, and the ingestion entity
  * provider publishes registered pipelines.
  */
 export async function startPortalTestBackend(
@@ -159,7 +150,6 @@ export async function startPortalTestBackend(
     orgFiles?: string[];
   } = {},
 ) {
-  const root = path.resolve(__dirname, '../../../../templates');
   return startTestBackend({
     features: [
       ...COMMON_FEATURES,
@@ -167,6 +157,7 @@ export async function startPortalTestBackend(
       catalogPlugin,
       catalogModuleScaffolderEntityModel,
       catalogModuleIngestion,
+      catalogModuleIngestionTemplates,
       // The real scheduler, so the entity provider's change poll runs on its schedule.
       schedulerServiceFactory,
       mockServices.rootConfig.factory({
@@ -176,11 +167,6 @@ export async function startPortalTestBackend(
           catalog: {
             rules: [{ allow: ['Component', 'System', 'Resource', 'Location'] }],
             locations: [
-              ...Object.keys(loadTemplates()).map(name => ({
-                type: 'file',
-                target: path.join(root, name, 'template.yaml'),
-                rules: [{ allow: ['Template'] }],
-              })),
               ...(options.orgFiles ?? []).map(target => ({
                 type: 'file',
                 target,

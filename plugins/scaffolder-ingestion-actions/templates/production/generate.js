@@ -4,7 +4,8 @@
 // (RepoUrlPicker) and publishes with the built-in publish:<provider> instead of
 // ingestion:repo:publish, which needs the embedded default's storage on local disk; everything
 // else (pages, review, spec mapping, register, deploy) stays the embedded default's.
-// Run after editing a template: `node templates/production/generate.js` (a test checks it is current).
+// Run after editing a template: `node plugins/scaffolder-ingestion-actions/templates/production/generate.js`
+// (productionTemplates.test.ts checks they are current).
 const fs = require('node:fs');
 const path = require('node:path');
 const prettier = require('prettier');
