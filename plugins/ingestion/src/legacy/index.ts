@@ -19,6 +19,7 @@ export {
   IngestionOrganizationPickerFieldExtension,
   IngestionCostEstimateFieldExtension,
 } from './plugin';
+export { isIngestionOrganizationEntity } from './predicates';
 export {
   IngestionClient,
   ingestionApiRef,

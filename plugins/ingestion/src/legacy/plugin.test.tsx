@@ -40,6 +40,7 @@ import {
   IngestionPage,
   IngestionPipelinePage,
   ingestionPlugin,
+  isIngestionOrganizationEntity,
 } from '.';
 
 jest.setTimeout(60_000);
@@ -236,5 +237,18 @@ describe('the legacy entry', () => {
     expect(field(<IngestionCostEstimateFieldExtension />)?.name).toBe(
       COST_ESTIMATE_FIELD,
     );
+  });
+
+  it('tells the entities of an organization, where the cost card goes', () => {
+    const annotated = (annotations?: Record<string, string>) => ({
+      metadata: { annotations },
+    });
+    expect(
+      isIngestionOrganizationEntity(
+        annotated({ 'ingestion.backstage.io/organization': 'finance' }),
+      ),
+    ).toBe(true);
+    expect(isIngestionOrganizationEntity(annotated({}))).toBe(false);
+    expect(isIngestionOrganizationEntity(annotated())).toBe(false);
   });
 });
