@@ -134,7 +134,9 @@ export class AlertsStore {
     if (identifiers.length > 0) {
       const rows = await this.knex('data_tables')
         .where('organization_id', organizationId)
-        .whereNotNull('catalog_name')
+        .whereIn('table_name', [
+          ...new Set(identifiers.map(id => id.slice(id.lastIndexOf('.') + 1))),
+        ])
         .select('catalog_name', 'namespace', 'table_name', 'owner');
       const wanted = new Set(identifiers);
       for (const row of rows) {
