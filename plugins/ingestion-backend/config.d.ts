@@ -191,9 +191,12 @@ export interface Config {
         key: string;
       }>;
       /**
-       * Development only, when no master key is configured: the file a generated key is kept in,
-       * relative to the backend's working directory. Defaults to
-       * `.data/ingestion/connections-dev-master-key.json`.
+       * Development only (`NODE_ENV=development`), when no master key is configured: the file a
+       * generated key is kept in (mode 0600), relative to the backend's working directory.
+       * Defaults to `$XDG_STATE_HOME/ingestion-for-backstage/connections-dev-master-key.json`
+       * (`~/.local/state/...` without XDG_STATE_HOME): outside the portal's work tree, so the key
+       * cannot be committed. A key an earlier version left in
+       * `.data/ingestion/connections-dev-master-key.json` is moved there at start.
        */
       devKeyFile?: string;
     };

@@ -3,8 +3,8 @@ import type { JsonObject } from '@backstage/types';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readMasterKeyRing } from './masterKeys';
+import { dirname, join } from 'node:path';
+import { defaultDevKeyFile, readMasterKeyRing } from './masterKeys';
 
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
@@ -16,16 +16,20 @@ function config(secrets?: JsonObject) {
 }
 
 describe('readMasterKeyRing', () => {
+  // dir: the backend's working directory; state: the user's state directory.
   let dir: string;
+  let state: string;
   const logger = mockServices.logger.mock();
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'ingestion-keys-'));
+    state = await fs.mkdtemp(join(tmpdir(), 'ingestion-state-'));
     jest.clearAllMocks();
   });
 
   afterEach(async () => {
     await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(state, { recursive: true, force: true });
   });
 
   it('reads configured keys, the first being current', async () => {
@@ -88,33 +92,77 @@ describe('readMasterKeyRing', () => {
     await expect(fs.readdir(dir)).resolves.toEqual([]);
   });
 
-  it('generates a development key once, keeps it in .data and warns', async () => {
+  it('generates a development key once, outside the working directory, and says where', async () => {
+    const defaultKeyFile = join(state, 'ingestion-for-backstage/key.json');
     const first = await readMasterKeyRing({
       config: config(),
       logger,
       environment: 'development',
       workingDirectory: dir,
+      defaultKeyFile,
     });
-    const path = join(dir, '.data/ingestion/connections-dev-master-key.json');
-    const stat = await fs.stat(path);
+    const stat = await fs.stat(defaultKeyFile);
     expect(stat.mode & 0o777).toBe(0o600);
+    await expect(fs.readdir(dir)).resolves.toEqual([]);
     expect(first.currentKeyId).toMatch(/^dev-[0-9a-f]{8}$/);
     expect(first.keys.get(first.currentKeyId)).toHaveLength(32);
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining('development key'),
+      expect.stringContaining(
+        `generated a development key into ${defaultKeyFile}`,
+      ),
     );
-    const key = JSON.parse(await fs.readFile(path, 'utf8')).key;
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('ingestion.secrets.masterKeys'),
+    );
+    const key = JSON.parse(await fs.readFile(defaultKeyFile, 'utf8')).key;
     expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(key);
 
+    logger.warn.mockClear();
     const second = await readMasterKeyRing({
       config: config(),
       logger,
       environment: 'development',
       workingDirectory: dir,
+      defaultKeyFile,
     });
     expect(second.currentKeyId).toBe(first.currentKeyId);
     expect(second.keys.get(second.currentKeyId)).toEqual(
       first.keys.get(first.currentKeyId),
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`using the development key in ${defaultKeyFile}`),
+    );
+  });
+
+  it('moves a key an earlier version left in the working directory out of it', async () => {
+    const legacy = join(dir, '.data/ingestion/connections-dev-master-key.json');
+    await fs.mkdir(dirname(legacy), { recursive: true });
+    await fs.writeFile(legacy, JSON.stringify({ id: 'dev-old', key: KEY_A }));
+    const defaultKeyFile = join(state, 'ingestion-for-backstage/key.json');
+    const ring = await readMasterKeyRing({
+      config: config(),
+      logger,
+      environment: 'development',
+      workingDirectory: dir,
+      defaultKeyFile,
+    });
+    expect(ring.currentKeyId).toBe('dev-old');
+    expect(ring.keys.get('dev-old')).toEqual(Buffer.from(KEY_A, 'base64'));
+    await expect(fs.stat(legacy)).rejects.toThrow(/ENOENT/);
+    expect((await fs.stat(defaultKeyFile)).mode & 0o777).toBe(0o600);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        `moved the development key from ${legacy} (inside the work tree) to ${defaultKeyFile}`,
+      ),
+    );
+  });
+
+  it('keeps the default key in the XDG state directory, else in ~/.local/state', () => {
+    expect(defaultDevKeyFile({ XDG_STATE_HOME: '/var/state' }, '/home/u')).toBe(
+      '/var/state/ingestion-for-backstage/connections-dev-master-key.json',
+    );
+    expect(defaultDevKeyFile({}, '/home/u')).toBe(
+      '/home/u/.local/state/ingestion-for-backstage/connections-dev-master-key.json',
     );
   });
 
@@ -149,9 +197,11 @@ describe('readMasterKeyRing', () => {
       logger,
       environment: 'development',
       workingDirectory: dir,
+      defaultKeyFile: join(state, 'key.json'),
     });
     expect(ring.currentKeyId).toBe('k');
     await expect(fs.readdir(dir)).resolves.toEqual([]);
+    await expect(fs.readdir(state)).resolves.toEqual([]);
   });
 
   it('uses an in-memory key under the test runner and writes nothing', async () => {

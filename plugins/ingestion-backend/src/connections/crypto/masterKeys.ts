@@ -2,7 +2,8 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 /** The master keys connection secrets can be decrypted with; new secrets use the current one. */
 export interface MasterKeyRing {
@@ -11,8 +12,26 @@ export interface MasterKeyRing {
 }
 
 export const MIN_MASTER_KEY_BYTES = 32;
-export const DEFAULT_DEV_KEY_FILE =
+/** Where earlier versions kept the development key: inside the backend's working directory. */
+export const LEGACY_DEV_KEY_FILE =
   '.data/ingestion/connections-dev-master-key.json';
+
+/**
+ * The default development key file: in the user's state directory, outside any work tree, so the
+ * key cannot be committed with the portal (`$XDG_STATE_HOME/ingestion-for-backstage/…`, else
+ * `~/.local/state/ingestion-for-backstage/…`).
+ */
+export function defaultDevKeyFile(
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
+  const stateHome = env.XDG_STATE_HOME?.trim() || join(home, '.local', 'state');
+  return join(
+    stateHome,
+    'ingestion-for-backstage',
+    'connections-dev-master-key.json',
+  );
+}
 const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BASE64_PATTERN = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
@@ -80,7 +99,9 @@ export function readConfiguredMasterKeys(
  * The development key: generated once and kept in a file (mode 0600) so connections survive a
  * restart. Safe against two processes creating it at the same time.
  */
-export async function loadOrCreateDevKey(path: string): Promise<MasterKeyRing> {
+export async function loadOrCreateDevKey(
+  path: string,
+): Promise<MasterKeyRing & { created: boolean }> {
   const read = async () => {
     let parsed: { id?: unknown; key?: unknown } | undefined;
     try {
@@ -99,7 +120,7 @@ export async function loadOrCreateDevKey(path: string): Promise<MasterKeyRing> {
     };
   };
   try {
-    return await read();
+    return { ...(await read()), created: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new Error(
@@ -115,14 +136,48 @@ export async function loadOrCreateDevKey(path: string): Promise<MasterKeyRing> {
     key: randomBytes(MIN_MASTER_KEY_BYTES).toString('base64'),
     note: 'Development only: encrypts connection secrets of the embedded default. Never use in production.',
   });
+  let created = true;
   try {
     await fs.writeFile(path, `${content}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw error;
     }
+    created = false;
   }
-  return read();
+  return { ...(await read()), created };
+}
+
+/**
+ * Moves a development key that an earlier version wrote into the working directory to `target`,
+ * so its connections stay readable and no key is left where it could be committed. Returns
+ * whether it moved one.
+ */
+async function moveLegacyDevKey(
+  workingDirectory: string,
+  target: string,
+): Promise<string | undefined> {
+  const legacy = resolve(workingDirectory, LEGACY_DEV_KEY_FILE);
+  if (legacy === target) {
+    return undefined;
+  }
+  let content: string;
+  try {
+    content = await fs.readFile(legacy, 'utf8');
+  } catch {
+    return undefined;
+  }
+  await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  try {
+    await fs.writeFile(target, content, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
+    return undefined;
+  }
+  await fs.rm(legacy, { force: true });
+  return legacy;
 }
 
 /**
@@ -130,8 +185,9 @@ export async function loadOrCreateDevKey(path: string): Promise<MasterKeyRing> {
  *
  * - `ingestion.secrets.masterKeys` when configured (the first is current, the others still decrypt);
  * - otherwise, in development (`NODE_ENV=development`), a random key generated once into
- *   `ingestion.secrets.devKeyFile` (default `.data/ingestion/connections-dev-master-key.json`,
- *   relative to the backend's working directory), with a warning;
+ *   `ingestion.secrets.devKeyFile` (relative to the backend's working directory; default
+ *   {@link defaultDevKeyFile}, outside the work tree), with a warning that says where it is and
+ *   how to configure a real key;
  * - under the test runner (`NODE_ENV=test`), a random key held in memory only, unless a dev key
  *   file is configured;
  * - anywhere else, an error: the backend refuses to start.
@@ -141,6 +197,8 @@ export async function readMasterKeyRing(options: {
   logger: LoggerService;
   environment?: string;
   workingDirectory?: string;
+  /** The default development key file; {@link defaultDevKeyFile} unless given. */
+  defaultKeyFile?: string;
 }): Promise<MasterKeyRing> {
   const { config, logger } = options;
   const environment = options.environment ?? process.env.NODE_ENV;
@@ -164,14 +222,24 @@ export async function readMasterKeyRing(options: {
         }'; a generated key is only used in development). ${HOW_TO_CONFIGURE}`,
     );
   }
-  const path = resolve(
-    options.workingDirectory ?? process.cwd(),
-    devKeyFile ?? DEFAULT_DEV_KEY_FILE,
-  );
-  const ring = await loadOrCreateDevKey(path);
+  const workingDirectory = options.workingDirectory ?? process.cwd();
+  const path = devKeyFile
+    ? resolve(workingDirectory, devKeyFile)
+    : options.defaultKeyFile ?? defaultDevKeyFile();
+  const moved = devKeyFile
+    ? undefined
+    : await moveLegacyDevKey(workingDirectory, path);
+  const { created, ...ring } = await loadOrCreateDevKey(path);
+  const what = moved
+    ? `moved the development key from ${moved} (inside the work tree) to ${path}`
+    : `${
+        created
+          ? 'generated a development key into'
+          : 'using the development key in'
+      } ${path}`;
   logger.warn(
-    `No ingestion.secrets.masterKeys configured: connection secrets are encrypted with the development key in ${path}. ` +
-      `Do not use it outside development. ${HOW_TO_CONFIGURE}`,
+    `No ingestion.secrets.masterKeys configured: ${what}, which encrypts connection secrets. ` +
+      `Do not use it outside development; another file: ingestion.secrets.devKeyFile. ${HOW_TO_CONFIGURE}`,
   );
   return ring;
 }
