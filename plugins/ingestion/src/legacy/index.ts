@@ -11,6 +11,7 @@ export {
   IngestionCostPage,
   IngestionLineagePage,
   IngestionQualityPage,
+  IngestionOrganizationsPage,
   EntityIngestionPipelineContent,
   EntityIngestionPipelineRunsCard,
   EntityIngestionTableContent,

@@ -11,8 +11,13 @@ import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-rea
 import { CostsClient, costsApiRef } from '../api/CostsApi';
 import { ExploreClient, exploreApiRef } from '../api/ExploreApi';
 import { IngestionClient, ingestionApiRef } from '../api/IngestionApi';
+import {
+  OrganizationsClient,
+  organizationsApiRef,
+} from '../api/OrganizationsApi';
 import { costsRouteRef } from '../components/costs/routes';
 import { lineageRouteRef, qualityRouteRef } from '../components/explore/routes';
+import { organizationsRouteRef } from '../components/organizations/routes';
 import { pipelineRouteRef, rootRouteRef } from '../routes';
 import { CostEstimateField } from '../scaffolder/CostEstimateField';
 import {
@@ -32,6 +37,7 @@ const routes = {
   costs: convertLegacyRouteRef(costsRouteRef),
   lineage: convertLegacyRouteRef(lineageRouteRef),
   quality: convertLegacyRouteRef(qualityRouteRef),
+  organizations: convertLegacyRouteRef(organizationsRouteRef),
 };
 
 /**
@@ -58,6 +64,11 @@ export const ingestionPlugin = createPlugin({
       api: exploreApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new ExploreClient(deps),
+    }),
+    createApiFactory({
+      api: organizationsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new OrganizationsClient(deps),
     }),
   ],
   routes,
@@ -120,6 +131,18 @@ export const IngestionQualityPage = ingestionPlugin.provide(
         withLegacyRouting(m.QualityMonitorPage),
       ),
     mountPoint: routes.quality,
+  }),
+);
+
+/** `/ingestion/organizations`: organizations at run time, for platform admins. @public */
+export const IngestionOrganizationsPage = ingestionPlugin.provide(
+  createRoutableExtension({
+    name: 'IngestionOrganizationsPage',
+    component: () =>
+      import('../components/organizations/OrganizationsPage').then(m =>
+        withLegacyRouting(m.OrganizationsPage),
+      ),
+    mountPoint: routes.organizations,
   }),
 );
 
