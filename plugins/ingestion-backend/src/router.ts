@@ -43,6 +43,8 @@ export interface RouterOptions {
   extraRouters?: Array<{ path: string; router: express.Router }>;
   /** Middleware that runs before every route but health (rate limits). */
   middleware?: express.RequestHandler[];
+  /** Error handlers that observe errors before they become responses (quota refusals' record). */
+  errorObservers?: express.ErrorRequestHandler[];
   /** Validate responses against the OpenAPI document too (tests turn this on). */
   validateResponses?: boolean;
 }
@@ -384,6 +386,9 @@ export async function createRouter(
 
   for (const extra of options.extraRouters ?? []) {
     router.use(`/v1${extra.path}`, extra.router);
+  }
+  for (const observer of options.errorObservers ?? []) {
+    router.use(observer);
   }
 
   router.use(

@@ -100,6 +100,8 @@ export class DatabaseAuditStore implements AuditStore {
         targetType: query.targetType,
         targetId: query.targetId,
         actor: query.actor?.toLocaleLowerCase('en-US'),
+        from: query.from?.toISOString(),
+        to: query.to?.toISOString(),
       },
       column: 'at',
       order: 'desc',
@@ -123,6 +125,8 @@ export class DatabaseAuditStore implements AuditStore {
     if (query.actor !== undefined) {
       builder.where('a.actor', query.actor.toLocaleLowerCase('en-US'));
     }
+    if (query.from !== undefined) builder.where('a.at', '>=', query.from);
+    if (query.to !== undefined) builder.where('a.at', '<', query.to);
     keyset.apply(builder, 'a');
     const page = keyset.page((await builder) as AuditRow[]);
     return {

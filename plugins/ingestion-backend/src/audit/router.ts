@@ -6,6 +6,12 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../database/pagination';
 import type { AuditService } from './AuditService';
 import { AUDIT_OUTCOMES } from './types';
 import { parseInput } from '../http/parseInput';
+import { auditEventsCsv } from '../governance/auditCsv';
+
+const isoTime = z
+  .string()
+  .refine(value => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time')
+  .transform(value => new Date(value));
 
 const listQuery = z
   .object({
@@ -15,6 +21,9 @@ const listQuery = z
     targetType: z.string().min(1).max(32).optional(),
     targetId: z.string().min(1).max(255).optional(),
     actor: z.string().min(1).max(255).optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    format: z.enum(['json', 'csv']).optional(),
     cursor: z.string().min(1).optional(),
     limit: z
       .string()
@@ -38,8 +47,9 @@ function parseQuery(query: unknown): ListQuery {
 }
 
 /**
- * `GET /v1/audit?organization=&action=&outcome=&targetType=&targetId=&actor=&cursor=&limit=`:
- * `{ items, nextCursor }`, newest first. Mounted under `/v1/audit`.
+ * `GET /v1/audit?organization=&action=&outcome=&targetType=&targetId=&actor=&from=&to=&cursor=&limit=`:
+ * `{ items, nextCursor }`, newest first; with `format=csv`, every matching event as CSV.
+ * Mounted under `/v1/audit`.
  */
 export function createAuditRouter(options: {
   httpAuth: HttpAuthService;
@@ -51,13 +61,24 @@ export function createAuditRouter(options: {
     const credentials = await options.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json(
-      await options.audit.list(credentials, {
-        ...query,
+    const { format, ...filters } = query;
+    const list = (cursor: string | undefined, limit: number) =>
+      options.audit.list(credentials, {
+        ...filters,
         outcome: query.outcome as 'success' | 'denied' | 'failure' | undefined,
-        limit: query.limit ?? DEFAULT_PAGE_SIZE,
-      }),
-    );
+        cursor,
+        limit,
+      });
+    if (format === 'csv') {
+      // The whole filtered log from the newest event (a given cursor is ignored), page by page.
+      const csv = await auditEventsCsv(cursor => list(cursor, MAX_PAGE_SIZE));
+      res
+        .type('text/csv')
+        .attachment(`audit-${query.organization}.csv`)
+        .send(csv);
+      return;
+    }
+    res.json(await list(query.cursor, query.limit ?? DEFAULT_PAGE_SIZE));
   });
   return router;
 }

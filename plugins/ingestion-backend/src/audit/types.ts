@@ -73,6 +73,10 @@ export interface AuditListQuery {
   targetType?: string;
   targetId?: string;
   actor?: string;
+  /** Events at or after this time. */
+  from?: Date;
+  /** Events before this time. */
+  to?: Date;
   cursor?: string;
   limit: number;
 }

@@ -1996,6 +1996,37 @@ export const spec = {
             }
           },
           {
+            "name": "from",
+            "in": "query",
+            "description": "Events at or after this time (ISO 8601).",
+            "schema": {
+              "type": "string",
+              "maxLength": 64
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "Events before this time (ISO 8601).",
+            "schema": {
+              "type": "string",
+              "maxLength": 64
+            }
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "description": "`csv`: every event matching the filters (up to 10,000, newest first; the cursor is ignored) as an attachment.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "json",
+                "csv"
+              ],
+              "default": "json"
+            }
+          },
+          {
             "$ref": "#/components/parameters/cursor"
           },
           {
@@ -2004,7 +2035,7 @@ export const spec = {
         ],
         "responses": {
           "200": {
-            "description": "A page of audit events.",
+            "description": "A page of audit events, or the CSV export.",
             "content": {
               "application/json": {
                 "schema": {
@@ -2021,6 +2052,264 @@ export const spec = {
                     },
                     "nextCursor": {
                       "type": "string"
+                    }
+                  }
+                }
+              },
+              "text/csv": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/governance/quota-usage": {
+      "get": {
+        "operationId": "GetQuotaUsageHistory",
+        "description": "Each quota of one organization with its current use, the last 24 hours by hour (DBUs of the runs queued in the hour, runs active in it), the last 14 days by day (API requests, sampled storage) and the refusals of the last 14 days by quota (`quota.refuse` audit events). Admins of the organization only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Quota usage and history.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "organization",
+                    "quotas",
+                    "usage",
+                    "hourly",
+                    "daily",
+                    "refusals"
+                  ],
+                  "properties": {
+                    "organization": {
+                      "type": "string"
+                    },
+                    "quotas": {
+                      "$ref": "#/components/schemas/Quotas"
+                    },
+                    "usage": {
+                      "type": "object",
+                      "required": [
+                        "dbuLastHour",
+                        "concurrentRuns",
+                        "clustersInUse",
+                        "storageGb",
+                        "oldestRunDays",
+                        "apiRequestsToday"
+                      ],
+                      "properties": {
+                        "dbuLastHour": {
+                          "type": "number"
+                        },
+                        "concurrentRuns": {
+                          "type": "integer"
+                        },
+                        "clustersInUse": {
+                          "type": "integer"
+                        },
+                        "storageGb": {
+                          "type": "number"
+                        },
+                        "oldestRunDays": {
+                          "type": "integer"
+                        },
+                        "apiRequestsToday": {
+                          "type": "integer"
+                        }
+                      }
+                    },
+                    "hourly": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "hour",
+                          "dbu",
+                          "activeRuns"
+                        ],
+                        "properties": {
+                          "hour": {
+                            "type": "string"
+                          },
+                          "dbu": {
+                            "type": "number"
+                          },
+                          "activeRuns": {
+                            "type": "integer"
+                          }
+                        }
+                      }
+                    },
+                    "daily": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "day",
+                          "apiRequests"
+                        ],
+                        "properties": {
+                          "day": {
+                            "type": "string"
+                          },
+                          "apiRequests": {
+                            "type": "integer"
+                          },
+                          "storageGb": {
+                            "type": "number"
+                          }
+                        }
+                      }
+                    },
+                    "refusals": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "quota",
+                          "count",
+                          "lastAt"
+                        ],
+                        "properties": {
+                          "quota": {
+                            "type": "string"
+                          },
+                          "count": {
+                            "type": "integer"
+                          },
+                          "lastAt": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/governance/roles": {
+      "get": {
+        "operationId": "GetRoleGroups",
+        "description": "The catalog groups that give each role in one organization, and the platform admins' groups (admins of every organization). Admins of the organization only.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Role groups.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "organization",
+                    "roles",
+                    "platformAdmins"
+                  ],
+                  "properties": {
+                    "organization": {
+                      "type": "string"
+                    },
+                    "roles": {
+                      "type": "object",
+                      "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "platformAdmins": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/governance/connection-usage": {
+      "get": {
+        "operationId": "ListConnectionUsage",
+        "description": "For each connection name the current versions of an organization's pipelines read through (source or joins), those pipelines. For whoever may list the organization's connections.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organizationRequired"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Pipelines per connection.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "connection",
+                          "pipelines"
+                        ],
+                        "properties": {
+                          "connection": {
+                            "type": "string"
+                          },
+                          "pipelines": {
+                            "type": "array",
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "id",
+                                "name"
+                              ],
+                              "properties": {
+                                "id": {
+                                  "type": "string"
+                                },
+                                "name": {
+                                  "type": "string"
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
                     }
                   }
                 }

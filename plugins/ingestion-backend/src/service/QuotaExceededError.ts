@@ -8,7 +8,12 @@ export class QuotaExceededError extends CustomErrorBase {
   name = 'QuotaExceededError' as const;
   readonly statusCode = 429;
 
-  constructor(message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+    /** Which organization's quota (its key under `quotas`) refused, for the refusals record. */
+    readonly refusal?: { organization: string; quota: string },
+  ) {
     super(message);
   }
 }

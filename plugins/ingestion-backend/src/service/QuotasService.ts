@@ -57,6 +57,10 @@ export class QuotasService {
       throw new QuotaExceededError(
         `Organization '${organization.id}' already has ${queued} runs waiting, its limit of concurrent jobs (${quotas.databricks.maxConcurrentJobs}); try again when some have started`,
         60,
+        {
+          organization: organization.id,
+          quota: 'databricks.maxConcurrentJobs',
+        },
       );
     }
     const usage = await this.usage(organization.id);
@@ -64,11 +68,14 @@ export class QuotasService {
       throw new QuotaExceededError(
         `Organization '${organization.id}' used ${usage.dbuLastHour} DBU in the last hour, its quota is ${quotas.databricks.maxDbuPerHour} DBU per hour`,
         600,
+        { organization: organization.id, quota: 'databricks.maxDbuPerHour' },
       );
     }
     if (usage.storageGb >= quotas.storage.maxStorageGb) {
       throw new QuotaExceededError(
         `Organization '${organization.id}' stores ${usage.storageGb} GB, its quota is ${quotas.storage.maxStorageGb} GB; ask an admin to raise it or drop data`,
+        undefined,
+        { organization: organization.id, quota: 'storage.maxStorageGb' },
       );
     }
   }
