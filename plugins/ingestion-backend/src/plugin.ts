@@ -268,6 +268,7 @@ export const ingestionPlugin = createBackendPlugin({
           knex,
           authorizer,
           audit: event => audit.record(event),
+          directory,
         });
         // Databricks ships with the plugin; a module may replace it through the extension point.
         if (!engines.has('databricks')) {

@@ -23,6 +23,8 @@ export async function createConnectionsService(options: {
   knex: Knex;
   authorizer: IngestionAuthorizer;
   audit?: ConnectionAuditSink;
+  /** Where allow-lists are read at each test (organizations change at run time); else config. */
+  directory?: Parameters<typeof EgressGuard.fromConfig>[1]['directory'];
 }): Promise<ConnectionsService> {
   const keyRing = await readMasterKeyRing({
     config: options.config,
@@ -36,7 +38,9 @@ export async function createConnectionsService(options: {
     audit: options.audit,
     // Connection tests open connections for tenants: the egress guard decides where to.
     tester: new DriverConnectionTester({
-      egress: EgressGuard.fromConfig(options.config),
+      egress: EgressGuard.fromConfig(options.config, {
+        directory: options.directory,
+      }),
     }),
   });
 }

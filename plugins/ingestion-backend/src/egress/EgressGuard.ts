@@ -5,6 +5,7 @@ import { classifyAddress, type IpAddress, parseAddress } from './addresses';
 import {
   type EgressAllowRule,
   normalizeHost,
+  parseAllowRule,
   readEgressAllowList,
   ruleMatches,
 } from './allowList';
@@ -41,7 +42,7 @@ const DATABASE_ADDRESS_TTL_MS = 60_000;
  * server are refused even then.
  */
 export class EgressGuard {
-  readonly #allow: ReadonlyMap<string, readonly EgressAllowRule[]>;
+  readonly #allow: (organizationId: string) => readonly EgressAllowRule[];
   readonly #database: readonly Endpoint[];
   readonly #resolver: EgressResolver;
   readonly #localAddresses: () => IpAddress[];
@@ -50,8 +51,10 @@ export class EgressGuard {
 
   constructor(
     options: {
-      /** Allow-list entries per organization id. */
-      allow?: Record<string, readonly EgressAllowRule[]>;
+      /** Allow-list entries per organization id, or a function that reads them at each check. */
+      allow?:
+        | Record<string, readonly EgressAllowRule[]>
+        | ((organizationId: string) => readonly EgressAllowRule[]);
       /** The backend's own database servers: refused for every tenant. */
       database?: readonly Endpoint[];
       resolver?: EgressResolver;
@@ -59,7 +62,13 @@ export class EgressGuard {
       localAddresses?: () => string[];
     } = {},
   ) {
-    this.#allow = new Map(Object.entries(options.allow ?? {}));
+    const allow = options.allow ?? {};
+    if (typeof allow === 'function') {
+      this.#allow = allow;
+    } else {
+      const byId = new Map(Object.entries(allow));
+      this.#allow = id => byId.get(id) ?? [];
+    }
     this.#database = options.database ?? [];
     this.#resolver = options.resolver ?? systemResolver;
     const local = options.localAddresses ?? interfaceAddresses;
@@ -76,8 +85,43 @@ export class EgressGuard {
    */
   static fromConfig(
     config: Config,
-    options: { resolver?: EgressResolver } = {},
+    options: {
+      resolver?: EgressResolver;
+      /**
+       * The organization directory: allow-lists are then read from it at each check, so those of
+       * organizations created or changed at run time count (`src/organizations`).
+       */
+      directory?: {
+        find(
+          id: string,
+        ): { egress?: { allow: Array<Record<string, unknown>> } } | undefined;
+      };
+    } = {},
   ): EgressGuard {
+    const { directory } = options;
+    if (directory) {
+      // Parsed once per distinct allow-list (they were checked when saved).
+      const parsed = new Map<string, readonly EgressAllowRule[]>();
+      return new EgressGuard({
+        allow: id => {
+          const entries = directory.find(id)?.egress?.allow ?? [];
+          const key = `${id}\n${JSON.stringify(entries)}`;
+          let rules = parsed.get(key);
+          if (!rules) {
+            rules = entries.map((entry, index) =>
+              parseAllowRule(
+                entry,
+                `organization ${id} egress.allow[${index}]`,
+              ),
+            );
+            parsed.set(key, rules);
+          }
+          return rules;
+        },
+        database: databaseEndpoints(config),
+        resolver: options.resolver,
+      });
+    }
     const allow: Record<string, EgressAllowRule[]> = {};
     for (const org of config.getOptionalConfigArray(
       'ingestion.organizations',
@@ -132,7 +176,7 @@ export class EgressGuard {
         code: 'ENOTFOUND',
       });
     }
-    const rules = this.#allow.get(organizationId) ?? [];
+    const rules = this.#allow(organizationId);
     const database = await this.#databaseAddressSet();
     // For names, the message says what kind of address, not which: no map of internal DNS.
     const what = literal ? `${host} is` : `${host} resolves to`;

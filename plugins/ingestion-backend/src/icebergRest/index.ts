@@ -48,7 +48,9 @@ export async function startIcebergDiscovery(options: {
     directory: options.directory,
     restCatalogs,
     pii: options.pii,
-    egress: EgressGuard.fromConfig(options.config),
+    egress: EgressGuard.fromConfig(options.config, {
+      directory: options.directory,
+    }),
     pageSize: settings?.getOptionalNumber('pageSize'),
   });
   if (settings?.getOptionalBoolean('enabled') !== false) {

@@ -2,6 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { testOrganizationConfig } from '../__testUtils__/organizationConfig';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { applyDatabaseMigrations } from '../database/migrations';
+import { EgressGuard } from '../egress';
 import { ScheduledRunTrigger } from '../runs/ScheduledRunTrigger';
 import { createOrganizationDirectory } from '.';
 import { definitionOfOrganization } from './organizationConfig';
@@ -108,6 +109,35 @@ describe('OrganizationDirectory', () => {
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('connection refused'),
     );
+  });
+});
+
+describe('egress allow-lists at run time', () => {
+  it('follow the directory: a change to an organization’s allow-list counts at the next check', async () => {
+    let organizations = [finance];
+    const directory = new OrganizationDirectory(organizations, [], {
+      source: { load: async () => organizations },
+    });
+    const guard = EgressGuard.fromConfig(
+      mockServices.rootConfig({ data: {} }),
+      {
+        directory,
+      },
+    );
+    const check = () =>
+      guard.check('finance', '10.9.9.9', 5432).then(
+        d => (d.allowListed ? 'allow-listed' : 'public'),
+        (e: Error) => e.message,
+      );
+    expect(await check()).toMatch(/not allow-listed/);
+    organizations = [
+      {
+        ...finance,
+        egress: { allow: [{ cidr: '10.0.0.0/8', ports: [5432] }] },
+      },
+    ];
+    await directory.reload();
+    expect(await check()).toBe('allow-listed');
   });
 });
 

@@ -10,6 +10,7 @@ import type {
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import type { Knex } from 'knex';
 import { readCostPricing } from '../costs/pricing';
+import { EgressGuard } from '../egress';
 import { LocalEngine } from '../engines/local';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { RunDriver, type RunDriverOptions } from './RunDriver';
@@ -52,7 +53,12 @@ export async function startRunDriver(options: {
 }): Promise<RunDriver> {
   const { config, logger, knex, engines } = options;
   if (!engines.has('local')) {
-    const local = LocalEngine.fromConfig(config, { database: knex, logger });
+    const local = LocalEngine.fromConfig(config, {
+      database: knex,
+      logger,
+      // Allow-lists of the organizations as they are now (created or changed at run time too).
+      egress: EgressGuard.fromConfig(config, { directory: options.directory }),
+    });
     engines.set(local.id, local);
     options.lifecycle?.addShutdownHook(() => local.close());
   }
