@@ -65,6 +65,7 @@ const permissionModulePortalPolicy = createBackendModule({
         auth: coreServices.auth,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
       },
       async init({ policy, ...services }) {
         policy.setPolicy(
