@@ -163,6 +163,51 @@ describe('IngestionEntityProvider', () => {
     );
   });
 
+  it('logs at info only when the catalog changes; routine polls and refreshes log at debug', async () => {
+    const logger = mockServices.logger.mock();
+    provider = new IngestionEntityProvider({
+      source,
+      logger,
+      clock: () => source.clock,
+    });
+    await provider.connect({
+      applyMutation: async () => {},
+      refresh: async () => {},
+    });
+    source.putPipeline(pipeline('a', { name: 'alpha' }));
+    await provider.refresh();
+    expect(logger.info).toHaveBeenCalledTimes(1);
+    expect(logger.info).toHaveBeenLastCalledWith(
+      expect.stringMatching(
+        /^Ingestion catalog: full refresh with \d+ entities \(/,
+      ),
+    );
+
+    // Nothing changed: a second full refresh and a few change polls say so at debug only.
+    logger.info.mockClear();
+    await provider.refresh();
+    for (let i = 0; i < 3; i++) {
+      source.clock += 1000;
+      await provider.applyChanges();
+    }
+    expect(logger.info).not.toHaveBeenCalled();
+    expect(logger.debug).toHaveBeenCalledWith(
+      expect.stringContaining('none changed'),
+    );
+    expect(logger.debug).toHaveBeenCalledWith('Ingestion catalog: no changes');
+
+    // A change: the poll that applies it says so at info.
+    source.clock += 1000;
+    source.putPipeline(pipeline('b', { name: 'beta' }));
+    await provider.applyChanges();
+    expect(logger.info).toHaveBeenCalledTimes(1);
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^Ingestion catalog: delta with [1-9]\d* added or changed/,
+      ),
+    );
+  });
+
   it('follows organizations created, changed and retired at run time on its change poll', async () => {
     const tenants = new TenantDirectory([]);
     provider = new IngestionEntityProvider({

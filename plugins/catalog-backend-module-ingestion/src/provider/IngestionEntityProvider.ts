@@ -43,6 +43,20 @@ interface Emitted {
   locationKey: string;
 }
 
+function sameEmitted(
+  before: ReadonlyMap<SubjectKey, Emitted>,
+  after: ReadonlyMap<SubjectKey, Emitted>,
+): boolean {
+  if (before.size !== after.size) return false;
+  for (const [key, state] of after) {
+    const previous = before.get(key);
+    if (previous?.ref !== state.ref || previous.hash !== state.hash) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function hashOf(entity: Entity): string {
   // One-shot hashing: no Hash object per entity, which a full refresh builds by the hundred thousand.
   return hash('sha1', JSON.stringify(entity), 'base64');
@@ -208,6 +222,7 @@ export class IngestionEntityProvider implements EntityProvider {
     await connection.applyMutation({ type: 'full', entities });
     const applied = this.now();
 
+    const changed = !this.model || !sameEmitted(this.emitted, emitted);
     this.model = model;
     this.emitted = emitted;
     this.since = started;
@@ -221,9 +236,15 @@ export class IngestionEntityProvider implements EntityProvider {
       buildMs: built - read,
       applyMs: applied - built,
     };
-    logger.info(
-      `Ingestion catalog: full refresh with ${entities.length} entities (read ${stats.readMs} ms, build ${stats.buildMs} ms, apply ${stats.applyMs} ms)`,
-    );
+    const message = `Ingestion catalog: full refresh with ${
+      entities.length
+    } entities${changed ? '' : ', none changed'} (read ${
+      stats.readMs
+    } ms, build ${stats.buildMs} ms, apply ${stats.applyMs} ms)`;
+    // Info at the first refresh and when the catalog changed; a refresh that finds everything as
+    // it was is routine.
+    if (changed) logger.info(message);
+    else logger.debug(message);
     this.lastStats = stats;
     return stats;
   }
@@ -317,6 +338,8 @@ export class IngestionEntityProvider implements EntityProvider {
       logger.info(
         `Ingestion catalog: delta with ${added.length} added or changed and ${removed.length} removed entities`,
       );
+    } else {
+      logger.debug('Ingestion catalog: no changes');
     }
     this.since = Number(changes.until);
     const stats: RefreshStats = {
