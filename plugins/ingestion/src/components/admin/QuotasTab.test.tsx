@@ -56,6 +56,36 @@ describe('QuotasTab', () => {
     expect(
       within(card('Clusters')).getByText('No refusals in the last 14 days'),
     ).toBeInTheDocument();
+    // Storage was sampled on one day only; the other histories have data.
+    expect(
+      within(card('Storage')).queryByText('Nothing recorded in this period.'),
+    ).toBeNull();
+  });
+
+  it('says when a history has nothing recorded', async () => {
+    await render(
+      mockAdminApi({
+        getQuotaUsage: async () => ({
+          ...quotaReport,
+          hourly: quotaReport.hourly.map(h => ({
+            ...h,
+            dbu: 0,
+            activeRuns: 0,
+          })),
+        }),
+      }),
+    );
+    expect(await screen.findByText('DBU per hour')).toBeInTheDocument();
+    expect(
+      within(card('DBU per hour')).getByText(
+        'Nothing recorded in this period.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(card('API requests per day')).queryByText(
+        'Nothing recorded in this period.',
+      ),
+    ).toBeNull();
   });
 
   it('builds the history of each quota from the report', () => {

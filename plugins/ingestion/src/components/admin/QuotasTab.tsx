@@ -60,20 +60,26 @@ function QuotaCard(props: { row: QuotaRow }) {
       {row.history && (
         <Box mt={2}>
           <Typography variant="caption">{row.history.title}</Typography>
-          <ResponsiveContainer width="100%" height={140}>
-            <BarChart data={row.history.points}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="label" fontSize={11} />
-              <YAxis fontSize={11} allowDecimals={row.unit !== 'jobs'} />
-              <Tooltip
-                formatter={(value: unknown) => [
-                  `${formatNumber(Number(value))} ${row.unit}`,
-                  row.title,
-                ]}
-              />
-              <Bar dataKey="value" fill={theme.palette.primary.main} />
-            </BarChart>
-          </ResponsiveContainer>
+          {row.history.points.every(point => point.value === 0) ? (
+            <Typography variant="body2" color="textSecondary">
+              Nothing recorded in this period.
+            </Typography>
+          ) : (
+            <ResponsiveContainer width="100%" height={140}>
+              <BarChart data={row.history.points}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="label" fontSize={11} />
+                <YAxis fontSize={11} allowDecimals={row.unit !== 'jobs'} />
+                <Tooltip
+                  formatter={(value: unknown) => [
+                    `${formatNumber(Number(value))} ${row.unit}`,
+                    row.title,
+                  ]}
+                />
+                <Bar dataKey="value" fill={theme.palette.primary.main} />
+              </BarChart>
+            </ResponsiveContainer>
+          )}
         </Box>
       )}
     </InfoCard>
