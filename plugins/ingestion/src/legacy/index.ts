@@ -9,6 +9,7 @@ export {
   IngestionPage,
   IngestionPipelinePage,
   IngestionCostPage,
+  IngestionAdminPage,
   IngestionLineagePage,
   IngestionQualityPage,
   IngestionOrganizationsPage,

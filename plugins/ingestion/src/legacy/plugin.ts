@@ -8,6 +8,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { AdminClient, adminApiRef } from '../api/AdminApi';
 import { CostsClient, costsApiRef } from '../api/CostsApi';
 import { ExploreClient, exploreApiRef } from '../api/ExploreApi';
 import { IngestionClient, ingestionApiRef } from '../api/IngestionApi';
@@ -15,6 +16,7 @@ import {
   OrganizationsClient,
   organizationsApiRef,
 } from '../api/OrganizationsApi';
+import { adminRouteRef } from '../components/admin/routes';
 import { costsRouteRef } from '../components/costs/routes';
 import { lineageRouteRef, qualityRouteRef } from '../components/explore/routes';
 import { organizationsRouteRef } from '../components/organizations/routes';
@@ -35,6 +37,7 @@ const routes = {
   root: convertLegacyRouteRef(rootRouteRef),
   pipeline: convertLegacyRouteRef(pipelineRouteRef),
   costs: convertLegacyRouteRef(costsRouteRef),
+  admin: convertLegacyRouteRef(adminRouteRef),
   lineage: convertLegacyRouteRef(lineageRouteRef),
   quality: convertLegacyRouteRef(qualityRouteRef),
   organizations: convertLegacyRouteRef(organizationsRouteRef),
@@ -59,6 +62,11 @@ export const ingestionPlugin = createPlugin({
       api: costsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new CostsClient(deps),
+    }),
+    createApiFactory({
+      api: adminApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new AdminClient(deps),
     }),
     createApiFactory({
       api: exploreApiRef,
@@ -107,6 +115,18 @@ export const IngestionCostPage = ingestionPlugin.provide(
         withLegacyRouting(m.CostPage),
       ),
     mountPoint: routes.costs,
+  }),
+);
+
+/** `/ingestion/admin`: an organization's admin console. @public */
+export const IngestionAdminPage = ingestionPlugin.provide(
+  createRoutableExtension({
+    name: 'IngestionAdminPage',
+    component: () =>
+      import('../components/admin/AdminPage').then(m =>
+        withLegacyRouting(m.AdminPage),
+      ),
+    mountPoint: routes.admin,
   }),
 );
 
