@@ -29,13 +29,18 @@ import {
   run,
   withOwnPermissionCache,
 } from '../components/__testUtils__/fixtures';
-import { mockCostsApi } from '../components/costs/__testUtils__/mockCostsApi';
+import {
+  mockCostsApi,
+  summary,
+} from '../components/costs/__testUtils__/mockCostsApi';
 import { pipelineRouteRef, rootRouteRef } from '../routes';
 import { COST_ESTIMATE_FIELD, ORGANIZATION_PICKER_FIELD } from '../scaffolder';
 import {
+  EntityIngestionCostCard,
   EntityIngestionPipelineContent,
   EntityIngestionPipelineRunsCard,
   IngestionCostEstimateFieldExtension,
+  IngestionCostPage,
   IngestionOrganizationPickerFieldExtension,
   IngestionPage,
   IngestionPipelinePage,
@@ -110,7 +115,7 @@ function render(
     <TestApiProvider
       apis={[
         [ingestionApiRef, ingestionApi],
-        [costsApiRef, mockCostsApi()],
+        [costsApiRef, mockCostsApi({ getSummary: async () => summary() })],
         [exploreApiRef, unusedExploreApi],
         [catalogApiRef, catalogApiMock()],
         [permissionApiRef, readOnly],
@@ -133,6 +138,7 @@ function render(
               path="/ingestion/pipelines/:pipelineId"
               element={<IngestionPipelinePage />}
             />
+            <Route path="/ingestion/costs" element={<IngestionCostPage />} />
           </Routes>
           {element}
         </>,
@@ -223,6 +229,29 @@ describe('the legacy entry', () => {
     expect(
       await screen.findByRole('link', { name: /all runs/i }),
     ).toHaveAttribute('href', '/ingestion/pipelines/p-1?tab=runs');
+  });
+
+  it("renders a team's cost card, whose deep link goes to the mounted cost page", async () => {
+    const team = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: {
+        name: 'finance',
+        annotations: { 'ingestion.backstage.io/organization': 'finance' },
+      },
+      spec: { type: 'organization', children: [] },
+    };
+    await render(
+      <EntityProvider entity={team}>
+        <EntityIngestionCostCard />
+      </EntityProvider>,
+      api(),
+      '/catalog/default/group/finance',
+    );
+    expect(await screen.findByText('Team spend')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: /open the cost page/i }),
+    ).toHaveAttribute('href', '/ingestion/costs?organization=finance');
   });
 
   it('provides the scaffolder fields the templates name', () => {
