@@ -45,6 +45,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// the actions registry's actions (backend.actions.pluginSources) for AI agents over MCP
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // ingestion
 backend.add(import('@ingestion-for-backstage/plugin-ingestion-backend'));
 
