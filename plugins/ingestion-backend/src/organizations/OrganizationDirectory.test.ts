@@ -173,10 +173,11 @@ describe.each(databases.eachSupportedId())(
 
       const first = await start(TEST_CONFIG);
       expect(first.source).toBe('database');
+      // In config's order.
       expect(first.directory.organizations.map(o => o.id)).toEqual([
         'finance',
-        'healthcare',
         'retail',
+        'healthcare',
       ]);
 
       // A platform admin changed finance; config gains an organization.

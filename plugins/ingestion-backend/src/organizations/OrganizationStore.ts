@@ -66,8 +66,14 @@ function fromRow(row: Row): StoredOrganization {
 export class DatabaseOrganizationStore implements OrganizationStore {
   constructor(private readonly knex: Knex) {}
 
+  /** In the order they were added (config's order for the seed). */
   async list(): Promise<StoredOrganization[]> {
-    const rows = await this.knex<Row>(TABLE).select().orderBy('id');
+    const rows = await this.knex<Row>(TABLE)
+      .select()
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
     return rows.map(fromRow);
   }
 

@@ -67,8 +67,10 @@ export async function createOrganizationDirectory(options: {
   }
   const store = new DatabaseOrganizationStore(knex);
   const configured = readConfiguredOrganizations(config);
-  const at = new Date();
-  for (const definition of configured.definitions) {
+  const now = Date.now();
+  for (const [index, definition] of configured.definitions.entries()) {
+    // A millisecond apart, so the store lists them in config's order.
+    const at = new Date(now + index);
     if (
       await store.insert(definition, { origin: 'config', actor: 'config', at })
     ) {

@@ -87,8 +87,8 @@ describe.each(databases.eachSupportedId())(
         ]),
       ).toEqual([
         ['finance', 'config'],
-        ['healthcare', 'config'],
         ['retail', 'config'],
+        ['healthcare', 'config'],
       ]);
       expect(res.body.version).toEqual(expect.any(String));
       // No secrets in it, and defaults applied.
