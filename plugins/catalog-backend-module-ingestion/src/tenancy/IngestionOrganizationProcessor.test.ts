@@ -394,15 +394,17 @@ describe('IngestionOrganizationProcessor', () => {
 
   it('reads organizations from the ingestion backend: fails closed until it answers, then follows it', async () => {
     let answer: Array<{ id: string; ownerGroup: string }> | undefined;
+    let reads = 0;
     let now = 0;
     const live = new IngestionOrganizationProcessor(
       new OrganizationGroups(
         TenantDirectory.fromSource(
           async () => {
+            reads++;
             if (!answer) throw new Error('ECONNREFUSED');
             return answer;
           },
-          { maxAgeMs: 1_000, now: () => now },
+          { maxAgeMs: 1_000, now: () => now, retryDelayMs: 1 },
         ),
         async ref => CATALOG.get(ref),
       ),
@@ -416,7 +418,9 @@ describe('IngestionOrganizationProcessor', () => {
     };
     const check = () => live.preProcessEntity(squatter, file, () => {}, file);
 
+    // The first read is tried a few times (the backend may be starting), then fails closed.
     await expect(check()).rejects.toThrow(/ECONNREFUSED/);
+    expect(reads).toBe(5);
     answer = [{ id: 'finance', ownerGroup: 'group:default/finance' }];
     await expect(check()).resolves.toBeDefined();
 
@@ -433,7 +437,9 @@ describe('IngestionOrganizationProcessor', () => {
     // The backend is down for a while: the last organizations stay in force.
     answer = undefined;
     now = 5_000;
+    reads = 0;
     await expect(check()).rejects.toThrow(/marketing/);
+    expect(reads).toBe(1);
   });
 
   it('looks each user up once while the cache holds', async () => {

@@ -69,6 +69,8 @@ export class TenantDirectory {
       logger?: LoggerService;
       maxAgeMs?: number;
       now?: () => number;
+      firstReadAttempts?: number;
+      retryDelayMs?: number;
     } = {},
   ): TenantDirectory {
     return new TenantDirectory([], { ...options, load });
@@ -81,6 +83,9 @@ export class TenantDirectory {
       logger?: LoggerService;
       maxAgeMs?: number;
       now?: () => number;
+      /** Tries of the first read before processing fails closed (default 5, a second apart). */
+      firstReadAttempts?: number;
+      retryDelayMs?: number;
     } = {},
   ) {
     if (!options.load) {
@@ -165,7 +170,7 @@ export class TenantDirectory {
       return;
     }
     const never = this.loadedAt === undefined;
-    this.loading ??= load()
+    this.loading ??= this.firstOrNextRead(load, never)
       .then(organizations => this.update(organizations))
       .finally(() => {
         this.loading = undefined;
@@ -178,6 +183,27 @@ export class TenantDirectory {
       this.options.logger?.warn(
         `Could not read the ingestion organizations; using the last ones read: ${error}`,
       );
+    }
+  }
+
+  /**
+   * The first read is tried a few times a second apart: the ingestion backend may still be
+   * starting (in the same backend process, its routes come up beside the catalog's).
+   */
+  private async firstOrNextRead(
+    load: () => Promise<TenantOrganization[]>,
+    first: boolean,
+  ): Promise<TenantOrganization[]> {
+    const attempts = first ? this.options.firstReadAttempts ?? 5 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await load();
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        await new Promise(resolve =>
+          setTimeout(resolve, this.options.retryDelayMs ?? 1_000),
+        );
+      }
     }
   }
 
