@@ -152,6 +152,7 @@ export class ConnectionsService {
         );
         return toConnection(record);
       },
+      () => ({ name, type }),
     );
   }
 
@@ -189,6 +190,7 @@ export class ConnectionsService {
         );
         return toConnection({ ...record, secret, rotatedAt });
       },
+      () => ({ name: record.name, type: record.type }),
     );
   }
 
@@ -249,6 +251,7 @@ export class ConnectionsService {
           `Deleted connection '${record.name}' (${id}) in organization '${record.organizationId}'`,
         );
       },
+      () => ({ name: record.name, type: record.type }),
     );
   }
 
