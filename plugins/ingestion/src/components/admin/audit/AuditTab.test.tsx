@@ -40,6 +40,7 @@ describe('AuditTab', () => {
     );
     await render(mockAdminApi({ listAuditEvents }));
     expect(await screen.findByText('connection.rotate')).toBeInTheDocument();
+    expect(screen.getByText('connection finance-db')).toBeInTheDocument();
     expect(listAuditEvents).toHaveBeenLastCalledWith({
       organization: 'finance',
       limit: 25,

@@ -59,7 +59,12 @@ export function AuditTab(props: { organization: string }) {
     { title: 'Action', field: 'action' },
     {
       title: 'Resource',
-      render: e => `${e.targetType}${e.targetId ? ` ${e.targetId}` : ''}`,
+      // The name the event recorded reads better than an id; the dialog shows both.
+      render: e => {
+        const label =
+          typeof e.meta?.name === 'string' ? e.meta.name : e.targetId;
+        return `${e.targetType}${label ? ` ${label}` : ''}`;
+      },
     },
     {
       title: 'Outcome',
