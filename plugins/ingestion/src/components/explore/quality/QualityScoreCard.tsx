@@ -144,7 +144,8 @@ export function QualityScoreView(props: {
           {formatScore(current.score)}
         </Typography>
         <Typography color="textSecondary">
-          {current.passing} of {current.rules} rules passing in the latest runs
+          {current.passing} of {current.rules}{' '}
+          {current.rules === 1 ? 'rule' : 'rules'} passing in the latest runs
           (weights: fail {scores.weights.fail}, drop {scores.weights.drop}, warn{' '}
           {scores.weights.warn})
         </Typography>
