@@ -9,3 +9,4 @@ export * from './engines';
 export * from './databricks';
 export * from './costs';
 export * from './spec';
+export * from './organizations';

@@ -22,6 +22,8 @@ export {
   createDatabricksDeployAction,
   DATABRICKS_DEPLOY_ACTION_ID,
 } from './actions/databricksDeploy';
+export { OrganizationSettingsReader } from './lib/organizationConfig';
+export type { OrganizationSettings } from './lib/organizationConfig';
 export {
   createRepoPublishAction,
   REPO_PUBLISH_ACTION_ID,

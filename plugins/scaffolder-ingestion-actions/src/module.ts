@@ -7,6 +7,7 @@ import { createDatabricksDeployAction } from './actions/databricksDeploy';
 import { createPipelineCreateAction } from './actions/pipelineCreate';
 import { createPipelineRegisterAction } from './actions/pipelineRegister';
 import { createRepoPublishAction } from './actions/repoPublish';
+import { OrganizationSettingsReader } from './lib/organizationConfig';
 import { withTaskSafeErrors } from './lib/taskSafeErrors';
 
 /**
@@ -28,7 +29,14 @@ export const scaffolderModuleIngestion = createBackendModule({
         logger: coreServices.logger,
       },
       async init({ scaffolderActions, auth, discovery, config, logger }) {
-        const services = { auth, discovery, config };
+        // One reader of the ingestion backend's organization directory, shared by the actions.
+        const organizations = new OrganizationSettingsReader({
+          auth,
+          discovery,
+          config,
+          logger,
+        });
+        const services = { auth, discovery, config, organizations };
         // Task logs are the user's to read: errors there carry their message, not a stack.
         scaffolderActions.addActions(
           ...[

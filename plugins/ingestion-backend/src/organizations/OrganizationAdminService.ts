@@ -33,8 +33,12 @@ export interface OrganizationRecord extends OrganizationDefinition {
   updatedBy?: string;
 }
 
-/** Backend plugins that read every organization (the policy and the catalog module). */
-export const DIRECTORY_READERS = ['plugin:permission', 'plugin:catalog'];
+/** Backend plugins that read every organization (the policy, the catalog module, the scaffolder's actions). */
+export const DIRECTORY_READERS = [
+  'plugin:permission',
+  'plugin:catalog',
+  'plugin:scaffolder',
+];
 
 /** Where organizations come from (`ingestion.organizationsSource`). */
 export type OrganizationsSource = 'database' | 'config';
@@ -179,7 +183,7 @@ export class OrganizationAdminService {
       DIRECTORY_READERS.includes(principal.subject ?? '');
     if (!reader && !(await this.isPlatformAdmin(credentials))) {
       throw new NotAllowedError(
-        'The organizations directory is for platform admins and the portal’s permission and catalog backends',
+        'The organizations directory is for platform admins and the portal’s permission, catalog and scaffolder backends',
       );
     }
     const { directory, store, source } = this.options;

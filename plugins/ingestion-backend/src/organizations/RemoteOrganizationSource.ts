@@ -4,7 +4,7 @@ import type {
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
-import type { OrganizationRecord } from './OrganizationAdminService';
+import { readOrganizationDirectory } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { readOrganizationsConfig, withSecrets } from './organizationConfig';
 import {
   OrganizationDirectory,
@@ -27,24 +27,7 @@ export class RemoteOrganizationSource implements OrganizationSource {
   ) {}
 
   async load() {
-    const { discovery, auth } = this.options;
-    const baseUrl = await discovery.getBaseUrl('ingestion');
-    const { token } = await auth.getPluginRequestToken({
-      onBehalfOf: await auth.getOwnServiceCredentials(),
-      targetPluginId: 'ingestion',
-    });
-    const url = `${baseUrl}/v1/organizations/directory`;
-    const response = await (this.options.fetch ?? globalThis.fetch)(url, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw new Error(
-        `GET ${url} answered ${response.status} ${response.statusText}`,
-      );
-    }
-    const { items } = (await response.json()) as {
-      items: OrganizationRecord[];
-    };
+    const { items } = await readOrganizationDirectory(this.options);
     return items.map(record => {
       const {
         origin: _origin,

@@ -1,4 +1,4 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
@@ -93,6 +93,28 @@ describe.each(databases.eachSupportedId())(
       expect(res.body.version).toEqual(expect.any(String));
       // No secrets in it, and defaults applied.
       expect(res.body.items[0].quotas.api.requestsPerDay).toBe(50000);
+    });
+
+    it('lets the permission, catalog and scaffolder backends read the directory, no other plugin', async () => {
+      const asService = (subject: string) =>
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service(subject),
+          targetPluginId: 'ingestion',
+        });
+      for (const reader of [
+        'plugin:permission',
+        'plugin:catalog',
+        'plugin:scaffolder',
+      ]) {
+        const res = await api()
+          .get('/api/ingestion/v1/organizations/directory')
+          .set('Authorization', asService(reader));
+        expect([reader, res.status]).toEqual([reader, 200]);
+      }
+      const other = await api()
+        .get('/api/ingestion/v1/organizations/directory')
+        .set('Authorization', asService('plugin:search'));
+      expect(other.status).toBe(403);
     });
 
     it('refuses writes and the directory to everyone but platform admins (403, audited)', async () => {

@@ -15,6 +15,7 @@ import {
 import {
   estimatePipelineCost,
   hashPipelineSpec,
+  type DirectoryOrganization,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { randomUUID } from 'node:crypto';
@@ -70,6 +71,13 @@ export interface FakeRequest {
  */
 export class FakeIngestionApi {
   readonly requests: FakeRequest[] = [];
+  /**
+   * `GET /v1/organizations/directory` (the scaffolder's service reads, kept apart from `requests`).
+   * While `directory` is unset it answers 503, as a backend that is not up yet: the actions then
+   * read `ingestion.organizations` from config.
+   */
+  readonly directoryReads: FakeRequest[] = [];
+  directory?: DirectoryOrganization[];
   readonly pipelines = new Map<string, PipelineDetails>();
   organizations: OrganizationSummary[] = [
     demoOrganization('finance'),
@@ -203,6 +211,29 @@ export class FakeIngestionApi {
     };
 
     return [
+      http.get(`${base}/v1/organizations/directory`, async ({ request }) => {
+        const token = (request.headers.get('authorization') ?? '').replace(
+          /^Bearer /,
+          '',
+        );
+        const claims = token.startsWith('mock-service-token:')
+          ? JSON.parse(token.slice('mock-service-token:'.length))
+          : {};
+        const entry: FakeRequest = {
+          method: 'GET',
+          path: '/v1/organizations/directory',
+          onBehalfOf: claims.obo,
+          target: claims.target,
+        };
+        this.directoryReads.push(entry);
+        if (!this.directory) {
+          return error(503, 'ServiceUnavailableError', 'not up yet');
+        }
+        if (entry.onBehalfOf || entry.target !== 'ingestion') {
+          return error(403, 'NotAllowedError', 'not a directory reader');
+        }
+        return HttpResponse.json({ items: this.directory, version: '1' });
+      }),
       http.get(`${base}/v1/organizations`, async ({ request }) => {
         const { entry, failed } = await record(request);
         if (failed) return failed;

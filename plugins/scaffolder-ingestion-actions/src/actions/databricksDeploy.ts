@@ -14,7 +14,7 @@ import {
 import { requireValidSpec } from '../lib/buildSpec';
 import { IngestionApiClient } from '../lib/IngestionApiClient';
 import {
-  readOrganizationSettings,
+  OrganizationSettingsReader,
   toCodegenOrganization,
   toEngineOrganization,
 } from '../lib/organizationConfig';
@@ -39,8 +39,14 @@ export function createDatabricksDeployAction(options: {
   auth: AuthService;
   discovery: DiscoveryService;
   config: RootConfigService;
+  /**
+   * Where the organizations' settings come from (the module passes one shared reader). Default: a
+   * reader of the ingestion backend's directory with these services.
+   */
+  organizations?: OrganizationSettingsReader;
 }) {
-  const { config } = options;
+  const organizations =
+    options.organizations ?? new OrganizationSettingsReader(options);
   return createTemplateAction({
     id: DATABRICKS_DEPLOY_ACTION_ID,
     description:
@@ -145,7 +151,7 @@ export function createDatabricksDeployAction(options: {
         return;
       }
 
-      const settings = readOrganizationSettings(config, organization.id);
+      const settings = await organizations.get(organization.id);
       if (!settings.databricks) {
         throw new InputError(
           `Organization '${organization.id}' runs on Databricks but has no workspace configured (ingestion.organizations[].databricks)`,

@@ -20,7 +20,7 @@ import {
   IngestionApiClient,
   QuotaExceededError,
 } from '../lib/IngestionApiClient';
-import { readOrganizationSettings } from '../lib/organizationConfig';
+import { OrganizationSettingsReader } from '../lib/organizationConfig';
 import { renderCostReview, renderPipelineFiles } from '../lib/pipelineFiles';
 import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { ORGANIZATION_ID, PIPELINE_NAME } from './patterns';
@@ -47,8 +47,14 @@ export function createPipelineCreateAction(options: {
   auth: AuthService;
   discovery: DiscoveryService;
   config: RootConfigService;
+  /**
+   * Where the organizations' settings come from (the module passes one shared reader). Default: a
+   * reader of the ingestion backend's directory with these services.
+   */
+  organizations?: OrganizationSettingsReader;
 }) {
-  const { config } = options;
+  const organizationSettings =
+    options.organizations ?? new OrganizationSettingsReader(options);
   return createTemplateAction({
     id: PIPELINE_CREATE_ACTION_ID,
     description:
@@ -167,7 +173,7 @@ export function createPipelineCreateAction(options: {
         pipelineCreatePermission.name,
         'create pipelines',
       );
-      const settings = readOrganizationSettings(config, organization.id);
+      const settings = await organizationSettings.get(organization.id);
 
       const { spec: built, applied } = buildSpecInput(input.spec, {
         icebergCatalog: settings.icebergCatalog,

@@ -20,7 +20,7 @@ import {
   initBareRepository,
   serveBareRepository,
 } from '../lib/localGitRemote';
-import { readOrganizationSettings } from '../lib/organizationConfig';
+import { OrganizationSettingsReader } from '../lib/organizationConfig';
 import { requireOrganizationPermission } from '../lib/organizationAccess';
 import { silentLogger } from '../lib/taskSafeErrors';
 import { BRANCH_NAME, ORGANIZATION_ID, REPOSITORY_NAME } from './patterns';
@@ -36,12 +36,12 @@ export const REPOSITORIES_FOLDER = 'repositories';
  * Where an organization's repository lives: `<storage root>/repositories/<name>.git`, for
  * organizations whose storage is a local folder (the embedded default).
  */
-export function localRepositoryPath(
-  config: RootConfigService,
+export async function localRepositoryPath(
+  organizations: OrganizationSettingsReader,
   organizationId: string,
   repoName: string,
-): string {
-  const settings = readOrganizationSettings(config, organizationId);
+): Promise<string> {
+  const settings = await organizations.get(organizationId);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(settings.storage)) {
     throw new InputError(
       `Organization '${organizationId}' keeps its data in ${settings.storage}, not on this machine: publish its repositories with publish:github or publish:gitlab`,
@@ -69,8 +69,14 @@ export function createRepoPublishAction(options: {
    * on the server. Default: nowhere.
    */
   logger?: LoggerService;
+  /**
+   * Where the organizations' settings come from (the module passes one shared reader). Default: a
+   * reader of the ingestion backend's directory with these services.
+   */
+  organizations?: OrganizationSettingsReader;
 }) {
-  const { config } = options;
+  const organizations =
+    options.organizations ?? new OrganizationSettingsReader(options);
   const gitLogger = options.logger ?? silentLogger;
   return createTemplateAction({
     id: REPO_PUBLISH_ACTION_ID,
@@ -130,8 +136,8 @@ export function createRepoPublishAction(options: {
         pipelineCreatePermission.name,
         'publish pipeline repositories',
       );
-      const repoPath = localRepositoryPath(
-        config,
+      const repoPath = await localRepositoryPath(
+        organizations,
         input.organization,
         input.repoName,
       );
