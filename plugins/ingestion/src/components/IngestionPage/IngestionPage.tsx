@@ -2,6 +2,7 @@ import { Content, Header, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { AdminConsoleLink } from '../admin/AdminConsoleLink';
 import { CostPageLink } from '../costs/CostPageLink';
+import { OrganizationsPageLink } from '../organizations/OrganizationsPageLink';
 import { OrganizationsTable } from './OrganizationsTable';
 import { PipelinesTable } from './PipelinesTable';
 import { RunsTable } from './RunsTable';
@@ -16,6 +17,7 @@ export function IngestionPage() {
       >
         <CostPageLink />
         <AdminConsoleLink />
+        <OrganizationsPageLink />
       </Header>
       <Content>
         <Grid container spacing={3}>
