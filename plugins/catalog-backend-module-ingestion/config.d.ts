@@ -15,6 +15,15 @@ export interface Config {
         pageSize?: number;
         /** Base URL of pipeline page links. Default `app.baseUrl`. */
         portalBaseUrl?: string;
+        /**
+         * Role groups of organizations created at run time that no other catalog source defines
+         * (Group, `spec.type: ingestion-role`). Set `enabled: false` to emit none. Default on,
+         * read every 10 seconds.
+         */
+        roleGroups?: {
+          enabled?: boolean;
+          schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        };
       };
     };
   };

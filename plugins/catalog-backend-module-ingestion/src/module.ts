@@ -11,6 +11,8 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { IngestionCatalogClient } from './provider/IngestionCatalogClient';
 import { IngestionEntityProvider } from './provider/IngestionEntityProvider';
+import { RoleGroupProvider } from './provider/RoleGroupProvider';
+import { readOrganizationDirectory } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { IngestionOrganizationProcessor } from './tenancy/IngestionOrganizationProcessor';
 import { OrganizationGroups } from './tenancy/OrganizationGroups';
 import { TenantDirectory } from './tenancy/TenantDirectory';
@@ -24,6 +26,10 @@ const DEFAULT_FULL: SchedulerServiceTaskScheduleDefinition = {
 const DEFAULT_CHANGES: SchedulerServiceTaskScheduleDefinition = {
   frequency: { seconds: 1 },
   timeout: { minutes: 5 },
+};
+const DEFAULT_ROLE_GROUPS: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { seconds: 10 },
+  timeout: { minutes: 1 },
 };
 
 function readSchedule(
@@ -78,19 +84,35 @@ export const catalogModuleIngestion = createBackendModule({
           async () => (await source.organizations()).items,
           { logger },
         );
+        const lookup = async (entityRef: string) =>
+          catalogService.getEntityByRef(entityRef, {
+            credentials: await auth.getOwnServiceCredentials(),
+          });
         catalog.addProcessor(
           new IngestionOrganizationProcessor(
-            new OrganizationGroups(directory, async entityRef =>
-              catalogService.getEntityByRef(entityRef, {
-                credentials: await auth.getOwnServiceCredentials(),
-              }),
-            ),
+            new OrganizationGroups(directory, lookup),
           ),
         );
 
         if (providerConfig?.getOptionalBoolean('enabled') === false) {
           logger.info('Ingestion entity provider disabled by config');
           return;
+        }
+        const roleGroups = providerConfig?.getOptionalConfig('roleGroups');
+        if (roleGroups?.getOptionalBoolean('enabled') !== false) {
+          catalog.addEntityProvider(
+            new RoleGroupProvider({
+              organizations: async () =>
+                (await readOrganizationDirectory({ discovery, auth })).items,
+              lookup,
+              logger,
+              scheduler,
+              schedule: readSchedule(
+                roleGroups?.getOptionalConfig('schedule'),
+                DEFAULT_ROLE_GROUPS,
+              ),
+            }),
+          );
         }
         catalog.addEntityProvider(
           new IngestionEntityProvider({

@@ -1,9 +1,24 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   as,
   eventually,
   startCatalogTestBackend,
+  TEST_CONFIG,
 } from './__testUtils__/startCatalogTestBackend';
+
+/** marketing's admin group as an org file defines it before the organization exists. */
+const ORG_YAML = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: marketing-admins
+  title: Marketing admins (org file)
+spec:
+  type: team
+  children: []
+`;
 
 jest.setTimeout(180_000);
 
@@ -11,17 +26,50 @@ jest.setTimeout(180_000);
  * Organizations at run time, end to end on one running backend: a platform admin creates an
  * organization through the ingestion API; without a restart its System is in the catalog, the
  * permission policy gives its admin group the organization's rights, and other organizations'
- * users do not see it. Retiring it removes its System.
+ * users do not see it. Its role groups that no other source defines appear as Groups; the one
+ * the org file defines stays the org file's. Retiring it removes its System and those groups.
  */
 describe('organizations created and retired at run time', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let baseUrl: string;
   let stop: () => Promise<void>;
+  const dir = mkdtempSync(join(tmpdir(), 'ingestion-role-groups-'));
+  const orgYaml = join(dir, 'org.yaml');
+  writeFileSync(orgYaml, ORG_YAML);
 
   beforeAll(async () => {
     const started = await startCatalogTestBackend({
       databases,
       databaseId: 'SQLITE_3',
+      config: {
+        catalog: {
+          ...TEST_CONFIG.catalog,
+          providers: {
+            ingestion: {
+              ...TEST_CONFIG.catalog.providers.ingestion,
+              roleGroups: {
+                schedule: {
+                  frequency: { seconds: 1 },
+                  timeout: { minutes: 1 },
+                },
+              },
+            },
+          },
+          locations: [{ type: 'file', target: orgYaml }],
+          rules: [
+            {
+              allow: [
+                'Group',
+                'User',
+                'System',
+                'Component',
+                'Resource',
+                'Location',
+              ],
+            },
+          ],
+        },
+      },
     });
     baseUrl = started.baseUrl;
     stop = () => started.backend.stop();
@@ -29,7 +77,15 @@ describe('organizations created and retired at run time', () => {
 
   afterAll(async () => {
     await stop?.();
+    rmSync(dir, { recursive: true, force: true });
   });
+
+  const group = (name: string) =>
+    api(
+      'GET',
+      `/api/catalog/entities/by-name/group/default/${name}`,
+      'platform-admin',
+    );
 
   async function api(
     method: string,
@@ -61,7 +117,10 @@ describe('organizations created and retired at run time', () => {
     });
 
   it('shows a new organization’s System to its members, lets its admins manage it, and removes it when retired', async () => {
-    // The catalog has read the configured organizations.
+    // The catalog has read the configured organizations and the org file.
+    await eventually(async () =>
+      (await group('marketing-admins')).status === 200 ? true : undefined,
+    );
     await eventually(async () =>
       (await system('platform-admin')).status === 404 &&
       (
@@ -107,6 +166,32 @@ describe('organizations created and retired at run time', () => {
     });
     expect(entity.spec.owner).toBe('group:default/marketing');
 
+    // Its analysts' group, which nothing else defines, is a role group under its owner group;
+    // its admins' group stays the org file's (no second source for one entity ref).
+    const analysts = await eventually(async () => {
+      const res = await group('marketing-analysts');
+      return res.status === 200 ? res.body : undefined;
+    });
+    expect(analysts.metadata).toMatchObject({
+      title: 'Marketing analysts',
+      annotations: expect.objectContaining({
+        'backstage.io/managed-by-location': 'ingestion-role-groups:marketing',
+        'ingestion.backstage.io/organization': 'marketing',
+      }),
+    });
+    expect(analysts.spec).toEqual({
+      type: 'ingestion-role',
+      parent: 'group:default/marketing',
+      children: [],
+    });
+    const admins = (await group('marketing-admins')).body;
+    expect(admins.metadata.title).toBe('Marketing admins (org file)');
+    expect(
+      admins.metadata.annotations['backstage.io/managed-by-location'],
+    ).toBe(`file:${orgYaml}`);
+    // Config's organizations get none: finance's groups come from elsewhere or not at all.
+    expect((await group('finance-analysts')).status).toBe(404);
+
     // Its admin group manages it (the policy learnt the organization); others do not see it.
     expect((await refreshSystem('marketing-admin')).status).toBe(200);
     expect((await refreshSystem('finance-admin')).status).toBe(403);
@@ -121,5 +206,9 @@ describe('organizations created and retired at run time', () => {
     await eventually(async () =>
       (await system('platform-admin')).status === 404 ? true : undefined,
     );
+    await eventually(async () =>
+      (await group('marketing-analysts')).status === 404 ? true : undefined,
+    );
+    expect((await group('marketing-admins')).status).toBe(200);
   });
 });
