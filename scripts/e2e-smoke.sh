@@ -15,7 +15,11 @@ done
 
 logfile="$(mktemp -t portal-e2e.XXXXXX.log)"
 export APP_CONFIG_backend_database_connection='":memory:"'
-setsid yarn start >"$logfile" 2>&1 &
+# The OpenTelemetry metrics endpoint (packages/backend/src/instrumentation.js) on a free port, so a
+# busy :9464 never matters; the metrics check below scrapes it.
+metrics_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+export OTEL_SDK_DISABLED=false OTEL_EXPORTER_PROMETHEUS_PORT="$metrics_port"
+setsid yarn start --require ./src/instrumentation.js >"$logfile" 2>&1 &
 portal_pid=$!
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 cleanup() {
@@ -104,6 +108,26 @@ connection="$(curl -s -H "Authorization: Bearer $admin" -H 'Content-Type: applic
 [ -n "$connection" ] || fail "finance-admin could not create a connection"
 expect_status 400 -X POST -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection/test"
 expect_status 204 -X DELETE -H "Authorization: Bearer $admin" "http://localhost:7007/api/ingestion/v1/connections/$connection"
+
+# The ingestion actions are in the actions registry (backend.actions.pluginSources), for a member's
+# token, as backstage-cli actions and the MCP actions backend list them.
+actions="$(curl -s -H "Authorization: Bearer $analyst" http://localhost:7007/api/ingestion/.backstage/actions/v1/actions | json_field '.actions.map(a=>a.id).join(" ")')"
+for action in ingestion:list-pipelines ingestion:trigger-run ingestion:get-run; do
+  [[ " $actions " == *" $action "* ]] || fail "the actions registry does not list $action: $actions"
+done
+expect_status 401 http://localhost:7007/api/ingestion/.backstage/actions/v1/actions
+# ... and the MCP actions backend offers them to an agent as tools (stateless streamable HTTP).
+curl -s -X POST -H "Authorization: Bearer $analyst" -H 'Content-Type: application/json' \
+  -H 'Accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' \
+  http://localhost:7007/api/mcp-actions/v1 | grep -q 'list-pipelines' || fail "the MCP actions backend lists no ingestion tools"
+# The Prometheus endpoint serves the ingestion plugin's series (the demo runs', quota gauges).
+metrics=""
+for _ in $(seq 1 30); do
+  metrics="$(curl -s "http://localhost:$metrics_port/metrics" | grep -c '^ingestion_' || true)"
+  [ "${metrics:-0}" -gt 0 ] && break
+  sleep 2
+done
+[ "${metrics:-0}" -gt 0 ] || fail "no ingestion_ series at http://localhost:$metrics_port/metrics"
 
 if [ -n "${E2E_SPECS:-}" ]; then
   # A developer's focused run (E2E_SPECS="packages/app/e2e-tests/x.test.ts ..."): those specs only.

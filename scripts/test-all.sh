@@ -15,6 +15,9 @@ ensure_redis
 ensure_chromium
 
 export CI=true
+# No OpenTelemetry SDK in the tests (no metrics endpoint, so a busy :9464 never matters); the smoke
+# test turns it on for its portal on a free port to check the endpoint.
+export OTEL_SDK_DISABLED=true
 # Backstage's TestDatabases runs each database test on SQLite and on this server as well.
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
 # Cache tests (rate limits shared by replicas) run on memory and on this Redis.
