@@ -172,6 +172,10 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
   await retail.goto(CONSOLE);
   await expect(retail.getByText(/^Retail · cost center/)).toBeVisible();
   expect(await switcherOptions(retail)).toEqual(['Retail']);
+  await expect(retail.getByRole('link', { name: 'Retail admins' })).toBeVisible(
+    { timeout: 60_000 },
+  );
+  await expect(retail.getByText(/Finance/)).toHaveCount(0);
   await shot(retail, 'members-retail-admin');
   await retail.goto(`${CONSOLE}?organization=finance&tab=connections`);
   await expect(retail.getByText('Not found')).toBeVisible();
