@@ -184,7 +184,7 @@ test('a failing quality rule on a finance pipeline puts a notification in the do
       )
       .toBe('quality_failed');
 
-    // A finance analyst (member of the downstream owner group only) opens the inbox.
+    // A finance analyst (downstream owner group, not the pipeline's owners) opens the inbox.
     const analyst = await signIn(browser, 'finance-analyst');
     await analyst.goto('/notifications');
     const link = analyst.getByRole('link', { name: TITLE });
