@@ -58,10 +58,10 @@ function OrganizationCosts(props: { organization: OrganizationSummary }) {
       <Grid item xs={12}>
         <SpendOverTime organization={id} />
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         <Chargeback organization={id} />
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         <Budgets organization={id} />
       </Grid>
       <Grid item xs={12}>
