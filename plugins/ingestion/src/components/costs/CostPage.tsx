@@ -137,6 +137,10 @@ export function CostPage() {
               setParams({ organization: e.target.value }, { replace: true })
             }
             style={{ minWidth: 200, background: 'white', borderRadius: 4 }}
+            // The label sits on the field's border, over the coloured header.
+            InputLabelProps={{
+              style: { background: 'white', padding: '0 4px', borderRadius: 4 },
+            }}
           >
             {organizations.map(o => (
               <MenuItem key={o.id} value={o.id}>
