@@ -19,7 +19,7 @@ export APP_CONFIG_backend_database_connection='":memory:"'
 # busy :9464 never matters; the metrics check below scrapes it.
 metrics_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 export OTEL_SDK_DISABLED=false OTEL_EXPORTER_PROMETHEUS_PORT="$metrics_port"
-setsid yarn start --require ./src/instrumentation.js >"$logfile" 2>&1 &
+setsid yarn start >"$logfile" 2>&1 &
 portal_pid=$!
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 cleanup() {
