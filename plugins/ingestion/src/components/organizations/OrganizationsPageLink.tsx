@@ -13,13 +13,15 @@ import { organizationsRouteRef } from './routes';
 export function OrganizationsPageLink() {
   const organizationsPage = useRouteRef(organizationsRouteRef);
   const api = useApiHolder().get(organizationsApiRef);
+  const mounted = Boolean(organizationsPage);
+  // Asked again only when the API or whether the page is mounted changes.
   const { value: platformAdmin } = useAsync(async () => {
-    if (!api || !organizationsPage) return false;
+    if (!api || !mounted) return false;
     return api.listAll().then(
       () => true,
       () => false,
     );
-  }, [api, organizationsPage]);
+  }, [api, mounted]);
   if (!organizationsPage || !platformAdmin) return null;
   return (
     <LinkButton
