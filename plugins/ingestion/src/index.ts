@@ -14,3 +14,15 @@ export {
   ORGANIZATION_PICKER_FIELD,
   type OrganizationPickerUiOptions,
 } from './scaffolder';
+export { CostsClient, costsApiRef, type CostsApi } from './api/CostsApi';
+export { AdminClient, adminApiRef, type AdminApi } from './api/AdminApi';
+export {
+  ExploreClient,
+  exploreApiRef,
+  type ExploreApi,
+} from './api/ExploreApi';
+export {
+  OrganizationsClient,
+  organizationsApiRef,
+  type OrganizationsApi,
+} from './api/OrganizationsApi';

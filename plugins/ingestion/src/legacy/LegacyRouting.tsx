@@ -36,8 +36,9 @@ export function LegacyRouting(props: { children: ReactNode }) {
   const hasRouteResolution = parent.get(routeResolutionApiRef) !== undefined;
   const value = useMemo(() => {
     if (!resolver) return undefined;
-    const routeResolution: RouteResolutionApi = {
-      // A legacy app has no app tree to match pathnames against.
+    // Not annotated as RouteResolutionApi: frontend-plugin-api 1.x adds resolvePath, which
+    // 0.18 (Backstage 1.55) does not have; a legacy app has no app tree to match pathnames against.
+    const routeResolution = {
       resolvePath: () => ({ matches: [] }),
       resolve: ((routeRef: unknown, options?: { sourcePath?: string }) => {
         try {

@@ -22,6 +22,10 @@ import { Route, Routes } from 'react-router-dom';
 import { costsApiRef } from '../api/CostsApi';
 import { exploreApiRef, type ExploreApi } from '../api/ExploreApi';
 import { ingestionApiRef, type IngestionApi } from '../api/IngestionApi';
+import {
+  organizationsApiRef,
+  type OrganizationsApi,
+} from '../api/OrganizationsApi';
 import { mockIngestionApi } from '../api/__testUtils__/mockIngestionApi';
 import {
   financeOrganization,
@@ -96,6 +100,17 @@ const unusedExploreApi = new Proxy({} as ExploreApi, {
 });
 
 /**
+ * The organization directory as a user who is no platform admin reads it (the backend's 403):
+ * the Ingestion home asks it whether to show its Organizations button. Given here like the other
+ * APIs: the legacy test app's own config has no backend.baseUrl for the plugin's default client.
+ */
+const notPlatformAdmin = {
+  listAll: async () => {
+    throw new Error('403 Forbidden');
+  },
+} as unknown as OrganizationsApi;
+
+/**
  * The pages as a legacy portal's `App.tsx` mounts them (the README's routes), around `element`
  * (rendered at every path, as an entity page's content is).
  */
@@ -117,6 +132,7 @@ function render(
         [ingestionApiRef, ingestionApi],
         [costsApiRef, mockCostsApi({ getSummary: async () => summary() })],
         [exploreApiRef, unusedExploreApi],
+        [organizationsApiRef, notPlatformAdmin],
         [catalogApiRef, catalogApiMock()],
         [permissionApiRef, readOnly],
         [
@@ -170,6 +186,9 @@ describe('the legacy entry', () => {
       name: 'daily-transactions',
     });
     expect(link).toHaveAttribute('href', '/ingestion/pipelines/p-42');
+    expect(
+      screen.queryByRole('link', { name: 'Organizations' }),
+    ).not.toBeInTheDocument();
   });
 
   it('renders the pipeline page with the pipeline of its path', async () => {

@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import {
   Content,
   Header,
@@ -9,7 +10,6 @@ import {
 import {
   useApi,
   useApiHolder,
-  useAppSearchParams,
   useRouteRefParams,
 } from '@backstage/frontend-plugin-api';
 import {
@@ -124,7 +124,7 @@ function PipelineHeader(props: { pipeline: PipelineDetails }) {
 export function PipelineView(props: { pipelineId: string }) {
   const { pipelineId } = props;
   const api = useApi(ingestionApiRef);
-  const [searchParams, setSearchParams] = useAppSearchParams();
+  const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get('tab');
   const tab: TabId = TABS.some(t => t.id === requested)
     ? (requested as TabId)

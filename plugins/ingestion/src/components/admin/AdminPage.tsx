@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import {
   Content,
   EmptyState,
@@ -7,7 +8,6 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useAppSearchParams } from '@backstage/frontend-plugin-api';
 import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingestion-common';
 import MenuItem from '@material-ui/core/MenuItem';
 import Tab from '@material-ui/core/Tab';
@@ -47,7 +47,7 @@ function Console(props: { organization: OrganizationSummary; tab: TabId }) {
  * the same whether it exists or not. The backend checks every call again.
  */
 export function AdminPage() {
-  const [params, setParams] = useAppSearchParams();
+  const [params, setParams] = useSearchParams();
   const { organizations, loading, error } = useAdminOrganizations();
   const requested = params.get('organization');
   const organization = requested

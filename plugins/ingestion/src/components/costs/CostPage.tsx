@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import {
   Content,
   EmptyState,
@@ -7,7 +8,7 @@ import {
   ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi, useAppSearchParams } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import {
   costReadPermission,
   ROLE_PERMISSIONS,
@@ -79,7 +80,7 @@ function OrganizationCosts(props: { organization: OrganizationSummary }) {
  */
 export function CostPage() {
   const api = useApi(ingestionApiRef);
-  const [params, setParams] = useAppSearchParams();
+  const [params, setParams] = useSearchParams();
   const { value, loading, error } = useAsync(
     () => api.listOrganizations(),
     [api],

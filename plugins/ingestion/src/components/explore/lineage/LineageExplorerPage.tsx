@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import {
   Content,
   EmptyState,
@@ -5,7 +6,7 @@ import {
   Page,
   Progress,
 } from '@backstage/core-components';
-import { useApi, useAppSearchParams } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import useAsync from 'react-use/esm/useAsync';
 import type { LineageDirection } from '../../../api/ExploreApi';
@@ -39,7 +40,7 @@ function useStart(params: URLSearchParams) {
 
 /** `/ingestion/lineage`: the lineage explorer, its start, depth and direction in the URL. */
 export function LineageExplorerPage() {
-  const [params, setParams] = useAppSearchParams();
+  const [params, setParams] = useSearchParams();
   const { value: start, loading, error } = useStart(params);
   const depthParam = Number(params.get('depth'));
   const depth = (DEPTHS as readonly number[]).includes(depthParam)

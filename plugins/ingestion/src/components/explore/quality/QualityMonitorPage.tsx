@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import {
   Content,
   EmptyState,
@@ -8,11 +9,7 @@ import {
   Table,
   type TableColumn,
 } from '@backstage/core-components';
-import {
-  useApi,
-  useAppSearchParams,
-  useRouteRef,
-} from '@backstage/frontend-plugin-api';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -78,7 +75,7 @@ function PipelineScoresTable(props: { pipelines: PipelineScore[] }) {
 export function QualityMonitorPage() {
   const ingestion = useApi(ingestionApiRef);
   const explore = useApi(exploreApiRef);
-  const [params, setParams] = useAppSearchParams();
+  const [params, setParams] = useSearchParams();
   const days = (PERIODS as readonly number[]).includes(
     Number(params.get('days')),
   )
