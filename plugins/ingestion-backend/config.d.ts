@@ -292,6 +292,14 @@ export interface Config {
     organizationsCacheSeconds?: number;
 
     /**
+     * Seconds a user's permission decision is reused before the permission backend is asked again
+     * (per user, groups and permission; dropped at once when the organizations change): the longest
+     * a change the permission policy alone decides takes to count. 0 to 10; defaults to 3; 0 asks on
+     * every request. See "Security model" in the README.
+     */
+    permissionDecisionCacheSeconds?: number;
+
+    /**
      * The organizations (tenants) sharing this portal: with `organizationsSource: database`, the
      * seed of the store. Secrets (`databricks.token`, `iceberg.restCatalogs`) stay in config and
      * apply to the organization of the same id.

@@ -17,6 +17,7 @@ import { registerIngestionActions } from './actions';
 import { createAuditApi, createAuditLog } from './audit';
 import { createGovernanceApi, createRefusalRecorder } from './governance';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { readDecisionCacheTtlMs } from './authorization/PermissionDecisionCache';
 import { readServicePrincipals } from './authorization/servicePrincipals';
 import { startSpend } from './costs';
 import { seedDemoCostHistory } from './demo/costHistory';
@@ -156,6 +157,7 @@ export const ingestionPlugin = createBackendPlugin({
           // Other services act only in the organizations, and with the roles, config grants them.
           servicePrincipals: readServicePrincipals(config, directory),
           audit,
+          decisionCacheTtlMs: readDecisionCacheTtlMs(config),
         });
 
         const runsStore = new DatabaseRunsStore(knex);
@@ -442,7 +444,7 @@ export const ingestionPlugin = createBackendPlugin({
                   config.getOptionalStringArray('ingestion.platformAdmins') ??
                   [],
               }),
-              createCatalogExportApi({ knex, httpAuth, directory }),
+              createCatalogExportApi({ knex, httpAuth, directory, lifecycle }),
               createLineageApi({ knex, httpAuth, authorizer }),
               createQualityScoresApi({ knex, httpAuth, authorizer }),
               iceberg.api,

@@ -37,6 +37,10 @@ import type {
   OrganizationDirectory,
 } from '../organizations/OrganizationDirectory';
 import {
+  DEFAULT_DECISION_CACHE_TTL_MS,
+  PermissionDecisionCache,
+} from './PermissionDecisionCache';
+import {
   OWN_SERVICE_SUBJECT,
   type ServicePrincipalGrant,
 } from './servicePrincipals';
@@ -110,8 +114,18 @@ export class IngestionAuthorizer {
       servicePrincipals?: readonly ServicePrincipalGrant[];
       /** Where denials are recorded (`src/audit`); recording never changes the answer. */
       audit?: DenialAudit;
+      /**
+       * How long a user's decision is reused (`ingestion.permissionDecisionCacheSeconds`, see
+       * {@link PermissionDecisionCache}); 0: never.
+       */
+      decisionCacheTtlMs?: number;
+      clock?: () => number;
     },
   ) {
+    this.decisions = new PermissionDecisionCache({
+      ttlMs: options.decisionCacheTtlMs ?? DEFAULT_DECISION_CACHE_TTL_MS,
+      clock: options.clock,
+    });
     this.serviceGrants = new Map(
       (options.servicePrincipals ?? []).map(grant => [
         grant.subject,
@@ -121,6 +135,7 @@ export class IngestionAuthorizer {
   }
 
   private readonly serviceGrants: ReadonlyMap<string, Memberships>;
+  private readonly decisions: PermissionDecisionCache;
 
   /**
    * The organizations the caller acts in, with its roles there: a user's from their groups
@@ -174,7 +189,7 @@ export class IngestionAuthorizer {
     );
   }
 
-  private async decide(
+  private async ask(
     credentials: BackstageCredentials,
     permission: IngestionPermission,
   ): Promise<PolicyDecision> {
@@ -183,6 +198,31 @@ export class IngestionAuthorizer {
       { credentials },
     );
     return decision;
+  }
+
+  /**
+   * The policy's decision on `permission` for the caller: a user's is reused for a few seconds
+   * (per user, groups and permission, until the organizations change); a service's is asked each
+   * time (its token's `accessRestrictions` are part of it).
+   */
+  private async decide(
+    credentials: BackstageCredentials,
+    permission: IngestionPermission,
+  ): Promise<PolicyDecision> {
+    if (!isUserCredentials(credentials)) {
+      return this.ask(credentials, permission);
+    }
+    const info = await this.options.userInfo.getUserInfo(credentials);
+    return this.decisions.get(
+      {
+        userEntityRef: info.userEntityRef,
+        ownershipEntityRefs: info.ownershipEntityRefs,
+        permissionName: permission.name,
+        resourceType: permission.resourceType,
+        directoryVersion: this.options.directory.version,
+      },
+      () => this.ask(credentials, permission),
+    );
   }
 
   private matches(

@@ -24,7 +24,9 @@ export async function createConnectionsService(options: {
   authorizer: IngestionAuthorizer;
   audit?: ConnectionAuditSink;
   /** Where allow-lists are read at each test (organizations change at run time); else config. */
-  directory?: Parameters<typeof EgressGuard.fromConfig>[1]['directory'];
+  directory?: NonNullable<
+    Parameters<typeof EgressGuard.fromConfig>[1]
+  >['directory'];
 }): Promise<ConnectionsService> {
   const keyRing = await readMasterKeyRing({
     config: options.config,

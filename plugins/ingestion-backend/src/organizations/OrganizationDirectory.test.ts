@@ -143,7 +143,7 @@ describe('egress allow-lists at run time', () => {
 
 describe('ScheduledRunTrigger and retired organizations', () => {
   it('looks for due pipelines in organizations in service only', async () => {
-    const duePipelines = jest.fn(async () => []);
+    const duePipelines = jest.fn(async (_organization: string) => []);
     const trigger = new ScheduledRunTrigger({
       store: { duePipelines } as any,
       runs: {} as any,
