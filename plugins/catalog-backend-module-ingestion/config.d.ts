@@ -9,8 +9,17 @@ export interface Config {
         enabled?: boolean;
         /** Full refreshes: everything read and applied again. Default every 30 minutes. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-        /** Change polls turned into delta mutations. Default every second. */
+        /**
+         * Change polls turned into delta mutations: each is a long poll, and the next starts this
+         * long after the previous one answered. Default a second.
+         */
         changes?: SchedulerServiceTaskScheduleDefinitionConfig;
+        /**
+         * How long a change poll waits in the ingestion backend for a change, in whole seconds
+         * from 0 (answer at once) to 25. Default 20: an idle catalog makes one request per 20
+         * seconds, and a change still shows within about a second.
+         */
+        changesWaitSeconds?: number;
         /** Items per page read from the ingestion backend's export (1 to 2000). Default 1000. */
         pageSize?: number;
         /** Base URL of pipeline page links. Default `app.baseUrl`. */

@@ -23,10 +23,26 @@ const DEFAULT_FULL: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 30 },
   timeout: { minutes: 15 },
 };
+/** A long poll each: the next starts a second after the previous one answered. */
 const DEFAULT_CHANGES: SchedulerServiceTaskScheduleDefinition = {
   frequency: { seconds: 1 },
   timeout: { minutes: 5 },
 };
+/** How long a change poll waits in the ingestion backend for a change (its bound is 25). */
+const DEFAULT_CHANGES_WAIT_SECONDS = 20;
+const MAX_CHANGES_WAIT_SECONDS = 25;
+
+function readChangesWait(config: RootConfigService | undefined): number {
+  const wait =
+    config?.getOptionalNumber('changesWaitSeconds') ??
+    DEFAULT_CHANGES_WAIT_SECONDS;
+  if (!Number.isInteger(wait) || wait < 0 || wait > MAX_CHANGES_WAIT_SECONDS) {
+    throw new Error(
+      `${CONFIG_KEY}.changesWaitSeconds must be a whole number of seconds from 0 to ${MAX_CHANGES_WAIT_SECONDS}, got ${wait}`,
+    );
+  }
+  return wait;
+}
 const DEFAULT_ROLE_GROUPS: SchedulerServiceTaskScheduleDefinition = {
   frequency: { seconds: 10 },
   timeout: { minutes: 1 },
@@ -118,6 +134,7 @@ export const catalogModuleIngestion = createBackendModule({
           new IngestionEntityProvider({
             source,
             tenants: directory,
+            changesWaitSeconds: readChangesWait(providerConfig),
             logger,
             scheduler,
             schedule: {

@@ -58,6 +58,8 @@ export const TEST_CONFIG = {
       ingestion: {
         schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
         changes: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+        // Long polls, kept short so a test's backend stops quickly.
+        changesWaitSeconds: 3,
       },
     },
   },

@@ -16,7 +16,14 @@ export interface IngestionCatalogSource {
   organizations(): Promise<{ items: CatalogOrganization[]; version?: string }>;
   pipelines(cursor?: string): Promise<CatalogPage<CatalogPipeline>>;
   tables(cursor?: string): Promise<CatalogPage<CatalogTable>>;
-  changes(since: number): Promise<CatalogChanges>;
+  /**
+   * What changed since `since`. With `wait` (seconds, up to 25), a long poll: the backend answers
+   * as soon as something changed, or after the wait with nothing changed.
+   */
+  changes(
+    since: number,
+    options?: { wait?: number; signal?: AbortSignal },
+  ): Promise<CatalogChanges>;
   ids(organization: string, kind: 'pipelines' | 'tables'): Promise<string[]>;
 }
 
@@ -37,6 +44,7 @@ export class IngestionCatalogClient implements IngestionCatalogSource {
   private async get<T>(
     path: string,
     query: Record<string, string | undefined> = {},
+    signal?: AbortSignal,
   ): Promise<T> {
     const { discovery, auth } = this.options;
     const baseUrl = await discovery.getBaseUrl('ingestion');
@@ -54,6 +62,7 @@ export class IngestionCatalogClient implements IngestionCatalogSource {
     }`;
     const response = await (this.options.fetch ?? globalThis.fetch)(url, {
       headers: { authorization: `Bearer ${token}` },
+      signal,
     });
     if (!response.ok) {
       const body = await response.text().catch(() => '');
@@ -90,8 +99,18 @@ export class IngestionCatalogClient implements IngestionCatalogSource {
     });
   }
 
-  changes(since: number) {
-    return this.get<CatalogChanges>('/changes', { since: String(since) });
+  changes(
+    since: number,
+    options: { wait?: number; signal?: AbortSignal } = {},
+  ) {
+    return this.get<CatalogChanges>(
+      '/changes',
+      {
+        since: String(since),
+        wait: options.wait ? String(options.wait) : undefined,
+      },
+      options.signal,
+    );
   }
 
   async ids(organization: string, kind: 'pipelines' | 'tables') {

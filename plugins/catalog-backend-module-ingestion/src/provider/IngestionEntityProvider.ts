@@ -9,6 +9,7 @@ import type {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import type { CatalogChanges } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { hash } from 'node:crypto';
 import { CatalogModel, type SubjectKey } from './CatalogModel';
 import { locationKeyOf, type EntityContext } from './entities';
@@ -82,9 +83,11 @@ function emittedOf(item: DeferredEntity): Emitted {
  * tables and source datasets (Resource) from the ingestion backend's catalog export.
  *
  * `connect()` only schedules: a full refresh (every 30 minutes by default) and a change poll
- * (every second by default) that turns pipeline changes and deletions and table changes into
- * delta mutations of just the entities they affect, so the catalog follows a change within
- * seconds. A full refresh with nothing changed produces the same entities byte for byte, which
+ * that turns pipeline changes and deletions and table changes into delta mutations of just the
+ * entities they affect, so the catalog follows a change within seconds. The poll is a long poll
+ * (`changesWaitSeconds`): the backend answers as soon as something changed, or after the wait
+ * with nothing changed, and the next poll starts right after, so an idle catalog costs one
+ * request per wait rather than one a second. A full refresh with nothing changed produces the same entities byte for byte, which
  * the catalog does not process again.
  */
 export class IngestionEntityProvider implements EntityProvider {
@@ -94,6 +97,8 @@ export class IngestionEntityProvider implements EntityProvider {
   private emitted = new Map<SubjectKey, Emitted>();
   /** Epoch ms to ask for changes since. */
   private since = 0;
+  /** Counts the reads that moved `since`: a long poll that waited across one is stale. */
+  private reads = 0;
   /** The version of the organizations the model holds (see `CatalogChanges`). */
   private organizationsVersion?: string;
   /** Full refreshes and change polls never overlap in one instance. */
@@ -110,6 +115,11 @@ export class IngestionEntityProvider implements EntityProvider {
       clock?: () => number;
       /** Told the organizations on every full refresh (the processor's directory). */
       tenants?: TenantDirectory;
+      /**
+       * How long a change poll may wait for a change, in seconds (a long poll, up to 25);
+       * 0 asks and answers at once. Default 0.
+       */
+      changesWaitSeconds?: number;
     },
   ) {}
 
@@ -131,8 +141,13 @@ export class IngestionEntityProvider implements EntityProvider {
     await scheduler.scheduleTask({
       ...schedule.changes,
       id: `${this.getProviderName()}:changes`,
-      fn: async () => {
-        await this.applyChanges();
+      fn: async abort => {
+        try {
+          await this.applyChanges(abort);
+        } catch (error) {
+          // The backend is stopping: the waiting poll was cut short, which is no failure.
+          if (!abort?.aborted) throw error;
+        }
       },
     });
   }
@@ -159,11 +174,30 @@ export class IngestionEntityProvider implements EntityProvider {
     return this.exclusive(() => this.fullRefresh());
   }
 
-  /** Applies what changed since the last refresh or poll as a delta mutation. */
-  applyChanges(): Promise<RefreshStats> {
-    return this.exclusive(async () =>
-      this.model ? this.deltaRefresh(this.model) : this.fullRefresh(),
-    );
+  /**
+   * Applies what changed since the last refresh or poll as a delta mutation. With
+   * `changesWaitSeconds`, the request waits in the backend until something changes (or the wait
+   * ends, or `signal` aborts); full refreshes are not held up meanwhile, and an answer that a
+   * full refresh overtook while it waited is read again rather than applied.
+   */
+  async applyChanges(signal?: AbortSignal): Promise<RefreshStats> {
+    const wait = this.options.changesWaitSeconds ?? 0;
+    if (!this.model || wait <= 0) {
+      return this.exclusive(async () =>
+        this.model ? this.deltaRefresh(this.model) : this.fullRefresh(),
+      );
+    }
+    const reads = this.reads;
+    const started = this.now();
+    const changes = await this.options.source.changes(this.since, {
+      wait,
+      signal,
+    });
+    return this.exclusive(async () => {
+      if (!this.model) return this.fullRefresh();
+      if (this.reads !== reads) return this.deltaRefresh(this.model);
+      return this.applyDelta(this.model, changes, started);
+    });
   }
 
   private async fullRefresh(): Promise<RefreshStats> {
@@ -226,6 +260,7 @@ export class IngestionEntityProvider implements EntityProvider {
     this.model = model;
     this.emitted = emitted;
     this.since = started;
+    this.reads += 1;
     this.organizationsVersion = organizations.version;
     const stats: RefreshStats = {
       type: 'full',
@@ -250,10 +285,18 @@ export class IngestionEntityProvider implements EntityProvider {
   }
 
   private async deltaRefresh(model: CatalogModel): Promise<RefreshStats> {
+    const started = this.now();
+    const changes = await this.options.source.changes(this.since);
+    return this.applyDelta(model, changes, started);
+  }
+
+  private async applyDelta(
+    model: CatalogModel,
+    changes: CatalogChanges,
+    started: number,
+  ): Promise<RefreshStats> {
     const connection = this.requireConnection();
     const { source, logger } = this.options;
-    const started = this.now();
-    const changes = await source.changes(this.since);
     const organizations = Object.keys(changes.counts).sort();
     if (
       changes.truncated ||
@@ -342,6 +385,7 @@ export class IngestionEntityProvider implements EntityProvider {
       logger.debug('Ingestion catalog: no changes');
     }
     this.since = Number(changes.until);
+    this.reads += 1;
     const stats: RefreshStats = {
       type: 'delta',
       entities: this.emitted.size,

@@ -442,6 +442,48 @@ describe('IngestionOrganizationProcessor', () => {
     expect(reads).toBe(1);
   });
 
+  it('reads the organizations again, at most once a second, when an entity names one they do not hold', async () => {
+    let answer = [{ id: 'finance', ownerGroup: 'group:default/finance' }];
+    let reads = 0;
+    let now = 0;
+    const live = new IngestionOrganizationProcessor(
+      new OrganizationGroups(
+        TenantDirectory.fromSource(
+          async () => {
+            reads++;
+            return answer;
+          },
+          { maxAgeMs: 10_000, now: () => now },
+        ),
+        async ref => CATALOG.get(ref),
+      ),
+    );
+    const analysts = group('marketing-analysts', undefined, {
+      [ORG]: 'marketing',
+    });
+    const check = () => live.preProcessEntity(analysts, file, () => {}, file);
+    await expect(check()).rejects.toThrow(/marketing/);
+    expect(reads).toBe(1);
+
+    // Created at run time a moment later: its role group is accepted without waiting 10 s.
+    answer = [
+      ...answer,
+      {
+        id: 'marketing',
+        ownerGroup: 'group:default/marketing',
+        roles: { analyst: ['group:default/marketing-analysts'] },
+      } as (typeof answer)[number],
+    ];
+    now = 500;
+    await expect(check()).rejects.toThrow(/marketing/);
+    expect(reads).toBe(1);
+    now = 1_000;
+    await expect(check()).resolves.toMatchObject({
+      metadata: { name: 'marketing-analysts' },
+    });
+    expect(reads).toBe(2);
+  });
+
   it('looks each user up once while the cache holds', async () => {
     const seen: string[] = [];
     const cached = new IngestionOrganizationProcessor(

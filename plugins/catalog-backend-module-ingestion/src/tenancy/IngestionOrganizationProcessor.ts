@@ -15,7 +15,7 @@ import {
   INGESTION_PROVIDER_LOCATION_TYPE,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { OrganizationGroups, userGroupRefs } from './OrganizationGroups';
-import { groupRef } from './TenantDirectory';
+import { groupRef, UNKNOWN_ORGANIZATION_MAX_AGE_MS } from './TenantDirectory';
 
 /**
  * Ingestion annotations an entity from elsewhere may carry, by kind: the reference portal's
@@ -101,8 +101,17 @@ export class IngestionOrganizationProcessor implements CatalogProcessor {
     originLocation: LocationSpec,
   ): Promise<Entity> {
     // Organizations change at run time: decide on ones at most a few seconds old.
-    await this.groups.directory.ensureFresh();
+    const { directory } = this.groups;
+    await directory.ensureFresh();
     const organization = providerOrganization(location, originLocation);
+    const named =
+      organization ?? entity.metadata.annotations?.[ANNOTATION_ORGANIZATION];
+    if (named !== undefined && !directory.get(named)) {
+      // Created since the last read, perhaps: decide on what the ingestion backend holds now.
+      await directory.ensureFresh({
+        maxAgeMs: UNKNOWN_ORGANIZATION_MAX_AGE_MS,
+      });
+    }
     return organization === undefined
       ? this.checkForeignEntity(entity)
       : this.scopeProviderEntity(entity, organization);

@@ -40,6 +40,11 @@ export type TenantOrganization = Pick<
 
 /** How long the organizations read from the ingestion backend are used before reading again. */
 export const DEFAULT_TENANTS_MAX_AGE_MS = 10_000;
+/**
+ * How old the organizations may be when an entity names one they do not hold: it may have been
+ * created a moment ago (its role groups arrive within a second), so they are read again first.
+ */
+export const UNKNOWN_ORGANIZATION_MAX_AGE_MS = 1_000;
 
 /**
  * The ingestion organizations as the catalog module sees them (read from the ingestion backend,
@@ -158,14 +163,16 @@ export class TenantDirectory {
   }
 
   /**
-   * Reads the organizations again when the last read is older than `maxAgeMs`. While none were
+   * Reads the organizations again when the last read is older than `maxAgeMs` (the directory's,
+   * or a shorter one for a decision that cannot wait, see {@link UNKNOWN_ORGANIZATION_MAX_AGE_MS}). While none were
    * ever read, a failure is thrown (the processor fails closed and the catalog retries); later,
    * the last organizations stay in use and the failure is logged.
    */
-  async ensureFresh(): Promise<void> {
+  async ensureFresh(options: { maxAgeMs?: number } = {}): Promise<void> {
     const { load } = this.options;
     if (!load) return;
-    const maxAge = this.options.maxAgeMs ?? DEFAULT_TENANTS_MAX_AGE_MS;
+    const maxAge =
+      options.maxAgeMs ?? this.options.maxAgeMs ?? DEFAULT_TENANTS_MAX_AGE_MS;
     if (this.loadedAt !== undefined && this.now() - this.loadedAt < maxAge) {
       return;
     }

@@ -17,6 +17,32 @@ export const CHANGES_OVERLAP_MS = 5_000;
 export const MAX_EXPORT_PAGE = 2_000;
 const DEFAULT_EXPORT_PAGE = 500;
 const MAX_CHANGES = 1_000;
+/** The longest a change request may wait for a change (`wait`, seconds). */
+export const MAX_CHANGES_WAIT_S = 25;
+/** How often a waiting change request looks for a change. */
+const CHANGES_CHECK_MS = 1_000;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function sinceOf(since: string): number {
+  const sinceMs = Number(since);
+  if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) {
+    throw new InputError('since: epoch milliseconds, as `until` returned');
+  }
+  return sinceMs;
+}
 
 /**
  * The export holds every organization's pipelines and tables: only the catalog backend reads it
@@ -91,6 +117,10 @@ export class CatalogExportService {
       /** The installation's cursor codec (`cursorCodec(knex)`). */
       cursors: () => Promise<CursorCodec>;
       clock?: () => Date;
+      /** How often a waiting change request looks for a change (default a second). */
+      checkIntervalMs?: number;
+      /** Aborts when the backend stops: waiting change requests answer at once then. */
+      stopping?: AbortSignal;
     },
   ) {}
 
@@ -167,10 +197,7 @@ export class CatalogExportService {
     query: { since: string },
   ): Promise<CatalogChanges> {
     requireService(credentials);
-    const sinceMs = Number(query.since);
-    if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) {
-      throw new InputError('since: epoch milliseconds, as `until` returned');
-    }
+    const sinceMs = sinceOf(query.since);
     // Read the time first: whatever commits from now on is at or after it.
     const until = (this.options.clock?.() ?? new Date()).getTime();
     const since = new Date(sinceMs - CHANGES_OVERLAP_MS);
@@ -198,6 +225,58 @@ export class CatalogExportService {
       truncated,
       organizationsVersion: this.options.directory.version,
     };
+  }
+
+  /**
+   * The long poll in front of {@link changes}: resolves at once when a pipeline or table changed
+   * at or after `since`, else as soon as one changes, one is deleted or the organizations change
+   * (looked for every second in the database, so a change made through any replica counts),
+   * and at the latest after `wait` seconds. Stops looking when `signal` aborts (the caller left)
+   * or the backend stops.
+   */
+  async waitForChanges(
+    credentials: BackstageCredentials,
+    query: { since: string; wait: string; signal?: AbortSignal },
+  ): Promise<void> {
+    requireService(credentials);
+    const sinceMs = sinceOf(query.since);
+    const wait = Number(query.wait);
+    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_CHANGES_WAIT_S) {
+      throw new InputError(
+        `wait: whole seconds from 0 to ${MAX_CHANGES_WAIT_S}`,
+      );
+    }
+    const { store, directory, checkIntervalMs, clock, stopping } = this.options;
+    const now = () => (clock?.() ?? new Date()).getTime();
+    const deadline = now() + wait * 1000;
+    const signals = [query.signal, stopping].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    if (wait === 0 || signal?.aborted) return;
+    const newer = await store.changeMark(
+      this.organizationIds,
+      new Date(sinceMs),
+    );
+    if (newer.rows > 0) return;
+    // From here on, any write moves the mark: a new `updated_at` (at or after now, so inside the
+    // window), a late commit inside the overlap, a deletion (the counts) or a new organization.
+    const mark = async () => {
+      await directory.ensureFresh();
+      const organizations = this.organizationIds;
+      const [changed, counts] = await Promise.all([
+        store.changeMark(organizations, new Date(sinceMs - CHANGES_OVERLAP_MS)),
+        store.counts(organizations),
+      ]);
+      return JSON.stringify([directory.version, changed, counts]);
+    };
+    const before = await mark();
+    for (;;) {
+      const left = deadline - now();
+      if (left <= 0 || signal?.aborted) return;
+      await pause(Math.min(checkIntervalMs ?? CHANGES_CHECK_MS, left), signal);
+      if (signal?.aborted || (await mark()) !== before) return;
+    }
   }
 
   async ids(

@@ -262,6 +262,31 @@ export class CatalogExportStore {
     return rows.map(toTable);
   }
 
+  /**
+   * How many pipelines, tables and table scans changed at or after `since`, and the latest such
+   * change: cheap (indexed on `updated_at`), for a long poll to compare from one look to the next.
+   */
+  async changeMark(
+    organizationIds: readonly string[],
+    since: Date,
+  ): Promise<{ rows: number; latest: string[] }> {
+    const marks = await Promise.all(
+      ['pipelines', 'data_tables', 'table_catalog_state'].map(
+        async table =>
+          (await this.knex(table)
+            .whereIn('organization_id', organizationIds)
+            .where('updated_at', '>=', since)
+            .count({ n: '*' })
+            .max({ latest: 'updated_at' })
+            .first()) as { n: number | string; latest: Timestamp | null },
+      ),
+    );
+    return {
+      rows: marks.reduce((sum, m) => sum + Number(m.n), 0),
+      latest: marks.map(m => (m.latest === null ? '' : toIso(m.latest))),
+    };
+  }
+
   async counts(
     organizationIds: readonly string[],
   ): Promise<Record<string, { pipelines: number; tables: number }>> {

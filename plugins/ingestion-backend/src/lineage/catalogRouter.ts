@@ -52,11 +52,23 @@ export function createCatalogExportRouter(options: {
   });
 
   router.get('/changes', async (req, res) => {
-    res.json(
-      await service.changes(await credentialsOf(req), {
-        since: single(req.query.since) ?? '',
-      }),
-    );
+    const credentials = await credentialsOf(req);
+    const since = single(req.query.since) ?? '';
+    const wait = single(req.query.wait);
+    if (wait !== undefined) {
+      // A long poll: stop looking for changes when the caller goes away.
+      const left = new AbortController();
+      res.on('close', () => {
+        if (!res.writableEnded) left.abort();
+      });
+      await service.waitForChanges(credentials, {
+        since,
+        wait,
+        signal: left.signal,
+      });
+      if (left.signal.aborted) return;
+    }
+    res.json(await service.changes(credentials, { since }));
   });
 
   router.get('/ids', async (req, res) => {

@@ -1,4 +1,7 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import type {
+  HttpAuthService,
+  LifecycleService,
+} from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
 import { cursorCodec } from '../database/pagination';
@@ -19,7 +22,11 @@ export function createCatalogExportApi(options: {
   knex: Knex;
   httpAuth: HttpAuthService;
   directory: OrganizationDirectory;
+  /** Its shutdown ends waiting change requests (long polls), so the server stops at once. */
+  lifecycle?: LifecycleService;
 }) {
+  const stopping = new AbortController();
+  options.lifecycle?.addShutdownHook(() => stopping.abort());
   return {
     path: '/catalog',
     router: createCatalogExportRouter({
@@ -28,6 +35,7 @@ export function createCatalogExportApi(options: {
         store: new CatalogExportStore(options.knex),
         directory: options.directory,
         cursors: () => cursorCodec(options.knex),
+        stopping: stopping.signal,
       }),
     }),
   };

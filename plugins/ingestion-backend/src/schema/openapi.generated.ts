@@ -2785,7 +2785,7 @@ export const spec = {
     "/v1/catalog/changes": {
       "get": {
         "operationId": "ExportCatalogChanges",
-        "description": "Pipelines and tables changed since `since` (epoch milliseconds, as the previous answer's `until`), with per-organization counts so deletions can be found. Service credentials only.",
+        "description": "Pipelines and tables changed since `since` (epoch milliseconds, as the previous answer's `until`), with per-organization counts so deletions can be found. Service credentials only. With `wait`, a long poll: the answer comes as soon as something changed since `since` (a pipeline or table changed or deleted, or the organizations changed; looked for every second), or after `wait` seconds with nothing changed, in the same shape.",
         "parameters": [
           {
             "name": "since",
@@ -2794,6 +2794,15 @@ export const spec = {
             "schema": {
               "type": "string",
               "pattern": "^[0-9]{1,15}$"
+            }
+          },
+          {
+            "name": "wait",
+            "in": "query",
+            "description": "Seconds to wait for a change, 0 to 25 (default 0, answer at once).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,2}$"
             }
           }
         ],
