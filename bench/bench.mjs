@@ -1127,7 +1127,9 @@ function report(run) {
     for (const r of lists) {
       const ratio = r.http.rps / health.http.rps;
       out.push(
-        `  ${r.id}: ${f(ratio, 3)}x health ${ratio >= 0.6 ? 'met' : 'NOT met'}` +
+        `  ${r.id}: ${f(ratio, 3)}x health ${
+          ratio >= 0.6 ? 'met' : 'NOT met'
+        }` +
           (peer
             ? `; ${f(r.http.rps / peer.http.rps, 2)}x the catalog ${
                 r.http.rps >= peer.http.rps ? 'met' : 'NOT met'
