@@ -312,6 +312,80 @@ export const spec = {
         }
       }
     },
+    "/v1/specs/preview": {
+      "post": {
+        "operationId": "PreviewSpec",
+        "description": "Runs a draft spec on a sample of its source with the local engine and returns what the run would produce: the output rows (after transformations and `drop` rules, with the PII masks the organization's environment applies), their schema, the PII found and each quality rule's result. Nothing is written: no table, no Iceberg commit, no run record, no lineage, no cost record; the request counts against the API rate limits only, never against the concurrent-job or DBU quotas. The source is read up to `sampleRows` rows (databases with `LIMIT`, files by stopping the scan; HTTP and Iceberg sources are read as a run reads them and then cut to the sample), datasets a `join` reads are read whole. The run is time-boxed (`ingestion.preview.timeoutSeconds`, default 30). Needs the right to create pipelines in the organization (engineers and admins; 404 for organizations the caller is not a member of, 403 without the right). A rule that fails on the sample is a result (200 with `passed: false`), not an error. Streaming and Kafka specs cannot be previewed (400).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "organization",
+                  "spec"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  },
+                  "spec": {
+                    "description": "The draft spec, as an object or as YAML/JSON text (as `specs/validate` takes it)."
+                  },
+                  "sampleRows": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 100,
+                    "description": "Rows read from the source (at most)."
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "What the draft produces on the sample.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SpecPreview"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/SpecProblems"
+          },
+          "422": {
+            "description": "The source (or a joined dataset) cannot be read: an unreachable host, refused credentials, a missing file or table, a connection that does not exist. The message names the source (`Cannot read source postgres connection 'crm' table public.customers: …`); never a stack trace.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "504": {
+            "description": "The sample run took longer than `ingestion.preview.timeoutSeconds`; it was stopped and nothing is kept. Try fewer `sampleRows`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/pipelines": {
       "get": {
         "operationId": "ListPipelines",
@@ -3157,6 +3231,133 @@ export const spec = {
             "items": {
               "$ref": "#/components/schemas/Problem"
             }
+          }
+        }
+      },
+      "SpecPreview": {
+        "type": "object",
+        "required": [
+          "rows",
+          "schema",
+          "pii",
+          "quality",
+          "sampleRows",
+          "outputRows",
+          "elapsedMs",
+          "truncated"
+        ],
+        "properties": {
+          "rows": {
+            "type": "array",
+            "description": "Output rows, at most `sampleRows`, as JSON: 64-bit integers and decimals as numbers when exact, else strings; dates and timestamps as ISO 8601 text; binary as hex.",
+            "items": {
+              "type": "object"
+            }
+          },
+          "schema": {
+            "type": "array",
+            "description": "Columns of the output, in order, with the local engine's (DuckDB) type.",
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "type",
+                "nullable"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "type": {
+                  "type": "string"
+                },
+                "nullable": {
+                  "type": "boolean"
+                }
+              }
+            }
+          },
+          "pii": {
+            "type": "array",
+            "description": "Personal data found in the output (values of the sample, or column names), one entry per column and kind (`email`, `phone`, `ssn`, …); masked columns are listed too.",
+            "items": {
+              "type": "object",
+              "required": [
+                "column",
+                "kind"
+              ],
+              "properties": {
+                "column": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string"
+                },
+                "masked": {
+                  "type": "boolean",
+                  "description": "The organization's environment masks this column before a commit (and in `rows`)."
+                }
+              }
+            }
+          },
+          "quality": {
+            "type": "array",
+            "description": "Each quality rule's result on the sample, in the spec's order.",
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "severity",
+                "passed"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "type": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "warn",
+                    "fail",
+                    "drop"
+                  ]
+                },
+                "passed": {
+                  "type": "boolean"
+                },
+                "metric": {
+                  "type": "number"
+                },
+                "threshold": {
+                  "type": [
+                    "number",
+                    "string"
+                  ]
+                },
+                "message": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "sampleRows": {
+            "type": "integer",
+            "description": "Rows read from the source."
+          },
+          "outputRows": {
+            "type": "integer",
+            "description": "Rows the draft outputs from them."
+          },
+          "elapsedMs": {
+            "type": "integer",
+            "description": "Duration of the sample run in milliseconds."
+          },
+          "truncated": {
+            "type": "boolean",
+            "description": "True when the source had more rows than were read (the sample is the first `sampleRows` rows), or the output had more rows than `rows` holds."
           }
         }
       },
