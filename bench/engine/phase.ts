@@ -14,6 +14,10 @@ import { validatePipelineSpec } from '@ingestion-for-backstage/plugin-ingestion-
 import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { DEMO_PIPELINES } from '../../plugins/ingestion-backend/src/demo/demoPipelines';
 import { LocalEngine } from '../../plugins/ingestion-backend/src/engines/local/LocalEngine';
+import {
+  EgressGuard,
+  parseAllowRule,
+} from '../../plugins/ingestion-backend/src/egress';
 
 const [phase, workArg, rowsArg] = process.argv.slice(2);
 const work = resolve(workArg);
@@ -166,6 +170,20 @@ async function runEngine(
   const engine = new LocalEngine({
     database: knex,
     logger: silentLogger,
+    // The benchmark's MariaDB is on this machine: allow-listed as an organization would.
+    egress: new EgressGuard({
+      allow: {
+        [ORG]: [
+          parseAllowRule(
+            {
+              host: process.env.MARIADB_HOST ?? '127.0.0.1',
+              ports: [Number(process.env.MARIADB_PORT ?? 3306)],
+            },
+            'bench',
+          ),
+        ],
+      },
+    }),
     duckdb: { tempDirectory: join(work, 'duckdb-tmp') },
   });
   const validated = validatePipelineSpec(specInput);

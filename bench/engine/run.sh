@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Engine benchmark: the local engine against DuckDB alone (the floor), and the engine's MariaDB
 # source against the mariadb CLI, each phase in its own process, measured in the same run.
-#   bench/engine/run.sh [--rows=N] [--mariadb-rows=N]    (defaults 10,000,000 and 2,000,000)
+#   bench/engine/run.sh [--rows=N] [--mariadb-rows=N] [--rounds=N]
+#     (defaults 10,000,000 rows, 2,000,000 MariaDB rows, 5 rounds)
+# Each round runs the floor and the engine back to back, alternating which goes first, so a
+# machine whose speed drifts during the run weighs on both; the summary reports each round's
+# ratio and the median with its spread.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -12,10 +16,12 @@ ensure_yarn
 
 ROWS=10000000
 MARIADB_ROWS=2000000
+ROUNDS=5
 for arg in "$@"; do
   case "$arg" in
     --rows=*) ROWS="${arg#*=}" ;;
     --mariadb-rows=*) MARIADB_ROWS="${arg#*=}" ;;
+    --rounds=*) ROUNDS="${arg#*=}" ;;
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -28,9 +34,12 @@ MARIADB=(mariadb -h "${MARIADB_HOST:-127.0.0.1}" -P "${MARIADB_PORT:-3306}" -u "
 [ -n "${MARIADB_PASSWORD:-}" ] && MARIADB+=("-p$MARIADB_PASSWORD")
 
 # TypeScript runs with the same loader as `backstage-cli package start` (SWC via pirates), no jest.
+# A phase's JSON line gets the round it belongs to (0: set-up).
+ROUND=0
 phase() {
-  echo "== $1" >&2
-  node --require @backstage/cli/config/nodeTransform.cjs "$HERE/phase.ts" "$1" "$WORK" "$2" | tee -a "$RESULTS" >&2
+  echo "== $1 (round $ROUND)" >&2
+  node --require @backstage/cli/config/nodeTransform.cjs "$HERE/phase.ts" "$1" "$WORK" "$2" |
+    sed "s/^{/{\"round\":$ROUND,/" | tee -a "$RESULTS" >&2
 }
 
 # 1. Data (kept between runs when the row count is the same).
@@ -39,10 +48,18 @@ if [ ! -f "$WORK/csv-rows" ] || [ "$(cat "$WORK/csv-rows")" != "$ROWS" ] || [ ! 
   echo "$ROWS" >"$WORK/csv-rows"
 fi
 
-# 2. Batch pipeline: floor first, then the engine (page cache warm for both).
+# 2. Batch pipeline: floor and engine in each round, the first alternating (page cache warm).
 cat "$CSV" >/dev/null
-phase floor "$ROWS"
-phase engine "$ROWS"
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  if ((ROUND % 2)); then
+    phase floor "$ROWS"
+    phase engine "$ROWS"
+  else
+    phase engine "$ROWS"
+    phase floor "$ROWS"
+  fi
+done
+ROUND=0
 
 # 3. MariaDB extraction.
 echo "== mariadb load ($MARIADB_ROWS rows)" >&2
@@ -63,15 +80,24 @@ SQL
 load_end=$(date +%s.%N)
 echo "{\"phase\":\"mariadb-load\",\"rows\":$MARIADB_ROWS,\"seconds\":$(awk "BEGIN{printf \"%.3f\", $load_end - $load_start}")}" | tee -a "$RESULTS" >&2
 
-echo "== mariadb CLI" >&2
-cli_start=$(date +%s.%N)
-"${MARIADB[@]}" --batch -e 'SELECT customer_id, date, amount, status, updated_at FROM ingestion_bench.transactions' >"$WORK/mariadb-cli.tsv"
-cli_end=$(date +%s.%N)
-cli_rows=$(($(wc -l <"$WORK/mariadb-cli.tsv") - 1))
-echo "{\"phase\":\"mariadb-cli\",\"rows\":$cli_rows,\"seconds\":$(awk "BEGIN{printf \"%.3f\", $cli_end - $cli_start}")}" | tee -a "$RESULTS" >&2
-rm -f "$WORK/mariadb-cli.tsv"
-
-phase engine-mariadb "$MARIADB_ROWS"
+mariadb_cli() {
+  echo "== mariadb CLI (round $ROUND)" >&2
+  cli_start=$(date +%s.%N)
+  "${MARIADB[@]}" --batch -e 'SELECT customer_id, date, amount, status, updated_at FROM ingestion_bench.transactions' >"$WORK/mariadb-cli.tsv"
+  cli_end=$(date +%s.%N)
+  cli_rows=$(($(wc -l <"$WORK/mariadb-cli.tsv") - 1))
+  echo "{\"round\":$ROUND,\"phase\":\"mariadb-cli\",\"rows\":$cli_rows,\"seconds\":$(awk "BEGIN{printf \"%.3f\", $cli_end - $cli_start}")}" | tee -a "$RESULTS" >&2
+  rm -f "$WORK/mariadb-cli.tsv"
+}
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  if ((ROUND % 2)); then
+    mariadb_cli
+    phase engine-mariadb "$MARIADB_ROWS"
+  else
+    phase engine-mariadb "$MARIADB_ROWS"
+    mariadb_cli
+  fi
+done
 
 # 4. Summary.
 node "$HERE/summary.mjs" "$RESULTS"
