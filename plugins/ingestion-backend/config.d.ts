@@ -251,6 +251,15 @@ export interface Config {
       maxRetryDelaySeconds?: number;
     };
 
+    /** Preview of draft specs on a sample (`POST /v1/specs/preview`, see the README). */
+    preview?: {
+      /**
+       * Seconds a preview may run before it is stopped (504). Default 30; fractions allowed,
+       * above 0 and at most 3600.
+       */
+      timeoutSeconds?: number;
+    };
+
     /** The local (DuckDB) engine. */
     localEngine?: {
       /** Rows per batch when streaming from MySQL, MariaDB and PostgreSQL. Default 10000. */

@@ -21,6 +21,7 @@ import { readDecisionCacheTtlMs } from './authorization/PermissionDecisionCache'
 import { readServicePrincipals } from './authorization/servicePrincipals';
 import { startSpend } from './costs';
 import { seedDemoCostHistory } from './demo/costHistory';
+import { createDashboardApi } from './dashboard';
 import { DemoDataSeeder } from './demo/DemoDataSeeder';
 import {
   createCatalogExportApi,
@@ -447,6 +448,14 @@ export const ingestionPlugin = createBackendPlugin({
               createCatalogExportApi({ knex, httpAuth, directory, lifecycle }),
               createLineageApi({ knex, httpAuth, authorizer }),
               createQualityScoresApi({ knex, httpAuth, authorizer }),
+              // The organization dashboard: health, runs today, quality, spend, failures.
+              createDashboardApi({
+                config,
+                knex,
+                httpAuth,
+                authorizer,
+                spend: spend.service,
+              }),
               iceberg.api,
               openLineage.api,
               spend.api,

@@ -2766,6 +2766,408 @@ export const spec = {
         }
       }
     },
+    "/v1/organizations/{organizationId}/dashboard": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/organizationId"
+        }
+      ],
+      "get": {
+        "operationId": "GetOrganizationDashboard",
+        "description": "An organization's dashboard in one request: its pipelines by health (`failed`: the latest finished run failed; `quality_breached`: it ended quality_failed or a rule failed in the latest checked run; `stale`: scheduled and no success since the fire time before the latest one past the freshness grace; `healthy`: none of these; each pipeline counted once, in that order), runs queued today (UTC) with the success rate in percent of finished runs, the quality score (as `/v1/quality/scores`), month-to-date spend against the budget (only for roles with cost read) and the latest failed runs. Over the pipelines the caller may read, as `/v1/pipelines`; another organization answers 404.",
+        "responses": {
+          "200": {
+            "description": "The dashboard.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "organization",
+                    "generatedAt",
+                    "pipelines",
+                    "runsToday",
+                    "quality",
+                    "recentFailures",
+                    "freshnessGraceMinutes"
+                  ],
+                  "properties": {
+                    "organization": {
+                      "type": "string"
+                    },
+                    "generatedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "pipelines": {
+                      "type": "object",
+                      "required": [
+                        "total",
+                        "failed",
+                        "quality_breached",
+                        "stale",
+                        "healthy"
+                      ],
+                      "properties": {
+                        "total": {
+                          "type": "integer"
+                        },
+                        "failed": {
+                          "type": "integer"
+                        },
+                        "quality_breached": {
+                          "type": "integer"
+                        },
+                        "stale": {
+                          "type": "integer"
+                        },
+                        "healthy": {
+                          "type": "integer"
+                        }
+                      }
+                    },
+                    "runsToday": {
+                      "type": "object",
+                      "required": [
+                        "since",
+                        "total",
+                        "succeeded",
+                        "failed",
+                        "active",
+                        "successRate"
+                      ],
+                      "properties": {
+                        "since": {
+                          "type": "string",
+                          "format": "date-time"
+                        },
+                        "total": {
+                          "type": "integer"
+                        },
+                        "succeeded": {
+                          "type": "integer"
+                        },
+                        "failed": {
+                          "type": "integer"
+                        },
+                        "active": {
+                          "type": "integer"
+                        },
+                        "successRate": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
+                        }
+                      }
+                    },
+                    "quality": {
+                      "type": "object",
+                      "required": [
+                        "score",
+                        "rules",
+                        "passing"
+                      ],
+                      "properties": {
+                        "score": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
+                        },
+                        "rules": {
+                          "type": "integer"
+                        },
+                        "passing": {
+                          "type": "integer"
+                        }
+                      }
+                    },
+                    "spend": {
+                      "type": "object",
+                      "required": [
+                        "currency",
+                        "month",
+                        "monthToDate",
+                        "forecast",
+                        "trend"
+                      ],
+                      "properties": {
+                        "currency": {
+                          "type": "string"
+                        },
+                        "month": {
+                          "type": "string"
+                        },
+                        "monthToDate": {
+                          "type": "number"
+                        },
+                        "forecast": {
+                          "type": "number"
+                        },
+                        "budget": {
+                          "type": "object",
+                          "required": [
+                            "monthly",
+                            "progress",
+                            "forecastProgress"
+                          ],
+                          "properties": {
+                            "monthly": {
+                              "type": "number"
+                            },
+                            "progress": {
+                              "type": "number"
+                            },
+                            "forecastProgress": {
+                              "type": "number"
+                            }
+                          }
+                        },
+                        "trend": {
+                          "type": "array",
+                          "items": {
+                            "type": "object"
+                          }
+                        }
+                      }
+                    },
+                    "recentFailures": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "runId",
+                          "pipelineId",
+                          "pipelineName",
+                          "status",
+                          "queuedAt"
+                        ],
+                        "properties": {
+                          "runId": {
+                            "type": "string"
+                          },
+                          "pipelineId": {
+                            "type": "string"
+                          },
+                          "pipelineName": {
+                            "type": "string"
+                          },
+                          "status": {
+                            "type": "string"
+                          },
+                          "queuedAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "finishedAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "error": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    },
+                    "freshnessGraceMinutes": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/organizations/{organizationId}/dashboard/pipelines": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/organizationId"
+        }
+      ],
+      "get": {
+        "operationId": "ListDashboardPipelines",
+        "description": "The organization's pipelines the caller may read, by name, with each one's health (as in the dashboard) and latest run, filtered on the server and paged by offset (`totalCount` counts every match).",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "query",
+            "description": "Part of the name, case-insensitive.",
+            "schema": {
+              "type": "string",
+              "maxLength": 128
+            }
+          },
+          {
+            "name": "owner",
+            "in": "query",
+            "description": "Owner entity ref, exactly.",
+            "schema": {
+              "type": "string",
+              "maxLength": 255
+            }
+          },
+          {
+            "name": "type",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "batch",
+                "streaming"
+              ]
+            }
+          },
+          {
+            "name": "engine",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "maxLength": 32
+            }
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "description": "Health.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "failed",
+                "quality_breached",
+                "stale",
+                "healthy"
+              ]
+            }
+          },
+          {
+            "name": "tag",
+            "in": "query",
+            "description": "A catalog tag of the pipeline: `data-pipeline`, its type, or the kind of a dataset it reads or writes (mysql, mariadb, postgres, kafka, http, iceberg, delta, files, s3).",
+            "schema": {
+              "type": "string",
+              "maxLength": 63
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "description": "1 to 100, 20 by default.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of pipelines and the total.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items",
+                    "totalCount"
+                  ],
+                  "properties": {
+                    "totalCount": {
+                      "type": "integer"
+                    },
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "id",
+                          "name",
+                          "owner",
+                          "pipelineType",
+                          "engine",
+                          "health"
+                        ],
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "name": {
+                            "type": "string"
+                          },
+                          "owner": {
+                            "type": "string"
+                          },
+                          "pipelineType": {
+                            "type": "string"
+                          },
+                          "engine": {
+                            "type": "string"
+                          },
+                          "schedule": {
+                            "type": "string"
+                          },
+                          "scheduleTimezone": {
+                            "type": "string"
+                          },
+                          "health": {
+                            "type": "string",
+                            "enum": [
+                              "failed",
+                              "quality_breached",
+                              "stale",
+                              "healthy"
+                            ]
+                          },
+                          "lastRun": {
+                            "type": "object",
+                            "required": [
+                              "id",
+                              "status",
+                              "queuedAt"
+                            ],
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              },
+                              "status": {
+                                "type": "string"
+                              },
+                              "queuedAt": {
+                                "type": "string",
+                                "format": "date-time"
+                              },
+                              "finishedAt": {
+                                "type": "string",
+                                "format": "date-time"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/catalog/organizations": {
       "get": {
         "operationId": "ExportCatalogOrganizations",

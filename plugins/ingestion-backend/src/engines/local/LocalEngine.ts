@@ -16,6 +16,11 @@ import { join } from 'node:path';
 import { measureUsage } from '../../costs/measureUsage';
 import { EgressGuard } from '../../egress';
 import { IcebergSqlCatalog, IcebergTableWriter } from '../../iceberg';
+import {
+  previewPipeline,
+  type PipelinePreview,
+  type PreviewOptions,
+} from './previewPipeline';
 import { runPipeline, RunHost } from './runPipeline';
 import { runStream } from './streaming';
 import type { S3Settings } from './sources';
@@ -242,6 +247,21 @@ export class LocalEngine implements IngestionEngine {
       entry.finishedAt = Date.now();
     });
     return { engineRunId };
+  }
+
+  /**
+   * Runs `context.spec` on a sample of its source and returns its output, quality results and PII;
+   * writes nothing and keeps no state (see previewPipeline.ts). `context.run.id` only names the
+   * temporary workspace.
+   */
+  async preview(
+    context: EngineRunContext,
+    options: PreviewOptions,
+  ): Promise<PipelinePreview> {
+    if (this.#closed) {
+      throw new Error('The local engine is shutting down');
+    }
+    return previewPipeline(this.#host(), context, options);
   }
 
   async poll(

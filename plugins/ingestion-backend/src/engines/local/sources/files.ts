@@ -196,7 +196,11 @@ export async function readFiles(
     `CREATE TABLE ${quoteIdentifier(table)} AS SELECT * FROM ${readFilesSql(
       files,
       source,
-    )}`,
+    )}${
+      context.sampleRows === undefined
+        ? ''
+        : ` LIMIT ${Math.floor(context.sampleRows)}`
+    }`,
   );
   await workspace.makePortable(table);
   return {

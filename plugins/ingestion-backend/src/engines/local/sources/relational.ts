@@ -189,6 +189,9 @@ export async function readMysql(
       sql += ` WHERE ${mysqlName(incremental.column)} > ?`;
       values.push(incremental.watermark);
     }
+    if (context.sampleRows !== undefined) {
+      sql += ` LIMIT ${Math.floor(context.sampleRows)}`;
+    }
     // Rows as arrays, read from the driver's events with back-pressure (pause while DuckDB
     // is two chunks behind): no object per row, no async iteration per row.
     const query = client.query({ sql, values, rowsAsArray: true });
@@ -354,6 +357,9 @@ export async function readPostgres(
     if (incremental?.watermark !== undefined) {
       sql += ` WHERE ${pgName(incremental.column)} > $1`;
       values.push(incremental.watermark);
+    }
+    if (context.sampleRows !== undefined) {
+      sql += ` LIMIT ${Math.floor(context.sampleRows)}`;
     }
     await client.query(
       `DECLARE ingestion_source NO SCROLL CURSOR FOR ${sql}`,

@@ -37,6 +37,8 @@ export interface SourceContext {
    * PostgreSQL, S3) is checked by it and pinned to the address it checked.
    */
   egress: OrganizationEgress;
+  /** Read at most this many rows of the main source (a preview's sample); readers that can, limit. */
+  sampleRows?: number;
 }
 
 /** An incremental load: rows whose `column` is above `watermark`. */

@@ -1,0 +1,347 @@
+import type { Knex } from 'knex';
+import { applyAccessFilter, type AccessFilter } from '../database/conditions';
+import { toIso, toOptionalIso } from '../database/rows';
+import {
+  healthSql,
+  joinLatestRuns,
+  PIPELINE_HEALTHS,
+  type PipelineHealth,
+  type StaleThreshold,
+} from './healthSql';
+
+/** The pipelines a dashboard covers: the caller's readable ones of one organization. */
+export interface DashboardScope {
+  organizationId: string;
+  filter: AccessFilter;
+}
+
+/** Server-side filters of the dashboard's pipelines table. */
+export interface DashboardPipelineQuery {
+  /** Part of the name (case-insensitive). */
+  name?: string;
+  owner?: string;
+  type?: 'batch' | 'streaming';
+  engine?: string;
+  status?: PipelineHealth;
+  /** A catalog tag of the pipeline: its type, or the kind of a dataset it reads or writes. */
+  tag?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface DashboardPipeline {
+  id: string;
+  name: string;
+  owner: string;
+  pipelineType: string;
+  engine: string;
+  schedule?: string;
+  scheduleTimezone?: string;
+  health: PipelineHealth;
+  lastRun?: {
+    id: string;
+    status: string;
+    queuedAt: string;
+    finishedAt?: string;
+  };
+}
+
+export interface RecentFailure {
+  runId: string;
+  pipelineId: string;
+  pipelineName: string;
+  status: string;
+  queuedAt: string;
+  finishedAt?: string;
+  error?: string;
+}
+
+/** The catalog's tags of datasets (as the catalog module names them) → the lineage dataset kinds. */
+export const TAG_DATASET_KINDS: Record<string, string[]> = {
+  mysql: ['mysql-table'],
+  mariadb: ['mariadb-table'],
+  postgres: ['postgres-table'],
+  kafka: ['kafka-topic'],
+  http: ['http-api'],
+  iceberg: ['iceberg-table'],
+  delta: ['delta-table'],
+  files: ['file-path'],
+  s3: ['s3-prefix'],
+};
+
+/** Longest error summary returned for a failed run. */
+const ERROR_SUMMARY_CHARS = 240;
+
+function escapeLike(text: string): string {
+  return text.toLocaleLowerCase('en-US').replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+/**
+ * The dashboard's aggregates, each one SQL statement over the organization's rows (indexed by
+ * organization first; the latest runs through `runs_org_pipeline_idx`), limited by the caller's
+ * access filter in SQL.
+ */
+export class DashboardStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Pipelines of the scope, optionally narrowed by the table's filters (not health). */
+  private pipelines(
+    scope: DashboardScope,
+    query: Partial<DashboardPipelineQuery> = {},
+  ): Knex.QueryBuilder {
+    const builder = this.knex('pipelines as p').where(
+      'p.organization_id',
+      scope.organizationId,
+    );
+    applyAccessFilter(builder, scope.filter, 'p');
+    if (query.name) {
+      builder.whereRaw(`lower(p.name) like ? escape '\\'`, [
+        `%${escapeLike(query.name)}%`,
+      ]);
+    }
+    if (query.owner) {
+      builder.where('p.owner', query.owner.toLocaleLowerCase('en-US'));
+    }
+    if (query.type) builder.where('p.pipeline_type', query.type);
+    if (query.engine) builder.where('p.engine', query.engine);
+    if (query.tag) {
+      const tag = query.tag.toLocaleLowerCase('en-US');
+      if (tag === 'batch' || tag === 'streaming') {
+        builder.where('p.pipeline_type', tag);
+      } else if (tag !== 'data-pipeline') {
+        const kinds = TAG_DATASET_KINDS[tag];
+        if (!kinds) {
+          builder.whereRaw('1 = 0');
+        } else {
+          builder.whereExists(
+            this.knex('lineage_edges as e')
+              .select(this.knex.raw('1'))
+              .whereRaw('e.organization_id = p.organization_id')
+              .whereRaw('e.pipeline_id = p.id')
+              .whereIn('e.dataset_kind', kinds),
+          );
+        }
+      }
+    }
+    return builder;
+  }
+
+  /** The distinct schedules of the organization's scheduled pipelines. */
+  async schedules(
+    scope: DashboardScope,
+  ): Promise<Array<{ schedule: string; timezone: string }>> {
+    const rows = (await this.pipelines(scope)
+      .whereNotNull('p.schedule')
+      .distinct(
+        'p.schedule',
+        this.knex.raw(`coalesce(p.schedule_timezone, 'UTC') as timezone`),
+      )) as Array<{ schedule: string; timezone: string }>;
+    return rows;
+  }
+
+  /** How many pipelines have each health. */
+  async healthCounts(
+    scope: DashboardScope,
+    thresholds: StaleThreshold[],
+  ): Promise<Record<PipelineHealth, number>> {
+    const inner = joinLatestRuns(this.pipelines(scope), this.knex).select(
+      this.knex.raw('? as health', [healthSql(this.knex, thresholds)]),
+    );
+    const rows = (await this.knex
+      .from(inner.as('h'))
+      .select('h.health')
+      .count({ n: '*' })
+      .groupBy('h.health')) as Array<{ health: string; n: number | string }>;
+    const counts = Object.fromEntries(
+      PIPELINE_HEALTHS.map(h => [h, 0]),
+    ) as Record<PipelineHealth, number>;
+    for (const row of rows) {
+      counts[row.health as PipelineHealth] = Number(row.n);
+    }
+    return counts;
+  }
+
+  /** Runs queued since `since`, by status. */
+  async runsSince(
+    scope: DashboardScope,
+    since: Date,
+  ): Promise<Array<{ status: string; count: number }>> {
+    const builder = this.knex('runs as r')
+      .join('pipelines as p', 'p.id', 'r.pipeline_id')
+      .where('r.organization_id', scope.organizationId)
+      .where('r.queued_at', '>=', since)
+      .select('r.status')
+      .count({ n: '*' })
+      .groupBy('r.status');
+    applyAccessFilter(builder, scope.filter, 'p');
+    const rows = (await builder) as Array<{
+      status: string;
+      n: number | string;
+    }>;
+    return rows.map(row => ({ status: row.status, count: Number(row.n) }));
+  }
+
+  /** The latest failed runs (failed or quality_failed), newest first. */
+  async recentFailures(
+    scope: DashboardScope,
+    limit: number,
+  ): Promise<RecentFailure[]> {
+    const builder = this.knex('runs as r')
+      .join('pipelines as p', 'p.id', 'r.pipeline_id')
+      .where('r.organization_id', scope.organizationId)
+      .whereIn('r.status', ['failed', 'quality_failed'])
+      .orderBy('r.queued_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(limit)
+      .select(
+        'r.id',
+        'r.pipeline_id',
+        'p.name',
+        'r.status',
+        'r.queued_at',
+        'r.finished_at',
+        'r.error_message',
+      );
+    applyAccessFilter(builder, scope.filter, 'p');
+    const rows = (await builder) as Array<{
+      id: string;
+      pipeline_id: string;
+      name: string;
+      status: string;
+      queued_at: Date | string | number;
+      finished_at: Date | string | number | null;
+      error_message: string | null;
+    }>;
+    return rows.map(row => {
+      const error = row.error_message?.trim();
+      return {
+        runId: row.id,
+        pipelineId: row.pipeline_id,
+        pipelineName: row.name,
+        status: row.status,
+        queuedAt: toIso(row.queued_at),
+        ...(row.finished_at ? { finishedAt: toIso(row.finished_at) } : {}),
+        ...(error
+          ? {
+              error:
+                error.length > ERROR_SUMMARY_CHARS
+                  ? `${error.slice(0, ERROR_SUMMARY_CHARS - 1)}…`
+                  : error,
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * A page of pipelines by name with their health and latest run. Without a health filter only
+   * the page's pipelines get their health computed; with one, every filtered pipeline does.
+   */
+  async listPipelines(
+    scope: DashboardScope,
+    query: DashboardPipelineQuery,
+    thresholds: StaleThreshold[],
+  ): Promise<{ items: DashboardPipeline[]; totalCount: number }> {
+    const withHealth = (builder: Knex.QueryBuilder) =>
+      joinLatestRuns(builder, this.knex).select(
+        'p.id',
+        'p.name',
+        'p.owner',
+        'p.pipeline_type',
+        'p.engine',
+        'p.schedule',
+        'p.schedule_timezone',
+        'lr.id as last_run_id',
+        'lr.status as last_run_status',
+        'lr.queued_at as last_run_queued_at',
+        'lr.finished_at as last_run_finished_at',
+        this.knex.raw('? as health', [healthSql(this.knex, thresholds)]),
+      );
+    let rows: PipelineRow[];
+    let totalCount: number;
+    if (query.status) {
+      const filtered = () =>
+        this.knex
+          .from(withHealth(this.pipelines(scope, query)).as('h'))
+          .where('h.health', query.status);
+      const [count] = (await filtered().count({ n: '*' })) as Array<{
+        n: number | string;
+      }>;
+      totalCount = Number(count.n);
+      rows = (await filtered()
+        .select('h.*')
+        .orderBy('h.name')
+        .orderBy('h.id')
+        .offset(query.offset)
+        .limit(query.limit)) as PipelineRow[];
+    } else {
+      const [count] = (await this.pipelines(scope, query).count({
+        n: '*',
+      })) as Array<{ n: number | string }>;
+      totalCount = Number(count.n);
+      const ids = (
+        (await this.pipelines(scope, query)
+          .select('p.id')
+          .orderBy('p.name')
+          .orderBy('p.id')
+          .offset(query.offset)
+          .limit(query.limit)) as Array<{ id: string }>
+      ).map(r => r.id);
+      rows =
+        ids.length === 0
+          ? []
+          : ((await withHealth(
+              this.knex('pipelines as p')
+                .where('p.organization_id', scope.organizationId)
+                .whereIn('p.id', ids),
+            )
+              .orderBy('p.name')
+              .orderBy('p.id')) as PipelineRow[]);
+    }
+    return { items: rows.map(toPipeline), totalCount };
+  }
+}
+
+type PipelineRow = {
+  id: string;
+  name: string;
+  owner: string;
+  pipeline_type: string;
+  engine: string;
+  schedule: string | null;
+  schedule_timezone: string | null;
+  last_run_id: string | null;
+  last_run_status: string | null;
+  last_run_queued_at: Date | string | number | null;
+  last_run_finished_at: Date | string | number | null;
+  health: string;
+};
+
+function toPipeline(row: PipelineRow): DashboardPipeline {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: row.owner,
+    pipelineType: row.pipeline_type,
+    engine: row.engine,
+    ...(row.schedule
+      ? {
+          schedule: row.schedule,
+          scheduleTimezone: row.schedule_timezone ?? 'UTC',
+        }
+      : {}),
+    health: row.health as PipelineHealth,
+    ...(row.last_run_id && row.last_run_status && row.last_run_queued_at
+      ? {
+          lastRun: {
+            id: row.last_run_id,
+            status: row.last_run_status,
+            queuedAt: toIso(row.last_run_queued_at),
+            ...(row.last_run_finished_at
+              ? { finishedAt: toOptionalIso(row.last_run_finished_at) }
+              : {}),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+
+/**
+ * A pipeline's health, one value each (the first that applies, in this order):
+ * `failed` (its latest finished run failed), `quality_breached` (its latest finished run ended
+ * `quality_failed`, or a rule failed in its latest checked run), `stale` (scheduled, and no run
+ * succeeded since the fire time before the latest one past the freshness grace period, as the
+ * freshness alert decides), `healthy` (none of these, including never run).
+ */
+export const PIPELINE_HEALTHS = [
+  'failed',
+  'quality_breached',
+  'stale',
+  'healthy',
+] as const;
+export type PipelineHealth = (typeof PIPELINE_HEALTHS)[number];
+
+/** Final statuses whose outcome decides health (a cancelled run says nothing about the data). */
+const DECIDING_STATUSES = `('succeeded', 'failed', 'quality_failed')`;
+
+/** A timestamp parameter typed for the database, so it compares with timestamp columns. */
+function timestampParam(knex: Knex): string {
+  const client = String(knex.client.config.client ?? '');
+  if (client.includes('pg')) return 'cast(? as timestamptz)';
+  if (client.includes('mysql')) return 'cast(? as datetime(3))';
+  return '?';
+}
+
+/**
+ * For each distinct schedule of an organization, the instant its latest success must be after
+ * (see `staleness` in the freshness check), or undefined: the schedule cannot be stale yet.
+ */
+export interface StaleThreshold {
+  schedule: string;
+  timezone: string;
+  before: Date;
+}
+
+/**
+ * The SQL of the latest run's id (`finished`: latest run with a deciding outcome) of pipeline
+ * `p`: one backwards walk of `runs_org_pipeline_idx` per pipeline, no scan of the runs.
+ */
+function latestRunId(finished: boolean): string {
+  return `(select r.id from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id${
+    finished ? ` and r.status in ${DECIDING_STATUSES}` : ''
+  } order by r.queued_at desc, r.id desc limit 1)`;
+}
+
+/** The health of pipeline `p` (joined with `lf`, its latest finished run) as a SQL expression. */
+export function healthSql(knex: Knex, thresholds: StaleThreshold[]): Knex.Raw {
+  const ts = timestampParam(knex);
+  const bindings: Knex.RawBinding[] = [];
+  let threshold = 'null';
+  if (thresholds.length > 0) {
+    threshold = `(case ${thresholds
+      .map(t => {
+        bindings.push(t.schedule, t.timezone, t.before);
+        return `when p.schedule = ? and coalesce(p.schedule_timezone, 'UTC') = ? then ${ts}`;
+      })
+      .join(' ')} end)`;
+  }
+  // The threshold appears three times in the expression.
+  const staleBindings = [...bindings, ...bindings, ...bindings];
+  const lastSucceeded = `(select r.finished_at from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id and r.status = 'succeeded' order by r.queued_at desc, r.id desc limit 1)`;
+  const latestChecked = `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`;
+  return knex.raw(
+    `case
+      when lf.status = 'failed' then 'failed'
+      when lf.status = 'quality_failed' or exists (select 1 from quality_results q where q.organization_id = p.organization_id and q.run_id = ${latestChecked} and not q.passed) then 'quality_breached'
+      when p.schedule is not null and ${threshold} is not null and p.updated_at <= ${threshold}
+        and coalesce(${lastSucceeded} < ${threshold}, 1 = 1) then 'stale'
+      else 'healthy'
+    end`,
+    staleBindings,
+  );
+}
+
+/** Joins `lr` (latest run, any status) and `lf` (latest finished run) to pipelines `p`. */
+export function joinLatestRuns(builder: Knex.QueryBuilder, knex: Knex) {
+  return builder
+    .leftJoin('runs as lr', join =>
+      join.on('lr.id', '=', knex.raw(latestRunId(false))),
+    )
+    .leftJoin('runs as lf', join =>
+      join.on('lf.id', '=', knex.raw(latestRunId(true))),
+    );
+}
