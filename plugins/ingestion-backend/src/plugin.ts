@@ -50,6 +50,7 @@ import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
 import { startIcebergSnapshotExpiry } from './iceberg';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
+import { createPreviewApi } from './preview';
 import { createQualityScoresApi } from './quality';
 import {
   createIngestionRateLimiting,
@@ -448,6 +449,17 @@ export const ingestionPlugin = createBackendPlugin({
               createCatalogExportApi({ knex, httpAuth, directory, lifecycle }),
               createLineageApi({ knex, httpAuth, authorizer }),
               createQualityScoresApi({ knex, httpAuth, authorizer }),
+              // Preview of a draft spec on a sample, with the local engine; writes nothing.
+              createPreviewApi({
+                config,
+                httpAuth,
+                pipelines,
+                directory,
+                engine: () => engines.get('local'),
+                resolveConnection: (organizationId, name) =>
+                  connections.resolveConnection(organizationId, name),
+                masking: new PiiMasking(knex),
+              }),
               // The organization dashboard: health, runs today, quality, spend, failures.
               createDashboardApi({
                 config,
