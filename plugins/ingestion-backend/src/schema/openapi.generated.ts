@@ -639,6 +639,25 @@ export const spec = {
           "$ref": "#/components/parameters/pipelineId"
         }
       ],
+      "get": {
+        "operationId": "GetPipelineDeployment",
+        "description": "The pipeline's Databricks deployment and whether it is behind: `behind` is true when the deployed job runs an older version than the pipeline's current one (`behindReason: version`), or the current version's effective spec (with the PII masks the organization's environment applies today) differs from the one the job was generated from (`behindReason: spec`). Whoever may read the pipeline may read this; nothing is asked of the workspace.",
+        "responses": {
+          "200": {
+            "description": "The deployment status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeploymentStatus"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
       "put": {
         "operationId": "RecordPipelineDeployment",
         "description": "Records that the pipeline's current version is deployed as a Databricks job (what `ingestion:databricks:deploy` does after creating or updating the job). Engineers and admins of the pipeline's organization; audited. The job is verified first in the organization's own workspace (`jobs/get` with the organization's token): it must exist there and its tags `Organization` and `PipelineId` (which the generated job carries) must name this organization and this pipeline. Only verified jobs are recorded, and runs start (`run-now`) only verified jobs. The pipeline's GET then shows it under `deployment`.",
@@ -701,6 +720,108 @@ export const spec = {
           },
           "503": {
             "description": "The organization's workspace could not be asked (unreachable, 5xx, credentials refused). Nothing is recorded; try again later.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/pipelines/{pipelineId}/deployment/redeploy": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/pipelineId"
+        }
+      ],
+      "post": {
+        "operationId": "RedeployPipeline",
+        "description": "Deploys the pipeline's current version to its organization's Databricks workspace by the code path of the scaffolder action `ingestion:databricks:deploy`: the notebook and job are generated from the effective spec (`deployJob` of plugin-ingestion-node), the recorded job is updated in place (or a job created when none is recorded), and the deployment is recorded as `PUT .../deployment` records it (verified in the workspace, audited). Engineers and admins of the pipeline's organization. 409 when the organization does not run on Databricks; 503 when the workspace cannot be reached (nothing recorded).",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "workloadType": {
+                    "type": "string",
+                    "enum": [
+                      "batch",
+                      "batch_large",
+                      "streaming",
+                      "interactive"
+                    ],
+                    "description": "Cluster profile; default streaming for streaming pipelines, batch otherwise."
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Deployed; the job and the new deployment status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "jobId",
+                    "jobUrl",
+                    "jobName",
+                    "notebookPath",
+                    "created",
+                    "version",
+                    "status"
+                  ],
+                  "properties": {
+                    "jobId": {
+                      "type": "string"
+                    },
+                    "jobUrl": {
+                      "type": "string"
+                    },
+                    "jobName": {
+                      "type": "string"
+                    },
+                    "notebookPath": {
+                      "type": "string"
+                    },
+                    "created": {
+                      "type": "boolean",
+                      "description": "True when a job was created, false when the recorded job was updated."
+                    },
+                    "version": {
+                      "type": "integer"
+                    },
+                    "status": {
+                      "$ref": "#/components/schemas/DeploymentStatus"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The organization runs its pipelines on another engine; nothing to deploy.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The organization's workspace could not be reached; nothing was recorded.",
             "content": {
               "application/json": {
                 "schema": {
@@ -3632,6 +3753,75 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "DeploymentStatus": {
+        "type": "object",
+        "required": [
+          "pipelineId",
+          "engine",
+          "currentVersion",
+          "deployed",
+          "behind"
+        ],
+        "properties": {
+          "pipelineId": {
+            "type": "string"
+          },
+          "engine": {
+            "type": "string",
+            "description": "The organization's engine (`databricks`, `local`, …)."
+          },
+          "currentVersion": {
+            "type": "integer"
+          },
+          "deployed": {
+            "type": "boolean",
+            "description": "A Databricks job is recorded for the pipeline."
+          },
+          "behind": {
+            "type": "boolean",
+            "description": "The deployed job runs an older version or an older effective spec."
+          },
+          "behindReason": {
+            "type": "string",
+            "enum": [
+              "version",
+              "spec"
+            ]
+          },
+          "effectiveSpecHash": {
+            "type": "string",
+            "description": "Hash of the current version's effective spec (what a redeploy would deploy)."
+          },
+          "deployment": {
+            "type": "object",
+            "required": [
+              "databricksJobId",
+              "deployedVersion",
+              "deployedAt"
+            ],
+            "properties": {
+              "databricksJobId": {
+                "type": "string"
+              },
+              "deployedVersion": {
+                "type": "integer"
+              },
+              "deployedAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              },
+              "jobUrl": {
+                "type": "string"
+              },
+              "workspaceUrl": {
+                "type": "string"
+              },
+              "specHash": {
+                "type": "string"
+              }
             }
           }
         }
