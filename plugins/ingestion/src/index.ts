@@ -15,6 +15,15 @@ export {
   type OrganizationPickerUiOptions,
 } from './scaffolder';
 export { CostsClient, costsApiRef, type CostsApi } from './api/CostsApi';
+export {
+  DashboardClient,
+  dashboardApiRef,
+  type DashboardApi,
+  type DashboardPipeline,
+  type DashboardPipelineFilters,
+  type OrganizationDashboard,
+  type PipelineHealth,
+} from './api/DashboardApi';
 export { AdminClient, adminApiRef, type AdminApi } from './api/AdminApi';
 export {
   ExploreClient,
@@ -26,3 +35,12 @@ export {
   organizationsApiRef,
   type OrganizationsApi,
 } from './api/OrganizationsApi';
+export {
+  EditorClient,
+  editorApiRef,
+  type EditorApi,
+  type SpecCheck,
+  type SpecPreview,
+  type PreviewColumn,
+  type PreviewRuleResult,
+} from './api/EditorApi';

@@ -9,6 +9,12 @@ import StorageIcon from '@material-ui/icons/Storage';
 import { IngestionClient, ingestionApiRef } from './api/IngestionApi';
 import { adminExtensions } from './components/admin/extensions';
 import { costExtensions } from './components/costs/extensions';
+import { dashboardApi } from './components/dashboard/extensions';
+import { editorExtensions } from './components/editor/extensions';
+import {
+  editPipelineRouteRef,
+  newPipelineRouteRef,
+} from './components/editor/routes';
 import { pageExtensions } from './components/extensions';
 import { exploreExtensions } from './components/explore/extensions';
 import { organizationExtensions } from './components/organizations/extensions';
@@ -49,17 +55,21 @@ export const ingestionPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     ingestionApi,
+    dashboardApi,
     ingestionPage,
     ...pageExtensions,
     ...costExtensions,
     ...adminExtensions,
     ...exploreExtensions,
     ...organizationExtensions,
+    ...editorExtensions,
     organizationPickerFormField,
     costEstimateFormField,
   ],
   routes: {
     root: rootRouteRef,
     pipeline: pipelineRouteRef,
+    editPipeline: editPipelineRouteRef,
+    newPipeline: newPipelineRouteRef,
   },
 });

@@ -8,6 +8,8 @@ export {
   ingestionPlugin,
   IngestionPage,
   IngestionPipelinePage,
+  IngestionPipelineEditorPage,
+  IngestionNewPipelinePage,
   IngestionCostPage,
   IngestionAdminPage,
   IngestionLineagePage,

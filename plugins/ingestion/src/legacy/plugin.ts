@@ -10,6 +10,8 @@ import {
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { AdminClient, adminApiRef } from '../api/AdminApi';
 import { CostsClient, costsApiRef } from '../api/CostsApi';
+import { DashboardClient, dashboardApiRef } from '../api/DashboardApi';
+import { EditorClient, editorApiRef } from '../api/EditorApi';
 import { ExploreClient, exploreApiRef } from '../api/ExploreApi';
 import { IngestionClient, ingestionApiRef } from '../api/IngestionApi';
 import {
@@ -18,6 +20,10 @@ import {
 } from '../api/OrganizationsApi';
 import { adminRouteRef } from '../components/admin/routes';
 import { costsRouteRef } from '../components/costs/routes';
+import {
+  editPipelineRouteRef,
+  newPipelineRouteRef,
+} from '../components/editor/routes';
 import { lineageRouteRef, qualityRouteRef } from '../components/explore/routes';
 import { organizationsRouteRef } from '../components/organizations/routes';
 import { pipelineRouteRef, rootRouteRef } from '../routes';
@@ -41,6 +47,8 @@ const routes = {
   lineage: convertLegacyRouteRef(lineageRouteRef),
   quality: convertLegacyRouteRef(qualityRouteRef),
   organizations: convertLegacyRouteRef(organizationsRouteRef),
+  editPipeline: convertLegacyRouteRef(editPipelineRouteRef),
+  newPipeline: convertLegacyRouteRef(newPipelineRouteRef),
 };
 
 /**
@@ -64,6 +72,11 @@ export const ingestionPlugin = createPlugin({
       factory: deps => new CostsClient(deps),
     }),
     createApiFactory({
+      api: dashboardApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new DashboardClient(deps),
+    }),
+    createApiFactory({
       api: adminApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new AdminClient(deps),
@@ -72,6 +85,11 @@ export const ingestionPlugin = createPlugin({
       api: exploreApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new ExploreClient(deps),
+    }),
+    createApiFactory({
+      api: editorApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new EditorClient(deps),
     }),
     createApiFactory({
       api: organizationsApiRef,
@@ -103,6 +121,30 @@ export const IngestionPipelinePage = ingestionPlugin.provide(
         withLegacyRouting(m.PipelinePage),
       ),
     mountPoint: routes.pipeline,
+  }),
+);
+
+/** `/ingestion/pipelines/:pipelineId/edit`: the pipeline editor. @public */
+export const IngestionPipelineEditorPage = ingestionPlugin.provide(
+  createRoutableExtension({
+    name: 'IngestionPipelineEditorPage',
+    component: () =>
+      import('../components/editor/EditPipelinePage').then(m =>
+        withLegacyRouting(m.EditPipelinePage),
+      ),
+    mountPoint: routes.editPipeline,
+  }),
+);
+
+/** `/ingestion/pipelines/new?organization=`: a new pipeline in the editor. @public */
+export const IngestionNewPipelinePage = ingestionPlugin.provide(
+  createRoutableExtension({
+    name: 'IngestionNewPipelinePage',
+    component: () =>
+      import('../components/editor/NewPipelinePage').then(m =>
+        withLegacyRouting(m.NewPipelinePage),
+      ),
+    mountPoint: routes.newPipeline,
   }),
 );
 

@@ -10,13 +10,19 @@ import {
 import {
   useApi,
   useApiHolder,
+  useRouteRef,
   useRouteRefParams,
 } from '@backstage/frontend-plugin-api';
 import {
   formatEntityRef,
   pipelineEntityName,
+  pipelineUpdatePermission,
   type PipelineDetails,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Button from '@material-ui/core/Button';
+import EditIcon from '@material-ui/icons/Edit';
+import { Link as RouterLink } from 'react-router-dom';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
@@ -26,6 +32,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { pipelineRouteRef } from '../../routes';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
+import { editPipelineRouteRef } from '../editor/routes';
 import { PipelineCost } from '../pipeline/PipelineCost';
 import { PipelineOverview } from '../pipeline/PipelineOverview';
 import { PipelineQuality } from '../pipeline/PipelineQuality';
@@ -55,6 +62,27 @@ function useDatabricksJobUrl(entityRef: string, jobId?: string) {
     )?.url;
   }, [catalogApi, entityRef, jobId]);
   return value;
+}
+
+/** "Edit" for users the policy lets update the pipeline, when the editor page is mounted. */
+function EditButton(props: { pipelineId: string }) {
+  const editLink = useRouteRef(editPipelineRouteRef);
+  const update = usePermission({
+    permission: pipelineUpdatePermission,
+    resourceRef: props.pipelineId,
+  });
+  if (!editLink || !update.allowed) return null;
+  return (
+    <Button
+      component={RouterLink}
+      to={editLink({ pipelineId: props.pipelineId })}
+      variant="contained"
+      color="primary"
+      startIcon={<EditIcon />}
+    >
+      Edit
+    </Button>
+  );
 }
 
 function PipelineHeader(props: { pipeline: PipelineDetails }) {
@@ -116,6 +144,7 @@ function PipelineHeader(props: { pipeline: PipelineDetails }) {
       />
       <HeaderLabel label="Engine" value={pipeline.engine} />
       <HeaderLabel label="Version" value={String(pipeline.currentVersion)} />
+      <EditButton pipelineId={pipeline.id} />
     </Header>
   );
 }

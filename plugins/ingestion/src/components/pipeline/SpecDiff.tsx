@@ -6,7 +6,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
-import { lineDiff } from './lineDiff';
+import { lineDiff, type DiffLine } from './lineDiff';
 
 const useStyles = makeStyles(theme => ({
   diff: {
@@ -30,7 +30,6 @@ export function SpecDiff(props: {
   to: number;
 }) {
   const { pipelineId, from, to } = props;
-  const classes = useStyles();
   const api = useApi(ingestionApiRef);
   const { value, loading, error } = useAsync(async () => {
     const [a, b] = await Promise.all([
@@ -55,11 +54,16 @@ export function SpecDiff(props: {
     );
   }
   return (
-    <pre
-      className={classes.diff}
-      aria-label={`Diff of versions ${from} and ${to}`}
-    >
-      {lines.map((line, index) => (
+    <DiffLines lines={lines} label={`Diff of versions ${from} and ${to}`} />
+  );
+}
+
+/** A line diff as text, added lines green and removed lines red (also used by the editor). */
+export function DiffLines(props: { lines: DiffLine[]; label: string }) {
+  const classes = useStyles();
+  return (
+    <pre className={classes.diff} aria-label={props.label}>
+      {props.lines.map((line, index) => (
         <div
           key={index}
           className={line.kind === 'same' ? undefined : classes[line.kind]}

@@ -1,0 +1,148 @@
+import {
+  Content,
+  EmptyState,
+  Header,
+  Page,
+  Progress,
+  WarningPanel,
+} from '@backstage/core-components';
+import {
+  alertApiRef,
+  useApi,
+  useRouteRef,
+  useRouteRefParams,
+} from '@backstage/frontend-plugin-api';
+import {
+  pipelineUpdatePermission,
+  type PipelineDetails,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Typography from '@material-ui/core/Typography';
+import { useNavigate } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { editorApiRef } from '../../api/EditorApi';
+import { ingestionApiRef } from '../../api/IngestionApi';
+import { pipelineRouteRef } from '../../routes';
+import { ApiErrorPanel } from '../common/ApiErrorPanel';
+import { editPipelineRouteRef } from './routes';
+import { SpecEditor } from './SpecEditor';
+import { isRecord, type SpecDraft } from './specDraft';
+
+/** A notice when the Databricks job runs an older version than the pipeline's current one. */
+export function DeploymentNotice(props: { pipeline: PipelineDetails }) {
+  const { deployment, currentVersion } = props.pipeline;
+  if (!deployment) return null;
+  if (deployment.deployedVersion >= currentVersion) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        Databricks job {deployment.databricksJobId} runs version{' '}
+        {deployment.deployedVersion}, the current one. A saved version reaches
+        it when the pipeline is deployed again.
+      </Typography>
+    );
+  }
+  return (
+    <WarningPanel
+      severity="warning"
+      title={`The Databricks job is behind: it runs version ${deployment.deployedVersion}, the pipeline is at version ${currentVersion}`}
+    >
+      <Typography variant="body2">
+        Job {deployment.databricksJobId}'s own scheduled runs use version{' '}
+        {deployment.deployedVersion} until the pipeline is deployed again with
+        the ingestion:databricks:deploy action. Runs started from this portal
+        use the current version.
+      </Typography>
+    </WarningPanel>
+  );
+}
+
+function Frame(props: { title: string; children: React.ReactNode }) {
+  return (
+    <Page themeId="tool">
+      <Header title={props.title} type="Pipeline editor" />
+      <Content>{props.children}</Content>
+    </Page>
+  );
+}
+
+/** Edits one pipeline: the editor for users allowed to update it, else why not. */
+export function PipelineEditorView(props: { pipelineId: string }) {
+  const { pipelineId } = props;
+  const ingestionApi = useApi(ingestionApiRef);
+  const editorApi = useApi(editorApiRef);
+  const alertApi = useApi(alertApiRef);
+  const navigate = useNavigate();
+  const pipelineLink = useRouteRef(pipelineRouteRef);
+  const update = usePermission({
+    permission: pipelineUpdatePermission,
+    resourceRef: pipelineId,
+  });
+  const { loading, error, value: pipeline } = useAsync(
+    () => ingestionApi.getPipeline(pipelineId),
+    [ingestionApi, pipelineId],
+  );
+  const toPipeline = (id: string, tab?: string) => {
+    const base = pipelineLink?.({ pipelineId: id });
+    if (base) navigate(tab ? `${base}?tab=${tab}` : base);
+  };
+
+  if (loading || (pipeline && update.loading)) {
+    return (
+      <Frame title="Edit pipeline">
+        <Progress />
+      </Frame>
+    );
+  }
+  if (error || !pipeline) {
+    return (
+      <Frame title="Edit pipeline">
+        <ApiErrorPanel error={error!} resource="This pipeline" />
+      </Frame>
+    );
+  }
+  if (!update.allowed) {
+    return (
+      <Frame title={`Edit ${pipeline.name}`}>
+        <EmptyState
+          missing="info"
+          title="You cannot edit this pipeline"
+          description="Changing a pipeline needs the engineer or admin role in its organization. You can still read it, its versions and its runs on its page."
+        />
+      </Frame>
+    );
+  }
+  const initial: SpecDraft = isRecord(pipeline.spec) ? pipeline.spec : {};
+  return (
+    <Frame title={`Edit ${pipeline.name}`}>
+      <SpecEditor
+        initial={initial}
+        organization={pipeline.organization}
+        current={{ spec: pipeline.spec, version: pipeline.currentVersion }}
+        save={(spec, comment) =>
+          editorApi.savePipelineVersion(pipeline.id, {
+            spec,
+            expectedVersion: pipeline.currentVersion,
+            ...(comment ? { comment } : {}),
+          })
+        }
+        onSaved={saved => {
+          alertApi.post({
+            message: `Saved version ${saved.currentVersion} of ${saved.name}.`,
+            severity: 'success',
+            display: 'transient',
+          });
+          toPipeline(saved.id, 'versions');
+        }}
+        onCancel={() => toPipeline(pipeline.id)}
+      >
+        <DeploymentNotice pipeline={pipeline} />
+      </SpecEditor>
+    </Frame>
+  );
+}
+
+/** The page at `/ingestion/pipelines/:pipelineId/edit`. */
+export function EditPipelinePage() {
+  const { pipelineId } = useRouteRefParams(editPipelineRouteRef);
+  return <PipelineEditorView pipelineId={pipelineId} />;
+}

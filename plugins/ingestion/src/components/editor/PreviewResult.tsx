@@ -1,0 +1,169 @@
+import { InfoCard, Table, type TableColumn } from '@backstage/core-components';
+import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import CheckCircleIcon from '@material-ui/icons/CheckCircle';
+import ErrorIcon from '@material-ui/icons/Error';
+import WarningIcon from '@material-ui/icons/Warning';
+import type {
+  PreviewColumn,
+  PreviewRuleResult,
+  SpecPreview,
+} from '../../api/EditorApi';
+import { formatDuration, formatNumber } from '../common/format';
+
+const rows = (n: number) => `${formatNumber(n)} row${n === 1 ? '' : 's'}`;
+
+/** A preview's duration: milliseconds below a second. */
+export function formatElapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms);
+}
+
+function formatMetric(value: number | string | undefined): string {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'string') return value;
+  return value.toLocaleString('en-US', { maximumFractionDigits: 4 });
+}
+
+/** A cell of the output: text as it is, anything else as JSON; null as an empty-set sign. */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function RuleOutcome(props: { rule: PreviewRuleResult }) {
+  const { rule } = props;
+  if (rule.passed) {
+    return (
+      <Chip
+        size="small"
+        icon={<CheckCircleIcon style={{ color: '#2e7d32' }} />}
+        label="Passed"
+        variant="outlined"
+      />
+    );
+  }
+  const warn = rule.severity === 'warn';
+  return (
+    <Chip
+      size="small"
+      icon={
+        warn ? (
+          <WarningIcon style={{ color: '#ed6c02' }} />
+        ) : (
+          <ErrorIcon style={{ color: '#d32f2f' }} />
+        )
+      }
+      label={warn ? 'Failed (warning)' : 'Failed'}
+      variant="outlined"
+    />
+  );
+}
+
+const ruleColumns: TableColumn<PreviewRuleResult>[] = [
+  { title: 'Rule', render: r => (r.type ? `${r.name} (${r.type})` : r.name) },
+  { title: 'Severity', field: 'severity' },
+  { title: 'Result', render: r => <RuleOutcome rule={r} /> },
+  { title: 'Measured', render: r => formatMetric(r.metric) },
+  { title: 'Threshold', render: r => formatMetric(r.threshold) },
+  { title: 'Message', render: r => r.message ?? '' },
+];
+
+const schemaColumns: TableColumn<PreviewColumn>[] = [
+  { title: 'Column', field: 'name' },
+  { title: 'Type', field: 'type' },
+  { title: 'Nullable', render: c => (c.nullable ? 'yes' : 'no') },
+];
+
+/** What a preview found: counts and time, each rule's result, PII, the schema and the rows. */
+export function PreviewResult(props: { preview: SpecPreview }) {
+  const { preview } = props;
+  const failed = preview.quality.filter(rule => !rule.passed);
+  const rowColumns: TableColumn<Record<string, unknown>>[] =
+    preview.schema.map(column => ({
+      title: column.name,
+      render: row => cell(row[column.name]),
+    }));
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Typography aria-label="Preview summary">
+          Read {rows(preview.sampleRows)} from the source; the draft output{' '}
+          {rows(preview.outputRows)} in {formatElapsed(preview.elapsedMs)}.
+          {preview.truncated &&
+            ' The source has more rows than the sample (or the output more than is shown).'}{' '}
+          {preview.quality.length > 0 &&
+            (failed.length === 0
+              ? `All ${preview.quality.length} quality rules passed.`
+              : `${failed.length} of ${preview.quality.length} quality rule${
+                  preview.quality.length === 1 ? '' : 's'
+                } failed.`)}
+        </Typography>
+      </Grid>
+      <Grid item xs={12} md={8}>
+        <Table<PreviewRuleResult>
+          title="Quality rules on the sample"
+          columns={ruleColumns}
+          data={preview.quality}
+          options={{ paging: false, search: false, padding: 'dense' }}
+          emptyContent={
+            <Typography style={{ padding: 16 }}>
+              The draft has no quality rules.
+            </Typography>
+          }
+        />
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <InfoCard title="Personal data found">
+          {preview.pii.length === 0 ? (
+            <Typography>No personal data found in the sample.</Typography>
+          ) : (
+            <div
+              aria-label="Personal data found"
+              style={{ display: 'flex', flexWrap: 'wrap', gap: 8 }}
+            >
+              {preview.pii.map(found => (
+                <Chip
+                  key={`${found.column}:${found.kind}`}
+                  size="small"
+                  color={found.masked ? 'default' : 'secondary'}
+                  label={`${found.column}: ${found.kind}${
+                    found.masked ? ' (masked)' : ''
+                  }`}
+                />
+              ))}
+            </div>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <Table<PreviewColumn>
+          title="Output schema"
+          columns={schemaColumns}
+          data={preview.schema}
+          options={{ paging: false, search: false, padding: 'dense' }}
+        />
+      </Grid>
+      <Grid item xs={12} md={8}>
+        <Table<Record<string, unknown>>
+          title={`Output rows (${rows(preview.rows.length)} shown)`}
+          columns={rowColumns}
+          data={preview.rows}
+          options={{
+            paging: preview.rows.length > 10,
+            pageSize: 10,
+            pageSizeOptions: [10, 50, 100],
+            search: false,
+            padding: 'dense',
+          }}
+          emptyContent={
+            <Typography style={{ padding: 16 }}>
+              The draft outputs no rows from this sample.
+            </Typography>
+          }
+        />
+      </Grid>
+    </Grid>
+  );
+}

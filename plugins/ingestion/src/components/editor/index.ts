@@ -1,0 +1,3 @@
+export { EditPipelinePage, PipelineEditorView } from './EditPipelinePage';
+export { NewPipelinePage } from './NewPipelinePage';
+export { editPipelineRouteRef, newPipelineRouteRef } from './routes';
