@@ -77,7 +77,11 @@ export function PipelineEditorView(props: { pipelineId: string }) {
     permission: pipelineUpdatePermission,
     resourceRef: pipelineId,
   });
-  const { loading, error, value: pipeline } = useAsync(
+  const {
+    loading,
+    error,
+    value: pipeline,
+  } = useAsync(
     () => ingestionApi.getPipeline(pipelineId),
     [ingestionApi, pipelineId],
   );

@@ -11,7 +11,11 @@ import InputAdornment from '@material-ui/core/InputAdornment';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
-import { editorApiRef, specProblems, type SpecPreview } from '../../api/EditorApi';
+import {
+  editorApiRef,
+  specProblems,
+  type SpecPreview,
+} from '../../api/EditorApi';
 import { ApiErrorPanel, errorStatus } from '../common/ApiErrorPanel';
 import { PreviewResult } from './PreviewResult';
 
@@ -58,7 +62,9 @@ function PreviewError(props: { error: Error }) {
     );
   }
   if (status === 403 || status === 404) {
-    return <ApiErrorPanel error={error} resource="Preview in this organization" />;
+    return (
+      <ApiErrorPanel error={error} resource="Preview in this organization" />
+    );
   }
   return <ResponseErrorPanel error={error} />;
 }
@@ -129,9 +135,7 @@ export function PreviewPanel(props: {
         <Button
           variant="contained"
           color="primary"
-          disabled={
-            props.disabled || !sampleValid || state.kind === 'running'
-          }
+          disabled={props.disabled || !sampleValid || state.kind === 'running'}
           onClick={run}
         >
           Preview on a sample
@@ -147,8 +151,8 @@ export function PreviewPanel(props: {
       {state.kind === 'running' && (
         <div aria-busy="true">
           <Typography gutterBottom>
-            Running the draft on the first {formatRows(state.sampleRows)} of
-            the source…
+            Running the draft on the first {formatRows(state.sampleRows)} of the
+            source…
           </Typography>
           <Progress />
         </div>

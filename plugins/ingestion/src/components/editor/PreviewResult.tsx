@@ -80,11 +80,12 @@ const schemaColumns: TableColumn<PreviewColumn>[] = [
 export function PreviewResult(props: { preview: SpecPreview }) {
   const { preview } = props;
   const failed = preview.quality.filter(rule => !rule.passed);
-  const rowColumns: TableColumn<Record<string, unknown>>[] =
-    preview.schema.map(column => ({
+  const rowColumns: TableColumn<Record<string, unknown>>[] = preview.schema.map(
+    column => ({
       title: column.name,
       render: row => cell(row[column.name]),
-    }));
+    }),
+  );
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>

@@ -35,7 +35,9 @@ export function ProblemsSummary(props: {
     <WarningPanel
       severity="error"
       defaultExpanded
-      title={`${problems.length} problem${problems.length === 1 ? '' : 's'} in the spec`}
+      title={`${problems.length} problem${
+        problems.length === 1 ? '' : 's'
+      } in the spec`}
     >
       <ul
         aria-label="Problems in the spec"

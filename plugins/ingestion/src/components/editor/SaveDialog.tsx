@@ -62,7 +62,9 @@ export function SaveDialog(props: {
               } added, ${removed} removed. Version ${currentVersion} stays in the history.`}
         </Typography>
         {unchanged ? (
-          <Typography>The draft has the spec of version {currentVersion}.</Typography>
+          <Typography>
+            The draft has the spec of version {currentVersion}.
+          </Typography>
         ) : (
           <DiffLines
             lines={lines}

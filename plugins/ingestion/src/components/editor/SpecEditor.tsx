@@ -32,7 +32,9 @@ function CheckStatus(props: {
   let text: string;
   if (props.yamlInvalid) text = 'The YAML does not parse.';
   else if (props.problems > 0)
-    text = `${props.problems} problem${props.problems === 1 ? '' : 's'} to fix before saving.`;
+    text = `${props.problems} problem${
+      props.problems === 1 ? '' : 's'
+    } to fix before saving.`;
   else if (props.serverError)
     text = `No problems found here; the server could not check the draft (${props.serverError.message}).`;
   else if (!props.serverChecked) text = 'Checking the draft…';
@@ -41,7 +43,9 @@ function CheckStatus(props: {
     <Typography
       variant="body2"
       role="status"
-      color={props.problems > 0 || props.yamlInvalid ? 'error' : 'textSecondary'}
+      color={
+        props.problems > 0 || props.yamlInvalid ? 'error' : 'textSecondary'
+      }
     >
       {text}
     </Typography>

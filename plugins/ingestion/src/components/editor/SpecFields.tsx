@@ -63,7 +63,9 @@ function ListField(props: FieldProps) {
       .filter(Boolean);
   useEffect(() => {
     // A change from elsewhere (YAML view, reorder) replaces the text; our own typing does not.
-    setText(current => (parse(current).join(', ') === joined ? current : joined));
+    setText(current =>
+      parse(current).join(', ') === joined ? current : joined,
+    );
   }, [joined]);
   const problems = problemsAt(props.problems, props.path);
   return (
@@ -154,8 +156,7 @@ export function SpecField(props: FieldProps) {
     helperText: help(problems, schema.description),
   };
   const choices =
-    schema.enum ??
-    (schema.type === 'boolean' ? [true, false] : undefined);
+    schema.enum ?? (schema.type === 'boolean' ? [true, false] : undefined);
   if (choices) {
     return (
       <TextField
@@ -198,7 +199,11 @@ export function SpecField(props: FieldProps) {
         }}
         InputProps={
           unit
-            ? { endAdornment: <InputAdornment position="end">{unit}</InputAdornment> }
+            ? {
+                endAdornment: (
+                  <InputAdornment position="end">{unit}</InputAdornment>
+                ),
+              }
             : undefined
         }
         onChange={e =>
@@ -213,7 +218,9 @@ export function SpecField(props: FieldProps) {
         {...common}
         value={typeof value === 'string' ? value : ''}
         onChange={e =>
-          onChange(e.target.value === '' && !required ? undefined : e.target.value)
+          onChange(
+            e.target.value === '' && !required ? undefined : e.target.value,
+          )
         }
       />
     );
