@@ -50,6 +50,7 @@ import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
 import { startIcebergSnapshotExpiry } from './iceberg';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
+import { createDeploymentApi } from './deployment';
 import { createPreviewApi } from './preview';
 import { createQualityScoresApi } from './quality';
 import {
@@ -460,6 +461,8 @@ export const ingestionPlugin = createBackendPlugin({
                   connections.resolveConnection(organizationId, name),
                 masking: new PiiMasking(knex),
               }),
+              // Deployment status (behind?) and redeploy, as the scaffolder's deploy action does.
+              createDeploymentApi({ httpAuth, pipelines, directory }),
               // The organization dashboard: health, runs today, quality, spend, failures.
               createDashboardApi({
                 config,
