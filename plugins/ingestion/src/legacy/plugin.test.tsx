@@ -20,6 +20,7 @@ import { configure, screen } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { costsApiRef } from '../api/CostsApi';
+import { dashboardApiRef } from '../api/DashboardApi';
 import { exploreApiRef, type ExploreApi } from '../api/ExploreApi';
 import { ingestionApiRef, type IngestionApi } from '../api/IngestionApi';
 import {
@@ -37,6 +38,10 @@ import {
   mockCostsApi,
   summary,
 } from '../components/costs/__testUtils__/mockCostsApi';
+import {
+  dashboardPipeline,
+  mockDashboardApi,
+} from '../components/dashboard/__testUtils__/mockDashboardApi';
 import { pipelineRouteRef, rootRouteRef } from '../routes';
 import { COST_ESTIMATE_FIELD, ORGANIZATION_PICKER_FIELD } from '../scaffolder';
 import {
@@ -131,6 +136,15 @@ function render(
       apis={[
         [ingestionApiRef, ingestionApi],
         [costsApiRef, mockCostsApi({ getSummary: async () => summary() })],
+        [
+          dashboardApiRef,
+          mockDashboardApi({
+            listPipelines: async () => ({
+              items: [dashboardPipeline('daily-transactions', { id: 'p-42' })],
+              totalCount: 1,
+            }),
+          }),
+        ],
         [exploreApiRef, unusedExploreApi],
         [organizationsApiRef, notPlatformAdmin],
         [catalogApiRef, catalogApiMock()],

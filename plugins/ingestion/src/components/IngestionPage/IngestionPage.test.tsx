@@ -1,91 +1,310 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import type {
-  OrganizationSummary,
-  Pipeline,
-  Run,
-} from '@ingestion-for-backstage/plugin-ingestion-common';
-import { screen } from '@testing-library/react';
+import { signalApiRef, type SignalApi } from '@backstage/plugin-signals-react';
+import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingestion-common';
+import {
+  act,
+  configure,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ingestionApiRef, type IngestionApi } from '../../api/IngestionApi';
-import { mockIngestionApi } from '../../api/__testUtils__/mockIngestionApi';
-import { pipelineRouteRef } from '../../routes';
+import { dashboardApiRef, type DashboardApi } from '../../api/DashboardApi';
+import { ingestionApiRef } from '../../api/IngestionApi';
+import {
+  mockIngestionApi,
+  responseError,
+} from '../../api/__testUtils__/mockIngestionApi';
+import { pipelineRouteRef, rootRouteRef } from '../../routes';
 import { financeOrganization } from '../__testUtils__/fixtures';
+import {
+  dashboardPipeline,
+  mockDashboardApi,
+  organizationDashboard,
+} from '../dashboard/__testUtils__/mockDashboardApi';
 import { IngestionPage } from './IngestionPage';
 
-const organization: OrganizationSummary = {
+// Rendering the tables in jsdom is slow on a busy 2-core machine.
+jest.setTimeout(90_000);
+configure({ asyncUtilTimeout: 15_000 });
+
+const finance: OrganizationSummary = {
   ...financeOrganization,
   roles: ['analyst'],
 };
+const retail: OrganizationSummary = {
+  ...financeOrganization,
+  id: 'retail',
+  name: 'Retail',
+  costCenter: 'RET-001',
+  roles: ['viewer'],
+};
 
-const pipeline = (name: string): Pipeline => ({
-  id: `id-${name}`,
-  organization: 'finance',
-  name,
-  owner: 'group:default/finance',
-  pipelineType: 'batch',
-  schedule: '0 2 * * *',
-  scheduleTimezone: 'UTC',
-  engine: 'local',
-  currentVersion: 1,
-  createdAt: '2026-11-01T00:00:00Z',
-  createdBy: 'user:default/finance-engineer',
-  updatedAt: '2026-11-01T00:00:00Z',
-  updatedBy: 'user:default/finance-engineer',
-});
+function mockSignals() {
+  const listeners = new Map<string, (message: any) => void>();
+  const api: SignalApi = {
+    subscribe(channel, onMessage) {
+      listeners.set(channel, onMessage as (message: any) => void);
+      return { unsubscribe: () => listeners.delete(channel) };
+    },
+  };
+  return { api, listeners };
+}
 
-function mockApi(overrides: Partial<IngestionApi> = {}): IngestionApi {
-  return mockIngestionApi({
-    listOrganizations: async () => ({ items: [organization] }),
-    listPipelines: async ({ cursor } = {}) =>
-      cursor === 'page-2'
-        ? { items: [pipeline('second-page')] }
-        : { items: [pipeline('daily-transactions')], nextCursor: 'page-2' },
-    listRuns: async () => ({ items: [] as Run[] }),
-    ...overrides,
+function render(
+  dashboard: DashboardApi,
+  options: {
+    organizations?: OrganizationSummary[];
+    query?: string;
+    signals?: SignalApi;
+  } = {},
+) {
+  const organizations = options.organizations ?? [finance, retail];
+  return renderInTestApp(<IngestionPage />, {
+    mountPath: '/ingestion',
+    initialRouteEntries: [`/ingestion${options.query ?? ''}`],
+    mountedRoutes: {
+      '/ingestion': rootRouteRef,
+      '/ingestion/pipelines/:pipelineId': pipelineRouteRef,
+    },
+    apis: [
+      [dashboardApiRef, dashboard],
+      [
+        ingestionApiRef,
+        mockIngestionApi({
+          listOrganizations: async () => ({ items: organizations }),
+        }),
+      ],
+      ...(options.signals ? ([[signalApiRef, options.signals]] as const) : []),
+    ] as any,
   });
 }
 
-// Rendering the tables in jsdom is slow on a busy 2-core machine.
-jest.setTimeout(60_000);
+const spied = (overrides: Partial<DashboardApi> = {}) => {
+  const api = mockDashboardApi(overrides);
+  jest.spyOn(api, 'getDashboard');
+  jest.spyOn(api, 'listPipelines');
+  return api;
+};
 
-describe('IngestionPage', () => {
-  it('shows my organizations with roles, and pages through pipelines on the server', async () => {
-    const api = mockApi();
-    const listPipelines = jest.spyOn(api, 'listPipelines');
-    await renderInTestApp(<IngestionPage />, {
-      apis: [[ingestionApiRef, api]],
-      mountedRoutes: { '/ingestion/pipelines/:pipelineId': pipelineRouteRef },
-    });
-    expect(await screen.findByText('FIN-001')).toBeInTheDocument();
-    expect(screen.getByText('analyst')).toBeInTheDocument();
-    // Each pipeline links to its page.
+describe('IngestionPage (organization dashboard)', () => {
+  it("shows the first organization's health, runs, quality, spend, failures and pipelines", async () => {
+    const api = spied();
+    await render(api);
+    expect(
+      await screen.findByText(
+        'Finance · cost center FIN-001 · production · your roles: analyst',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getDashboard).toHaveBeenCalledWith('finance');
+    expect(await screen.findByTestId('health-failed')).toHaveTextContent('1');
+    expect(screen.getByTestId('health-quality_breached')).toHaveTextContent(
+      '2',
+    );
+    expect(screen.getByTestId('health-stale')).toHaveTextContent('1');
+    expect(screen.getByTestId('health-healthy')).toHaveTextContent('3');
+    expect(screen.getByText('81.8%')).toBeInTheDocument();
+    expect(screen.getByText('9 succeeded, 2 failed')).toBeInTheDocument();
+    expect(screen.getByText('1 queued or running now')).toBeInTheDocument();
+    expect(screen.getByText('92.5')).toBeInTheDocument();
+    expect(screen.getByText('18 of 20 rules passing')).toBeInTheDocument();
+    expect(screen.getByText('$412.50')).toBeInTheDocument();
+    expect(
+      screen.getByText('41% of the $1,000.00 monthly budget'),
+    ).toBeInTheDocument();
+    // Recent failures link to the pipeline's runs.
+    expect(screen.getByRole('link', { name: 'ledger' })).toHaveAttribute(
+      'href',
+      '/ingestion/pipelines/id-ledger?tab=runs',
+    );
+    expect(
+      screen.getByText('Source unreachable: finance-db'),
+    ).toBeInTheDocument();
+    // The pipelines, with health and the latest run.
     expect(
       await screen.findByRole('link', { name: 'daily-transactions' }),
     ).toHaveAttribute('href', '/ingestion/pipelines/id-daily-transactions');
-    expect(screen.getByText('No runs yet.')).toBeInTheDocument();
+    expect(screen.getByText('Pipelines (1)')).toBeInTheDocument();
+  });
 
-    await userEvent.click(screen.getAllByRole('button', { name: 'Next' })[0]);
-    expect(await screen.findByText('second-page')).toBeInTheDocument();
-    expect(listPipelines).toHaveBeenLastCalledWith(
-      expect.objectContaining({ cursor: 'page-2', limit: 20 }),
+  it('sends the filters to the server, text once typing pauses, and pages on the server', async () => {
+    const api = spied({
+      listPipelines: async (_org, query) => ({
+        items: [dashboardPipeline(`page-${query.offset ?? 0}`)],
+        totalCount: 45,
+      }),
+    });
+    await render(api);
+    await screen.findByRole('link', { name: 'page-0' });
+
+    await userEvent.type(screen.getByLabelText('Search by name'), 'pay');
+    await waitFor(() =>
+      expect(api.listPipelines).toHaveBeenLastCalledWith(
+        'finance',
+        expect.objectContaining({ name: 'pay', offset: 0, limit: 20 }),
+      ),
+    );
+    // Typing is debounced: no request for a part of the word.
+    const names = (api.listPipelines as jest.Mock).mock.calls.map(
+      ([, q]) => q.name,
+    );
+    expect(names).not.toContain('p');
+    expect(names).not.toContain('pa');
+
+    // A health in the card filters the table by it.
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Show the 1 pipelines: Stale against schedule',
+      }),
+    );
+    await waitFor(() =>
+      expect(api.listPipelines).toHaveBeenLastCalledWith(
+        'finance',
+        expect.objectContaining({ name: 'pay', status: 'stale' }),
+      ),
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    expect(await screen.findByRole('link', { name: 'page-20' })).toBeVisible();
+    expect(api.listPipelines).toHaveBeenLastCalledWith(
+      'finance',
+      expect.objectContaining({ offset: 20, status: 'stale' }),
     );
   });
 
-  it('shows the server’s message when a list fails', async () => {
-    await renderInTestApp(<IngestionPage />, {
-      apis: [
-        [
-          ingestionApiRef,
-          mockApi({
-            listRuns: async () => {
-              throw new Error('Organization quota exceeded');
-            },
-          }),
-        ],
-      ],
+  it('opens the organization of the URL, and switches organizations', async () => {
+    const api = spied({
+      getDashboard: async organization =>
+        organizationDashboard({
+          organization,
+          spend: undefined,
+        }),
     });
+    await render(api, { query: '?organization=retail' });
     expect(
-      (await screen.findAllByText(/Organization quota exceeded/))[0],
+      await screen.findByText(
+        'Retail · cost center RET-001 · production · your roles: viewer',
+      ),
     ).toBeInTheDocument();
+    expect(api.getDashboard).toHaveBeenCalledWith('retail');
+    // A viewer: no spend.
+    expect(
+      await screen.findByText(
+        'Your roles in this organization do not include reading its spend.',
+      ),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Organization'));
+    const options = within(screen.getByRole('listbox'));
+    expect(options.getAllByRole('option').map(o => o.textContent)).toEqual([
+      'Finance',
+      'Retail',
+    ]);
+    await userEvent.click(options.getByRole('option', { name: 'Finance' }));
+    await waitFor(() =>
+      expect(api.getDashboard).toHaveBeenLastCalledWith('finance'),
+    );
+  });
+
+  it('says "not found" for an organization the user is not a member of, and asks nothing', async () => {
+    const api = spied();
+    await render(api, { query: '?organization=healthcare' });
+    expect(await screen.findByText('Not found')).toBeInTheDocument();
+    expect(api.getDashboard).not.toHaveBeenCalled();
+    expect(api.listPipelines).not.toHaveBeenCalled();
+  });
+
+  it('says "not found" when the server denies the organization', async () => {
+    const api = spied({
+      getDashboard: async () => {
+        throw await responseError(
+          404,
+          'NotFoundError',
+          "Organization 'finance' not found",
+        );
+      },
+    });
+    await render(api);
+    expect(await screen.findByText('Not found')).toBeInTheDocument();
+  });
+
+  it('shows the server’s message when the dashboard fails', async () => {
+    await render(
+      spied({
+        getDashboard: async () => {
+          throw await responseError(500, 'Error', 'Database is unavailable');
+        },
+      }),
+    );
+    expect(
+      (await screen.findAllByText(/Database is unavailable/))[0],
+    ).toBeInTheDocument();
+  });
+
+  it('says so for an organization without pipelines', async () => {
+    await render(
+      spied({
+        getDashboard: async () =>
+          organizationDashboard({
+            pipelines: {
+              total: 0,
+              failed: 0,
+              quality_breached: 0,
+              stale: 0,
+              healthy: 0,
+            },
+            recentFailures: [],
+          }),
+        listPipelines: async () => ({ items: [], totalCount: 0 }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'This organization has no pipelines yet. Create one from a template on the Create page.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('No failed runs.')).toBeInTheDocument();
+  });
+
+  it('says so to users of no organization', async () => {
+    const api = spied();
+    await render(api, { organizations: [] });
+    expect(
+      await screen.findByText('You are not a member of any organization'),
+    ).toBeInTheDocument();
+    expect(api.getDashboard).not.toHaveBeenCalled();
+  });
+
+  it('shows run status live from signals, and refetches the numbers', async () => {
+    const { api: signals, listeners } = mockSignals();
+    const api = spied();
+    await render(api, { signals });
+    await screen.findByRole('link', { name: 'daily-transactions' });
+    expect(screen.getByText('succeeded')).toBeInTheDocument();
+    expect([...listeners.keys()]).toEqual(
+      expect.arrayContaining([
+        'ingestion:runs:finance',
+        'ingestion:pipeline-runs:id-daily-transactions',
+      ]),
+    );
+    const signal = {
+      runId: 'r2',
+      pipelineId: 'id-daily-transactions',
+      organization: 'finance',
+      status: 'running',
+    };
+    act(() =>
+      listeners.get('ingestion:pipeline-runs:id-daily-transactions')!(signal),
+    );
+    expect(await screen.findByText('running')).toBeInTheDocument();
+    const before = (api.getDashboard as jest.Mock).mock.calls.length;
+    act(() => listeners.get('ingestion:runs:finance')!(signal));
+    await waitFor(
+      () =>
+        expect(
+          (api.getDashboard as jest.Mock).mock.calls.length,
+        ).toBeGreaterThan(before),
+      { timeout: 10_000 },
+    );
   });
 });
