@@ -67,7 +67,7 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
   let sourceTable: string;
   const backends: Array<{ stop(): Promise<void> }> = [];
 
-  const config = (more: Json = {}) => ({
+  const config = (more: Json = {}, byOrganization: Json = {}) => ({
     ingestion: {
       ...TEST_CONFIG.ingestion,
       organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
@@ -78,6 +78,7 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
             allow: [{ host: PG_URL.hostname, ports: [PG_PORT, port] }],
           },
         }),
+        ...byOrganization[org.id],
       })),
       secrets: {
         masterKeys: [{ id: 'k', key: randomBytes(32).toString('base64') }],
@@ -88,10 +89,14 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
     },
   });
 
-  async function start(more: Json = {}) {
+  async function start(
+    more: Json = {},
+    byOrganization: Json = {},
+    store: Knex = knex,
+  ) {
     const backend = await startIngestionTestBackend({
-      knex,
-      config: config(more),
+      knex: store,
+      config: config(more, byOrganization),
     });
     backends.push(backend);
     return backend.server;
@@ -357,6 +362,25 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
     expect((await preview(body, 'finance-analyst')).status).toBe(403);
     expect((await preview(body, 'finance-viewer')).status).toBe(403);
     expect((await preview(body, 'finance-admin')).status).toBe(200);
+  });
+
+  it("counts against the organization's API rate limit, as any request", async () => {
+    // A store of its own: organizations are seeded from config into an empty store only.
+    const limited = await start(
+      {},
+      { healthcare: { quotas: { api: { requestsPerDay: 2 } } } },
+      await databases.init(databaseId),
+    );
+    const body = {
+      organization: 'healthcare',
+      spec: demo('patient-visits').spec,
+      sampleRows: 1,
+    };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await preview(body, 'healthcare-engineer', limited)).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
   });
 
   it('stops a preview past its time box (504)', async () => {
