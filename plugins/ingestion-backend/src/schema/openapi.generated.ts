@@ -361,7 +361,7 @@ export const spec = {
             "$ref": "#/components/responses/SpecProblems"
           },
           "422": {
-            "description": "The source (or a joined dataset) cannot be read: an unreachable host, refused credentials, a missing file or table, a connection that does not exist. The message names the source (`Cannot read source postgres connection 'crm' table public.customers: …`); never a stack trace.",
+            "description": "The source (or a joined dataset) cannot be read: an unreachable host, refused credentials, a missing file or table, a connection that does not exist. The message names the dataset (`Cannot read postgres:crm/public.customers: connect ECONNREFUSED …`); never a stack trace.",
             "content": {
               "application/json": {
                 "schema": {
