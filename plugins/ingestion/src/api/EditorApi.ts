@@ -112,6 +112,16 @@ export function specProblems(error: unknown): FieldProblem[] | undefined {
   );
 }
 
+/** The server's own message of a failed call (`ResponseError`s say only the status). */
+export function serverMessage(error: unknown): string {
+  const e = error as {
+    message?: string;
+    body?: { error?: { message?: unknown } };
+  };
+  const message = e?.body?.error?.message;
+  return typeof message === 'string' && message ? message : String(e?.message);
+}
+
 /**
  * The default {@link EditorApi}, on the transport every ingestion client shares.
  *

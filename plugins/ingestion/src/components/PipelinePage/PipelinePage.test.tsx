@@ -30,6 +30,7 @@ import {
   monthFromNow,
   series,
 } from '../costs/__testUtils__/mockCostsApi';
+import { editPipelineRouteRef } from '../editor/routes';
 import { PipelinePage } from './PipelinePage';
 
 const pipelineEntity = {
@@ -63,6 +64,7 @@ function render(
     ],
     mountedRoutes: {
       '/ingestion/pipelines/:pipelineId': pipelineRouteRef,
+      '/ingestion/pipelines/:pipelineId/edit': editPipelineRouteRef,
       '/catalog/:namespace/:kind/:name': entityRouteRef,
     },
     apis: [
@@ -160,6 +162,22 @@ describe('PipelinePage', () => {
     expect(
       screen.getByText(/predates the PII masks this environment now requires/),
     ).toBeInTheDocument();
+  });
+
+  it('links users allowed to update the pipeline to its editor', async () => {
+    await render(api());
+    // A link styled as a button (MUI gives it the button role).
+    expect(await screen.findByRole('button', { name: 'Edit' })).toHaveAttribute(
+      'href',
+      '/ingestion/pipelines/p-1/edit',
+    );
+  });
+
+  it('has no Edit button for users who may only read the pipeline', async () => {
+    await render(api(), { permissions: [pipelineReadPermission.name] });
+    await screen.findByRole('heading', { name: 'daily-transactions' });
+    expect(await screen.findByText('Finance')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
   });
 
   it('says "not found" for a pipeline that does not exist or is another organization’s', async () => {

@@ -13,6 +13,7 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import {
   editorApiRef,
+  serverMessage,
   specProblems,
   type SpecPreview,
 } from '../../api/EditorApi';
@@ -42,8 +43,8 @@ function PreviewError(props: { error: Error }) {
         title="The source could not be read"
       >
         <Typography variant="body2">
-          {error.message}. Check the source settings and the organization's
-          connection, then preview again.
+          {serverMessage(error)}. Check the source settings and the
+          organization's connection, then preview again.
         </Typography>
       </WarningPanel>
     );
@@ -56,7 +57,7 @@ function PreviewError(props: { error: Error }) {
         title="The preview took longer than its time limit"
       >
         <Typography variant="body2">
-          {error.message}. Try a smaller sample.
+          {serverMessage(error)}. Try a smaller sample.
         </Typography>
       </WarningPanel>
     );

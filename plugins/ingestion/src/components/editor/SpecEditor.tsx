@@ -10,7 +10,7 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { useEffect, useState, type ReactNode } from 'react';
-import { specProblems } from '../../api/EditorApi';
+import { serverMessage, specProblems } from '../../api/EditorApi';
 import { errorStatus } from '../common/ApiErrorPanel';
 import { PreviewPanel } from './PreviewPanel';
 import { ProblemsSummary } from './ProblemsSummary';
@@ -106,12 +106,12 @@ export function SpecEditor(props: {
         setDialog(undefined);
       } else if (errorStatus(e) === 409) {
         setDialog({
-          error: `Not saved: someone saved a new version of this pipeline meanwhile (${
-            (e as Error).message
-          }). Copy your YAML, reload the editor and apply your change again.`,
+          error: `Not saved: someone saved a new version of this pipeline meanwhile (${serverMessage(
+            e,
+          )}). Copy your YAML, reload the editor and apply your change again.`,
         });
       } else {
-        setDialog({ error: `Not saved: ${(e as Error).message}` });
+        setDialog({ error: `Not saved: ${serverMessage(e)}` });
       }
     } finally {
       setSaving(false);
