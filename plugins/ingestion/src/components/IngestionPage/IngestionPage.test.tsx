@@ -113,10 +113,11 @@ describe('IngestionPage (organization dashboard)', () => {
       screen.getByText('41% of the $1,000.00 monthly budget'),
     ).toBeInTheDocument();
     // Recent failures link to the pipeline's runs.
-    expect(screen.getByRole('link', { name: 'ledger' })).toHaveAttribute(
-      'href',
-      '/ingestion/pipelines/id-ledger?tab=runs',
-    );
+    expect(
+      screen.getByRole('link', {
+        name: 'Runs of ledger, where run aaaaaaaa failed',
+      }),
+    ).toHaveAttribute('href', '/ingestion/pipelines/id-ledger?tab=runs');
     expect(
       screen.getByText('Source unreachable: finance-db'),
     ).toBeInTheDocument();

@@ -62,7 +62,15 @@ export function DashboardPipelines(props: {
   const [type, setType] = useState<DashboardPipelineFilters['type']>();
   const [engine, setEngine] = useState<string>();
   const [page, setPage] = useState(0);
-  useDebounce(() => setText(typed), FILTER_DEBOUNCE_MS, [typed]);
+  useDebounce(
+    // Same filters, same state: no re-render of the table.
+    () =>
+      setText(previous =>
+        JSON.stringify(previous) === JSON.stringify(typed) ? previous : typed,
+      ),
+    FILTER_DEBOUNCE_MS,
+    [typed],
+  );
   const filters = { ...text, type, engine, status };
   const filtersKey = JSON.stringify([organization, filters]);
   useEffect(() => setPage(0), [filtersKey]);

@@ -188,7 +188,13 @@ function FailuresTable(props: { failures: Failure[] }) {
       title: 'Pipeline',
       render: f =>
         pipelineLink ? (
-          <Link to={`${pipelineLink({ pipelineId: f.pipelineId })}?tab=runs`}>
+          <Link
+            to={`${pipelineLink({ pipelineId: f.pipelineId })}?tab=runs`}
+            aria-label={`Runs of ${f.pipelineName}, where run ${f.runId.slice(
+              0,
+              8,
+            )} failed`}
+          >
             {f.pipelineName}
           </Link>
         ) : (
