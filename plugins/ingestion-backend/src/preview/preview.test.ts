@@ -2,6 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,6 +66,9 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
   let root: string;
   let port: number;
   let sourceTable: string;
+  let api: Server;
+  let apiPort: number;
+  const pagesServed: number[] = [];
   const backends: Array<{ stop(): Promise<void> }> = [];
 
   const config = (more: Json = {}, byOrganization: Json = {}) => ({
@@ -75,7 +79,10 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
         storage: join(root, org.id),
         ...(org.id === 'finance' && {
           egress: {
-            allow: [{ host: PG_URL.hostname, ports: [PG_PORT, port] }],
+            allow: [
+              { host: PG_URL.hostname, ports: [PG_PORT, port] },
+              { host: '127.0.0.1', ports: [apiPort] },
+            ],
           },
         }),
         ...byOrganization[org.id],
@@ -114,6 +121,22 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
     knex = await databases.init(databaseId);
     root = await fs.mkdtemp(join(tmpdir(), 'ingestion-preview-'));
     port = await closedPort();
+    // A paged JSON API of 10 pages of 3 records.
+    api = createHttpServer((req, res) => {
+      const page = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
+      pagesServed.push(page);
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          items:
+            page < 10
+              ? [1, 2, 3].map(i => ({ id: page * 3 + i, kind: 'event' }))
+              : [],
+        }),
+      );
+    });
+    await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve));
+    apiPort = (api.address() as { port: number }).port;
     for (const pipeline of DEMO_PIPELINES) {
       for (const [path, content] of Object.entries(pipeline.files)) {
         const file = join(root, pipeline.organization, path);
@@ -159,6 +182,7 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
     await pg.query(`DROP TABLE IF EXISTS ${sourceTable}`);
     await pg.end();
     await fs.rm(root, { recursive: true, force: true });
+    await new Promise(resolve => api.close(resolve));
   });
 
   it("previews healthcare's demo pipeline: rows, schema, PII and rules, nothing written", async () => {
@@ -278,6 +302,36 @@ describe.each(databases.eachSupportedId())('spec preview on %s', databaseId => {
     expect(res.body.quality).toEqual([
       expect.objectContaining({ type: 'row_count', passed: false }),
     ]);
+  });
+
+  it('stops paging an HTTP source once the sample is full', async () => {
+    pagesServed.length = 0;
+    const res = await preview({
+      organization: 'finance',
+      sampleRows: 4,
+      spec: {
+        ...demo('daily-transactions').spec,
+        source: {
+          type: 'http',
+          url: `http://127.0.0.1:${apiPort}/events`,
+          records_path: 'items',
+          pagination: { type: 'page', page_param: 'page', start_page: 0 },
+        },
+        transformations: [],
+        data_quality: [],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sampleRows: 4, truncated: true });
+    // JSON numbers are BIGINT in DuckDB, which the rows carry as exact text.
+    expect(res.body.rows.map((r: Json) => r.id)).toEqual(['1', '2', '3', '4']);
+    expect(res.body.schema[0]).toEqual({
+      name: 'id',
+      type: 'BIGINT',
+      nullable: true,
+    });
+    // Two pages hold the sample and the row that tells there is more.
+    expect(pagesServed).toEqual([0, 1]);
   });
 
   it('answers 422 naming the source when it cannot be read', async () => {

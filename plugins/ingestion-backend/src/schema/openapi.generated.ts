@@ -315,7 +315,7 @@ export const spec = {
     "/v1/specs/preview": {
       "post": {
         "operationId": "PreviewSpec",
-        "description": "Runs a draft spec on a sample of its source with the local engine and returns what the run would produce: the output rows (after transformations and `drop` rules, with the PII masks the organization's environment applies), their schema, the PII found and each quality rule's result. Nothing is written: no table, no Iceberg commit, no run record, no lineage, no cost record; the request counts against the API rate limits only, never against the concurrent-job or DBU quotas. The source is read up to `sampleRows` rows (databases with `LIMIT`, files by stopping the scan; HTTP and Iceberg sources are read as a run reads them and then cut to the sample), datasets a `join` reads are read whole. The run is time-boxed (`ingestion.preview.timeoutSeconds`, default 30). Needs the right to create pipelines in the organization (engineers and admins; 404 for organizations the caller is not a member of, 403 without the right). A rule that fails on the sample is a result (200 with `passed: false`), not an error. Streaming and Kafka specs cannot be previewed (400).",
+        "description": "Runs a draft spec on a sample of its source with the local engine and returns what the run would produce: the output rows (after transformations and `drop` rules, with the PII masks the organization's environment applies), their schema, the PII found and each quality rule's result. Nothing is written: no table, no Iceberg commit, no run record, no lineage, no cost record; the request counts against the API rate limits only, never against the concurrent-job or DBU quotas. The source is read up to `sampleRows` rows (databases with `LIMIT`, files by stopping the scan, HTTP sources by stopping the paging; Iceberg sources are read as a run reads them, then cut to the sample), datasets a `join` reads are read whole. The run is time-boxed (`ingestion.preview.timeoutSeconds`, default 30). Needs the right to create pipelines in the organization (engineers and admins; 404 for organizations the caller is not a member of, 403 without the right). A rule that fails on the sample is a result (200 with `passed: false`), not an error. Streaming and Kafka specs cannot be previewed (400).",
         "requestBody": {
           "required": true,
           "content": {
@@ -3841,7 +3841,7 @@ export const spec = {
         "properties": {
           "rows": {
             "type": "array",
-            "description": "Output rows, at most `sampleRows`, as JSON: 64-bit integers and decimals as numbers when exact, else strings; dates and timestamps as ISO 8601 text; binary as hex.",
+            "description": "Output rows, at most `sampleRows`, as JSON: 64-bit integers and decimals as text (exact), other numbers and booleans as JSON, dates and timestamps as text (`2024-01-02`, `2024-01-02 03:04:05`), NULL as null.",
             "items": {
               "type": "object"
             }

@@ -155,6 +155,10 @@ export async function readHttp(
         );
         records += objects.length;
       }
+      // A preview's sample is full: no more pages.
+      if (context.sampleRows !== undefined && records >= context.sampleRows) {
+        break;
+      }
 
       nextUrl = undefined;
       switch (pagination.type) {
