@@ -1,5 +1,10 @@
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { DefaultSchedulerService } from '@backstage/backend-defaults/scheduler';
+import {
+  coreServices,
+  createServiceFactory,
+  type SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import type { Knex } from 'knex';
@@ -13,6 +18,7 @@ import {
   createTestCaches,
   testCacheConfig,
 } from './ratelimit/__testUtils__/testCaches';
+import { RUN_DRIVER_TASK_ID } from './runs';
 import { scheduledRunId } from './runs/schedules';
 import { TEST_CONFIG, TEST_ORGANIZATIONS } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
@@ -64,6 +70,42 @@ async function eventually<T>(
   }
 }
 
+/**
+ * The real scheduler (`schedulerServiceFactory`'s), which also counts how often each task ran on
+ * this replica: `ticks[task id]`.
+ */
+function countingScheduler(ticks: Record<string, number>) {
+  return createServiceFactory({
+    service: coreServices.scheduler,
+    deps: {
+      database: coreServices.database,
+      logger: coreServices.logger,
+      rootLifecycle: coreServices.rootLifecycle,
+      httpRouter: coreServices.httpRouter,
+      pluginMetadata: coreServices.pluginMetadata,
+      metrics: metricsServiceRef,
+    },
+    factory(deps): SchedulerService {
+      const scheduler = DefaultSchedulerService.create(deps);
+      return {
+        scheduleTask: task =>
+          scheduler.scheduleTask({
+            ...task,
+            fn: async signal => {
+              ticks[task.id] = (ticks[task.id] ?? 0) + 1;
+              await task.fn(signal);
+            },
+          }),
+        createScheduledTaskRunner: schedule =>
+          scheduler.createScheduledTaskRunner(schedule),
+        triggerTask: id => scheduler.triggerTask(id),
+        getScheduledTasks: () => scheduler.getScheduledTasks(),
+        cancelTask: id => scheduler.cancelTask(id),
+      } as SchedulerService;
+    },
+  });
+}
+
 /** A round-robin HTTP proxy: each request goes to the next target, named in `x-test-replica`. */
 async function startRoundRobinProxy(targets: AddressInfo[]) {
   let next = 0;
@@ -107,6 +149,8 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
   'two backend replicas behind one address (PostgreSQL, Redis)',
   () => {
     const sent: any[] = [];
+    /** Per replica, how often each scheduled task ran there. */
+    const ticks: Array<Record<string, number>> = [{}, {}];
     const backends: Array<
       Awaited<ReturnType<typeof startIngestionTestBackend>>
     > = [];
@@ -147,7 +191,7 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
           await startIngestionTestBackend({
             knex,
             config,
-            features: [schedulerServiceFactory, notifications],
+            features: [countingScheduler(ticks[i]), notifications],
           }),
         );
       }
@@ -280,6 +324,8 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
       });
       const pipelineId: string = created.body.id;
       expect(Date.now()).toBeLessThan(fire.getTime());
+      const driverTicks = () => ticks.map(t => t[RUN_DRIVER_TASK_ID] ?? 0);
+      const before = driverTicks();
 
       const runsOf = () =>
         knex('runs').where({ pipeline_id: pipelineId }).select('id', 'status');
@@ -295,6 +341,10 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
       await sleep(8_000);
       const runs = await runsOf();
       expect(runs).toEqual(failed);
+      // Both replicas' run drivers ticked in the window (the scheduler's lock: one at a time).
+      const after = driverTicks();
+      expect(after[0]).toBeGreaterThan(before[0]);
+      expect(after[1]).toBeGreaterThan(before[1]);
       expect(runs).toEqual([
         { id: scheduledRunId(pipelineId, fire), status: 'failed' },
       ]);
