@@ -258,6 +258,11 @@ export interface Config {
        * above 0 and at most 3600.
        */
       timeoutSeconds?: number;
+      /**
+       * Previews one backend instance runs at once (they share its DuckDB with the local runs);
+       * more answer 503. Default 4, from 1 to 64.
+       */
+      maxConcurrent?: number;
     };
 
     /** The local (DuckDB) engine. */

@@ -22,7 +22,7 @@ describe('deploymentStatus', () => {
       id: 'p',
       currentVersion: 3,
       ...(deployment && { deployment }),
-    }) as unknown as PipelineDetails;
+    } as unknown as PipelineDetails);
   const at = '2026-01-01T00:00:00.000Z';
 
   it('is behind when the job runs an older version or an older effective spec', () => {
@@ -56,9 +56,7 @@ describe.each(databases.eachSupportedId())(
   'deployment status and redeploy on %s',
   databaseId => {
     let workspace: DatabricksTestServer;
-    let server: Awaited<
-      ReturnType<typeof startIngestionTestBackend>
-    >['server'];
+    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let stop: () => Promise<void>;
     const token = 'dapi00112233445566778899aabbccddeeff';
     let counter = 0;

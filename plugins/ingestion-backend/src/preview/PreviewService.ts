@@ -75,6 +75,24 @@ export interface PreviewServiceOptions {
   masking: Pick<PiiMasking, 'effectiveSpec'>;
   /** The time box; default {@link DEFAULT_PREVIEW_TIMEOUT_SECONDS} seconds. */
   timeoutMs?: number;
+  /** Previews this backend runs at once; default {@link DEFAULT_MAX_CONCURRENT_PREVIEWS}. */
+  maxConcurrent?: number;
+}
+
+/** Previews a backend runs at once when `ingestion.preview.maxConcurrent` is not set. */
+export const DEFAULT_MAX_CONCURRENT_PREVIEWS = 4;
+
+/** Reads `ingestion.preview.maxConcurrent` (an integer from 1 to 64). */
+export function readMaxConcurrentPreviews(config: RootConfigService): number {
+  const value =
+    config.getOptionalNumber('ingestion.preview.maxConcurrent') ??
+    DEFAULT_MAX_CONCURRENT_PREVIEWS;
+  if (!Number.isInteger(value) || value < 1 || value > 64) {
+    throw new Error(
+      `ingestion.preview.maxConcurrent must be an integer from 1 to 64, got ${value}`,
+    );
+  }
+  return value;
 }
 
 /** Reads `ingestion.preview.timeoutSeconds` (a positive number; fractions allowed). */
@@ -97,6 +115,9 @@ export function readPreviewTimeoutMs(config: RootConfigService): number {
  * quota but the API rate limit applies; the run is time-boxed and its workspace dropped.
  */
 export class PreviewService {
+  /** Previews running in this backend: they share its DuckDB with the runs. */
+  private running = 0;
+
   private constructor(private readonly options: PreviewServiceOptions) {}
 
   static create(options: PreviewServiceOptions): PreviewService {
@@ -186,6 +207,14 @@ export class PreviewService {
       },
     };
 
+    const maxConcurrent =
+      this.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_PREVIEWS;
+    if (this.running >= maxConcurrent) {
+      throw new ServiceUnavailableError(
+        `${this.running} previews are running on this backend (ingestion.preview.maxConcurrent); try again in a moment`,
+      );
+    }
+    this.running += 1;
     const timeoutMs =
       this.options.timeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_SECONDS * 1000;
     const abort = new AbortController();
@@ -224,6 +253,7 @@ export class PreviewService {
       }
       throw error;
     } finally {
+      this.running -= 1;
       clearTimeout(timer);
       input.signal?.removeEventListener('abort', left);
     }

@@ -5,12 +5,14 @@ import type {
 import { createPreviewRouter } from './router';
 import {
   PreviewService,
+  readMaxConcurrentPreviews,
   readPreviewTimeoutMs,
   type PreviewServiceOptions,
 } from './PreviewService';
 
 export {
   PreviewService,
+  DEFAULT_MAX_CONCURRENT_PREVIEWS,
   DEFAULT_PREVIEW_TIMEOUT_SECONDS,
   DEFAULT_SAMPLE_ROWS,
   MAX_SAMPLE_ROWS,
@@ -20,7 +22,7 @@ export { PreviewTimeoutError, SourceUnreadableError } from './errors';
 
 /** `POST /v1/specs/preview`, as an entry of the router's `extraRouters`. */
 export function createPreviewApi(
-  options: Omit<PreviewServiceOptions, 'timeoutMs'> & {
+  options: Omit<PreviewServiceOptions, 'timeoutMs' | 'maxConcurrent'> & {
     config: RootConfigService;
     httpAuth: HttpAuthService;
   },
@@ -33,6 +35,7 @@ export function createPreviewApi(
       service: PreviewService.create({
         ...service,
         timeoutMs: readPreviewTimeoutMs(config),
+        maxConcurrent: readMaxConcurrentPreviews(config),
       }),
     }),
   };

@@ -370,6 +370,16 @@ export const spec = {
               }
             }
           },
+          "503": {
+            "description": "`ingestion.preview.maxConcurrent` previews already run on this backend instance; try again in a moment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "504": {
             "description": "The sample run took longer than `ingestion.preview.timeoutSeconds`; it was stopped and nothing is kept. Try fewer `sampleRows`.",
             "content": {

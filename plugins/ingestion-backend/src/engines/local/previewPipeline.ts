@@ -1,9 +1,5 @@
 import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion-node';
-import {
-  LocalEngineError,
-  RunCancelledError,
-  safeMessage,
-} from './errors';
+import { LocalEngineError, RunCancelledError, safeMessage } from './errors';
 import { reviewStagedOutput } from './pii';
 import type { QualityResultRecord } from './quality';
 import { RunHost, stageRun } from './runPipeline';
