@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { monthOf } from './costs/dates';
+import { costRecordRow } from './database/CostsStore';
 import {
   createTestCaches,
   testCacheConfig,
@@ -177,6 +179,8 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
           // Every tick of the driver may be on either replica; a failed run is not retried.
           runDriver: { frequencySeconds: 1, maxAttempts: 1 },
           alerts: { freshness: { enabled: false } },
+          // A spent budget refuses runs, which alerts the pipeline's owner once an hour.
+          costs: { blockRunsAtBudget: true },
         },
       };
       // One notifications service for both replicas: what the portal's users would receive.
@@ -364,6 +368,83 @@ async function startRoundRobinProxy(targets: AddressInfo[]) {
           .where('alert_key', 'like', `%${runs[0].id}%`)
           .select('alert_key'),
       ).toEqual([{ alert_key: `run-failed:${runs[0].id}` }]);
+    });
+
+    it("alert a refusal repeated on both replicas once (the alert ledger's claim)", async () => {
+      // The refusals fall in one hour (the alert is once per pipeline and hour).
+      const now = new Date();
+      if (now.getUTCMinutes() === 59 && now.getUTCSeconds() > 40) {
+        await sleep((61 - now.getUTCSeconds()) * 1000);
+      }
+      const created = await api()
+        .post('/api/ingestion/v1/pipelines')
+        .set('Authorization', as('retail-engineer'))
+        .send({
+          organization: 'retail',
+          name: 'over-budget',
+          spec: {
+            ...batchSpec(),
+            target: { ...batchSpec().target, catalog: 'retail_catalog' },
+          },
+        });
+      expect(created.status).toBe(201);
+      const pipelineId: string = created.body.id;
+      // Retail's configured budget (2000 a month) is spent.
+      const at = new Date();
+      await knex('cost_records').insert(
+        costRecordRow({
+          organizationId: 'retail',
+          costCenter: 'RET-001',
+          environment: 'development',
+          serviceType: 'compute',
+          quantity: 2000,
+          unit: 'DBU',
+          amount: 2000,
+          currency: 'USD',
+          period: monthOf(at),
+          at,
+        }),
+      );
+
+      const refused = [];
+      for (let i = 0; i < 4; i++) {
+        refused.push(
+          await api()
+            .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
+            .set('Authorization', as('retail-engineer'))
+            .send({}),
+        );
+      }
+      expect(
+        new Set(refused.map(res => res.headers['x-test-replica'])),
+      ).toEqual(new Set(['0', '1']));
+      for (const res of refused) {
+        expect(res.status).toBe(409);
+        expect(res.body.error.message).toMatch(
+          /^Budget exhausted: the monthly budget of organization 'retail' is 2000\.00 USD/,
+        );
+      }
+
+      // Each refusal raised the alert on its replica before answering; the ledger let one send it.
+      const alerts = sent.filter(
+        n =>
+          n.payload.topic === 'ingestion-run-refused' &&
+          n.payload.link === `/ingestion/pipelines/${pipelineId}?tab=runs`,
+      );
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({
+        recipients: { type: 'entity', entityRef: [created.body.owner] },
+        payload: {
+          title: 'over-budget: run refused (budget spent)',
+          severity: 'high',
+        },
+      });
+      expect(
+        await knex('alert_ledger')
+          .where({ pipeline_id: pipelineId })
+          .select('kind'),
+      ).toEqual([{ kind: 'run-refused' }]);
+      expect(await knex('runs').where({ pipeline_id: pipelineId })).toEqual([]);
     });
   },
 );
