@@ -92,11 +92,8 @@ export function usePreviewFixture(
   databaseId: Parameters<TestDatabases['init']>[0],
 ): PreviewFixture {
   const backends: Backend[] = [];
-  let api: Server;
-  let onSlow: (() => void) | undefined;
-  let release: (() => void) | undefined;
-
-  const config = (more: Json, byOrganization: Json) => ({
+  /** The backend's config: the test organizations with their storage under `root`. */
+  const config = (fx: PreviewFixture, more: Json, byOrganization: Json) => ({
     ingestion: {
       ...TEST_CONFIG.ingestion,
       organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
@@ -121,6 +118,10 @@ export function usePreviewFixture(
     },
   });
 
+  let api: Server;
+  let onSlow: (() => void) | undefined;
+  let release: (() => void) | undefined;
+
   const fx = {
     pagesServed: [] as number[],
     releaseSlow: () => release?.(),
@@ -131,7 +132,7 @@ export function usePreviewFixture(
     async start(more: Json = {}, byOrganization: Json = {}, store?: Knex) {
       const backend = await startIngestionTestBackend({
         knex: store ?? fx.knex,
-        config: config(more, byOrganization),
+        config: config(fx, more, byOrganization),
       });
       backends.push(backend);
       return backend.server;
