@@ -42,6 +42,40 @@ export interface SpecPreview {
   truncated: boolean;
 }
 
+/** `GET /v1/pipelines/{id}/deployment`: the Databricks job and whether it is behind. */
+export interface DeploymentStatus {
+  pipelineId: string;
+  /** The organization's engine (`databricks`, `local`, …). */
+  engine: string;
+  currentVersion: number;
+  /** A Databricks job is recorded for the pipeline. */
+  deployed: boolean;
+  /** The job runs an older version (`version`) or an older effective spec (`spec`). */
+  behind: boolean;
+  behindReason?: 'version' | 'spec';
+  effectiveSpecHash?: string;
+  deployment?: {
+    databricksJobId: string;
+    deployedVersion: number;
+    deployedAt: string;
+    jobUrl?: string;
+    workspaceUrl?: string;
+    specHash?: string;
+  };
+}
+
+/** What `POST /v1/pipelines/{id}/deployment/redeploy` answers. */
+export interface RedeployResult {
+  jobId: string;
+  jobUrl: string;
+  jobName: string;
+  notebookPath: string;
+  /** A job was created (none was recorded), rather than the recorded one updated. */
+  created: boolean;
+  version: number;
+  status: DeploymentStatus;
+}
+
 /** The result of {@link EditorApi.validateSpec}: valid, or every problem with its path. */
 export type SpecCheck =
   | { valid: true }
@@ -87,6 +121,14 @@ export interface EditorApi {
     pipelineId: string,
     request: { spec: unknown; expectedVersion: number; comment?: string },
   ): Promise<PipelineDetails>;
+  /** `GET /v1/pipelines/{id}/deployment`: whoever may read the pipeline. */
+  getDeploymentStatus(pipelineId: string): Promise<DeploymentStatus>;
+  /**
+   * `POST /v1/pipelines/{id}/deployment/redeploy`: deploys the current version by the code path
+   * of the scaffolder action `ingestion:databricks:deploy`. Engineers and admins; 409 when the
+   * organization does not run on Databricks, 503 when its workspace cannot be reached.
+   */
+  redeployPipeline(pipelineId: string): Promise<RedeployResult>;
 }
 
 /** @public */
@@ -171,5 +213,16 @@ export class EditorClient implements EditorApi {
     request: { spec: unknown; expectedVersion: number; comment?: string },
   ): Promise<PipelineDetails> {
     return this.http.put(`/pipelines/${segment(pipelineId)}`, request);
+  }
+
+  getDeploymentStatus(pipelineId: string): Promise<DeploymentStatus> {
+    return this.http.get(`/pipelines/${segment(pipelineId)}/deployment`);
+  }
+
+  redeployPipeline(pipelineId: string): Promise<RedeployResult> {
+    return this.http.post(
+      `/pipelines/${segment(pipelineId)}/deployment/redeploy`,
+      {},
+    );
   }
 }

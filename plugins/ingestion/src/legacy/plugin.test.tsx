@@ -20,6 +20,8 @@ import { configure, screen } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { costsApiRef } from '../api/CostsApi';
+import { editorApiRef } from '../api/EditorApi';
+import { mockEditorApi } from '../components/editor/__testUtils__/editorTestApp';
 import { dashboardApiRef } from '../api/DashboardApi';
 import { exploreApiRef, type ExploreApi } from '../api/ExploreApi';
 import { ingestionApiRef, type IngestionApi } from '../api/IngestionApi';
@@ -136,6 +138,18 @@ function render(
       apis={[
         [ingestionApiRef, ingestionApi],
         [costsApiRef, mockCostsApi({ getSummary: async () => summary() })],
+        [
+          editorApiRef,
+          mockEditorApi({
+            getDeploymentStatus: async () => ({
+              pipelineId: 'p-42',
+              engine: 'local',
+              currentVersion: 1,
+              deployed: false,
+              behind: false,
+            }),
+          }),
+        ],
         [
           dashboardApiRef,
           mockDashboardApi({

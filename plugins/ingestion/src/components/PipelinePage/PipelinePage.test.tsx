@@ -31,6 +31,8 @@ import {
   series,
 } from '../costs/__testUtils__/mockCostsApi';
 import { editPipelineRouteRef } from '../editor/routes';
+import { mockEditorApi } from '../editor/__testUtils__/editorTestApp';
+import { editorApiRef } from '../../api/EditorApi';
 import { PipelinePage } from './PipelinePage';
 
 const pipelineEntity = {
@@ -47,6 +49,22 @@ const pipelineEntity = {
 // Rendering tables in jsdom is slow on a busy 2-core machine.
 jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 15_000 });
+
+/** The fixture's job runs the current version (3). */
+const deploymentApi = mockEditorApi({
+  getDeploymentStatus: jest.fn(async () => ({
+    pipelineId: 'p-1',
+    engine: 'databricks',
+    currentVersion: 3,
+    deployed: true,
+    behind: false,
+    deployment: {
+      databricksJobId: '8812',
+      deployedVersion: 3,
+      deployedAt: '2026-11-20T10:00:00Z',
+    },
+  })),
+});
 
 function render(
   ingestion: IngestionApi,
@@ -70,6 +88,7 @@ function render(
     apis: [
       [ingestionApiRef, ingestion],
       [costsApiRef, options.costs ?? mockCostsApi()],
+      [editorApiRef, deploymentApi],
       allowOnly(...permissions),
       catalogApiMock({ entities: [pipelineEntity] }),
     ],
@@ -178,6 +197,32 @@ describe('PipelinePage', () => {
     await screen.findByRole('heading', { name: 'daily-transactions' });
     expect(await screen.findByText('Finance')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+  });
+
+  it('offers no Redeploy of a job that is behind to users who may not update the pipeline', async () => {
+    deploymentApi.getDeploymentStatus.mockResolvedValueOnce({
+      pipelineId: 'p-1',
+      engine: 'databricks',
+      currentVersion: 3,
+      deployed: true,
+      behind: true,
+      behindReason: 'spec',
+      deployment: {
+        databricksJobId: '8812',
+        deployedVersion: 3,
+        deployedAt: '2026-11-20T10:00:00Z',
+      },
+    });
+    await render(api(), { permissions: [pipelineReadPermission.name] });
+    expect(
+      await screen.findByText(/it was generated from an older effective spec/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Engineers and admins of the organization can redeploy it/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Redeploy' })).toBeNull();
   });
 
   it('says "not found" for a pipeline that does not exist or is another organization’s', async () => {

@@ -4,7 +4,6 @@ import {
   Header,
   Page,
   Progress,
-  WarningPanel,
 } from '@backstage/core-components';
 import {
   alertApiRef,
@@ -12,12 +11,8 @@ import {
   useRouteRef,
   useRouteRefParams,
 } from '@backstage/frontend-plugin-api';
-import {
-  pipelineUpdatePermission,
-  type PipelineDetails,
-} from '@ingestion-for-backstage/plugin-ingestion-common';
+import { pipelineUpdatePermission } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { usePermission } from '@backstage/plugin-permission-react';
-import Typography from '@material-ui/core/Typography';
 import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { editorApiRef } from '../../api/EditorApi';
@@ -25,36 +20,9 @@ import { ingestionApiRef } from '../../api/IngestionApi';
 import { pipelineRouteRef } from '../../routes';
 import { ApiErrorPanel } from '../common/ApiErrorPanel';
 import { editPipelineRouteRef } from './routes';
+import { DeploymentStatusPanel } from './DeploymentStatusPanel';
 import { SpecEditor } from './SpecEditor';
 import { isRecord, type SpecDraft } from './specDraft';
-
-/** A notice when the Databricks job runs an older version than the pipeline's current one. */
-export function DeploymentNotice(props: { pipeline: PipelineDetails }) {
-  const { deployment, currentVersion } = props.pipeline;
-  if (!deployment) return null;
-  if (deployment.deployedVersion >= currentVersion) {
-    return (
-      <Typography variant="body2" color="textSecondary">
-        Databricks job {deployment.databricksJobId} runs version{' '}
-        {deployment.deployedVersion}, the current one. A saved version reaches
-        it when the pipeline is deployed again.
-      </Typography>
-    );
-  }
-  return (
-    <WarningPanel
-      severity="warning"
-      title={`The Databricks job is behind: it runs version ${deployment.deployedVersion}, the pipeline is at version ${currentVersion}`}
-    >
-      <Typography variant="body2">
-        Job {deployment.databricksJobId}'s own scheduled runs use version{' '}
-        {deployment.deployedVersion} until the pipeline is deployed again with
-        the ingestion:databricks:deploy action. Runs started from this portal
-        use the current version.
-      </Typography>
-    </WarningPanel>
-  );
-}
 
 function Frame(props: { title: string; children: React.ReactNode }) {
   return (
@@ -139,7 +107,10 @@ export function PipelineEditorView(props: { pipelineId: string }) {
         }}
         onCancel={() => toPipeline(pipeline.id)}
       >
-        <DeploymentNotice pipeline={pipeline} />
+        <DeploymentStatusPanel
+          pipelineId={pipeline.id}
+          version={pipeline.currentVersion}
+        />
       </SpecEditor>
     </Frame>
   );

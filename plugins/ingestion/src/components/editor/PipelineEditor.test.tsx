@@ -297,16 +297,43 @@ describe('pipeline editor', () => {
     expect(await screen.findByText('Not found')).toBeInTheDocument();
   });
 
-  it('says when the deployed Databricks job is behind the current version', async () => {
+  it('says when the deployed Databricks job is behind, and redeploys it', async () => {
+    const behind = {
+      pipelineId: 'p-1',
+      engine: 'databricks',
+      currentVersion: 5,
+      deployed: true,
+      behind: true,
+      behindReason: 'version' as const,
+      deployment: {
+        databricksJobId: '8812',
+        deployedVersion: 3,
+        deployedAt: '2026-11-20T10:00:00Z',
+      },
+    };
+    const editor = mockEditorApi({
+      getDeploymentStatus: jest.fn(async () => behind),
+      redeployPipeline: jest.fn(async () => ({
+        jobId: '8812',
+        jobUrl: 'https://dbc.example/jobs/8812',
+        jobName: 'finance-daily-transactions',
+        notebookPath: '/ingestion/finance/daily-transactions/v5',
+        created: false,
+        version: 5,
+        status: {
+          ...behind,
+          behind: false,
+          behindReason: undefined,
+          deployment: { ...behind.deployment, deployedVersion: 5 },
+        },
+      })),
+    });
     await renderEditor(<EditPipelinePage />, {
       mountPath: '/ingestion/pipelines/:pipelineId/edit',
       path: '/ingestion/pipelines/p-1/edit',
-      editor: mockEditorApi(),
+      editor,
       ingestion: editorIngestionApi({
-        getPipeline: async () => ({
-          ...pipeline,
-          currentVersion: 5,
-        }),
+        getPipeline: async () => ({ ...pipeline, currentVersion: 5 }),
       }),
     });
     expect(
@@ -314,5 +341,12 @@ describe('pipeline editor', () => {
         /The Databricks job is behind: it runs version 3, the pipeline is at version 5/,
       ),
     ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Redeploy' }));
+    expect(
+      await screen.findByText(
+        'Databricks job 8812 runs version 5, the current one.',
+      ),
+    ).toBeInTheDocument();
+    expect(editor.redeployPipeline).toHaveBeenCalledWith('p-1');
   });
 });

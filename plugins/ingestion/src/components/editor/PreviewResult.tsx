@@ -62,7 +62,7 @@ function RuleOutcome(props: { rule: PreviewRuleResult }) {
 }
 
 const ruleColumns: TableColumn<PreviewRuleResult>[] = [
-  { title: 'Rule', render: r => (r.type ? `${r.name} (${r.type})` : r.name) },
+  { title: 'Rule', field: 'name' },
   { title: 'Severity', field: 'severity' },
   { title: 'Result', render: r => <RuleOutcome rule={r} /> },
   { title: 'Measured', render: r => formatMetric(r.metric) },
@@ -72,8 +72,10 @@ const ruleColumns: TableColumn<PreviewRuleResult>[] = [
 
 const schemaColumns: TableColumn<PreviewColumn>[] = [
   { title: 'Column', field: 'name' },
-  { title: 'Type', field: 'type' },
-  { title: 'Nullable', render: c => (c.nullable ? 'yes' : 'no') },
+  {
+    title: 'Type',
+    render: c => (c.nullable ? c.type : `${c.type} NOT NULL`),
+  },
 ];
 
 /** What a preview found: counts and time, each rule's result, PII, the schema and the rows. */
@@ -96,7 +98,11 @@ export function PreviewResult(props: { preview: SpecPreview }) {
             ' The source has more rows than the sample (or the output more than is shown).'}{' '}
           {preview.quality.length > 0 &&
             (failed.length === 0
-              ? `All ${preview.quality.length} quality rules passed.`
+              ? `${
+                  preview.quality.length === 1
+                    ? 'The quality rule'
+                    : `All ${preview.quality.length} quality rules`
+                } passed.`
               : `${failed.length} of ${preview.quality.length} quality rule${
                   preview.quality.length === 1 ? '' : 's'
                 } failed.`)}

@@ -62,9 +62,17 @@ function scheduleParts(schedule: unknown): { cron: string; timezone: string } {
   return { cron: '', timezone: '' };
 }
 
-function writeSchedule(cron: string, timezone: string): unknown {
+/** A schedule written as it was: a mapping stays a mapping, a string in UTC stays a string. */
+function writeSchedule(
+  cron: string,
+  timezone: string,
+  current: unknown,
+): unknown {
   if (!cron && !timezone) return undefined;
-  return timezone && timezone !== 'UTC' ? { cron, timezone } : cron;
+  if (isRecord(current) || (timezone && timezone !== 'UTC')) {
+    return timezone ? { cron, timezone } : { cron };
+  }
+  return cron;
 }
 
 function TypedSectionCard(props: {
@@ -190,7 +198,10 @@ export function SpecForm(props: {
                 )}
                 disabled={disabled}
                 onChange={cron =>
-                  set(['schedule'], writeSchedule(cron, schedule.timezone))
+                  set(
+                    ['schedule'],
+                    writeSchedule(cron, schedule.timezone, draft.schedule),
+                  )
                 }
               />
             </Grid>
@@ -205,7 +216,10 @@ export function SpecForm(props: {
                 )}
                 disabled={disabled}
                 onChange={timezone =>
-                  set(['schedule'], writeSchedule(schedule.cron, timezone))
+                  set(
+                    ['schedule'],
+                    writeSchedule(schedule.cron, timezone, draft.schedule),
+                  )
                 }
               />
             </Grid>

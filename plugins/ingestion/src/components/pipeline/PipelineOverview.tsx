@@ -19,6 +19,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { formatTime } from '../common/format';
+import { DeploymentStatusPanel } from '../editor/DeploymentStatusPanel';
 import { PipelineGovernance } from './PipelineGovernance';
 
 /** Where the pipeline reads and writes, from its spec; undefined when the spec does not parse. */
@@ -58,6 +59,14 @@ export function PipelineOverview(props: { pipeline: PipelineDetails }) {
   const flow = pipelineFlow(pipeline.spec);
   return (
     <Grid container spacing={3}>
+      {pipeline.deployment && (
+        <Grid item xs={12}>
+          <DeploymentStatusPanel
+            pipelineId={pipeline.id}
+            version={pipeline.currentVersion}
+          />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard title="Flow">
           {flow ? (

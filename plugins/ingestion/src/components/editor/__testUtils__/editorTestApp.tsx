@@ -45,6 +45,14 @@ export function mockEditorApi(
     previewSpec: unexpected('previewSpec'),
     createPipeline: unexpected('createPipeline'),
     savePipelineVersion: unexpected('savePipelineVersion'),
+    getDeploymentStatus: jest.fn(async (pipelineId: string) => ({
+      pipelineId,
+      engine: 'local',
+      currentVersion: 3,
+      deployed: false,
+      behind: false,
+    })),
+    redeployPipeline: unexpected('redeployPipeline'),
     ...overrides,
   } as jest.Mocked<EditorApi>;
 }
