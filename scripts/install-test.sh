@@ -11,12 +11,14 @@
 #     checks.mjs) health, the provider's entities, the templates, the ingestion:* actions, a
 #     member's access and the Ingestion page in Chromium; then restarts it with a guest in no
 #     organization and checks that they see nothing.
-# Takes about 5 minutes on a 2-core machine with yarn's cache warm, about 10 with it cold (the
-# portal's install is most of it). Everything goes to INSTALL_TEST_DIR (default: a new temporary folder), which is kept.
-#
-# Legacy frontend system (hook, not wired yet): create-app 0.9.2 still generates a legacy app with
-# `--legacy`; a second run against it needs the frontend README's legacy install block marked as
-# steps, with a step kind for packages/app/src/App.tsx in readme-steps.mjs.
+# Steps 3 to 5 run twice: in a new-frontend-system portal (create-app's default) and in a legacy
+# one (create-app --legacy: App.tsx, EntityPage.tsx), with the frontend README's steps for each
+# system (`install-test[new]` / `install-test[legacy]`); the legacy run also checks in Chromium
+# that the organization's System page shows the cost card.
+# Takes about 12 minutes on a 2-core machine with yarn's cache warm (each portal's install and app
+# build are most of it). Everything goes to INSTALL_TEST_DIR (default: a new temporary folder),
+# which is kept. Ports: INSTALL_TEST_PORT (7017) for the portals, one at a time, and
+# INSTALL_TEST_REGISTRY_PORT (4877) for the registry.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_node
@@ -68,21 +70,28 @@ setsid node scripts/install-test/registry.mjs --packs "$work/packs" --upstream "
 pids+=($!)
 sleep 1
 
-step "3. a portal from @backstage/create-app 0.9.2"
-rm -rf "$work/portal"
-BACKSTAGE_APP_NAME=portal npx -y @backstage/create-app@0.9.2 --path "$work/portal" --skip-install
-cd "$work/portal"
-export YARN_NPM_REGISTRY_SERVER="http://localhost:$registry_port" YARN_UNSAFE_HTTP_WHITELIST=localhost
-yarn install >"$work/portal-install.log" 2>&1 || { tail -50 "$work/portal-install.log"; exit 1; }
+# Steps 3 to 5 for one frontend system: new (create-app's default) or legacy (--legacy).
+portal_run() {
+frontend=$1
+create_flags=$([ "$frontend" = legacy ] && echo --legacy || true)
+out="$work/$frontend"
+portal="$out/portal"
+mkdir -p "$out"
+cd "$INGESTION_ROOT"
+step "3. a $frontend-frontend-system portal from @backstage/create-app 0.9.2"
+rm -rf "$portal"
+BACKSTAGE_APP_NAME=portal npx -y @backstage/create-app@0.9.2 $create_flags --path "$portal" --skip-install
+cd "$portal"
+yarn install >"$out/portal-install.log" 2>&1 || { tail -50 "$out/portal-install.log"; exit 1; }
 # create-app ships no lockfile, so the portal's caret ranges float onto the newest releases the
 # registry has; those (signals-backend among them) call httpRouter.addWebSocketHandler, which
 # backend-defaults 0.18 (the 1.55 version the template names) lacks, and the portal does not start
 # even without the suite. Aligning backend-defaults is the portal's own fix, not a suite step.
-yarn --cwd packages/backend add '@backstage/backend-defaults@^0.19.0' >>"$work/portal-install.log" 2>&1
-cp yarn.lock "$work/yarn.lock.before"
+yarn --cwd packages/backend add '@backstage/backend-defaults@^0.19.0' >>"$out/portal-install.log" 2>&1
+cp yarn.lock "$out/yarn.lock.before"
 
-step "4. the READMEs' install steps"
-node "$INGESTION_ROOT/scripts/install-test/readme-steps.mjs" "$work/portal" \
+step "4. the READMEs' install steps ($frontend frontend system)"
+INSTALL_TEST_FRONTEND=$frontend node "$INGESTION_ROOT/scripts/install-test/readme-steps.mjs" "$portal" \
   "$INGESTION_ROOT/plugins/ingestion-backend/README.md" \
   "$INGESTION_ROOT/plugins/catalog-backend-module-ingestion/README.md" \
   "$INGESTION_ROOT/plugins/scaffolder-ingestion-actions/README.md" \
@@ -104,14 +113,15 @@ for (const pkg of ["@backstage/backend-plugin-api", "@backstage/backend-defaults
   if (extra.length) added.push(`${pkg}@${extra.join(",")}`);
 }
 if (added.length) { console.error(`the suite added copies of core packages: ${added.join(" ")}`); process.exit(1); }
-' "$work/yarn.lock.before" yarn.lock
+' "$out/yarn.lock.before" yarn.lock
 cat packages/backend/src/index.ts
 
-step "5. build the app, start the backend, check"
-yarn --cwd packages/app build >"$work/app-build.log" 2>&1 || { tail -50 "$work/app-build.log"; exit 1; }
-mkdir -p "$work/db"
+step "5. build the $frontend app, start the backend, check"
+yarn --cwd packages/app build >"$out/app-build.log" 2>&1 || { tail -50 "$out/app-build.log"; exit 1; }
+rm -rf "$out/db"
+mkdir -p "$out/db"
 write_overlay() { # the test's own settings: one origin on $port, a database that survives a restart
-  cat >"$work/portal/app-config.install-test.yaml" <<EOF
+  cat >"$portal/app-config.install-test.yaml" <<EOF
 app:
   baseUrl: http://localhost:$port
 backend:
@@ -123,16 +133,16 @@ backend:
   database:
     client: better-sqlite3
     connection:
-      directory: $work/db
+      directory: $out/db
 EOF
   if [ "$1" = non-member ]; then
     printf 'auth:\n  providers:\n    guest:\n      userEntityRef: user:development/guest\n' \
-      >>"$work/portal/app-config.install-test.yaml"
+      >>"$portal/app-config.install-test.yaml"
   fi
 }
 start_backend() {
   setsid yarn --cwd packages/backend start --config ../../app-config.yaml \
-    --config ../../app-config.install-test.yaml >"$work/backend-$1.log" 2>&1 &
+    --config ../../app-config.install-test.yaml >"$out/backend-$1.log" 2>&1 &
   backend_pid=$!
   pids+=($backend_pid)
 }
@@ -144,22 +154,30 @@ stop_backend() {
 for who in member non-member; do
   write_overlay "$who"
   start_backend "$who"
-  if ! SCREENSHOT="$work/ingestion-page.png" node "$INGESTION_ROOT/scripts/install-test/checks.mjs" \
+  if ! SCREENSHOT="$out/ingestion-page.png" INSTALL_TEST_FRONTEND=$frontend node "$INGESTION_ROOT/scripts/install-test/checks.mjs" \
     "http://localhost:$port" "$who"; then
-    echo "backend log ($work/backend-$who.log):" >&2
-    tail -80 "$work/backend-$who.log" >&2
+    echo "backend log ($out/backend-$who.log):" >&2
+    tail -80 "$out/backend-$who.log" >&2
     exit 1
   fi
   stop_backend
 done
-if grep -q '"level":"info".*Ingestion catalog: no changes\|info.*Ingestion catalog: full refresh.*none changed' "$work"/backend-*.log; then
+if grep -q '"level":"info".*Ingestion catalog: no changes\|info.*Ingestion catalog: full refresh.*none changed' "$out"/backend-*.log; then
   echo "the catalog module logs routine polls at info" >&2
   exit 1
 fi
 
-if find "$work/portal" -name 'connections-dev-master-key.json' -not -path '*/node_modules/*' | grep -q .; then
+if find "$portal" -name 'connections-dev-master-key.json' -not -path '*/node_modules/*' | grep -q .; then
   echo "the development master key was written into the portal's work tree" >&2
   exit 1
 fi
+}
+
+export YARN_NPM_REGISTRY_SERVER="http://localhost:$registry_port" YARN_UNSAFE_HTTP_WHITELIST=localhost
+for frontend in new legacy; do
+  run_started=$SECONDS
+  portal_run "$frontend"
+  step "the $frontend-frontend-system portal passed in $(((SECONDS - run_started) / 60)) min $(((SECONDS - run_started) % 60)) s"
+done
 
 step "passed in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s ($work)"

@@ -3,6 +3,9 @@
 //   node checks.mjs BASE_URL member     the guest is the example org's user:default/guest, an
 //                                       admin of organization finance
 //   node checks.mjs BASE_URL non-member the guest is create-app's user:development/guest
+//
+// With INSTALL_TEST_FRONTEND=legacy the member's checks also open the organization's System page
+// of the legacy app and wait for its cost card.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -180,6 +183,23 @@ if (who === 'member') {
     });
     if (errors.length > 0) fail(`page errors: ${errors.join('\n')}`);
     ok('the Ingestion page renders in Chromium with organization Finance');
+    if (process.env.INSTALL_TEST_FRONTEND === 'legacy') {
+      // EntityPage.tsx's systemPage, with the README's cost card for an organization's System.
+      await page.goto(`${base}/catalog/finance/system/finance-data-platform`, {
+        timeout: 120_000,
+      });
+      await page
+        .getByText('Organization spend')
+        .first()
+        .waitFor({ timeout: 120_000 });
+      await page.screenshot({
+        path: (
+          process.env.SCREENSHOT ?? '/tmp/ingestion-install-test.png'
+        ).replace(/\.png$/, '-system-cost-card.png'),
+      });
+      if (errors.length > 0) fail(`page errors: ${errors.join('\n')}`);
+      ok("the legacy app's System page shows the organization's cost card");
+    }
   } finally {
     await browser.close();
   }

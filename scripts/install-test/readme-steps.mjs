@@ -6,6 +6,13 @@
 //                                   to the top, the rest before `backend.start();`; a `diff` block
 //                                   replaces its `-` lines with its `+` lines
 //   <!-- install-test: config -->   YAML merged into the portal's app-config.yaml
+//   <!-- install-test: edit FILE --> a `diff` block applied to FILE (relative to the portal): each
+//                                   hunk (hunks start at `@@` lines) has its context (` `, or an
+//                                   empty line) and `-` lines replaced by its context and `+`
+//                                   lines; the old text must occur exactly once
+//
+// A marker `<!-- install-test[legacy]: ... -->` or `<!-- install-test[new]: ... -->` is a step of
+// that frontend system only; INSTALL_TEST_FRONTEND (new, the default, or legacy) chooses.
 //
 //   node readme-steps.mjs PORTAL_DIR README...
 import { execSync } from 'node:child_process';
@@ -20,14 +27,46 @@ const [portal, ...readmes] = process.argv.slice(2);
 const indexFile = path.join(portal, 'packages/backend/src/index.ts');
 const configFile = path.join(portal, 'app-config.yaml');
 
-/** The marked steps of a README, in order: { kind, lang, body }. */
+const frontend = process.env.INSTALL_TEST_FRONTEND ?? 'new';
+
+/** The marked steps of a README for `frontend`, in order: { kind, target, lang, body }. */
 export function stepsOf(markdown) {
   const steps = [];
-  const re = /<!-- install-test: (\w+) -->\s*\n```(\w*)\n([\s\S]*?)\n```/g;
+  const re =
+    /<!-- install-test(?:\[(\w+)\])?: (\w+)(?: (\S+))? -->\s*\n```(\w*)\n([\s\S]*?)\n```/g;
   for (let m; (m = re.exec(markdown)); ) {
-    steps.push({ kind: m[1], lang: m[2], body: m[3] });
+    if (m[1] && m[1] !== frontend) continue;
+    steps.push({ kind: m[2], target: m[3], lang: m[4], body: m[5] });
   }
   return steps;
+}
+
+function editFile(target, body) {
+  const file = path.join(portal, target);
+  let text = fs.readFileSync(file, 'utf8');
+  const hunks = [[]];
+  for (const line of body.split('\n')) {
+    if (line.startsWith('@@')) hunks.push([]);
+    else hunks[hunks.length - 1].push(line);
+  }
+  for (const hunk of hunks.filter(h => h.length > 0)) {
+    const old = hunk
+      .filter(l => !l.startsWith('+'))
+      .map(l => l.slice(1))
+      .join('\n');
+    const replacement = hunk
+      .filter(l => !l.startsWith('-'))
+      .map(l => l.slice(1))
+      .join('\n');
+    const at = text.indexOf(old);
+    if (at < 0 || text.indexOf(old, at + 1) >= 0) {
+      throw new Error(
+        `${target} contains ${at < 0 ? 'no' : 'more than one'}:\n${old}`,
+      );
+    }
+    text = text.slice(0, at) + replacement + text.slice(at + old.length);
+  }
+  fs.writeFileSync(file, text);
 }
 
 function addToBackend(body) {
@@ -84,9 +123,9 @@ for (const readme of readmes) {
     throw new Error(`${readme} has no install-test steps`);
   for (const step of steps) {
     console.log(
-      `\n## ${path.relative(process.cwd(), readme)}: ${step.kind}\n${
-        step.body
-      }`,
+      `\n## ${path.relative(process.cwd(), readme)}: ${step.kind}${
+        step.target ? ` ${step.target}` : ''
+      }\n${step.body}`,
     );
     if (step.kind === 'sh') {
       for (const command of step.body
@@ -99,6 +138,8 @@ for (const readme of readmes) {
       else addToBackend(step.body);
     } else if (step.kind === 'config') {
       mergeConfig(step.body);
+    } else if (step.kind === 'edit' && step.target && step.lang === 'diff') {
+      editFile(step.target, step.body);
     } else {
       throw new Error(`${readme}: unknown install-test step '${step.kind}'`);
     }
