@@ -2,7 +2,7 @@ import type { EngineRunContext } from '@ingestion-for-backstage/plugin-ingestion
 import { LocalEngineError, RunCancelledError, safeMessage } from './errors';
 import { reviewStagedOutput } from './pii';
 import type { QualityResultRecord } from './quality';
-import { RunHost, stageRun } from './runPipeline';
+import { RunHost, stageRun } from './stageRun';
 import { Column, count, quoteIdentifier } from './sql';
 import type { RunWorkspace } from './workspace';
 
