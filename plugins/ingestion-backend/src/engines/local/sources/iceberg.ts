@@ -96,8 +96,13 @@ export async function readIceberg(
         where = ' WHERE false';
       }
     }
+    // A preview's sample: the scan stops at the limit.
+    const limit =
+      context.sampleRows === undefined
+        ? ''
+        : ` LIMIT ${Math.floor(context.sampleRows)}`;
     await connection.run(
-      `INSERT INTO ${target} SELECT ${select} FROM ${read}${where}`,
+      `INSERT INTO ${target} SELECT ${select} FROM ${read}${where}${limit}`,
       values.length ? values : undefined,
     );
   }
