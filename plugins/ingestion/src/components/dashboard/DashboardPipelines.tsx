@@ -38,7 +38,17 @@ function LiveRunStatus(props: { pipeline: DashboardPipeline }) {
       ? lastSignal.status
       : pipeline.lastRun?.status;
   if (!status) return <Typography variant="body2">never run</Typography>;
-  return <RunStatus status={status as Run['status']} />;
+  const live = Boolean(lastSignal && lastSignal.pipelineId === pipeline.id);
+  return (
+    <div style={{ whiteSpace: 'nowrap' }}>
+      <RunStatus status={status as Run['status']} />
+      {pipeline.lastRun && !live && (
+        <Typography variant="caption" color="textSecondary" display="block">
+          queued {formatTime(pipeline.lastRun.queuedAt)}
+        </Typography>
+      )}
+    </div>
+  );
 }
 
 type TextFilters = Pick<DashboardPipelineFilters, 'name' | 'owner' | 'tag'>;
@@ -99,19 +109,29 @@ export function DashboardPipelines(props: {
       highlight: true,
       render: p =>
         pipelineLink ? (
-          <Link to={pipelineLink({ pipelineId: p.id })}>{p.name}</Link>
+          <Link
+            to={pipelineLink({ pipelineId: p.id })}
+            style={{ whiteSpace: 'nowrap' }}
+          >
+            {p.name}
+          </Link>
         ) : (
           p.name
         ),
     },
-    { title: 'Health', render: p => <HealthStatus health={p.health} /> },
+    {
+      title: 'Health',
+      render: p => (
+        <span style={{ whiteSpace: 'nowrap' }}>
+          <HealthStatus health={p.health} />
+        </span>
+      ),
+    },
     { title: 'Latest run', render: p => <LiveRunStatus pipeline={p} /> },
     {
-      title: 'Queued',
-      render: p => (p.lastRun ? formatTime(p.lastRun.queuedAt) : '—'),
+      title: 'Type · engine',
+      render: p => `${p.pipelineType} · ${p.engine}`,
     },
-    { title: 'Type', field: 'pipelineType' },
-    { title: 'Engine', field: 'engine' },
     {
       title: 'Schedule',
       render: p =>
@@ -167,16 +187,16 @@ export function DashboardPipelines(props: {
         aria-label="Filter pipelines"
         style={{ marginBottom: 8 }}
       >
-        <Grid item xs={12} sm={6} md={3}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {textField('name', 'Search by name')}
         </Grid>
-        <Grid item xs={12} sm={6} md={3}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {textField('owner', 'Owner', 'e.g. group:default/finance')}
         </Grid>
-        <Grid item xs={12} sm={4} md={2}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {textField('tag', 'Tag', 'e.g. mysql, iceberg')}
         </Grid>
-        <Grid item xs={4} md={1}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {select(
             'type',
             'Type',
@@ -188,7 +208,7 @@ export function DashboardPipelines(props: {
             v => setType(v as DashboardPipelineFilters['type']),
           )}
         </Grid>
-        <Grid item xs={4} md={1}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {select(
             'engine',
             'Engine',
@@ -200,7 +220,7 @@ export function DashboardPipelines(props: {
             setEngine,
           )}
         </Grid>
-        <Grid item xs={4} md={2}>
+        <Grid item xs={12} sm={6} md={4} lg={2}>
           {select(
             'status',
             'Health',

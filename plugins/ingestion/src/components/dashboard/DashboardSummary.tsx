@@ -53,7 +53,9 @@ function HealthCard(props: {
   return (
     <InfoCard
       title="Pipelines by health"
-      subheader={`${pipelines.total} pipelines`}
+      subheader={`${pipelines.total} ${
+        pipelines.total === 1 ? 'pipeline' : 'pipelines'
+      }`}
     >
       <ul
         aria-label="Pipelines by health"
