@@ -1,4 +1,5 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
+import { shot, signIn } from './support/demo';
 
 /**
  * Issue 15's admin console in the running portal: finance's admin creates a connection to the
@@ -10,22 +11,6 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
  */
 
 const CONSOLE = '/ingestion/admin';
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (dir) {
-    await page.screenshot({ path: `${dir}/admin-${name}.png`, fullPage: true });
-  }
-}
 
 /** The organization switcher (a Material UI select) and the organizations it offers. */
 async function switcherOptions(page: Page) {
@@ -61,7 +46,7 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
   await expect(
     admins.getByRole('link', { name: 'Finance Admin', exact: true }),
   ).toBeVisible();
-  await shot(admin, 'members-finance-admin');
+  await shot(admin, 'admin-members-finance-admin');
 
   // Connections: create one through the form (the secret only in a password input).
   await admin.getByRole('tab', { name: 'Connections' }).click();
@@ -101,9 +86,9 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
   await expect(admin.getByRole('dialog')).toContainText(
     /Connection works|Connection failed/,
   );
-  await shot(admin, 'connections-test-finance-admin');
+  await shot(admin, 'admin-connections-test-finance-admin');
   await admin.getByRole('button', { name: 'Close' }).click();
-  await shot(admin, 'connections-finance-admin');
+  await shot(admin, 'admin-connections-finance-admin');
   // The secrets typed are nowhere on the page.
   expect(await admin.content()).not.toContain('second-secret');
 
@@ -118,19 +103,19 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
     .first();
   await expect(event).toBeVisible();
   await expect(event).toContainText('user:default/finance-admin');
-  await shot(admin, 'audit-finance-admin');
+  await shot(admin, 'admin-audit-finance-admin');
   await event.getByRole('button', { name: /^Open/ }).click();
   const details = admin.getByRole('dialog');
   await expect(details).toContainText(name);
   await expect(details).toContainText('success');
-  await shot(admin, 'audit-event-finance-admin');
+  await shot(admin, 'admin-audit-event-finance-admin');
   await details.getByRole('button', { name: 'Close' }).click();
 
   // Quotas and usage.
   await admin.getByRole('tab', { name: 'Quotas and usage' }).click();
   await expect(admin.getByText('DBU per hour')).toBeVisible();
   await expect(admin.getByText(/of [\d,]+ DBU/)).toBeVisible();
-  await shot(admin, 'quotas-finance-admin');
+  await shot(admin, 'admin-quotas-finance-admin');
 
   // Clean up through the UI: the delete dialog states the impact.
   await admin.getByRole('tab', { name: 'Connections' }).click();
@@ -156,7 +141,7 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
   await expect(
     engineer.getByText('You do not administer any organization'),
   ).toBeVisible();
-  await shot(engineer, 'denied-finance-engineer');
+  await shot(engineer, 'admin-denied-finance-engineer');
 
   // platform-admin administers every organization.
   const platform = await signIn(browser, 'platform-admin');
@@ -165,7 +150,7 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
   expect(await switcherOptions(platform)).toEqual(
     expect.arrayContaining(['Finance', 'Retail', 'Healthcare']),
   );
-  await shot(platform, 'quotas-platform-admin');
+  await shot(platform, 'admin-quotas-platform-admin');
 
   // retail-admin: retail only; finance's console reads "not found".
   const retail = await signIn(browser, 'retail-admin');
@@ -176,10 +161,10 @@ test('finance-admin rotates a connection and finds the rotation in the audit log
     { timeout: 60_000 },
   );
   await expect(retail.getByText(/Finance/)).toHaveCount(0);
-  await shot(retail, 'members-retail-admin');
+  await shot(retail, 'admin-members-retail-admin');
   await retail.goto(`${CONSOLE}?organization=finance&tab=connections`);
   await expect(retail.getByText('Not found')).toBeVisible();
   await expect(retail.getByRole('tab')).toHaveCount(0);
   await expect(retail.getByText(name)).toHaveCount(0);
-  await shot(retail, 'finance-url-retail-admin');
+  await shot(retail, 'admin-finance-url-retail-admin');
 });

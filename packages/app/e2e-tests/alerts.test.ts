@@ -1,9 +1,5 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Browser,
-} from '@playwright/test';
+import { test, expect, type APIRequestContext } from '@playwright/test';
+import { BACKEND, signIn, tokenOf } from './support/demo';
 import { mkdirSync } from 'node:fs';
 
 /**
@@ -13,7 +9,6 @@ import { mkdirSync } from 'node:fs';
  * with its link to the pipeline's quality tab. A retail user gets no such notification.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const API = `${BACKEND}/api/ingestion/v1`;
 const PIPELINE = 'daily-transactions';
 const DOWNSTREAM = 'daily-totals-alerts-e2e';
@@ -25,24 +20,6 @@ const TITLE = new RegExp(
 );
 const FINAL = ['succeeded', 'failed', 'quality_failed', 'cancelled'];
 const SHOTS = '/tmp/shots';
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
 
 /** A user's notifications, through the notifications backend. */
 async function notificationsOf(request: APIRequestContext, token: string) {

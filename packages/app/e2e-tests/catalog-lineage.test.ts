@@ -1,4 +1,5 @@
 import { test, expect, type APIRequestContext } from '@playwright/test';
+import { BACKEND, tokenOf } from './support/demo';
 
 /**
  * Issue 6's "done when", in the running portal: after the local engine writes a table, the catalog
@@ -6,7 +7,6 @@ import { test, expect, type APIRequestContext } from '@playwright/test';
  * catalog-graph draws the chain, and a user of another organization sees none of them.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const PIPELINE = 'daily-transactions';
 const TABLE = 'finance_catalog.analytics.daily_transactions';
 
@@ -29,15 +29,6 @@ const refOf = (entity: Entity) =>
 
 const targets = (entity: Entity, type: string) =>
   (entity.relations ?? []).filter(r => r.type === type).map(r => r.targetRef);
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
 
 function client(request: APIRequestContext, token: string) {
   const headers = { Authorization: `Bearer ${token}` };

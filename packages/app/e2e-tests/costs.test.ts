@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Browser,
-  type Page,
-} from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
+import { BACKEND, shot, signIn, tokenOf } from './support/demo';
 
 /**
  * Issue 14's "done when", in the running portal: after a local run of a finance pipeline, the
@@ -16,38 +11,9 @@ import {
  * admins). With E2E_SCREENSHOTS=<dir> the pages are also saved as PNGs to look at.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const PIPELINE = 'daily-transactions';
 const TEAM_PAGE = '/catalog/default/group/finance';
 const COST_PAGE = '/ingestion/costs?organization=finance';
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  // The portal scrolls inside its content: a tall window shows the whole page.
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 2400 });
-  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
-}
 
 /**
  * Opens a page until `check` passes: the development portal restarts its backend when a source

@@ -1,9 +1,5 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Page,
-} from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
+import { BACKEND, signInPage, tokenOf } from './support/demo';
 
 /**
  * Issue 7's "done when" in the running portal: a demo finance engineer creates a pipeline from
@@ -13,29 +9,9 @@ import {
  * demo finance analyst is offered no organization, and the template's first action refuses them.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const TEMPLATE = 'files-to-iceberg';
 // The storage (and its repositories) outlives the portal's in-memory database: a name per run.
 const PIPELINE = `e2e-files-${Date.now().toString(36)}`;
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
-
-async function signIn(page: Page, user: string) {
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Create' }),
-  ).toBeVisible();
-}
 
 async function chooseTemplate(page: Page) {
   await page.goto('/create');
@@ -74,7 +50,7 @@ test('a finance engineer sees the estimated cost, creates a pipeline, and finds 
   request,
 }) => {
   test.setTimeout(240_000);
-  await signIn(page, 'finance-engineer');
+  await signInPage(page, 'finance-engineer');
   await chooseTemplate(page);
 
   // Pipeline: the only organization where the engineer may create pipelines is chosen already.
@@ -149,7 +125,7 @@ test('a finance analyst is offered no organization, and the template refuses the
   request,
 }) => {
   test.setTimeout(180_000);
-  await signIn(page, 'finance-analyst');
+  await signInPage(page, 'finance-analyst');
   await chooseTemplate(page);
   await expect(
     page.getByText(

@@ -1,9 +1,5 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Browser,
-} from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { BACKEND, signIn, tokenOf } from './support/demo';
 import { mkdirSync } from 'node:fs';
 
 /**
@@ -13,29 +9,10 @@ import { mkdirSync } from 'node:fs';
  * "not found" at the same address and no finance name.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const PIPELINE = 'daily-transactions';
 const DOWNSTREAM = 'customer-totals-e2e';
 const TABLE = 'finance_catalog.analytics.daily_transactions';
 const SHOTS = '/tmp/shots';
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
 
 test('a finance engineer follows a column through the lineage explorer; a retail user sees none of it', async ({
   browser,

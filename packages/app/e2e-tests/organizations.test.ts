@@ -1,4 +1,5 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
+import { shot, signIn } from './support/demo';
 
 /**
  * Issue 15's organizations at run time in the running portal, without a restart: a platform
@@ -9,32 +10,16 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
  * it from its admin again. With E2E_SCREENSHOTS=<dir> the pages are also saved as PNGs.
  */
 
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const context = await browser.newContext();
-  // Users of organizations created at run time are not on the demo sign-in page's buttons
-  // (it lists config's organizations): choose the user the way the page remembers one.
-  await context.addInitScript(name => {
-    if (!window.localStorage.getItem('ingestion.demoUser')) {
-      window.localStorage.setItem('ingestion.demoUser', name);
-    }
-  }, user);
-  const page = await context.newPage();
-  await page.goto('/ingestion');
+/** A page signed in as a demo user (a remembered one: see `signIn`), on the Ingestion home. */
+async function signInRemembered(browser: Browser, user: string) {
+  const page = await signIn(browser, user, {
+    remembered: true,
+    to: '/ingestion',
+  });
   await expect(
     page.getByRole('heading', { name: 'Ingestion', exact: true }),
   ).toBeVisible({ timeout: 60_000 });
   return page;
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (dir) {
-    await page.screenshot({
-      path: `${dir}/organizations-${name}.png`,
-      fullPage: true,
-    });
-  }
 }
 
 /** The row of an organization in "My organizations" (empty when the user has none of it). */
@@ -50,18 +35,18 @@ test('a platform admin creates an organization that its admins manage at once, a
   const systemPath = `/catalog/${id}/system/${id}-data-platform`;
 
   // platform-admin: from the Ingestion home to the organizations page.
-  const platform = await signIn(browser, 'platform-admin');
+  const platform = await signInRemembered(browser, 'platform-admin');
   await expect(
     platform.getByText('Admin console', { exact: true }),
   ).toBeVisible();
-  await shot(platform, 'home-platform-admin');
+  await shot(platform, 'organizations-home-platform-admin');
   // Backstage's LinkButton is a link with the role of a button.
   await platform.getByText('Organizations', { exact: true }).click();
   await expect(platform).toHaveURL(/\/ingestion\/organizations$/);
   const finance = platform.getByRole('row').filter({ hasText: 'FIN-001' });
   await expect(finance).toContainText('config seed');
   await expect(finance).toContainText('In service');
-  await shot(platform, 'list-platform-admin');
+  await shot(platform, 'organizations-list-platform-admin');
 
   // Create it through the form: a refused field first, then the real thing.
   await platform.getByRole('button', { name: 'New organization' }).click();
@@ -79,7 +64,7 @@ test('a platform admin creates an organization that its admins manage at once, a
   await form.getByLabel('Monthly budget (USD)').fill('1500');
   await form.getByRole('button', { name: 'Create' }).click();
   await expect(form.getByRole('alert')).toContainText('id');
-  await shot(platform, 'form-error-platform-admin');
+  await shot(platform, 'organizations-form-error-platform-admin');
   await form.getByLabel(/^Id/).fill(id);
   await form.getByRole('button', { name: 'Create' }).click();
   await expect(form).toHaveCount(0);
@@ -87,7 +72,7 @@ test('a platform admin creates an organization that its admins manage at once, a
   await expect(row).toContainText('created here');
   await expect(row).toContainText('In service');
   await expect(row).toContainText('$1,500 / month');
-  await shot(platform, 'created-platform-admin');
+  await shot(platform, 'organizations-created-platform-admin');
 
   // Its System is in the catalog, without a restart.
   await expect(async () => {
@@ -96,7 +81,7 @@ test('a platform admin creates an organization that its admins manage at once, a
       platform.getByRole('heading', { name: `${name} data platform` }),
     ).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 120_000 });
-  await shot(platform, 'system-platform-admin');
+  await shot(platform, 'organizations-system-platform-admin');
   // ... and so is its engineers' role group, which nothing else defines.
   await expect(async () => {
     await platform.goto(`/catalog/default/group/${id}-engineers`);
@@ -104,10 +89,10 @@ test('a platform admin creates an organization that its admins manage at once, a
       platform.getByRole('heading', { name: `${name} engineers` }),
     ).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 120_000 });
-  await shot(platform, 'role-group-platform-admin');
+  await shot(platform, 'organizations-role-group-platform-admin');
 
   // logistics-admin: an admin of it at once.
-  const admin = await signIn(browser, 'logistics-admin');
+  const admin = await signInRemembered(browser, 'logistics-admin');
   await expect(async () => {
     await admin.reload();
     await expect(myOrganization(admin, name)).toContainText('admin', {
@@ -121,7 +106,7 @@ test('a platform admin creates an organization that its admins manage at once, a
   await expect(
     admin.getByRole('button', { name: 'New connection' }),
   ).toBeVisible();
-  await shot(admin, 'console-logistics-admin');
+  await shot(admin, 'organizations-console-logistics-admin');
   // ... and sees its System, which is its organization's alone.
   await admin.goto(systemPath);
   await expect(
@@ -132,7 +117,7 @@ test('a platform admin creates an organization that its admins manage at once, a
   await expect(admin.getByText('For platform admins')).toBeVisible();
 
   // retail-engineer: none of it.
-  const retail = await signIn(browser, 'retail-engineer');
+  const retail = await signInRemembered(browser, 'retail-engineer');
   await expect(myOrganization(retail, 'RET-001')).toBeVisible();
   await expect(myOrganization(retail, name)).toHaveCount(0);
   await expect(retail.getByText('Admin console', { exact: true })).toHaveCount(
@@ -158,7 +143,7 @@ test('a platform admin creates an organization that its admins manage at once, a
   await retire.getByRole('button', { name: 'Retire' }).click();
   await expect(retire).toHaveCount(0);
   await expect(row).toContainText('Retired');
-  await shot(platform, 'retired-platform-admin');
+  await shot(platform, 'organizations-retired-platform-admin');
   await expect(async () => {
     await admin.goto('/ingestion');
     await expect(

@@ -1,14 +1,5 @@
-import { test, expect, type Browser } from '@playwright/test';
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  // Signed in once the sign-in page is gone.
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
+import { test, expect } from '@playwright/test';
+import { signIn } from './support/demo';
 
 test('a finance engineer opens a demo pipeline from the Ingestion page and sees its runs; a retail user gets "not found" at the same URL', async ({
   browser,
