@@ -258,6 +258,9 @@ describe.each(databases.eachSupportedId())('dashboard on %s', databaseId => {
     }
     const healthy = await pipelines({ status: 'healthy', limit: '1' });
     expect(healthy.body.totalCount).toBe(2);
+    // Past the last page of a health: no rows, the total still counted.
+    const past = await pipelines({ status: 'healthy', offset: '5' });
+    expect(past.body).toEqual({ items: [], totalCount: 2 });
   });
 
   it('refuses bad filters with the field and a reason', async () => {
@@ -266,6 +269,8 @@ describe.each(databases.eachSupportedId())('dashboard on %s', databaseId => {
     expect(status.body.error.message).toMatch(/status/);
     const limit = await pipelines({ limit: '1000' });
     expect(limit.status).toBe(400);
-    expect(limit.body.error.message).toMatch(/limit: must be an integer from 1 to 100/);
+    expect(limit.body.error.message).toMatch(
+      /limit: must be an integer from 1 to 100/,
+    );
   });
 });

@@ -37,16 +37,20 @@ export interface StaleThreshold {
 }
 
 /**
- * The SQL of the latest run's id (`finished`: latest run with a deciding outcome) of pipeline
- * `p`: one backwards walk of `runs_org_pipeline_idx` per pipeline, no scan of the runs.
+ * The latest run's id (`finished`: the status of the latest run with a deciding outcome) of
+ * pipeline `p`, as a scalar subquery: one backwards walk of `runs_org_pipeline_idx` per pipeline
+ * (no join, which PostgreSQL would plan as a hash of the whole runs table).
  */
-function latestRunId(finished: boolean): string {
-  return `(select r.id from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id${
+export function latestRunSql(
+  column: 'id' | 'status',
+  finished: boolean,
+): string {
+  return `(select r.${column} from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id${
     finished ? ` and r.status in ${DECIDING_STATUSES}` : ''
-  } order by r.queued_at desc, r.id desc limit 1)`;
+  } order by r.queued_at desc limit 1)`;
 }
 
-/** The health of pipeline `p` (joined with `lf`, its latest finished run) as a SQL expression. */
+/** The health of pipeline `p` as a SQL expression (each subquery evaluated at most once). */
 export function healthSql(knex: Knex, thresholds: StaleThreshold[]): Knex.Raw {
   const ts = timestampParam(knex);
   const bindings: Knex.RawBinding[] = [];
@@ -61,27 +65,20 @@ export function healthSql(knex: Knex, thresholds: StaleThreshold[]): Knex.Raw {
   }
   // The threshold appears three times in the expression.
   const staleBindings = [...bindings, ...bindings, ...bindings];
-  const lastSucceeded = `(select r.finished_at from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id and r.status = 'succeeded' order by r.queued_at desc, r.id desc limit 1)`;
+  const lastSucceeded = `(select r.finished_at from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id and r.status = 'succeeded' order by r.queued_at desc limit 1)`;
   const latestChecked = `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`;
+  // A simple CASE evaluates the latest finished run's status once.
   return knex.raw(
-    `case
-      when lf.status = 'failed' then 'failed'
-      when lf.status = 'quality_failed' or exists (select 1 from quality_results q where q.organization_id = p.organization_id and q.run_id = ${latestChecked} and not q.passed) then 'quality_breached'
-      when p.schedule is not null and ${threshold} is not null and p.updated_at <= ${threshold}
-        and coalesce(${lastSucceeded} < ${threshold}, 1 = 1) then 'stale'
-      else 'healthy'
+    `case ${latestRunSql('status', true)}
+      when 'failed' then 'failed'
+      when 'quality_failed' then 'quality_breached'
+      else case
+        when exists (select 1 from quality_results q where q.organization_id = p.organization_id and q.run_id = ${latestChecked} and not q.passed) then 'quality_breached'
+        when p.schedule is not null and ${threshold} is not null and p.updated_at <= ${threshold}
+          and coalesce(${lastSucceeded} < ${threshold}, 1 = 1) then 'stale'
+        else 'healthy'
+      end
     end`,
     staleBindings,
   );
-}
-
-/** Joins `lr` (latest run, any status) and `lf` (latest finished run) to pipelines `p`. */
-export function joinLatestRuns(builder: Knex.QueryBuilder, knex: Knex) {
-  return builder
-    .leftJoin('runs as lr', join =>
-      join.on('lr.id', '=', knex.raw(latestRunId(false))),
-    )
-    .leftJoin('runs as lf', join =>
-      join.on('lf.id', '=', knex.raw(latestRunId(true))),
-    );
 }
