@@ -14,6 +14,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import type { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
+import { installOpenApiRouteMatcherCache } from './http/openApiRouteMatchers';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './database/pagination';
 import { spec } from './schema/openapi.generated';
 import { rejectUnknownBodyFields } from './schema/unknownFields';
@@ -96,7 +97,9 @@ export async function createRouter(
   }
 
   // The validator checks every documented request against the OpenAPI document before a
-  // handler runs; handlers then read validated strings from the query (see `params`).
+  // handler runs; handlers then read validated strings from the query (see `params`). Its route
+  // lookup compiles each documented path once, not on every request (see the function).
+  installOpenApiRouteMatcherCache();
   const api = createValidatedOpenApiRouter(withSpecSchema(spec), {
     // The body is already parsed above (body-parser skips parsed bodies); this only satisfies
     // the router's need for at least one middleware.

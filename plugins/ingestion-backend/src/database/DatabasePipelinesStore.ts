@@ -13,7 +13,13 @@ import type {
   PipelineListQuery,
   PipelinesStore,
 } from './PipelinesStore';
-import { toEpochMs, toIso, toOptionalNumber, toOptionalString } from './rows';
+import {
+  TIMESTAMPS_AS_ISO,
+  toEpochMs,
+  toIso,
+  toOptionalNumber,
+  toOptionalString,
+} from './rows';
 
 type PipelineRow = {
   id: string;
@@ -140,6 +146,7 @@ export class DatabasePipelinesStore implements PipelinesStore {
       builder.whereRaw(`p.name like ? escape '\\'`, [`%${escaped}%`]);
     }
     keyset.apply(builder, 'p');
+    builder.options(TIMESTAMPS_AS_ISO);
     const page = keyset.page((await builder) as PipelineRow[]);
     return { items: page.rows.map(toPipeline), nextCursor: page.nextCursor };
   }
