@@ -1319,6 +1319,24 @@ async function main() {
       auth: true,
       sql: true,
     },
+    // The organization dashboard (issue 16): one request, several aggregates over every pipeline
+    // of the organization (health needs each one's latest runs); its pipelines table filtered by
+    // health, which computes the health of every pipeline before paging.
+    {
+      id: 'dashboard',
+      label: 'organization dashboard',
+      url: `${api}/organizations/${o.organization}/dashboard`,
+      auth: true,
+      sql: true,
+      nonEmpty: body => body.pipelines?.total,
+    },
+    {
+      id: 'dashboard-pipelines',
+      label: 'dashboard pipelines, last run failed',
+      url: `${api}/organizations/${o.organization}/dashboard/pipelines?status=failed`,
+      auth: true,
+      sql: true,
+    },
     // The peer a portal operator compares us with: the catalog's own list, same user and policy
     // (its entities are filtered by the same permission policy's catalog conditions).
     {

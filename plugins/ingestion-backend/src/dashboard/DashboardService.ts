@@ -5,7 +5,11 @@ import {
   type SpendSummary,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
-import type { QualityScoresService } from '../quality';
+import {
+  addChecks,
+  scoreOf,
+  type WeightedCounts,
+} from '../quality/qualityScore';
 import { previousFireTime } from '../runs/schedules';
 import type {
   DashboardPipeline,
@@ -35,7 +39,7 @@ export interface OrganizationDashboard {
     /** Percent of today's finished runs (succeeded, failed, quality failed) that succeeded. */
     successRate: number | null;
   };
-  /** The organization's quality score (0–100), as `/v1/quality/scores` computes it. */
+  /** The organization's quality score (0–100), as `/v1/quality/scores` computes `current`. */
   quality: { score: number | null; rules: number; passing: number };
   /** Month-to-date spend and budget; absent when the caller's roles do not include cost read. */
   spend?: {
@@ -49,6 +53,24 @@ export interface OrganizationDashboard {
   recentFailures: RecentFailure[];
   /** Grace after a missed fire time before a scheduled pipeline counts as stale, in minutes. */
   freshnessGraceMinutes: number;
+}
+
+/**
+ * The organization's quality score from its latest checks, with the quality module's weights and
+ * formula (the same number `GET /v1/quality/scores` answers as `current`).
+ */
+function qualityOf(
+  checks: Array<{ severity: string; passed: boolean; count: number }>,
+): OrganizationDashboard['quality'] {
+  let counts: WeightedCounts = { passed: 0, total: 0 };
+  let rules = 0;
+  let passing = 0;
+  for (const check of checks) {
+    counts = addChecks(counts, check.severity, check.passed, check.count);
+    rules += check.count;
+    passing += check.passed ? check.count : 0;
+  }
+  return { score: scoreOf(counts), rules, passing };
 }
 
 const ACTIVE = new Set(['queued', 'submitted', 'running']);
@@ -72,7 +94,6 @@ export class DashboardService {
     private readonly options: {
       store: DashboardStore;
       authorizer: IngestionAuthorizer;
-      quality: QualityScoresService;
       spend?: SpendSummaries;
       freshnessGraceMs: number;
       clock?: () => Date;
@@ -129,11 +150,7 @@ export class DashboardService {
       this.options.store.healthCounts(scope, thresholds),
       this.options.store.runsSince(scope, since),
       this.options.store.recentFailures(scope, RECENT_FAILURES),
-      this.options.quality.scores(credentials, {
-        organization: organizationId,
-        from: since.toISOString().slice(0, 10),
-        to: since.toISOString().slice(0, 10),
-      }),
+      this.options.store.latestChecks(scope),
       this.spend(credentials, organizationId),
     ]);
     const count = (pick: (status: string) => boolean) =>
@@ -156,7 +173,7 @@ export class DashboardService {
         successRate:
           finished > 0 ? Math.round((succeeded / finished) * 1000) / 10 : null,
       },
-      quality: quality.current,
+      quality: qualityOf(quality),
       ...(spend ? { spend } : {}),
       recentFailures: failures,
       freshnessGraceMinutes: Math.round(this.options.freshnessGraceMs / 60_000),

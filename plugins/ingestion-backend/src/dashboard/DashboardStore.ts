@@ -187,6 +187,43 @@ export class DashboardStore {
     return counts;
   }
 
+  /**
+   * The rules of each pipeline's latest checked run, counted by severity and outcome: the latest
+   * run ids come from one backwards walk of `quality_org_pipeline_idx` per pipeline, their
+   * results through `quality_org_run_idx` (never the organization's whole result history).
+   */
+  async latestChecks(
+    scope: DashboardScope,
+  ): Promise<Array<{ severity: string; passed: boolean; count: number }>> {
+    const latestRuns = this.pipelines(scope).select(
+      this.knex.raw(
+        `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`,
+      ),
+    );
+    const rows = await this.withoutJit(tx =>
+      this.run<
+        Array<{
+          severity: string;
+          passed: boolean | number;
+          n: number | string;
+        }>
+      >(
+        this.knex('quality_results as q')
+          .where('q.organization_id', scope.organizationId)
+          .whereIn('q.run_id', latestRuns)
+          .select('q.severity', 'q.passed')
+          .count({ n: '*' })
+          .groupBy('q.severity', 'q.passed'),
+        tx,
+      ),
+    );
+    return rows.map(row => ({
+      severity: row.severity,
+      passed: Boolean(row.passed),
+      count: Number(row.n),
+    }));
+  }
+
   /** Runs queued since `since`, by status. */
   async runsSince(
     scope: DashboardScope,

@@ -160,6 +160,12 @@ describe.each(databases.eachSupportedId())('dashboard on %s', databaseId => {
     });
     // fail (3) passed, warn (1) failed.
     expect(res.body.quality).toEqual({ score: 75, rules: 2, passing: 1 });
+    // The quality monitor's number for the same organization.
+    const scores = await request(server)
+      .get('/api/ingestion/v1/quality/scores')
+      .query({ organization: 'finance' })
+      .set('Authorization', as('finance-engineer'));
+    expect(scores.body.current).toEqual(res.body.quality);
     expect(res.body.spend).toMatchObject({
       currency: 'USD',
       monthToDate: 0,

@@ -6,8 +6,6 @@ import { readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import type { Knex } from 'knex';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
-import { QualityScoresService } from '../quality';
-import { QualityScoresStore } from '../quality/QualityScoresStore';
 import { DashboardService, type SpendSummaries } from './DashboardService';
 import { DashboardStore } from './DashboardStore';
 import { createDashboardRouter } from './router';
@@ -40,10 +38,6 @@ export function createDashboardApi(options: {
       service: new DashboardService({
         store: new DashboardStore(options.knex),
         authorizer: options.authorizer,
-        quality: new QualityScoresService({
-          store: new QualityScoresStore(options.knex),
-          authorizer: options.authorizer,
-        }),
         spend: options.spend,
         freshnessGraceMs: readFreshnessGraceMs(options.config),
       }),
