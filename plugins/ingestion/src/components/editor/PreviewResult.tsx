@@ -108,7 +108,7 @@ export function PreviewResult(props: { preview: SpecPreview }) {
                 } failed.`)}
         </Typography>
       </Grid>
-      <Grid item xs={12} md={8}>
+      <Grid item xs={12}>
         <Table<PreviewRuleResult>
           title="Quality rules on the sample"
           columns={ruleColumns}
@@ -144,7 +144,7 @@ export function PreviewResult(props: { preview: SpecPreview }) {
           )}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} md={4}>
+      <Grid item xs={12} md={8}>
         <Table<PreviewColumn>
           title="Output schema"
           columns={schemaColumns}
@@ -152,7 +152,7 @@ export function PreviewResult(props: { preview: SpecPreview }) {
           options={{ paging: false, search: false, padding: 'dense' }}
         />
       </Grid>
-      <Grid item xs={12} md={8}>
+      <Grid item xs={12}>
         <Table<Record<string, unknown>>
           title={`Output rows (${rows(preview.rows.length)} shown)`}
           columns={rowColumns}
