@@ -1,50 +1,25 @@
 import type { Knex } from 'knex';
-import { applyAccessFilter, type AccessFilter } from '../database/conditions';
-import { toIso, toOptionalIso } from '../database/rows';
+import { applyAccessFilter } from '../database/conditions';
+import { toIso } from '../database/rows';
+import {
+  DashboardPipelinesStore,
+  type DashboardPipeline,
+} from './DashboardPipelinesStore';
 import {
   healthSql,
-  latestRunSql,
   PIPELINE_HEALTHS,
   type PipelineHealth,
   type StaleThreshold,
 } from './healthSql';
+import {
+  DashboardQueries,
+  type DashboardPipelineQuery,
+  type DashboardScope,
+} from './pipelineQueries';
 
-/** The pipelines a dashboard covers: the caller's readable ones of one organization. */
-export interface DashboardScope {
-  organizationId: string;
-  filter: AccessFilter;
-}
-
-/** Server-side filters of the dashboard's pipelines table. */
-export interface DashboardPipelineQuery {
-  /** Part of the name (case-insensitive). */
-  name?: string;
-  owner?: string;
-  type?: 'batch' | 'streaming';
-  engine?: string;
-  status?: PipelineHealth;
-  /** A catalog tag of the pipeline: its type, or the kind of a dataset it reads or writes. */
-  tag?: string;
-  offset: number;
-  limit: number;
-}
-
-export interface DashboardPipeline {
-  id: string;
-  name: string;
-  owner: string;
-  pipelineType: string;
-  engine: string;
-  schedule?: string;
-  scheduleTimezone?: string;
-  health: PipelineHealth;
-  lastRun?: {
-    id: string;
-    status: string;
-    queuedAt: string;
-    finishedAt?: string;
-  };
-}
+export type { DashboardPipeline } from './DashboardPipelinesStore';
+export type { DashboardPipelineQuery, DashboardScope } from './pipelineQueries';
+export { TAG_DATASET_KINDS } from './pipelineQueries';
 
 export interface RecentFailure {
   runId: string;
@@ -56,25 +31,8 @@ export interface RecentFailure {
   error?: string;
 }
 
-/** The catalog's tags of datasets (as the catalog module names them) → the lineage dataset kinds. */
-export const TAG_DATASET_KINDS: Record<string, string[]> = {
-  mysql: ['mysql-table'],
-  mariadb: ['mariadb-table'],
-  postgres: ['postgres-table'],
-  kafka: ['kafka-topic'],
-  http: ['http-api'],
-  iceberg: ['iceberg-table'],
-  delta: ['delta-table'],
-  files: ['file-path'],
-  s3: ['s3-prefix'],
-};
-
 /** Longest error summary returned for a failed run. */
 const ERROR_SUMMARY_CHARS = 240;
-
-function escapeLike(text: string): string {
-  return text.toLocaleLowerCase('en-US').replace(/[\\%_]/g, c => `\\${c}`);
-}
 
 /**
  * The dashboard's aggregates, each one SQL statement over the organization's rows (indexed by
@@ -82,76 +40,20 @@ function escapeLike(text: string): string {
  * access filter in SQL.
  */
 export class DashboardStore {
-  constructor(private readonly knex: Knex) {}
+  private readonly queries: DashboardQueries;
+  private readonly table: DashboardPipelinesStore;
 
-  /**
-   * Runs the statements of `fn` with PostgreSQL's JIT off: it over-estimates the per-pipeline
-   * subqueries, and compiling them costs more than running them (about half the time at 4,000
-   * pipelines). Other databases run them as they are.
-   */
-  private async withoutJit<T>(
-    fn: (tx?: Knex.Transaction) => Promise<T>,
-  ): Promise<T> {
-    if (!String(this.knex.client.config.client ?? '').includes('pg')) {
-      return fn();
-    }
-    return this.knex.transaction(async tx => {
-      await tx.raw('set local jit = off');
-      return fn(tx);
-    });
-  }
-
-  private run<T>(builder: Knex.QueryBuilder, tx?: Knex.Transaction) {
-    return (tx ? builder.transacting(tx) : builder) as unknown as Promise<T>;
-  }
-
-  /** Pipelines of the scope, optionally narrowed by the table's filters (not health). */
-  private pipelines(
-    scope: DashboardScope,
-    query: Partial<DashboardPipelineQuery> = {},
-  ): Knex.QueryBuilder {
-    const builder = this.knex('pipelines as p').where(
-      'p.organization_id',
-      scope.organizationId,
-    );
-    applyAccessFilter(builder, scope.filter, 'p');
-    if (query.name) {
-      builder.whereRaw(`lower(p.name) like ? escape '\\'`, [
-        `%${escapeLike(query.name)}%`,
-      ]);
-    }
-    if (query.owner) {
-      builder.where('p.owner', query.owner.toLocaleLowerCase('en-US'));
-    }
-    if (query.type) builder.where('p.pipeline_type', query.type);
-    if (query.engine) builder.where('p.engine', query.engine);
-    if (query.tag) {
-      const tag = query.tag.toLocaleLowerCase('en-US');
-      if (tag === 'batch' || tag === 'streaming') {
-        builder.where('p.pipeline_type', tag);
-      } else if (tag !== 'data-pipeline') {
-        const kinds = TAG_DATASET_KINDS[tag];
-        if (!kinds) {
-          builder.whereRaw('1 = 0');
-        } else {
-          builder.whereExists(
-            this.knex('lineage_edges as e')
-              .select(this.knex.raw('1'))
-              .whereRaw('e.organization_id = p.organization_id')
-              .whereRaw('e.pipeline_id = p.id')
-              .whereIn('e.dataset_kind', kinds),
-          );
-        }
-      }
-    }
-    return builder;
+  constructor(private readonly knex: Knex) {
+    this.queries = new DashboardQueries(knex);
+    this.table = new DashboardPipelinesStore(this.queries);
   }
 
   /** The distinct schedules of the organization's scheduled pipelines. */
   async schedules(
     scope: DashboardScope,
   ): Promise<Array<{ schedule: string; timezone: string }>> {
-    const rows = (await this.pipelines(scope)
+    const rows = (await this.queries
+      .pipelines(scope)
       .whereNotNull('p.schedule')
       .distinct(
         'p.schedule',
@@ -165,11 +67,11 @@ export class DashboardStore {
     scope: DashboardScope,
     thresholds: StaleThreshold[],
   ): Promise<Record<PipelineHealth, number>> {
-    const inner = this.pipelines(scope).select(
-      this.knex.raw('? as health', [healthSql(this.knex, thresholds)]),
-    );
-    const rows = await this.withoutJit(tx =>
-      this.run<Array<{ health: string; n: number | string }>>(
+    const inner = this.queries
+      .pipelines(scope)
+      .select(this.knex.raw('? as health', [healthSql(this.knex, thresholds)]));
+    const rows = await this.queries.withoutJit(tx =>
+      this.queries.run<Array<{ health: string; n: number | string }>>(
         this.knex
           .from(inner.as('h'))
           .select('h.health')
@@ -195,13 +97,15 @@ export class DashboardStore {
   async latestChecks(
     scope: DashboardScope,
   ): Promise<Array<{ severity: string; passed: boolean; count: number }>> {
-    const latestRuns = this.pipelines(scope).select(
-      this.knex.raw(
-        `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`,
-      ),
-    );
-    const rows = await this.withoutJit(tx =>
-      this.run<
+    const latestRuns = this.queries
+      .pipelines(scope)
+      .select(
+        this.knex.raw(
+          `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`,
+        ),
+      );
+    const rows = await this.queries.withoutJit(tx =>
+      this.queries.run<
         Array<{
           severity: string;
           passed: boolean | number;
@@ -296,166 +200,12 @@ export class DashboardStore {
     });
   }
 
-  /**
-   * A page of pipelines by name with their health and latest run. Without a health filter only
-   * the page's pipelines get their health computed; with one, every filtered pipeline does.
-   */
-  async listPipelines(
+  /** A page of the pipelines table (see {@link DashboardPipelinesStore}). */
+  listPipelines(
     scope: DashboardScope,
     query: DashboardPipelineQuery,
     thresholds: StaleThreshold[],
   ): Promise<{ items: DashboardPipeline[]; totalCount: number }> {
-    const withHealth = (builder: Knex.QueryBuilder) =>
-      builder.select(
-        'p.id',
-        'p.name',
-        'p.owner',
-        'p.pipeline_type',
-        'p.engine',
-        'p.schedule',
-        'p.schedule_timezone',
-        this.knex.raw('? as health', [healthSql(this.knex, thresholds)]),
-      );
-    let rows: PipelineRow[];
-    let totalCount: number;
-    if (query.status) {
-      // Health is computed once per pipeline: the page and the total in one statement.
-      const filtered = this.knex
-        .from(withHealth(this.pipelines(scope, query)).as('h'))
-        .where('h.health', query.status);
-      const page = await this.withoutJit(tx =>
-        this.run<Array<PipelineRow & { total_count: number | string }>>(
-          filtered
-            .clone()
-            .select('h.*', this.knex.raw('count(*) over () as total_count'))
-            .orderBy('h.name')
-            .orderBy('h.id')
-            .offset(query.offset)
-            .limit(query.limit),
-          tx,
-        ),
-      );
-      rows = page;
-      if (page.length > 0) {
-        totalCount = Number(page[0].total_count);
-      } else if (query.offset === 0) {
-        totalCount = 0;
-      } else {
-        const [count] = await this.withoutJit(tx =>
-          this.run<Array<{ n: number | string }>>(
-            filtered.clone().count({ n: '*' }),
-            tx,
-          ),
-        );
-        totalCount = Number(count.n);
-      }
-    } else {
-      const [count] = (await this.pipelines(scope, query).count({
-        n: '*',
-      })) as Array<{ n: number | string }>;
-      totalCount = Number(count.n);
-      const ids = (
-        (await this.pipelines(scope, query)
-          .select('p.id')
-          .orderBy('p.name')
-          .orderBy('p.id')
-          .offset(query.offset)
-          .limit(query.limit)) as Array<{ id: string }>
-      ).map(r => r.id);
-      rows =
-        ids.length === 0
-          ? []
-          : ((await withHealth(
-              this.knex('pipelines as p')
-                .where('p.organization_id', scope.organizationId)
-                .whereIn('p.id', ids),
-            )
-              .orderBy('p.name')
-              .orderBy('p.id')) as PipelineRow[]);
-    }
-    const lastRuns = await this.latestRuns(
-      scope.organizationId,
-      rows.map(r => r.id),
-    );
-    return {
-      items: rows.map(row => toPipeline(row, lastRuns.get(row.id))),
-      totalCount,
-    };
+    return this.table.listPipelines(scope, query, thresholds);
   }
-
-  /** The latest run of each of these pipelines (a page's), by pipeline id. */
-  private async latestRuns(
-    organizationId: string,
-    pipelineIds: string[],
-  ): Promise<Map<string, RunRow>> {
-    if (pipelineIds.length === 0) return new Map();
-    const latest = (await this.knex('pipelines as p')
-      .where('p.organization_id', organizationId)
-      .whereIn('p.id', pipelineIds)
-      .select(
-        'p.id',
-        this.knex.raw(`${latestRunSql('id', false)} as run_id`),
-      )) as Array<{ id: string; run_id: string | null }>;
-    const runIds = latest.flatMap(r => (r.run_id ? [r.run_id] : []));
-    if (runIds.length === 0) return new Map();
-    const runs = (await this.knex('runs')
-      .where('organization_id', organizationId)
-      .whereIn('id', runIds)
-      .select(
-        'id',
-        'pipeline_id',
-        'status',
-        'queued_at',
-        'finished_at',
-      )) as RunRow[];
-    return new Map(runs.map(run => [run.pipeline_id, run]));
-  }
-}
-
-type RunRow = {
-  id: string;
-  pipeline_id: string;
-  status: string;
-  queued_at: Date | string | number;
-  finished_at: Date | string | number | null;
-};
-
-type PipelineRow = {
-  id: string;
-  name: string;
-  owner: string;
-  pipeline_type: string;
-  engine: string;
-  schedule: string | null;
-  schedule_timezone: string | null;
-  health: string;
-};
-
-function toPipeline(row: PipelineRow, run?: RunRow): DashboardPipeline {
-  return {
-    id: row.id,
-    name: row.name,
-    owner: row.owner,
-    pipelineType: row.pipeline_type,
-    engine: row.engine,
-    ...(row.schedule
-      ? {
-          schedule: row.schedule,
-          scheduleTimezone: row.schedule_timezone ?? 'UTC',
-        }
-      : {}),
-    health: row.health as PipelineHealth,
-    ...(run
-      ? {
-          lastRun: {
-            id: run.id,
-            status: run.status,
-            queuedAt: toIso(run.queued_at),
-            ...(run.finished_at
-              ? { finishedAt: toOptionalIso(run.finished_at) }
-              : {}),
-          },
-        }
-      : {}),
-  };
 }
