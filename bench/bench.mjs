@@ -675,11 +675,15 @@ async function measure(scenario, headers) {
   await stats.reset();
   await cannon(scenario.url, headers, o.warmup);
   const warm = await stats.get();
-  // the list's query: the one started (about) once per request; health runs none
+  // the list's query: the one started (about) once per request; health runs none. Transaction
+  // control (BEGIN, SET LOCAL, COMMIT: the dashboard's statements run with PostgreSQL's JIT off)
+  // is not a query to measure.
   const texts = scenario.sql
-    ? [[...warm.queries].sort((a, b) => b.started - a.started)[0]?.text].filter(
-        Boolean,
-      )
+    ? [
+        [...warm.queries]
+          .filter(q => !/^\s*(begin|commit|rollback|set)\b/i.test(q.text))
+          .sort((a, b) => b.started - a.started)[0]?.text,
+      ].filter(Boolean)
     : [];
   await settle(`${scenario.id} warm-up`, texts);
   await stats.reset();
