@@ -1106,7 +1106,12 @@ function report(run) {
   }
   for (const r of run.results.filter(x => x.profile)) {
     out.push('');
-    out.push(`${r.label} - ${formatProfile(summarizeProfile(r.profile, 15))}`);
+    out.push(
+      `${r.label} - ${formatProfile(
+        summarizeProfile(r.profile, 15),
+        r.http.requests,
+      )}`,
+    );
   }
   const noisy = run.results.filter(r => r.cpu.otherCores > 0.3);
   if (noisy.length) {

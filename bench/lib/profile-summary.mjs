@@ -104,6 +104,86 @@ export function summarizeProfile(file, top = 25) {
   for (const [id, ms] of self)
     for (const name of matchesOf(id)) inclusive[name] += ms;
 
+  // Each sample once, in one category: serialization when `res.json` is anywhere on the stack,
+  // otherwise the innermost frame that matches a category (so the pg driver's work under knex
+  // counts as the driver's), GC on its own (issue 17's before/after table in the README).
+  const categories = [
+    ['JWT verification (jose)', f => /node_modules\/jose\//.test(f.url)],
+    [
+      'pg driver (protocol, row parsing)',
+      f =>
+        /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-date)\//.test(
+          f.url,
+        ),
+    ],
+    [
+      'knex (query building, pool)',
+      f => /node_modules\/(knex|tarn)\//.test(f.url),
+    ],
+    [
+      'OpenAPI request validator',
+      f => /express-openapi-validator|node_modules\/ajv\//.test(f.url),
+    ],
+    [
+      'root middleware (helmet, cors, compression, logging)',
+      f =>
+        /node_modules\/(helmet|cors|compression|morgan|winston|logform)\/|rootHttpRouter\//.test(
+          f.url,
+        ),
+    ],
+    ['rate limiter', f => /src\/ratelimit\//.test(f.url)],
+    [
+      'authorizer, permissions',
+      f => /src\/authorization\/|plugin-permission-/.test(f.url),
+    ],
+    [
+      'ingestion routes, services, stores',
+      f => /plugins\/ingestion-backend\/src\//.test(f.url),
+    ],
+    [
+      'Backstage httpAuth, auth, httpRouter',
+      f => /@backstage\/backend-defaults\//.test(f.url),
+    ],
+    ['bench instrumentation', f => /bench\/lib\/instrument/.test(f.url)],
+    [
+      'express routing, body parsing',
+      f =>
+        /node_modules\/(express|express-promise-router|router|body-parser|qs)\//.test(
+          f.url,
+        ),
+    ],
+    [
+      'node http (parser, socket)',
+      f =>
+        /^node:(_http|net$|internal\/stream|stream)/.test(f.url) ||
+        /^node:(_http_\w+|net)$/.test(f.url),
+    ],
+  ];
+  const isSerialization = f =>
+    /express\/lib\/response/.test(f.url) &&
+    ['json', 'send', 'end'].includes(f.functionName);
+  const byCategory = new Map();
+  for (const [id, ms] of self) {
+    const leaf = byId.get(id).callFrame;
+    if (leaf.functionName === '(idle)') continue;
+    let category =
+      leaf.functionName === '(garbage collector)' ? 'GC' : undefined;
+    const frames = [];
+    for (let cur = id; cur !== undefined; cur = parent.get(cur))
+      frames.push(byId.get(cur).callFrame);
+    if (!category && frames.some(isSerialization))
+      category = 'res.json (stringify, write)';
+    if (!category)
+      for (const frame of frames) {
+        const found = categories.find(([, test]) => test(frame));
+        if (found) {
+          category = found[0];
+          break;
+        }
+      }
+    add(byCategory, category ?? 'other (native frames, microtasks)', ms);
+  }
+
   const sorted = map => [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
   return {
     totalMs,
@@ -111,10 +191,12 @@ export function summarizeProfile(file, top = 25) {
     packages: sorted(byPackage),
     functions: sorted(byFunction),
     inclusive,
+    categories: [...byCategory].sort((a, b) => b[1] - a[1]),
   };
 }
 
-export function formatProfile(summary) {
+/** `requests`: how many requests the profiled run answered, for CPU milliseconds per request. */
+export function formatProfile(summary, requests) {
   const pct = ms => `${((ms / summary.busyMs) * 100).toFixed(1).padStart(5)}%`;
   const lines = [
     `CPU profile: ${(summary.busyMs / 1000).toFixed(1)} s busy of ${(
@@ -130,6 +212,17 @@ export function formatProfile(summary) {
   )) {
     lines.push(`    ${pct(ms)}  ${name}`);
   }
+  lines.push(
+    `  where the CPU went (each sample once${
+      requests ? `; ms per request over ${requests} requests` : ''
+    }):`,
+  );
+  for (const [name, ms] of summary.categories)
+    lines.push(
+      `    ${pct(ms)}  ${
+        requests ? `${(ms / requests).toFixed(2).padStart(5)} ms  ` : ''
+      }${name}`,
+    );
   lines.push('  self time by function:');
   for (const [name, ms] of summary.functions)
     lines.push(`    ${pct(ms)}  ${name}`);
@@ -137,6 +230,11 @@ export function formatProfile(summary) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, top] = process.argv.slice(2);
-  console.log(formatProfile(summarizeProfile(file, Number(top ?? 25))));
+  const [file, top, requests] = process.argv.slice(2);
+  console.log(
+    formatProfile(
+      summarizeProfile(file, Number(top ?? 25)),
+      requests ? Number(requests) : undefined,
+    ),
+  );
 }
