@@ -239,6 +239,16 @@ describe.each(databases.eachSupportedId())(
         expect(
           filtered.body.items.map((p: { name: string }) => p.name),
         ).toEqual(['visits-3']);
+        for (const [engine, count] of [
+          ['local', 7],
+          ['databricks', 0],
+        ] as const) {
+          const byEngine = await api()
+            .get('/api/ingestion/v1/pipelines')
+            .query({ organization: 'healthcare', engine, limit: '50' })
+            .set('Authorization', as('healthcare-viewer'));
+          expect(byEngine.body.items).toHaveLength(count);
+        }
 
         const badCursor = await api()
           .get('/api/ingestion/v1/pipelines?cursor=nonsense')

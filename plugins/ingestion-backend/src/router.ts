@@ -154,6 +154,7 @@ export async function createRouter(
         organization: q.organization,
         owner: q.owner,
         type: q.type as 'batch' | 'streaming' | undefined,
+        engine: q.engine,
         nameContains: q.q,
         sort: (q.sort ?? 'updatedAt') as 'name' | 'createdAt' | 'updatedAt',
         order: (q.order ?? (q.sort === 'name' ? 'asc' : 'desc')) as

@@ -120,6 +120,7 @@ export class DatabasePipelinesStore implements PipelinesStore {
         filter,
         owner: query.owner,
         type: query.type,
+        engine: query.engine,
         nameContains: query.nameContains,
       },
       column,
@@ -137,6 +138,9 @@ export class DatabasePipelinesStore implements PipelinesStore {
     }
     if (query.type) {
       builder.where('p.pipeline_type', query.type);
+    }
+    if (query.engine) {
+      builder.where('p.engine', query.engine);
     }
     if (query.nameContains) {
       // Names are lower-case identifiers; escape LIKE wildcards so the text matches literally.

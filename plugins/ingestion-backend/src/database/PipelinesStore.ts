@@ -10,6 +10,8 @@ import type { AccessFilter } from './conditions';
 export interface PipelineListQuery {
   owner?: string;
   type?: PipelineType;
+  /** The engine the pipeline runs on (`local`, `databricks`). */
+  engine?: string;
   nameContains?: string;
   sort: 'name' | 'createdAt' | 'updatedAt';
   order: 'asc' | 'desc';

@@ -424,6 +424,15 @@ export const spec = {
             }
           },
           {
+            "name": "engine",
+            "in": "query",
+            "description": "The engine the pipeline runs on.",
+            "schema": {
+              "type": "string",
+              "maxLength": 32
+            }
+          },
+          {
             "name": "q",
             "in": "query",
             "description": "Part of the pipeline name.",
