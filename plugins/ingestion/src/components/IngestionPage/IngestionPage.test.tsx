@@ -173,6 +173,44 @@ describe('IngestionPage (organization dashboard)', () => {
     );
   });
 
+  it('goes back to the last page when the total shrinks under the page shown', async () => {
+    const { api: signals, listeners } = mockSignals();
+    let total = 45;
+    const api = spied({
+      listPipelines: async (_org, query) => {
+        const offset = query.offset ?? 0;
+        return {
+          items: offset < total ? [dashboardPipeline(`page-${offset}`)] : [],
+          totalCount: total,
+        };
+      },
+    });
+    await render(api, { signals });
+    await screen.findByRole('link', { name: 'page-0' });
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    await screen.findByRole('link', { name: 'page-20' });
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    await screen.findByRole('link', { name: 'page-40' });
+
+    // Pipelines deleted elsewhere: the next refetch (a run signal) finds 30.
+    total = 30;
+    act(() =>
+      listeners.get('ingestion:runs:finance')!({
+        runId: 'r1',
+        pipelineId: 'p1',
+        organization: 'finance',
+        status: 'succeeded',
+      }),
+    );
+    expect(
+      await screen.findByRole('link', { name: 'page-20' }, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(api.listPipelines).toHaveBeenLastCalledWith(
+      'finance',
+      expect.objectContaining({ offset: 20 }),
+    );
+  });
+
   it('opens the organization of the URL, and switches organizations', async () => {
     const api = spied({
       getDashboard: async organization =>
