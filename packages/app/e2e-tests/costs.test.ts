@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { test, expect, type Page } from '@playwright/test';
-import { BACKEND, shot, signIn, tokenOf } from './support/demo';
+import { test, expect } from '@playwright/test';
+import { BACKEND, shot, signIn, tokenOf, visit } from './support/demo';
 
 /**
  * Issue 14's "done when", in the running portal: after a local run of a finance pipeline, the
@@ -14,17 +14,6 @@ import { BACKEND, shot, signIn, tokenOf } from './support/demo';
 const PIPELINE = 'daily-transactions';
 const TEAM_PAGE = '/catalog/default/group/finance';
 const COST_PAGE = '/ingestion/costs?organization=finance';
-
-/**
- * Opens a page until `check` passes: the development portal restarts its backend when a source
- * file changes, and a page opened during a restart only shows an error.
- */
-async function visit(page: Page, path: string, check: () => Promise<void>) {
-  await expect(async () => {
-    await page.goto(path);
-    await check();
-  }).toPass({ timeout: 180_000 });
-}
 
 const QUICK = { timeout: 20_000 };
 

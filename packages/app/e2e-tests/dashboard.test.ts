@@ -1,10 +1,5 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Browser,
-  type Page,
-} from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { BACKEND, shot, signIn, tokenOf, visit } from './support/demo';
 
 /**
  * Issue 16's organization dashboard in the running portal: finance-engineer opens the Ingestion
@@ -14,46 +9,7 @@ import {
  * pages are also saved as PNGs.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const PIPELINE = 'daily-transactions';
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
-}
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 2000 });
-  await page.screenshot({
-    path: `${dir}/dashboard-${name}.png`,
-    fullPage: true,
-  });
-  if (size) await page.setViewportSize(size);
-}
-
-/** Opens a page until `check` passes (the development portal restarts when files change). */
-async function visit(page: Page, path: string, check: () => Promise<void>) {
-  await expect(async () => {
-    await page.goto(path);
-    await check();
-  }).toPass({ timeout: 180_000 });
-}
 
 test("a finance engineer sees finance's dashboard and filters its pipelines on the server; a retail user finds no finance", async ({
   browser,
@@ -100,7 +56,7 @@ test("a finance engineer sees finance's dashboard and filters its pipelines on t
     (await engineer.getByText(/^\d+ pipelines?$/).textContent())?.split(' ')[0],
   );
   expect(total).toBeGreaterThanOrEqual(1);
-  await shot(engineer, 'finance-engineer');
+  await shot(engineer, 'dashboard-finance-engineer');
 
   // The name filter goes to the server (once typing pauses).
   const search = engineer.getByLabel('Search by name');
@@ -124,7 +80,7 @@ test("a finance engineer sees finance's dashboard and filters its pipelines on t
   ).toBeVisible();
   await expect(pipelineLink).toHaveCount(0);
   await expect(engineer.getByText('Pipelines (0)')).toBeVisible();
-  await shot(engineer, 'filtered-finance-engineer');
+  await shot(engineer, 'dashboard-filtered-finance-engineer');
 
   // retail-engineer: no Finance in the switcher, and finance's URL is "not found".
   const other = await signIn(browser, 'retail-engineer');
@@ -145,5 +101,5 @@ test("a finance engineer sees finance's dashboard and filters its pipelines on t
     });
   });
   await expect(other.getByText(PIPELINE)).toHaveCount(0);
-  await shot(other, 'denied-retail-engineer');
+  await shot(other, 'dashboard-denied-retail-engineer');
 });

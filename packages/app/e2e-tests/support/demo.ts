@@ -71,3 +71,18 @@ export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
   if (size) await page.setViewportSize(size);
 }
+
+/**
+ * Opens `path` until `check` passes (3 minutes at most): a page whose data the portal seeds or
+ * processes in the background shows it after a reload.
+ */
+export async function visit(
+  page: Page,
+  path: string,
+  check: () => Promise<void>,
+) {
+  await expect(async () => {
+    await page.goto(path);
+    await check();
+  }).toPass({ timeout: 180_000 });
+}
