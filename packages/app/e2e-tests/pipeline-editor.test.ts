@@ -1,10 +1,5 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type Browser,
-  type Page,
-} from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { BACKEND, shot, signIn, tokenOf } from './support/demo';
 
 /**
  * Issue 16's pipeline editor in the running portal: a finance engineer opens the demo pipeline,
@@ -14,57 +9,10 @@ import {
  * pages are also saved as PNGs to look at. The demo pipeline's spec is restored afterwards.
  */
 
-const BACKEND = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const API = `${BACKEND}/api/ingestion/v1`;
 const PIPELINE = 'daily-transactions';
 const NEW_FILTER = "amount > 10 AND status <> 'refunded'";
 const FINAL = ['succeeded', 'failed', 'quality_failed', 'cancelled'];
-
-async function tokenOf(request: APIRequestContext, user: string) {
-  // The backend refuses connections or answers 503 while it (re)starts: ask again for 2 minutes.
-  let token = '';
-  await expect
-    .poll(
-      async () => {
-        const res = await request
-          .get(`${BACKEND}/api/auth/demo/refresh`, {
-            params: { user },
-            headers: { 'X-Requested-With': 'XMLHttpRequest' },
-          })
-          .catch(() => undefined);
-        if (res?.status() === 200) {
-          token = ((await res.json()) as any).backstageIdentity.token;
-        }
-        return res?.status() ?? 'no answer';
-      },
-      {
-        timeout: 120_000,
-        intervals: [2_000],
-        message: `demo token of ${user}`,
-      },
-    )
-    .toBe(200);
-  return token;
-}
-
-/** A page signed in as a demo user, in its own browser context (no shared session). */
-async function signIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: user }).click();
-  await expect(page.getByRole('button', { name: user })).toHaveCount(0);
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  // The portal scrolls inside its content: a tall window shows the whole page.
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 3200 });
-  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
-}
 
 test("a finance engineer edits the demo pipeline's filter, previews it, saves the next version after its diff and runs it; a viewer cannot edit; a retail user gets not found", async ({
   browser,

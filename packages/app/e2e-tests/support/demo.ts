@@ -14,14 +14,34 @@ import {
 export const BACKEND =
   process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 
-/** A demo user's Backstage token, from the demo sign-in's refresh endpoint. */
+/**
+ * A demo user's Backstage token, from the demo sign-in's refresh endpoint. The backend refuses
+ * connections or answers 503 while it (re)starts: asked again for 2 minutes.
+ */
 export async function tokenOf(request: APIRequestContext, user: string) {
-  const res = await request.get(`${BACKEND}/api/auth/demo/refresh`, {
-    params: { user },
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.status(), `demo token of ${user}`).toBe(200);
-  return ((await res.json()) as any).backstageIdentity.token as string;
+  let token = '';
+  await expect
+    .poll(
+      async () => {
+        const res = await request
+          .get(`${BACKEND}/api/auth/demo/refresh`, {
+            params: { user },
+            headers: { 'X-Requested-With': 'XMLHttpRequest' },
+          })
+          .catch(() => undefined);
+        if (res?.status() === 200) {
+          token = ((await res.json()) as any).backstageIdentity.token;
+        }
+        return res?.status() ?? 'no answer';
+      },
+      {
+        timeout: 120_000,
+        intervals: [2_000],
+        message: `demo token of ${user}`,
+      },
+    )
+    .toBe(200);
+  return token;
 }
 
 /** Signs `page` in as a demo user with the sign-in page's button of that user. */

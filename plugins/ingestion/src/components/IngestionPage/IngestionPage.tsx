@@ -20,6 +20,7 @@ import { ingestionApiRef } from '../../api/IngestionApi';
 import { AdminConsoleLink } from '../admin/AdminConsoleLink';
 import { CostPageLink } from '../costs/CostPageLink';
 import { OrganizationDashboard } from '../dashboard';
+import { NewPipelineButton } from '../editor/NewPipelineButton';
 import { lineageRouteRef, qualityRouteRef } from '../explore/routes';
 import { OrganizationsPageLink } from '../organizations/OrganizationsPageLink';
 import { OrganizationsTable } from './OrganizationsTable';
@@ -133,6 +134,7 @@ export function IngestionPage() {
           <OrganizationDashboard
             key={organization.id}
             organization={organization.id}
+            actions={<NewPipelineButton organization={organization} />}
           />
         </Grid>
         <Grid item xs={12}>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Grid from '@material-ui/core/Grid';
@@ -15,7 +16,11 @@ import { useOrganizationRunSignals } from './useOrganizationRunSignals';
  * pipelines with server-side filters. Run status changes (signals, or a poll without them)
  * refetch the numbers and the page shown.
  */
-export function OrganizationDashboard(props: { organization: string }) {
+export function OrganizationDashboard(props: {
+  organization: string;
+  /** Buttons beside the dashboard's freshness line (the home's "New pipeline"). */
+  actions?: ReactNode;
+}) {
   const { organization } = props;
   const api = useApi(dashboardApiRef);
   const { generation, live } = useOrganizationRunSignals({ organization });
@@ -44,11 +49,18 @@ export function OrganizationDashboard(props: { organization: string }) {
   };
   return (
     <Grid container spacing={3}>
-      <Grid item xs={12}>
+      <Grid
+        item
+        xs={12}
+        container
+        justifyContent="space-between"
+        alignItems="center"
+      >
         <Typography variant="caption" color="textSecondary" role="status">
           {live ? 'Live' : 'Refreshed every 30 s'} · as of{' '}
           {new Date(value.generatedAt).toLocaleTimeString()}
         </Typography>
+        {props.actions}
       </Grid>
       <Grid item xs={12}>
         <DashboardSummary dashboard={value} onSelectHealth={selectHealth} />
