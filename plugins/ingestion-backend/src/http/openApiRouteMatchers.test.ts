@@ -15,8 +15,14 @@ describe('memoizePathToRegexp', () => {
   it('compiles each route and options once, with the same results', () => {
     const original = jest.fn(compile);
     const memoized = memoizePathToRegexp(original);
-    const first = memoized('/v1/pipelines/:id', { sensitive: false, strict: false });
-    const second = memoized('/v1/pipelines/:id', { sensitive: false, strict: false });
+    const first = memoized('/v1/pipelines/:id', {
+      sensitive: false,
+      strict: false,
+    });
+    const second = memoized('/v1/pipelines/:id', {
+      sensitive: false,
+      strict: false,
+    });
     expect(original).toHaveBeenCalledTimes(1);
     expect(second.regexp).toBe(first.regexp);
     expect(second).not.toBe(first);
@@ -45,7 +51,7 @@ describe('memoizePathToRegexp', () => {
 });
 
 describe('installOpenApiRouteMatcherCache', () => {
-  it("memoizes the path-to-regexp copy the OpenAPI validator uses", () => {
+  it('memoizes the path-to-regexp copy the OpenAPI validator uses', () => {
     expect(installOpenApiRouteMatcherCache()).toBe(true);
     const validator = require.resolve('express-openapi-validator', {
       paths: [
@@ -57,8 +63,14 @@ describe('installOpenApiRouteMatcherCache', () => {
     const { pathToRegexp } = require(require.resolve('path-to-regexp', {
       paths: [require('node:path').dirname(validator)],
     }));
-    const a = pathToRegexp('/v1/runs/:runId', { sensitive: false, strict: false });
-    const b = pathToRegexp('/v1/runs/:runId', { sensitive: false, strict: false });
+    const a = pathToRegexp('/v1/runs/:runId', {
+      sensitive: false,
+      strict: false,
+    });
+    const b = pathToRegexp('/v1/runs/:runId', {
+      sensitive: false,
+      strict: false,
+    });
     expect(b.regexp).toBe(a.regexp);
     expect(a.regexp.exec('/v1/runs/r-9')?.[1]).toBe('r-9');
     expect(a.keys.map((k: { name: string }) => k.name)).toEqual(['runId']);

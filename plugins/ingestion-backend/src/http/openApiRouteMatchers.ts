@@ -10,7 +10,13 @@ const MEMOIZED = Symbol.for('ingestion.pathToRegexp.memoized');
 /** Distinct (route, options) pairs kept; the OpenAPI document has a few dozen routes. */
 const MAX_ENTRIES = 2_000;
 /** The options `pathToRegexp` reads (path-to-regexp 8); any other option is not memoized. */
-const OPTION_KEYS = new Set(['sensitive', 'strict', 'end', 'trailing', 'delimiter']);
+const OPTION_KEYS = new Set([
+  'sensitive',
+  'strict',
+  'end',
+  'trailing',
+  'delimiter',
+]);
 
 /**
  * A `pathToRegexp` that compiles each (route, options) pair once. The result is a pure function
