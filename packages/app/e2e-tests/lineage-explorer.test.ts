@@ -171,9 +171,26 @@ test('a finance engineer follows a column through the lineage explorer; a retail
     /%$/,
   );
 
+  // A finance viewer reads the same graph, and gets no Edit button on the pipeline.
+  const { pathname, search } = new URL(explorerUrl);
+  const viewer = await signIn(browser, 'finance-viewer');
+  await viewer.goto(pathname + search);
+  const viewerGraph = viewer.getByRole('region', { name: 'Lineage graph' });
+  await expect(
+    viewerGraph.getByLabel(new RegExp(`^Pipeline ${DOWNSTREAM}`)),
+  ).toBeVisible({ timeout: 60_000 });
+  await expect(
+    viewerGraph.getByLabel(new RegExp(`^Pipeline ${PIPELINE}`)).first(),
+  ).toBeVisible();
+  await viewer.goto(`/ingestion/pipelines/${pipelineId}`);
+  await expect(viewer.getByRole('heading', { name: PIPELINE })).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(viewer.getByRole('link', { name: 'Edit' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Edit' })).toHaveCount(0);
+
   // Retail: the same explorer address shows "not found" and no finance name.
   const retail = await signIn(browser, 'retail-engineer');
-  const { pathname, search } = new URL(explorerUrl);
   await retail.goto(pathname + search);
   await expect(
     retail.getByRole('heading', { name: 'Lineage explorer' }),
