@@ -12,3 +12,4 @@ export * from './lineage';
 export * from './pii';
 export * from './costs';
 export * from './templates';
+export * from './dashboard';

@@ -1,3 +1,4 @@
+import type { DashboardPipeline } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { toIso, toOptionalIso } from '../database/rows';
 import {
@@ -12,22 +13,7 @@ import type {
   DashboardScope,
 } from './pipelineQueries';
 
-export interface DashboardPipeline {
-  id: string;
-  name: string;
-  owner: string;
-  pipelineType: string;
-  engine: string;
-  schedule?: string;
-  scheduleTimezone?: string;
-  health: PipelineHealth;
-  lastRun?: {
-    id: string;
-    status: string;
-    queuedAt: string;
-    finishedAt?: string;
-  };
-}
+export type { DashboardPipeline };
 
 /** The dashboard's pipelines table: a page of pipelines with health and latest run. */
 export class DashboardPipelinesStore {

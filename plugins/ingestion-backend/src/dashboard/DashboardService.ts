@@ -2,6 +2,7 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   costReadPermission,
   pipelineReadPermission,
+  type OrganizationDashboard,
   type SpendSummary,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { IngestionAuthorizer } from '../authorization/IngestionAuthorizer';
@@ -16,44 +17,13 @@ import type {
   DashboardPipelineQuery,
   DashboardScope,
   DashboardStore,
-  RecentFailure,
 } from './DashboardStore';
-import type { PipelineHealth, StaleThreshold } from './healthSql';
+import type { StaleThreshold } from './healthSql';
 
 /** Failed runs listed on the dashboard. */
 export const RECENT_FAILURES = 10;
 
-export interface OrganizationDashboard {
-  organization: string;
-  generatedAt: string;
-  /** Pipelines by health (each counted once, see `PIPELINE_HEALTHS`). */
-  pipelines: Record<PipelineHealth, number> & { total: number };
-  /** Runs queued since midnight UTC. */
-  runsToday: {
-    since: string;
-    total: number;
-    succeeded: number;
-    failed: number;
-    /** Queued, submitted or running now. */
-    active: number;
-    /** Percent of today's finished runs (succeeded, failed, quality failed) that succeeded. */
-    successRate: number | null;
-  };
-  /** The organization's quality score (0–100), as `/v1/quality/scores` computes `current`. */
-  quality: { score: number | null; rules: number; passing: number };
-  /** Month-to-date spend and budget; absent when the caller's roles do not include cost read. */
-  spend?: {
-    currency: string;
-    month: string;
-    monthToDate: number;
-    forecast: number;
-    budget?: { monthly: number; progress: number; forecastProgress: number };
-    trend: Array<{ month: string; amount: number }>;
-  };
-  recentFailures: RecentFailure[];
-  /** Grace after a missed fire time before a scheduled pipeline counts as stale, in minutes. */
-  freshnessGraceMinutes: number;
-}
+export type { OrganizationDashboard };
 
 /**
  * The organization's quality score from its latest checks, with the quality module's weights and

@@ -1,3 +1,4 @@
+import type { RecentFailure } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter } from '../database/conditions';
 import { toIso } from '../database/rows';
@@ -21,15 +22,7 @@ export type { DashboardPipeline } from './DashboardPipelinesStore';
 export type { DashboardPipelineQuery, DashboardScope } from './pipelineQueries';
 export { TAG_DATASET_KINDS } from './pipelineQueries';
 
-export interface RecentFailure {
-  runId: string;
-  pipelineId: string;
-  pipelineName: string;
-  status: string;
-  queuedAt: string;
-  finishedAt?: string;
-  error?: string;
-}
+export type { RecentFailure };
 
 /** Longest error summary returned for a failed run. */
 const ERROR_SUMMARY_CHARS = 240;

@@ -1,19 +1,9 @@
 import type { Knex } from 'knex';
 
-/**
- * A pipeline's health, one value each (the first that applies, in this order):
- * `failed` (its latest finished run failed), `quality_breached` (its latest finished run ended
- * `quality_failed`, or a rule failed in its latest checked run), `stale` (scheduled, and no run
- * succeeded since the fire time before the latest one past the freshness grace period, as the
- * freshness alert decides), `healthy` (none of these, including never run).
- */
-export const PIPELINE_HEALTHS = [
-  'failed',
-  'quality_breached',
-  'stale',
-  'healthy',
-] as const;
-export type PipelineHealth = (typeof PIPELINE_HEALTHS)[number];
+export {
+  PIPELINE_HEALTHS,
+  type PipelineHealth,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /** Final statuses whose outcome decides health (a cancelled run says nothing about the data). */
 const DECIDING_STATUSES = `('succeeded', 'failed', 'quality_failed')`;

@@ -3,82 +3,20 @@ import {
   type DiscoveryApi,
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
+import type {
+  DashboardPipeline,
+  OrganizationDashboard,
+  PipelineHealth,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 import { IngestionHttp, segment } from './IngestionHttp';
 
-/**
- * A pipeline's health, the first that applies: its latest finished run failed; it ended
- * quality_failed or a rule failed in its latest checked run; scheduled and no success within its
- * interval plus the freshness grace; none of these.
- *
- * @public
- */
-export type PipelineHealth =
-  | 'failed'
-  | 'quality_breached'
-  | 'stale'
-  | 'healthy';
-
-/** @public */
-export const PIPELINE_HEALTHS: readonly PipelineHealth[] = [
-  'failed',
-  'quality_breached',
-  'stale',
-  'healthy',
-];
-
-/** `GET /v1/organizations/{id}/dashboard`. @public */
-export interface OrganizationDashboard {
-  organization: string;
-  generatedAt: string;
-  pipelines: Record<PipelineHealth, number> & { total: number };
-  runsToday: {
-    since: string;
-    total: number;
-    succeeded: number;
-    failed: number;
-    active: number;
-    /** Percent of today's finished runs that succeeded; null without finished runs. */
-    successRate: number | null;
-  };
-  quality: { score: number | null; rules: number; passing: number };
-  /** Absent when the caller's roles do not include cost read. */
-  spend?: {
-    currency: string;
-    month: string;
-    monthToDate: number;
-    forecast: number;
-    budget?: { monthly: number; progress: number; forecastProgress: number };
-    trend: Array<{ month: string; amount: number }>;
-  };
-  recentFailures: Array<{
-    runId: string;
-    pipelineId: string;
-    pipelineName: string;
-    status: string;
-    queuedAt: string;
-    finishedAt?: string;
-    error?: string;
-  }>;
-  freshnessGraceMinutes: number;
-}
-
-/** A row of `GET /v1/organizations/{id}/dashboard/pipelines`. @public */
-export interface DashboardPipeline {
-  id: string;
-  name: string;
-  owner: string;
-  pipelineType: string;
-  engine: string;
-  schedule?: string;
-  scheduleTimezone?: string;
-  health: PipelineHealth;
-  lastRun?: {
-    id: string;
-    status: string;
-    queuedAt: string;
-    finishedAt?: string;
-  };
-}
+export {
+  PIPELINE_HEALTHS,
+  type DashboardPipeline,
+  type OrganizationDashboard,
+  type PipelineHealth,
+  type RecentFailure,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /** Server-side filters of the dashboard's pipelines. @public */
 export interface DashboardPipelineFilters {
