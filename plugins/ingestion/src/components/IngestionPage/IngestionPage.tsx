@@ -9,10 +9,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
-import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingestion-common';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import useAsync from 'react-use/esm/useAsync';
@@ -23,6 +20,7 @@ import { OrganizationDashboard } from '../dashboard';
 import { NewPipelineButton } from '../editor/NewPipelineButton';
 import { lineageRouteRef, qualityRouteRef } from '../explore/routes';
 import { OrganizationsPageLink } from '../organizations/OrganizationsPageLink';
+import { OrganizationSwitcher } from '../common/OrganizationSwitcher';
 import { OrganizationsTable } from './OrganizationsTable';
 
 /** Buttons to the lineage explorer and quality monitor of an organization, when installed. */
@@ -55,35 +53,6 @@ function ExploreLinks(props: { organization?: string }) {
         </LinkButton>
       )}
     </>
-  );
-}
-
-function OrganizationSwitcher(props: {
-  organizations: OrganizationSummary[];
-  value?: string;
-  onChange(id: string): void;
-}) {
-  return (
-    <TextField
-      id="ingestion-dashboard-organization"
-      select
-      label="Organization"
-      variant="outlined"
-      size="small"
-      value={props.value ?? ''}
-      onChange={e => props.onChange(e.target.value)}
-      style={{ minWidth: 200, background: 'white', borderRadius: 4 }}
-      // The label sits on the field's border, over the coloured header.
-      InputLabelProps={{
-        style: { background: 'white', padding: '0 4px', borderRadius: 4 },
-      }}
-    >
-      {props.organizations.map(o => (
-        <MenuItem key={o.id} value={o.id}>
-          {o.name}
-        </MenuItem>
-      ))}
-    </TextField>
   );
 }
 
@@ -160,6 +129,7 @@ export function IngestionPage() {
       >
         {organizations.length > 0 && (
           <OrganizationSwitcher
+            id="ingestion-dashboard-organization"
             organizations={organizations}
             value={organization?.id}
             onChange={id => setParams({ organization: id }, { replace: true })}

@@ -9,10 +9,9 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingestion-common';
-import MenuItem from '@material-ui/core/MenuItem';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
-import TextField from '@material-ui/core/TextField';
+import { OrganizationSwitcher } from '../common/OrganizationSwitcher';
 import { AuditTab } from './audit/AuditTab';
 import { ConnectionsTab } from './connections/ConnectionsTab';
 import { MembersTab } from './MembersTab';
@@ -117,21 +116,12 @@ export function AdminPage() {
         }
       >
         {organizations.length > 0 && (
-          <TextField
-            select
-            label="Organization"
-            variant="outlined"
-            size="small"
-            value={organization?.id ?? ''}
-            onChange={e => select({ organization: e.target.value })}
-            style={{ minWidth: 200, background: 'white', borderRadius: 4 }}
-          >
-            {organizations.map(o => (
-              <MenuItem key={o.id} value={o.id}>
-                {o.name}
-              </MenuItem>
-            ))}
-          </TextField>
+          <OrganizationSwitcher
+            id="admin-console-organization"
+            organizations={organizations}
+            value={organization?.id}
+            onChange={id => select({ organization: id })}
+          />
         )}
         {organization && (
           <HeaderLabel label="Engine" value={organization.engine} />

@@ -17,10 +17,9 @@ import {
   type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
+import { OrganizationSwitcher } from '../common/OrganizationSwitcher';
 import { Budgets } from './Budgets';
 import { Chargeback } from './Chargeback';
 import { PipelineUnitCosts } from './PipelineUnitCosts';
@@ -127,28 +126,12 @@ export function CostPage() {
         }
       >
         {organizations.length > 0 && (
-          <TextField
+          <OrganizationSwitcher
             id="cost-page-organization"
-            select
-            label="Organization"
-            variant="outlined"
-            size="small"
-            value={organization?.id ?? ''}
-            onChange={e =>
-              setParams({ organization: e.target.value }, { replace: true })
-            }
-            style={{ minWidth: 200, background: 'white', borderRadius: 4 }}
-            // The label sits on the field's border, over the coloured header.
-            InputLabelProps={{
-              style: { background: 'white', padding: '0 4px', borderRadius: 4 },
-            }}
-          >
-            {organizations.map(o => (
-              <MenuItem key={o.id} value={o.id}>
-                {o.name}
-              </MenuItem>
-            ))}
-          </TextField>
+            organizations={organizations}
+            value={organization?.id}
+            onChange={id => setParams({ organization: id }, { replace: true })}
+          />
         )}
       </Header>
       <Content>{body}</Content>
