@@ -13,3 +13,4 @@ export * from './pii';
 export * from './costs';
 export * from './templates';
 export * from './dashboard';
+export * from './editor';

@@ -6,41 +6,22 @@ import {
 } from '@backstage/errors';
 import {
   pipelineUpdatePermission,
+  type DeploymentStatus,
   type EffectivePipelineSpec,
   type PipelineDetails,
+  type Redeployment,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
   DatabricksApiError,
   deployJob,
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
+export type { DeploymentStatus, Redeployment };
+
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { engineOrganization } from '../runs/RunContextFactory';
 import type { PipelinesService } from '../service/PipelinesService';
 import { requireValidSpec } from '../spec/specValidation';
-
-/** `GET /v1/pipelines/{id}/deployment` (see openapi.yaml, DeploymentStatus). */
-export interface DeploymentStatus {
-  pipelineId: string;
-  engine: string;
-  currentVersion: number;
-  deployed: boolean;
-  behind: boolean;
-  behindReason?: 'version' | 'spec';
-  effectiveSpecHash?: string;
-  deployment?: PipelineDetails['deployment'];
-}
-
-/** `POST /v1/pipelines/{id}/deployment/redeploy`. */
-export interface Redeployment {
-  jobId: string;
-  jobUrl: string;
-  jobName: string;
-  notebookPath: string;
-  created: boolean;
-  version: number;
-  status: DeploymentStatus;
-}
 
 type Pipelines = Pick<
   PipelinesService,

@@ -27,7 +27,10 @@ import type { OrganizationDirectory } from '../organizations/OrganizationDirecto
 import { PiiMasking } from '../pii/PiiMasking';
 import { engineOrganization } from '../runs/RunContextFactory';
 import { SpecProblemsError } from '../spec/SpecProblemsError';
+import type { SpecPreview } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { PreviewTimeoutError, SourceUnreadableError } from './errors';
+
+export type { SpecPreview };
 
 /** Rows read when the request does not say. */
 export const DEFAULT_SAMPLE_ROWS = 100;
@@ -35,26 +38,6 @@ export const DEFAULT_SAMPLE_ROWS = 100;
 export const MAX_SAMPLE_ROWS = 1000;
 /** The time box of a preview when `ingestion.preview.timeoutSeconds` is not set. */
 export const DEFAULT_PREVIEW_TIMEOUT_SECONDS = 30;
-
-/** The answer of `POST /v1/specs/preview` (see openapi.yaml, SpecPreview). */
-export interface SpecPreview {
-  rows: Array<Record<string, unknown>>;
-  schema: Array<{ name: string; type: string; nullable: boolean }>;
-  pii: Array<{ column: string; kind: string; masked: boolean }>;
-  quality: Array<{
-    name: string;
-    type: string;
-    severity: 'warn' | 'drop' | 'fail';
-    passed: boolean;
-    metric?: number;
-    threshold?: number;
-    message?: string;
-  }>;
-  sampleRows: number;
-  outputRows: number;
-  elapsedMs: number;
-  truncated: boolean;
-}
 
 /** What the preview needs of the rest of the backend. */
 export interface PreviewServiceOptions {

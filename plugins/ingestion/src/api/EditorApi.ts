@@ -4,77 +4,22 @@ import {
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
 import type {
+  DeploymentStatus,
   FieldProblem,
   PipelineDetails,
+  Redeployment,
+  SpecPreview,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { IngestionHttp, segment } from './IngestionHttp';
 
-/** A column of a preview's output, with the local engine's (DuckDB) type. */
-export interface PreviewColumn {
-  name: string;
-  type: string;
-  nullable: boolean;
-}
-
-/** One quality rule's result on the preview's sample, in the spec's order. */
-export interface PreviewRuleResult {
-  name: string;
-  type?: string;
-  severity: 'warn' | 'fail' | 'drop';
-  passed: boolean;
-  metric?: number;
-  threshold?: number | string;
-  message?: string;
-}
-
-/** What `POST /v1/specs/preview` answers: a draft run on the first rows of its source. */
-export interface SpecPreview {
-  rows: Record<string, unknown>[];
-  schema: PreviewColumn[];
-  pii: { column: string; kind: string; masked?: boolean }[];
-  quality: PreviewRuleResult[];
-  /** Rows read from the source. */
-  sampleRows: number;
-  /** Rows the draft outputs from them. */
-  outputRows: number;
-  elapsedMs: number;
-  /** The source had more rows than were read, or the output more than `rows` holds. */
-  truncated: boolean;
-}
-
-/** `GET /v1/pipelines/{id}/deployment`: the Databricks job and whether it is behind. */
-export interface DeploymentStatus {
-  pipelineId: string;
-  /** The organization's engine (`databricks`, `local`, …). */
-  engine: string;
-  currentVersion: number;
-  /** A Databricks job is recorded for the pipeline. */
-  deployed: boolean;
-  /** The job runs an older version (`version`) or an older effective spec (`spec`). */
-  behind: boolean;
-  behindReason?: 'version' | 'spec';
-  effectiveSpecHash?: string;
-  deployment?: {
-    databricksJobId: string;
-    deployedVersion: number;
-    deployedAt: string;
-    jobUrl?: string;
-    workspaceUrl?: string;
-    specHash?: string;
-  };
-}
-
-/** What `POST /v1/pipelines/{id}/deployment/redeploy` answers. */
-export interface RedeployResult {
-  jobId: string;
-  jobUrl: string;
-  jobName: string;
-  notebookPath: string;
-  /** A job was created (none was recorded), rather than the recorded one updated. */
-  created: boolean;
-  version: number;
-  status: DeploymentStatus;
-}
+export type {
+  DeploymentStatus,
+  PreviewColumn,
+  PreviewRuleResult,
+  SpecPreview,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
+/** What redeploy answers (the common package's `Redeployment`). @public */
+export type RedeployResult = Redeployment;
 
 /** The result of {@link EditorApi.validateSpec}: valid, or every problem with its path. */
 export type SpecCheck =

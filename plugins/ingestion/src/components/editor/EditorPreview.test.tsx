@@ -27,7 +27,7 @@ const preview: SpecPreview = {
     { name: 'amount', type: 'DOUBLE', nullable: true },
     { name: 'email', type: 'VARCHAR', nullable: true },
   ],
-  pii: [{ column: 'email', kind: 'email' }],
+  pii: [{ column: 'email', kind: 'email', masked: false }],
   quality: [
     {
       name: 'completeness_customer_id',
