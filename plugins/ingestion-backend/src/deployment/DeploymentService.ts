@@ -16,12 +16,12 @@ import {
   deployJob,
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
-export type { DeploymentStatus, Redeployment };
-
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { engineOrganization } from '../runs/RunContextFactory';
 import type { PipelinesService } from '../service/PipelinesService';
 import { requireValidSpec } from '../spec/specValidation';
+
+export type { DeploymentStatus, Redeployment };
 
 type Pipelines = Pick<
   PipelinesService,
