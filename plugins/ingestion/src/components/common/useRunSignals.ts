@@ -21,24 +21,20 @@ export function organizationRunsChannel(organization: string): string {
 }
 
 /**
- * A generation number that changes when a run of the pipeline changes status, so a view can
+ * A generation number that changes when a run on `channel` changes status, so a view can
  * refetch through the API (signals are a hint; the API applies permissions). Signals arriving
  * close together cause one refetch (`throttleMs`). Without the signals plugin in the app, the
- * number changes every `fallbackPollMs` while `active` (some run is not final) — never while
- * nothing can change.
+ * number changes every `fallbackPollMs` while `active` — never while nothing can change.
  */
-export function useRunSignals(options: {
-  pipelineId: string;
-  active?: boolean;
-  throttleMs?: number;
-  fallbackPollMs?: number;
+export function useRunStatusChannel(options: {
+  channel: string;
+  active: boolean;
+  throttleMs: number;
+  fallbackPollMs: number;
 }): { generation: number; live: boolean; lastSignal?: RunStatusSignal } {
-  const { pipelineId, active = false } = options;
-  const throttleMs = options.throttleMs ?? 1000;
-  const fallbackPollMs = options.fallbackPollMs ?? 15_000;
-  const { lastSignal, isSignalsAvailable } = useSignal<RunStatusSignal>(
-    pipelineRunsChannel(pipelineId),
-  );
+  const { channel, active, throttleMs, fallbackPollMs } = options;
+  const { lastSignal, isSignalsAvailable } =
+    useSignal<RunStatusSignal>(channel);
   const [generation, setGeneration] = useState(0);
   const pending = useRef<ReturnType<typeof setTimeout>>();
 
@@ -68,4 +64,22 @@ export function useRunSignals(options: {
     live: isSignalsAvailable,
     lastSignal: lastSignal ?? undefined,
   };
+}
+
+/**
+ * {@link useRunStatusChannel} for one pipeline's runs: without signals it polls only while
+ * `active` (some run is not final).
+ */
+export function useRunSignals(options: {
+  pipelineId: string;
+  active?: boolean;
+  throttleMs?: number;
+  fallbackPollMs?: number;
+}): { generation: number; live: boolean; lastSignal?: RunStatusSignal } {
+  return useRunStatusChannel({
+    channel: pipelineRunsChannel(options.pipelineId),
+    active: options.active ?? false,
+    throttleMs: options.throttleMs ?? 1000,
+    fallbackPollMs: options.fallbackPollMs ?? 15_000,
+  });
 }

@@ -1,8 +1,6 @@
-import { useSignal } from '@backstage/plugin-signals-react';
-import { useEffect, useRef, useState } from 'react';
 import {
   organizationRunsChannel,
-  type RunStatusSignal,
+  useRunStatusChannel,
 } from '../common/useRunSignals';
 
 /**
@@ -15,34 +13,11 @@ export function useOrganizationRunSignals(options: {
   throttleMs?: number;
   fallbackPollMs?: number;
 }): { generation: number; live: boolean } {
-  const throttleMs = options.throttleMs ?? 2000;
-  const fallbackPollMs = options.fallbackPollMs ?? 30_000;
-  const { lastSignal, isSignalsAvailable } = useSignal<RunStatusSignal>(
-    organizationRunsChannel(options.organization),
-  );
-  const [generation, setGeneration] = useState(0);
-  const pending = useRef<ReturnType<typeof setTimeout>>();
-
-  useEffect(() => {
-    if (!lastSignal || pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = undefined;
-      setGeneration(g => g + 1);
-    }, throttleMs);
-  }, [lastSignal, throttleMs]);
-
-  useEffect(
-    () => () => {
-      if (pending.current) clearTimeout(pending.current);
-    },
-    [],
-  );
-
-  useEffect(() => {
-    if (isSignalsAvailable) return undefined;
-    const timer = setInterval(() => setGeneration(g => g + 1), fallbackPollMs);
-    return () => clearInterval(timer);
-  }, [isSignalsAvailable, fallbackPollMs]);
-
-  return { generation, live: isSignalsAvailable };
+  const { generation, live } = useRunStatusChannel({
+    channel: organizationRunsChannel(options.organization),
+    active: true,
+    throttleMs: options.throttleMs ?? 2000,
+    fallbackPollMs: options.fallbackPollMs ?? 30_000,
+  });
+  return { generation, live };
 }
