@@ -38,7 +38,10 @@ test("a finance engineer sees finance's dashboard and filters its pipelines on t
 
   // finance-engineer: the home is finance's dashboard.
   const engineer = await signIn(browser, 'finance-engineer');
-  const pipelineLink = engineer.getByRole('link', { name: PIPELINE });
+  const pipelineLink = engineer.getByRole('link', {
+    name: PIPELINE,
+    exact: true,
+  });
   await visit(engineer, '/ingestion', async () => {
     await expect(engineer.getByText('Pipelines by health')).toBeVisible({
       timeout: 20_000,

@@ -9,9 +9,13 @@ test('a finance engineer opens a demo pipeline from the Ingestion page and sees 
 
   const finance = await signIn(browser, 'finance-engineer');
   await finance.goto('/ingestion');
-  await expect(finance.getByText('My organizations')).toBeVisible();
+  await expect(finance.getByText('My organizations')).toBeVisible({
+    timeout: 60_000,
+  });
+  // Exactly the pipeline's name: the dashboard's recent failures link its runs too.
   const pipelineLink = finance.getByRole('link', {
     name: 'daily-transactions',
+    exact: true,
   });
   await expect(async () => {
     await finance.reload();
