@@ -56,6 +56,26 @@ const PEOPLE = [
   }),
 ].join('');
 
+/**
+ * A new database from `databases`, tried again when the server does not hand out a connection in
+ * time: TestDatabases creates databases through an admin connection that waits 10 s at most, which
+ * a loaded CI machine creating one database per plugin of this portal can exceed.
+ */
+async function initDatabase(databaseId: TestDatabaseId, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await databases.init(databaseId);
+    } catch (error) {
+      if (
+        attempt >= attempts ||
+        !String(error).includes('Unable to acquire a connection')
+      ) {
+        throw error;
+      }
+    }
+  }
+}
+
 /** A database of its own for each plugin, from `databases`. */
 function databaseFactory(databaseId: TestDatabaseId) {
   return createServiceFactory({
@@ -63,7 +83,7 @@ function databaseFactory(databaseId: TestDatabaseId) {
     deps: {},
     // Plugin-scoped: called once for each plugin.
     factory: async () => {
-      const knex = await databases.init(databaseId);
+      const knex = await initDatabase(databaseId);
       return { getClient: async () => knex };
     },
   });
