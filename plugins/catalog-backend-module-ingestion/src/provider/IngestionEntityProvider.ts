@@ -3,17 +3,21 @@ import type {
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import type {
-  DeferredEntity,
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import type { CatalogChanges } from '@ingestion-for-backstage/plugin-ingestion-common';
-import { hash } from 'node:crypto';
 import { CatalogModel, type SubjectKey } from './CatalogModel';
-import { locationKeyOf, type EntityContext } from './entities';
+import {
+  entityDelta,
+  fullSnapshot,
+  sameEmitted,
+  type Emitted,
+} from './emittedEntities';
+import type { EntityContext } from './entities';
 import type { IngestionCatalogSource } from './IngestionCatalogClient';
+import { fileChanges, readAllPages } from './modelChanges';
 import type { TenantDirectory } from '../tenancy/TenantDirectory';
 
 /** How the provider is scheduled. */
@@ -33,49 +37,6 @@ export interface RefreshStats {
   readMs: number;
   buildMs: number;
   applyMs: number;
-}
-
-const ORGANIZATION_OF = 'ingestion.backstage.io/organization';
-
-/** What a subject last emitted: its entity ref, content hash and location key. */
-interface Emitted {
-  ref: string;
-  hash: string;
-  locationKey: string;
-}
-
-function sameEmitted(
-  before: ReadonlyMap<SubjectKey, Emitted>,
-  after: ReadonlyMap<SubjectKey, Emitted>,
-): boolean {
-  if (before.size !== after.size) return false;
-  for (const [key, state] of after) {
-    const previous = before.get(key);
-    if (previous?.ref !== state.ref || previous.hash !== state.hash) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function hashOf(entity: Entity): string {
-  // One-shot hashing: no Hash object per entity, which a full refresh builds by the hundred thousand.
-  return hash('sha1', JSON.stringify(entity), 'base64');
-}
-
-function deferred(entity: Entity): DeferredEntity {
-  return {
-    entity,
-    locationKey: locationKeyOf(entity.metadata.annotations![ORGANIZATION_OF]),
-  };
-}
-
-function emittedOf(item: DeferredEntity): Emitted {
-  return {
-    ref: stringifyEntityRef(item.entity),
-    hash: hashOf(item.entity),
-    locationKey: item.locationKey!,
-  };
 }
 
 /**
@@ -209,49 +170,20 @@ export class IngestionEntityProvider implements EntityProvider {
     // Retired organizations keep their namespace (the processor's directory) and lose their entities.
     this.options.tenants?.update(organizations.items);
     model.setOrganizations(organizations.items.filter(o => !o.retired));
-    // Pipelines and tables are read side by side; the model files each in whatever order. The
-    // next page is asked for before this one is filed, so the ingestion database works meanwhile.
-    const readAll = async <T>(
-      read: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>,
-      add: (item: T) => unknown,
-    ) => {
-      for (let page = await read(); ; ) {
-        const next = page.nextCursor ? read(page.nextCursor) : undefined;
-        next?.catch(() => undefined); // awaited below; filing may throw first
-        page.items.forEach(add);
-        if (!next) return;
-        page = await next;
-      }
-    };
+    // Pipelines and tables are read side by side; the model files each in whatever order.
     await Promise.all([
-      readAll(
+      readAllPages(
         cursor => source.pipelines(cursor),
         p => model.setPipeline(p),
       ),
-      readAll(
+      readAllPages(
         cursor => source.tables(cursor),
         t => model.setTable(t),
       ),
     ]);
     const read = this.now();
 
-    const emitted = new Map<SubjectKey, Emitted>();
-    const entities: DeferredEntity[] = [];
-    const refs = new Set<string>();
-    for (const key of model.eachSubject()) {
-      const entity = model.entityOf(key);
-      if (!entity) continue;
-      const item = deferred(entity);
-      const state = emittedOf(item);
-      if (refs.has(state.ref)) {
-        // Names are collision-free by construction; should two subjects still meet, keep one.
-        logger.warn(`Two ingestion subjects map to ${state.ref}; keeping one`);
-        continue;
-      }
-      refs.add(state.ref);
-      emitted.set(key, state);
-      entities.push(item);
-    }
+    const { entities, emitted } = fullSnapshot(model, logger);
     const built = this.now();
     await connection.applyMutation({ type: 'full', entities });
     const applied = this.now();
@@ -297,80 +229,20 @@ export class IngestionEntityProvider implements EntityProvider {
   ): Promise<RefreshStats> {
     const connection = this.requireConnection();
     const { source, logger } = this.options;
-    const organizations = Object.keys(changes.counts).sort();
-    if (
-      changes.truncated ||
-      organizations.join('\n') !== model.organizationIds().join('\n') ||
-      // An organization was added, changed or retired: its System, and all it holds, again.
-      (changes.organizationsVersion !== undefined &&
-        changes.organizationsVersion !== this.organizationsVersion)
-    ) {
-      return this.fullRefresh();
-    }
-    const affected = new Set<SubjectKey>();
-    changes.pipelines.forEach(p =>
-      model.setPipeline(p).forEach(k => affected.add(k)),
+    const affected = await fileChanges(
+      model,
+      changes,
+      source,
+      this.organizationsVersion,
     );
-    changes.tables.forEach(t =>
-      model.setTable(t).forEach(k => affected.add(k)),
-    );
-    // Deletions show as counts below what the model holds: compare ids then.
-    for (const org of organizations) {
-      const held = model.count(org);
-      const counted = changes.counts[org];
-      if (held.pipelines !== counted.pipelines) {
-        const ids = new Set(await source.ids(org, 'pipelines'));
-        for (const id of model.pipelineIds(org)) {
-          if (!ids.has(id)) {
-            model.removePipeline(id).forEach(k => affected.add(k));
-          }
-        }
-      }
-      if (held.tables !== counted.tables) {
-        const ids = new Set(await source.ids(org, 'tables'));
-        for (const id of model.tableIds(org)) {
-          if (!ids.has(id)) model.removeTable(id).forEach(k => affected.add(k));
-        }
-      }
-      const now = model.count(org);
-      if (
-        now.pipelines !== counted.pipelines ||
-        now.tables !== counted.tables
-      ) {
-        // Something was created and is not in the change list (it fell outside the overlap).
-        return this.fullRefresh();
-      }
-    }
+    if (!affected) return this.fullRefresh();
     const read = this.now();
 
-    const added: DeferredEntity[] = [];
-    const removed: Array<{ entityRef: string; locationKey: string }> = [];
-    const nextEmitted = new Map<SubjectKey, Emitted | undefined>();
-    for (const key of affected) {
-      const entity = model.entityOf(key);
-      const before = this.emitted.get(key);
-      if (!entity) {
-        if (before) {
-          removed.push({
-            entityRef: before.ref,
-            locationKey: before.locationKey,
-          });
-          nextEmitted.set(key, undefined);
-        }
-        continue;
-      }
-      const item = deferred(entity);
-      const state = emittedOf(item);
-      if (before?.ref === state.ref && before.hash === state.hash) continue;
-      if (before && before.ref !== state.ref) {
-        removed.push({
-          entityRef: before.ref,
-          locationKey: before.locationKey,
-        });
-      }
-      added.push(item);
-      nextEmitted.set(key, state);
-    }
+    const { added, removed, nextEmitted } = entityDelta(
+      model,
+      affected,
+      this.emitted,
+    );
     const built = this.now();
     if (added.length > 0 || removed.length > 0) {
       await connection.applyMutation({ type: 'delta', added, removed });
