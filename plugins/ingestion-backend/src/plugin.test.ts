@@ -5,7 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { ingestionPlugin } from './plugin';
-import { TEST_CONFIG, testUserInfoFactory } from './__testUtils__/demoTenants';
+import { demoUserInfoServiceFactory } from '@internal/ingestion-test-utils';
+import { TEST_CONFIG } from './__testUtils__/demoTenants';
 
 describe('ingestion backend plugin', () => {
   async function start() {
@@ -13,7 +14,7 @@ describe('ingestion backend plugin', () => {
       features: [
         ingestionPlugin,
         mockServices.rootConfig.factory({ data: TEST_CONFIG }),
-        testUserInfoFactory({
+        demoUserInfoServiceFactory({
           'user:default/dual-role': [
             'group:default/finance-engineers',
             'group:default/retail-viewers',

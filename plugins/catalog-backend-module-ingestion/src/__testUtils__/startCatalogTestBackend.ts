@@ -6,7 +6,11 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
+  authWithActorsServiceFactory,
+  demoUserHeader,
+  demoUserInfoServiceFactory,
+} from '@internal/ingestion-test-utils';
+import {
   mockServices,
   startTestBackend,
   TestDatabases,
@@ -66,68 +70,6 @@ export const TEST_CONFIG = {
 };
 
 /**
- * `user:default/finance-analyst` is in `group:default/finance-analysts`, and so on;
- * `user:default/platform-admin` is in `group:default/platform-admins`.
- */
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const userRef = (credentials.principal as { userEntityRef: string })
-        .userEntityRef;
-      const name = userRef.split('/')[1] ?? '';
-      const match = /^([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(name);
-      return mockServices
-        .userInfo({
-          userEntityRef: userRef,
-          ownershipEntityRefs: [
-            userRef,
-            ...(match ? [`group:default/${match[1]}-${match[2]}s`] : []),
-            ...(name === 'platform-admin'
-              ? ['group:default/platform-admins']
-              : []),
-          ],
-        })
-        .getUserInfo(credentials);
-    },
-  }),
-});
-
-/**
- * The mock auth service, except that a token issued on behalf of a user names the calling plugin
- * as its actor, as the real auth service does (the permissions registry needs it).
- */
-const authWithActorsFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { pluginMetadata: coreServices.pluginMetadata },
-  factory({ pluginMetadata }) {
-    const pluginId = pluginMetadata.getId();
-    const auth = mockServices.auth({ pluginId });
-    return {
-      ...auth,
-      isPrincipal: auth.isPrincipal.bind(auth) as typeof auth.isPrincipal,
-      authenticate: auth.authenticate.bind(auth),
-      getNoneCredentials: auth.getNoneCredentials.bind(auth),
-      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
-      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
-      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
-      async getPluginRequestToken(options) {
-        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
-          return {
-            token: mockCredentials.user.token(
-              options.onBehalfOf.principal.userEntityRef,
-              { actor: { subject: `plugin:${pluginId}` } },
-            ),
-          };
-        }
-        return auth.getPluginRequestToken(options);
-      },
-    };
-  },
-});
-
-/**
  * A portal backend with the real catalog, this module, the ingestion plugin, the real permission
  * backend and the ingestion permission policy. Each plugin gets a database of its own from
  * `databases` (the ingestion one is returned, to add tables as an engine would; the catalog one
@@ -165,8 +107,9 @@ export async function startCatalogTestBackend(options: {
       permissionsRegistryServiceFactory,
       // The real scheduler, so the change poll runs on its schedule (the mock runs tasks once).
       schedulerServiceFactory,
-      authWithActorsFactory,
-      userInfoFactory,
+      authWithActorsServiceFactory,
+      // platform-admin is in platform-admins by the demo naming.
+      demoUserInfoServiceFactory(),
       databaseFactory,
       mockServices.rootConfig.factory({
         data: { ...TEST_CONFIG, ...options.config },
@@ -185,9 +128,7 @@ export async function startCatalogTestBackend(options: {
 }
 
 /** The Authorization header of a demo user, e.g. `as('finance-analyst')`. */
-export function as(userName: string): string {
-  return mockCredentials.user.header(`user:default/${userName}`);
-}
+export const as = demoUserHeader;
 
 /** Polls `probe` until it returns a value (not undefined); fails after `attempts` tries. */
 export async function eventually<T>(

@@ -1,8 +1,3 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { mockServices } from '@backstage/backend-test-utils';
 import { ORG_ROLES } from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /** The demo organizations, configured as the embedded default's app-config does. */
@@ -30,35 +25,3 @@ export const TEST_CONFIG = {
     rateLimits: { userShareOfOrganization: 1 },
   },
 };
-
-/**
- * Group memberships of test users, following the demo naming: `user:default/finance-analyst`
- * is in `group:default/finance-analysts`. Extra memberships can be given per user.
- */
-export function testUserInfoFactory(
-  extraGroups: Record<string, string[]> = {},
-) {
-  return createServiceFactory({
-    service: coreServices.userInfo,
-    deps: {},
-    factory: () => ({
-      async getUserInfo(credentials) {
-        const userRef = (credentials.principal as { userEntityRef: string })
-          .userEntityRef;
-        const name = userRef.split('/')[1] ?? '';
-        const match = /^([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(name);
-        const groups = match ? [`group:default/${match[1]}-${match[2]}s`] : [];
-        return mockServices
-          .userInfo({
-            userEntityRef: userRef,
-            ownershipEntityRefs: [
-              userRef,
-              ...groups,
-              ...(extraGroups[userRef] ?? []),
-            ],
-          })
-          .getUserInfo(credentials);
-      },
-    }),
-  });
-}

@@ -1,57 +1,22 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   type BackendFeature,
-  coreServices,
   createBackendModule,
-  createServiceFactory,
 } from '@backstage/backend-plugin-api';
+import {
+  authWithActorsServiceFactory,
+  demoUserHeader,
+  demoUserInfoServiceFactory,
+} from '@internal/ingestion-test-utils';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import type { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import type { Knex } from 'knex';
 import { ingestionPlugin } from '../plugin';
 import { permissionModuleIngestionPolicy } from '../policy/module';
-import { TEST_CONFIG, testUserInfoFactory } from './demoTenants';
-
-/**
- * The mock auth service, except that a token issued on behalf of a user names the calling plugin
- * as its actor, as the real auth service does. The permissions registry requires that when the
- * permission backend calls back to apply conditions.
- */
-const authWithActorsFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { pluginMetadata: coreServices.pluginMetadata },
-  factory({ pluginMetadata }) {
-    const pluginId = pluginMetadata.getId();
-    const auth = mockServices.auth({ pluginId });
-    return {
-      ...auth,
-      isPrincipal: auth.isPrincipal.bind(auth) as typeof auth.isPrincipal,
-      authenticate: auth.authenticate.bind(auth),
-      getNoneCredentials: auth.getNoneCredentials.bind(auth),
-      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
-      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
-      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
-      async getPluginRequestToken(options) {
-        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
-          return {
-            token: mockCredentials.user.token(
-              options.onBehalfOf.principal.userEntityRef,
-              { actor: { subject: `plugin:${pluginId}` } },
-            ),
-          };
-        }
-        return auth.getPluginRequestToken(options);
-      },
-    };
-  },
-});
+import { TEST_CONFIG } from './demoTenants';
 
 /**
  * Starts the ingestion plugin as a portal runs it: with the real permission backend, the
@@ -96,9 +61,9 @@ export async function startIngestionTestBackend(
           : permissionModuleIngestionPolicy),
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,
-      authWithActorsFactory,
+      authWithActorsServiceFactory,
       mockServices.rootConfig.factory({ data: config }),
-      testUserInfoFactory(options.extraGroups),
+      demoUserInfoServiceFactory(options.extraGroups),
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),
@@ -109,6 +74,4 @@ export async function startIngestionTestBackend(
 }
 
 /** The Authorization header of a demo user, e.g. `as('finance-analyst')`. */
-export function as(userName: string): string {
-  return mockCredentials.user.header(`user:default/${userName}`);
-}
+export const as = demoUserHeader;

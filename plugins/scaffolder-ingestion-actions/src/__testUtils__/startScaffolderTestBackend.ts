@@ -1,15 +1,12 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+  authWithActorsServiceFactory,
+  demoUserHeader,
+  demoUserInfoServiceFactory,
+} from '@internal/ingestion-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -38,69 +35,6 @@ export function loadTemplates(): Record<string, Record<string, any>> {
   );
 }
 
-/**
- * The mock auth service, except that a token issued on behalf of a user names the calling plugin
- * as its actor and stays a user token, as the real auth service does: the ingestion backend then
- * sees the user (with the scaffolder as actor), and the permissions registry accepts the
- * permission backend's calls back.
- */
-const authWithActorsFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { pluginMetadata: coreServices.pluginMetadata },
-  factory({ pluginMetadata }) {
-    const pluginId = pluginMetadata.getId();
-    const auth = mockServices.auth({ pluginId });
-    return {
-      ...auth,
-      isPrincipal: auth.isPrincipal.bind(auth) as typeof auth.isPrincipal,
-      authenticate: auth.authenticate.bind(auth),
-      getNoneCredentials: auth.getNoneCredentials.bind(auth),
-      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
-      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
-      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
-      async getPluginRequestToken(options) {
-        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
-          return {
-            token: mockCredentials.user.token(
-              options.onBehalfOf.principal.userEntityRef,
-              { actor: { subject: `plugin:${pluginId}` } },
-            ),
-          };
-        }
-        return auth.getPluginRequestToken(options);
-      },
-    };
-  },
-});
-
-/**
- * Group memberships of the demo users: `user:default/finance-analyst` is in
- * `group:default/finance-analysts`.
- */
-const demoUserInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const userRef = (credentials.principal as { userEntityRef: string })
-        .userEntityRef;
-      const match =
-        /^user:default\/([a-z]+)-(admin|engineer|analyst|viewer)$/.exec(
-          userRef,
-        );
-      return mockServices
-        .userInfo({
-          userEntityRef: userRef,
-          ownershipEntityRefs: [
-            userRef,
-            ...(match ? [`group:default/${match[1]}-${match[2]}s`] : []),
-          ],
-        })
-        .getUserInfo(credentials);
-    },
-  }),
-});
-
 const COMMON_FEATURES = [
   scaffolderPlugin,
   scaffolderModuleIngestion,
@@ -109,8 +43,8 @@ const COMMON_FEATURES = [
   permissionModuleIngestionPolicy,
   permissionsServiceFactory,
   permissionsRegistryServiceFactory,
-  authWithActorsFactory,
-  demoUserInfoFactory,
+  authWithActorsServiceFactory,
+  demoUserInfoServiceFactory(),
 ];
 
 /**
@@ -186,6 +120,4 @@ export async function startPortalTestBackend(
 }
 
 /** The Authorization header of a demo user, e.g. `as('finance-engineer')`. */
-export function as(userName: string): string {
-  return mockCredentials.user.header(`user:default/${userName}`);
-}
+export const as = demoUserHeader;
