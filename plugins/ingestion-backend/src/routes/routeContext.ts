@@ -1,4 +1,9 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type express from 'express';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../database/pagination';
@@ -10,13 +15,15 @@ export interface RouteContext {
   /** Query parameters after validation: each is a string or absent. */
   params(req: express.Request): Record<string, string | undefined>;
   /** A user's or another service's credentials. */
-  credentialsOf: (
+  credentialsOf(
     req: express.Request,
-  ) => ReturnType<HttpAuthService['credentials']>;
+  ): Promise<
+    BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal>
+  >;
   /** A user's credentials only. */
-  userCredentialsOf: (
+  userCredentialsOf(
     req: express.Request,
-  ) => ReturnType<HttpAuthService['credentials']>;
+  ): Promise<BackstageCredentials<BackstageUserPrincipal>>;
 }
 
 export function routeContext(
