@@ -1,11 +1,34 @@
 import dagre from '@dagrejs/dagre';
-import type { FlowEdge, FlowNode } from './graphModel';
+
+/** A node as the layout sees it: its id and the size `buildFlow` reserved for it. */
+export interface LayoutBox {
+  id: string;
+  width: number;
+  height: number;
+}
+
+/** An edge as the layout sees it. */
+export interface LayoutLink {
+  source: string;
+  target: string;
+}
+
+/** A node's top-left corner, as React Flow places it. */
+export interface LayoutPosition {
+  x: number;
+  y: number;
+}
 
 /**
  * Positions for the nodes, left to right in data-flow order (dagre's layered layout), from the
  * sizes `buildFlow` reserved: React Flow draws each node with its top-left corner at its position.
+ * Synchronous and CPU-bound (about a second at 500 nodes on a loaded machine): the explorer runs it
+ * in a web worker (`layoutWorker.ts`), and here only where no worker can be had.
  */
-export function layoutFlow(nodes: FlowNode[], edges: FlowEdge[]): FlowNode[] {
+export function layoutFlow<N extends LayoutBox>(
+  nodes: readonly N[],
+  edges: readonly LayoutLink[],
+): Array<N & { position: LayoutPosition }> {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({
     rankdir: 'LR',
