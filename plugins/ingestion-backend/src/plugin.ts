@@ -3,10 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
-import {
-  ingestionEnginesExtensionPoint,
-  type IngestionEngine,
-} from '@ingestion-for-backstage/plugin-ingestion-node';
+import { ingestionEnginesExtensionPoint } from '@ingestion-for-backstage/plugin-ingestion-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -14,25 +11,13 @@ import type { Run } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { startAlerts } from './alerts';
 import { startMetrics } from './metrics';
 import { registerIngestionActions } from './actions';
-import { createAuditApi, createAuditLog } from './audit';
-import { createGovernanceApi, createRefusalRecorder } from './governance';
+import { createAuditLog } from './audit';
 import { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import { readDecisionCacheTtlMs } from './authorization/PermissionDecisionCache';
 import { readServicePrincipals } from './authorization/servicePrincipals';
 import { startSpend } from './costs';
-import { seedDemoCostHistory } from './demo/costHistory';
-import { createDashboardApi } from './dashboard';
-import { DemoDataSeeder } from './demo/DemoDataSeeder';
-import {
-  createCatalogExportApi,
-  createLineageApi,
-  LineageGraphService,
-  LineageSync,
-} from './lineage';
-import {
-  createConnectionsRouter,
-  createConnectionsService,
-} from './connections';
+import { LineageGraphService, LineageSync } from './lineage';
+import { createConnectionsService } from './connections';
 import { DatabaseCostsStore } from './database/CostsStore';
 import { DatabaseLineageStore } from './database/LineageStore';
 import { connectDatabase } from './database/migrations';
@@ -41,31 +26,14 @@ import { DatabaseRunsStore } from './database/DatabaseRunsStore';
 import { PermissionResourcesStore } from './database/PermissionResourcesStore';
 import { DatabaseQualityStore } from './database/QualityStore';
 import { DatabaseTablesStore } from './database/TablesStore';
-import {
-  createOrganizationDirectory,
-  createOrganizationsApi,
-} from './organizations';
+import { createOrganizationDirectory } from './organizations';
 import { registerPermissions } from './permissions';
-import { auditPiiMasking, createPiiScanner, PiiMasking } from './pii';
+import { createPiiScanner, PiiMasking } from './pii';
 import { startIcebergSnapshotExpiry } from './iceberg';
 import { startIcebergDiscovery } from './icebergRest';
 import { createOpenLineage } from './lineage/openlineage';
-import { createDeploymentApi } from './deployment';
-import { createPreviewApi } from './preview';
-import { createQualityScoresApi } from './quality';
-import {
-  createIngestionRateLimiting,
-  rateLimiterServiceRef,
-} from './ratelimit';
-import { createRouter } from './router';
+import { rateLimiterServiceRef } from './ratelimit';
 import { startRunDriver } from './runs';
-import {
-  DatabricksEngine,
-  pipelineDeployments,
-  startDatabricksBilling,
-  startDatabricksDeploymentSync,
-  startDatabricksScheduledRuns,
-} from './engines/databricks';
 import { engineOrganization } from './runs/RunDriver';
 import { CostEstimateService } from './service/CostEstimateService';
 import { CostsService } from './service/CostsService';
@@ -76,6 +44,15 @@ import { databricksJobVerifier } from './service/pipelineDeployment';
 import { QuotasService } from './service/QuotasService';
 import { RunsService } from './service/RunsService';
 import { TablesService } from './service/TablesService';
+import { seedDemoData } from './wiring/demo';
+import {
+  addBuiltInDatabricksEngine,
+  createEngineRegistry,
+  startDatabricksTasks,
+} from './wiring/engines';
+import { followFinishedRuns } from './wiring/finishedRuns';
+import { createIngestionHttpApi } from './wiring/httpApi';
+import { demoDataEnabled, readPricingSettings } from './wiring/settings';
 
 /**
  * The ingestion backend plugin: tenants, pipelines, runs, tables, lineage, quality and costs.
@@ -86,17 +63,8 @@ export const ingestionPlugin = createBackendPlugin({
   pluginId: 'ingestion',
   register(env) {
     // Execution engines: `local` (DuckDB) is built in; modules add others (Databricks).
-    const engines = new Map<string, IngestionEngine>();
-    env.registerExtensionPoint(ingestionEnginesExtensionPoint, {
-      addEngine(engine) {
-        if (engines.has(engine.id)) {
-          throw new Error(
-            `An ingestion engine '${engine.id}' is already added`,
-          );
-        }
-        engines.set(engine.id, engine);
-      },
-    });
+    const { engines, extensionPoint } = createEngineRegistry();
+    env.registerExtensionPoint(ingestionEnginesExtensionPoint, extensionPoint);
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -248,23 +216,19 @@ export const ingestionPlugin = createBackendPlugin({
           .backfill()
           .catch(error => logger.warn(`Lineage backfill failed: ${error}`));
         const costsStore = new DatabaseCostsStore(knex);
+        const pricing = readPricingSettings(config);
         const costs = new CostsService({
           costs: costsStore,
           authorizer,
           directory,
-          currency:
-            config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
+          currency: pricing.currency,
         });
         const costEstimates = CostEstimateService.create({
           authorizer,
           directory,
           costs: costsStore,
           quotas,
-          pricing: {
-            dbu: config.getOptionalNumber('ingestion.pricing.dbu') ?? 0.55,
-            currency:
-              config.getOptionalString('ingestion.pricing.currency') ?? 'USD',
-          },
+          pricing: { dbu: pricing.dbu, currency: pricing.currency },
         });
         // Connection secrets: refuses to start without a master key outside development.
         const connections = await createConnectionsService({
@@ -276,18 +240,7 @@ export const ingestionPlugin = createBackendPlugin({
           directory,
         });
         // Databricks ships with the plugin; a module may replace it through the extension point.
-        if (!engines.has('databricks')) {
-          engines.set(
-            'databricks',
-            new DatabricksEngine({
-              logger,
-              // Pipelines deployed as jobs run through their job (run-now).
-              deployments: pipelineDeployments(
-                new DatabasePipelinesStore(knex),
-              ),
-            }),
-          );
-        }
+        addBuiltInDatabricksEngine(engines, { logger, knex });
         // Runs: queued → submitted → running → final, on the scheduler (see src/runs).
         const runDriver = await startRunDriver({
           config,
@@ -302,39 +255,20 @@ export const ingestionPlugin = createBackendPlugin({
           onRunRefused: alerts.runs.onRunRefused,
           onStatusChanged,
         });
-        // Billed DBUs replace the estimates of Databricks runs (organizations with a billing warehouse).
-        const databricks = engines.get('databricks');
-        if (databricks instanceof DatabricksEngine) {
-          const databricksTask = {
-            config,
-            logger,
-            knex,
-            scheduler,
-            organizations: () =>
-              directory.organizations.map(engineOrganization),
-            source: databricks,
-          };
-          await startDatabricksBilling(databricksTask);
-          // Runs that deployed jobs' own schedules start, recorded so the driver polls them like any run.
-          await startDatabricksScheduledRuns(databricksTask);
-          // Deployed jobs' notebooks follow the PII masks tagged after their deployment.
-          await startDatabricksDeploymentSync({
-            ...databricksTask,
-            masking: new PiiMasking(knex),
-            notebooks: databricks,
-          });
-        }
+        // Billed DBUs replace the estimates of Databricks runs (organizations with a billing
+        // warehouse), jobs' scheduled runs are recorded, deployed notebooks follow PII masks.
+        await startDatabricksTasks({
+          config,
+          logger,
+          knex,
+          scheduler,
+          directory,
+          engines,
+        });
         // PII of the tables runs write; tables of the organizations' Iceberg catalogs.
         const pii = createPiiScanner({ knex, logger, lifecycle });
-        runDriver.onRunFinished(event => pii.onRunFinished(event));
-        // Which PII columns non-production runs masked, in the audit log.
-        runDriver.onRunFinished(auditPiiMasking(audit));
-        // A finished run's costs are charged to the owner's team (a person's, from the catalog).
-        runDriver.onRunFinished(spend.onRunFinished);
-        // Failure and quality alerts to the owners (and downstream owners), metrics, live status.
-        runDriver.onRunFinished(alerts.runs.onRunFinished);
-        runDriver.onRunFinished(telemetry.onRunFinished);
-        runDriver.onRunFinished(event => alerts.signals.publish(event.run));
+        // Which PII masks runs applied, costs, alerts, metrics and live status (see the function).
+        followFinishedRuns(runDriver, { pii, audit, spend, alerts, telemetry });
         // Each organization's storage retention, applied to its local Iceberg tables' snapshots.
         await startIcebergSnapshotExpiry({
           config,
@@ -368,31 +302,36 @@ export const ingestionPlugin = createBackendPlugin({
         }
 
         // The embedded default's first start: sample data, demo pipelines and their first runs.
-        if (
-          config.getOptionalBoolean('ingestion.demoData.enabled') &&
-          process.env.NODE_ENV === 'development'
-        ) {
-          await new DemoDataSeeder({
+        if (demoDataEnabled(config)) {
+          await seedDemoData({
             auth,
             logger,
+            knex,
             directory,
             pipelines,
             runs,
-          }).seed();
-          await seedDemoCostHistory({
-            knex,
-            logger,
-            organizations: directory.organizations,
             pricing: spend.pricing,
           });
         }
 
         httpRouter.use(
-          await createRouter({
+          await createIngestionHttpApi({
             config,
             logger,
+            knex,
             httpAuth,
+            userInfo,
+            lifecycle,
             authorizer,
+            audit,
+            directory,
+            organizationStore,
+            quotas,
+            connections,
+            engines,
+            rateLimiter,
+            telemetry,
+            spend,
             organizations,
             pipelines,
             runs,
@@ -400,81 +339,7 @@ export const ingestionPlugin = createBackendPlugin({
             lineage,
             costs,
             costEstimates,
-            middleware: [
-              directory.middleware(),
-              createIngestionRateLimiting({
-                config,
-                limiter: rateLimiter,
-                httpAuth,
-                membershipsOf: credentials =>
-                  authorizer.membershipsOf(credentials),
-                directory,
-                knex,
-                logger,
-                metrics: telemetry.metrics,
-              }),
-              spend.counter.middleware(),
-            ].filter(m => m !== undefined),
-            validateResponses: config.getOptionalBoolean(
-              'ingestion.api.validateResponses',
-            ),
-            // Quota and API rate-limit refusals in the audit log (the admin console counts them).
-            errorObservers: [
-              createRefusalRecorder({
-                httpAuth,
-                record: event => audit.record(event),
-              }),
-            ],
-            extraRouters: [
-              {
-                path: '/connections',
-                router: createConnectionsRouter({ httpAuth, connections }),
-              },
-              createAuditApi({ knex, httpAuth, authorizer }),
-              createOrganizationsApi({
-                httpAuth,
-                userInfo,
-                audit,
-                organizations: organizationStore,
-              }),
-              createGovernanceApi({
-                knex,
-                httpAuth,
-                authorizer,
-                directory,
-                quotas,
-                platformAdmins:
-                  config.getOptionalStringArray('ingestion.platformAdmins') ??
-                  [],
-              }),
-              createCatalogExportApi({ knex, httpAuth, directory, lifecycle }),
-              createLineageApi({ knex, httpAuth, authorizer }),
-              createQualityScoresApi({ knex, httpAuth, authorizer }),
-              // Preview of a draft spec on a sample, with the local engine; writes nothing.
-              createPreviewApi({
-                config,
-                httpAuth,
-                pipelines,
-                directory,
-                engine: () => engines.get('local'),
-                resolveConnection: (organizationId, name) =>
-                  connections.resolveConnection(organizationId, name),
-                masking: new PiiMasking(knex),
-              }),
-              // Deployment status (behind?) and redeploy, as the scaffolder's deploy action does.
-              createDeploymentApi({ httpAuth, pipelines, directory }),
-              // The organization dashboard: health, runs today, quality, spend, failures.
-              createDashboardApi({
-                config,
-                knex,
-                httpAuth,
-                authorizer,
-                spend: spend.service,
-              }),
-              iceberg.api,
-              openLineage.api,
-              spend.api,
-            ],
+            startedApis: [iceberg.api, openLineage.api],
           }),
         );
         // The everyday operations as actions (`backstage-cli actions`, MCP), as the caller.
