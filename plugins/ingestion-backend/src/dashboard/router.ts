@@ -37,7 +37,10 @@ const pipelinesQuery = z
   })
   .strict();
 
-const organizationId = z.string().min(1).max(64);
+/** The path parameters of both routes. */
+const organizationPath = z.object({
+  organizationId: z.string().min(1).max(64),
+});
 
 /**
  * `/v1/organizations/{organizationId}/dashboard`: the organization's summary, and
@@ -52,10 +55,10 @@ export function createDashboardRouter(options: {
     options.httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   router.get('/organizations/:organizationId/dashboard', async (req, res) => {
-    const organization = parseInput(
-      organizationId,
-      req.params.organizationId,
-      'query',
+    const { organizationId: organization } = parseInput(
+      organizationPath,
+      req.params,
+      'path',
     );
     res.json(
       await options.service.dashboard(await credentialsOf(req), organization),
@@ -65,10 +68,10 @@ export function createDashboardRouter(options: {
   router.get(
     '/organizations/:organizationId/dashboard/pipelines',
     async (req, res) => {
-      const organization = parseInput(
-        organizationId,
-        req.params.organizationId,
-        'query',
+      const { organizationId: organization } = parseInput(
+        organizationPath,
+        req.params,
+        'path',
       );
       const query = parseInput(pipelinesQuery, req.query, 'query');
       res.json(

@@ -2,14 +2,15 @@ import { InputError } from '@backstage/errors';
 import type { z } from 'zod';
 
 /**
- * Parses a route's query or body with a zod schema, or throws one InputError (400) that names each
- * field with its problem: `month: required; limit: must be an integer from 1 to 500`. A query
- * parameter given twice arrives as an array, hence "must be given once".
+ * Parses a route's query, body or path parameters with a zod schema, or throws one InputError (400)
+ * that names each field with its problem: `month: required; limit: must be an integer from 1 to
+ * 500`; path parameters are named under `path` (`path.organizationId: …`). A query parameter given
+ * twice arrives as an array, hence "must be given once".
  */
 export function parseInput<T extends z.ZodTypeAny>(
   schema: T,
   input: unknown,
-  where: 'query' | 'body',
+  where: 'query' | 'body' | 'path',
 ): z.infer<T> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) {
@@ -21,7 +22,11 @@ export function parseInput<T extends z.ZodTypeAny>(
         key => `${key}: unknown ${where === 'query' ? 'parameter' : 'field'}`,
       );
     }
-    const path = issue.path.map(String).join('.') || where;
+    const field = issue.path.map(String).join('.');
+    const path =
+      where === 'path'
+        ? ['path', field].filter(Boolean).join('.')
+        : field || where;
     if (issue.code === 'invalid_type' && where === 'query') {
       const given = (input as Record<string, unknown> | undefined)?.[
         String(issue.path[0])
