@@ -600,8 +600,7 @@ export const spec = {
                     "description": "The spec, as an object or as YAML/JSON text."
                   },
                   "expectedVersion": {
-                    "type": "integer",
-                    "minimum": 1
+                    "$ref": "#/components/schemas/VersionNumber"
                   },
                   "description": {
                     "type": "string",
@@ -983,12 +982,10 @@ export const spec = {
                 "additionalProperties": false,
                 "properties": {
                   "version": {
-                    "type": "integer",
-                    "minimum": 1
+                    "$ref": "#/components/schemas/VersionNumber"
                   },
                   "expectedVersion": {
-                    "type": "integer",
-                    "minimum": 1
+                    "$ref": "#/components/schemas/VersionNumber"
                   },
                   "comment": {
                     "type": "string",
@@ -3695,6 +3692,12 @@ export const spec = {
       }
     },
     "schemas": {
+      "VersionNumber": {
+        "description": "A pipeline version (1, 2, …). Bounded like the path's `{version}` (at most nine digits), so every value the API accepts fits the database's integer column.",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 999999999
+      },
       "Id": {
         "type": "string",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
