@@ -13,7 +13,8 @@ import {
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
   DatabricksApiError,
-  deployJob,
+  deployPipelineVersion,
+  type DeployedJob,
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
@@ -62,9 +63,9 @@ export function deploymentStatus(
 /**
  * A pipeline's Databricks deployment: its status (is the job behind the current version?) and
  * redeploy, which is the scaffolder action `ingestion:databricks:deploy` done by the backend:
- * the same generation and job update (`deployJob` of plugin-ingestion-node, from the effective
- * spec, updating the recorded job in place) and the same record (`recordDeployment`: verified in
- * the organization's workspace, audited).
+ * the same generation and job update (`deployPipelineVersion` of plugin-ingestion-node, from the
+ * effective spec, updating the recorded job in place) and the same record (`recordDeployment`:
+ * verified in the organization's workspace, audited).
  */
 export class DeploymentService {
   constructor(
@@ -117,27 +118,13 @@ export class DeploymentService {
       );
     }
     const spec = requireValidSpec(effective.spec, organization).spec;
-    const recordedJobId = pipeline.deployment?.databricksJobId;
-    let job: Awaited<ReturnType<typeof deployJob>>;
+    let job: DeployedJob;
     try {
-      job = await deployJob(
+      job = await deployPipelineVersion(
         engineOrganization(organization),
-        {
-          id: pipeline.id,
-          name: pipeline.name,
-          owner: pipeline.owner,
-          version: pipeline.currentVersion,
-          ...(pipeline.description
-            ? { description: pipeline.description }
-            : {}),
-        },
+        pipeline,
         spec,
-        {
-          ...(recordedJobId && /^\d+$/.test(recordedJobId)
-            ? { jobId: Number(recordedJobId) }
-            : {}),
-          ...(input.workloadType ? { workloadType: input.workloadType } : {}),
-        },
+        input.workloadType ? { workloadType: input.workloadType } : {},
       );
     } catch (error) {
       if (error instanceof DatabricksApiError) {

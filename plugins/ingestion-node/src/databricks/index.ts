@@ -36,4 +36,13 @@ export {
 export type { GenerateWorkspaceArtifactsOptions } from './workspaceArtifacts';
 export { deployJob } from './deployJob';
 export type { DeployedJob, DeployJobOptions } from './deployJob';
+export {
+  codegenPipelineOf,
+  deployPipelineVersion,
+  recordedJobId,
+} from './deployPipelineVersion';
+export type {
+  DeployablePipeline,
+  DeployPipelineVersionOptions,
+} from './deployPipelineVersion';
 export * from './testServer';

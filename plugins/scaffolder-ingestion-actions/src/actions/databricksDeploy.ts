@@ -7,7 +7,8 @@ import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { pipelineUpdatePermission } from '@ingestion-for-backstage/plugin-ingestion-common';
 import {
-  deployJob,
+  codegenPipelineOf,
+  deployPipelineVersion,
   versionedNotebookPath,
   type WorkloadType,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
@@ -175,13 +176,6 @@ export function createDatabricksDeployAction(options: {
             .join(', ')}`,
         );
       }
-      const codegenPipeline = {
-        id: pipeline.id,
-        name: pipeline.name,
-        owner: pipeline.owner,
-        version: pipeline.currentVersion,
-        ...(pipeline.description ? { description: pipeline.description } : {}),
-      };
       const workloadType = input.workloadType as WorkloadType | undefined;
       const recordedJobId = pipeline.deployment?.databricksJobId;
 
@@ -207,7 +201,7 @@ export function createDatabricksDeployAction(options: {
           'notebookPath',
           versionedNotebookPath(
             toCodegenOrganization(settings),
-            codegenPipeline,
+            codegenPipelineOf(pipeline),
           ),
         );
         ctx.output('created', !recordedJobId);
@@ -219,16 +213,11 @@ export function createDatabricksDeployAction(options: {
           effective.version
         }.${effective.specHash.slice(0, 16)}`,
         fn: async () => {
-          const job = await deployJob(
+          const job = await deployPipelineVersion(
             toEngineOrganization(settings),
-            codegenPipeline,
+            pipeline,
             spec,
-            {
-              ...(recordedJobId && /^\d+$/.test(recordedJobId)
-                ? { jobId: Number(recordedJobId) }
-                : {}),
-              ...(workloadType ? { workloadType } : {}),
-            },
+            workloadType ? { workloadType } : {},
           );
           return {
             jobId: String(job.jobId),
