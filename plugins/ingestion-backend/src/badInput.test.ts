@@ -104,6 +104,8 @@ type Call = {
   path: string;
   query?: Record<string, unknown>;
   body?: unknown;
+  /** Text sent as is, with this content type, instead of `body` as JSON. */
+  raw?: { text: string; type: string };
   label: string;
 };
 
@@ -172,6 +174,18 @@ function calls(): Call[] {
         op.requestBody?.content?.['application/json']?.schema,
       );
       if (!body) continue;
+      for (const raw of [
+        { text: '{"organization": "finance",', type: 'application/json' },
+        { text: 'organization=finance', type: 'text/plain' },
+      ]) {
+        out.push({
+          method,
+          path: pathOf(template),
+          query: required,
+          raw,
+          label: `${label} ${raw.type} ${raw.text}`,
+        });
+      }
       for (const whole of [[], 'x', null]) {
         out.push({
           method,
@@ -244,9 +258,12 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
         [call.method](`/api/ingestion${path}`)
         .query(call.query ?? {})
         .set('Authorization', as(user))
-        .set('Content-Type', 'application/json')
+        .set('Content-Type', call.raw?.type ?? 'application/json')
         // As text: supertest sends no bare JSON values (a number, null) on its own.
-        .send(call.body === undefined ? '' : JSON.stringify(call.body));
+        .send(
+          call.raw?.text ??
+            (call.body === undefined ? '' : JSON.stringify(call.body)),
+        );
       const text = res.text ?? '';
       if (res.status >= 500) {
         failures.push(`${call.label}: ${res.status} ${text.slice(0, 200)}`);
