@@ -14,3 +14,4 @@ export * from './costs';
 export * from './templates';
 export * from './dashboard';
 export * from './editor';
+export * from './governance';

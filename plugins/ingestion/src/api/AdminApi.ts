@@ -4,11 +4,18 @@ import {
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
 import type {
-  OrganizationQuotas,
-  OrgRole,
+  ConnectionUsage,
   Page,
+  QuotaUsageHistory,
+  RoleGroups,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { IngestionHttp, segment } from './IngestionHttp';
+
+export type {
+  ConnectionUsage,
+  QuotaUsageHistory,
+  RoleGroups,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /** The kinds of source a connection can point at. @public */
 export type ConnectionType =
@@ -49,40 +56,6 @@ export interface ConnectionTestResult {
   testable: boolean;
   message: string;
   latencyMs: number;
-}
-
-/** The pipelines whose current version reads through a connection. @public */
-export interface ConnectionUsage {
-  connection: string;
-  pipelines: Array<{ id: string; name: string }>;
-}
-
-/** Which catalog groups give which role in an organization. @public */
-export interface RoleGroups {
-  organization: string;
-  roles: Record<OrgRole, string[]>;
-  /** Groups whose members administer every organization. */
-  platformAdmins: string[];
-}
-
-/** Quota usage with its recent history and refusals (`/v1/governance/quota-usage`). @public */
-export interface QuotaUsageHistory {
-  organization: string;
-  quotas: OrganizationQuotas;
-  usage: {
-    dbuLastHour: number;
-    concurrentRuns: number;
-    clustersInUse: number;
-    storageGb: number;
-    oldestRunDays: number;
-    apiRequestsToday: number;
-  };
-  /** The last 24 hours, oldest first. */
-  hourly: Array<{ hour: string; dbu: number; activeRuns: number }>;
-  /** The last 14 days, oldest first. */
-  daily: Array<{ day: string; apiRequests: number; storageGb?: number }>;
-  /** Refusals of the last 14 days by quota key (`databricks.maxDbuPerHour`, …). */
-  refusals: Array<{ quota: string; count: number; lastAt: string }>;
 }
 
 /** What came of an audited action. @public */
