@@ -3,16 +3,13 @@ import type { FieldProblem } from '@ingestion-for-backstage/plugin-ingestion-com
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import Typography from '@material-ui/core/Typography';
-import { fieldId, SpecFields } from './SpecFields';
-import { SpecListEditor } from './SpecListEditor';
+import { SectionFields, SectionTypeSelect } from './SectionTypeSelect';
+import { fieldId } from './SpecFields';
+import { SpecListCard } from './SpecListEditor';
 import {
-  changeSectionType,
   isRecord,
   pathText,
   problemsAt,
-  sectionSchema,
-  sectionTypes,
   setAt,
   type SpecDraft,
   type SpecPath,
@@ -83,57 +80,36 @@ function TypedSectionCard(props: {
   disabled?: boolean;
   onChange(value: unknown): void;
 }) {
-  const { section, value } = props;
-  const record = isRecord(value) ? value : {};
-  const schema = sectionSchema(section, record.type);
-  const typeProblems = problemsAt(props.problems, [section, 'type']);
-  const own = props.problems.filter(p => p.path === section);
+  const { section } = props;
+  const record = isRecord(props.value) ? props.value : {};
   return (
     <InfoCard title={props.title}>
       <Grid container spacing={2}>
         <Grid item xs={12} md={4}>
-          <TextField
-            id={fieldId([section, 'type'])}
-            select
+          <SectionTypeSelect
+            section={section}
+            path={[section]}
             required
-            label={`${props.title} type`}
             fullWidth
-            size="small"
-            variant="outlined"
+            label={`${props.title} type`}
+            value={record}
+            problems={[
+              ...props.problems.filter(p => p.path === section),
+              ...problemsAt(props.problems, [section, 'type']),
+            ]}
             disabled={props.disabled}
-            value={typeof record.type === 'string' ? record.type : ''}
-            error={typeProblems.length > 0 || own.length > 0}
-            helperText={[...own, ...typeProblems]
-              .map(p => p.message)
-              .join('; ')}
-            onChange={e =>
-              props.onChange(changeSectionType(section, record, e.target.value))
-            }
-          >
-            {sectionTypes(section).map(type => (
-              <MenuItem key={type} value={type}>
-                {type}
-              </MenuItem>
-            ))}
-          </TextField>
+            onChange={props.onChange}
+          />
         </Grid>
         <Grid item xs={12}>
-          {schema ? (
-            <SpecFields
-              schema={schema}
-              value={record}
-              path={[section]}
-              problems={props.problems}
-              disabled={props.disabled}
-              onChange={(key, next) =>
-                props.onChange(setAt(record, [key], next))
-              }
-            />
-          ) : (
-            <Typography color="textSecondary">
-              Choose a type to see its fields.
-            </Typography>
-          )}
+          <SectionFields
+            section={section}
+            path={[section]}
+            value={record}
+            problems={props.problems}
+            disabled={props.disabled}
+            onChange={props.onChange}
+          />
         </Grid>
       </Grid>
     </InfoCard>
@@ -156,8 +132,6 @@ export function SpecForm(props: {
   const schedule = scheduleParts(draft.schedule);
   const streaming = draft.pipeline_type === 'streaming';
   const modeProblems = problemsAt(problems, ['pipeline_type']);
-  const list = (key: string) =>
-    Array.isArray(draft[key]) ? (draft[key] as unknown[]) : [];
   const trigger = isRecord(draft.trigger) ? draft.trigger : {};
   return (
     <Grid container spacing={3}>
@@ -254,20 +228,13 @@ export function SpecForm(props: {
         />
       </Grid>
       <Grid item xs={12}>
-        <InfoCard
-          title="Transforms"
-          subheader="Applied in this order; drag a card or use the arrows to reorder."
-        >
-          <SpecListEditor
-            listKey="transformations"
-            section="transformation"
-            itemName="transform"
-            items={list('transformations')}
-            problems={problems}
-            disabled={disabled}
-            onChange={items => set(['transformations'], items)}
-          />
-        </InfoCard>
+        <SpecListCard
+          listKey="transformations"
+          draft={draft}
+          problems={problems}
+          disabled={disabled}
+          onChange={onChange}
+        />
       </Grid>
       <Grid item xs={12}>
         <TypedSectionCard
@@ -280,20 +247,13 @@ export function SpecForm(props: {
         />
       </Grid>
       <Grid item xs={12}>
-        <InfoCard
-          title="Quality rules"
-          subheader="Checked on every run; a failed rule of severity fail fails the run."
-        >
-          <SpecListEditor
-            listKey="data_quality"
-            section="rule"
-            itemName="rule"
-            items={list('data_quality')}
-            problems={problems}
-            disabled={disabled}
-            onChange={items => set(['data_quality'], items)}
-          />
-        </InfoCard>
+        <SpecListCard
+          listKey="data_quality"
+          draft={draft}
+          problems={problems}
+          disabled={disabled}
+          onChange={onChange}
+        />
       </Grid>
     </Grid>
   );

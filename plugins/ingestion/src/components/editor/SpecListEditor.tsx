@@ -1,3 +1,4 @@
+import { InfoCard } from '@backstage/core-components';
 import {
   closestCenter,
   DndContext,
@@ -27,16 +28,15 @@ import ArrowUpwardIcon from '@material-ui/icons/ArrowUpward';
 import DeleteIcon from '@material-ui/icons/Delete';
 import DragIndicatorIcon from '@material-ui/icons/DragIndicator';
 import { useState } from 'react';
-import { fieldId, SpecFields } from './SpecFields';
+import { SectionFields, SectionTypeSelect } from './SectionTypeSelect';
 import {
-  changeSectionType,
   emptySection,
   isRecord,
   moveItem,
   pathText,
-  sectionSchema,
   sectionTypes,
   setAt,
+  type SpecDraft,
 } from './specDraft';
 
 type ListSection = 'transformation' | 'rule';
@@ -71,7 +71,6 @@ function SortableItem(
   const { id, index, count, item, section, itemName, listKey } = props;
   const sortable = useSortable({ id, disabled: props.disabled });
   const value = isRecord(item) ? item : {};
-  const schema = sectionSchema(section, value.type);
   const path = [listKey, index];
   const label = `${itemName} ${index + 1}`;
   const own = props.problems.filter(p => p.path === pathText(path));
@@ -103,25 +102,14 @@ function SortableItem(
         <Typography variant="subtitle2" style={{ minWidth: 96 }}>
           {label.charAt(0).toUpperCase() + label.slice(1)}
         </Typography>
-        <TextField
-          id={fieldId([...path, 'type'])}
-          select
+        <SectionTypeSelect
+          section={section}
+          path={path}
           label="Type"
-          size="small"
-          variant="outlined"
-          style={{ minWidth: 180 }}
+          value={value}
           disabled={props.disabled}
-          value={typeof value.type === 'string' ? value.type : ''}
-          onChange={e =>
-            props.onChange(changeSectionType(section, value, e.target.value))
-          }
-        >
-          {sectionTypes(section).map(type => (
-            <MenuItem key={type} value={type}>
-              {type}
-            </MenuItem>
-          ))}
-        </TextField>
+          onChange={props.onChange}
+        />
         <Box flexGrow={1} />
         <IconButton
           size="small"
@@ -158,21 +146,15 @@ function SortableItem(
           {problem.message}
         </Typography>
       ))}
-      {schema ? (
-        <SpecFields
-          schema={schema}
-          value={value}
-          path={path}
-          problems={props.problems}
-          units={unitsOf(value.type)}
-          disabled={props.disabled}
-          onChange={(key, next) => props.onChange(setAt(value, [key], next))}
-        />
-      ) : (
-        <Typography color="textSecondary" variant="body2">
-          Choose a type to see its fields.
-        </Typography>
-      )}
+      <SectionFields
+        section={section}
+        path={path}
+        value={value}
+        problems={props.problems}
+        units={unitsOf(value.type)}
+        disabled={props.disabled}
+        onChange={props.onChange}
+      />
     </Paper>
   );
 }
@@ -266,5 +248,52 @@ export function SpecListEditor(props: ListProps) {
         </Button>
       </Box>
     </div>
+  );
+}
+
+/** The spec's two ordered lists, each in its card. */
+const SPEC_LISTS = {
+  transformations: {
+    section: 'transformation',
+    itemName: 'transform',
+    title: 'Transforms',
+    subheader:
+      'Applied in this order; drag a card or use the arrows to reorder.',
+  },
+  data_quality: {
+    section: 'rule',
+    itemName: 'rule',
+    title: 'Quality rules',
+    subheader:
+      'Checked on every run; a failed rule of severity fail fails the run.',
+  },
+} as const satisfies Record<
+  string,
+  { section: ListSection; itemName: string; title: string; subheader: string }
+>;
+
+/** One of the spec's lists (`transformations`, `data_quality`) in its card, read from and written to the draft. */
+export function SpecListCard(props: {
+  listKey: keyof typeof SPEC_LISTS;
+  draft: SpecDraft;
+  problems: readonly FieldProblem[];
+  disabled?: boolean;
+  onChange(draft: SpecDraft): void;
+}) {
+  const { listKey, draft } = props;
+  const list = SPEC_LISTS[listKey];
+  const items = draft[listKey];
+  return (
+    <InfoCard title={list.title} subheader={list.subheader}>
+      <SpecListEditor
+        listKey={listKey}
+        section={list.section}
+        itemName={list.itemName}
+        items={Array.isArray(items) ? items : []}
+        problems={props.problems}
+        disabled={props.disabled}
+        onChange={next => props.onChange(setAt(draft, [listKey], next))}
+      />
+    </InfoCard>
   );
 }
