@@ -25,7 +25,7 @@ describe('deploying from the scaffolder and redeploying from the portal', () => 
   beforeAll(async () => {
     databricks = await DatabricksTestServer.start();
     const config = testConfig(storage.path, { databricksHost: databricks.url });
-    config.ingestion.organizations = config.ingestion.organizations.map(
+    const organizations: Json[] = config.ingestion.organizations.map(
       (org: Json) =>
         org.id === 'retail'
           ? {
@@ -38,7 +38,10 @@ describe('deploying from the scaffolder and redeploying from the portal', () => 
             }
           : org,
     );
-    backend = await startScaffolderTestBackend(config);
+    backend = await startScaffolderTestBackend({
+      ...config,
+      ingestion: { ...config.ingestion, organizations },
+    });
   });
 
   afterAll(async () => {
