@@ -16,7 +16,10 @@ import {
   responseError,
 } from '../../api/__testUtils__/mockIngestionApi';
 import { pipelineRouteRef, rootRouteRef } from '../../routes';
-import { financeOrganization } from '../__testUtils__/fixtures';
+import {
+  financeOrganization,
+  retailOrganization,
+} from '../__testUtils__/fixtures';
 import {
   dashboardPipeline,
   mockDashboardApi,
@@ -32,13 +35,7 @@ const finance: OrganizationSummary = {
   ...financeOrganization,
   roles: ['analyst'],
 };
-const retail: OrganizationSummary = {
-  ...financeOrganization,
-  id: 'retail',
-  name: 'Retail',
-  costCenter: 'RET-001',
-  roles: ['viewer'],
-};
+const retail = retailOrganization();
 
 function mockSignals() {
   const listeners = new Map<string, (message: any) => void>();

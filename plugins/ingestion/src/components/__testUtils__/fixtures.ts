@@ -30,6 +30,17 @@ export const financeOrganization: OrganizationSummary = {
   usage: { concurrentRuns: 0, dbuLastHour: 0, storageGb: 0 },
 };
 
+/** Another organization of the same user, with `roles` (viewer unless given). */
+export const retailOrganization = (
+  roles: OrganizationSummary['roles'] = ['viewer'],
+): OrganizationSummary => ({
+  ...financeOrganization,
+  id: 'retail',
+  name: 'Retail',
+  costCenter: 'RET-001',
+  roles,
+});
+
 export const pipeline: PipelineDetails = {
   id: 'p-1',
   organization: 'finance',

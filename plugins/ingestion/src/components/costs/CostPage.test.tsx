@@ -11,6 +11,7 @@ import { pipelineRouteRef } from '../../routes';
 import {
   allowOnly,
   financeOrganization,
+  retailOrganization,
   withOwnPermissionCache,
 } from '../__testUtils__/fixtures';
 import { CostPage } from './CostPage';
@@ -24,13 +25,7 @@ import {
 jest.setTimeout(90_000);
 configure({ asyncUtilTimeout: 15_000 });
 
-const retail: OrganizationSummary = {
-  ...financeOrganization,
-  id: 'retail',
-  name: 'Retail',
-  costCenter: 'RET-001',
-  roles: ['admin'],
-};
+const retail = retailOrganization(['admin']);
 
 function render(
   costs: CostsApi,
