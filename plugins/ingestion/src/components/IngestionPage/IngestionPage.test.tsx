@@ -31,10 +31,7 @@ import { IngestionPage } from './IngestionPage';
 jest.setTimeout(90_000);
 configure({ asyncUtilTimeout: 15_000 });
 
-const finance: OrganizationSummary = {
-  ...financeOrganization,
-  roles: ['analyst'],
-};
+const finance = { ...financeOrganization, roles: ['analyst' as const] };
 const retail = retailOrganization();
 
 function mockSignals() {

@@ -21,10 +21,7 @@ import { useOrganizationChoice } from './useOrganizationChoice';
 jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 15_000 });
 
-const finance: OrganizationSummary = {
-  ...financeOrganization,
-  roles: ['analyst'],
-};
+const finance = { ...financeOrganization, roles: ['analyst' as const] };
 const retail = retailOrganization();
 
 function Location() {
