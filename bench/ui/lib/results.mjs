@@ -42,6 +42,20 @@ export function summarize(samples) {
       interaction: true,
     },
   ];
+  // The same round's catalog load: a machine whose load drifts weighs on both sides of a ratio.
+  const catalogScenario = scenarios.find(sc => sc.id === 'catalog');
+  const perRound = (sc, cache) =>
+    spread(
+      samples
+        .filter(s => s.page === sc.page && s.cache === cache)
+        .map(s => {
+          const peer = samples.find(
+            x =>
+              x.page === 'catalog' && x.cache === cache && x.round === s.round,
+          );
+          return peer ? sc.value(s) / catalogScenario.value(peer) : undefined;
+        }),
+    );
   for (const sc of scenarios) {
     rows.push({
       id: sc.id,
@@ -49,6 +63,9 @@ export function summarize(samples) {
       interaction: Boolean(sc.interaction),
       cold: get(sc.page, 'cold', sc.value),
       warm: get(sc.page, 'warm', sc.value),
+      ratioPerRound: sc.interaction
+        ? {}
+        : { cold: perRound(sc, 'cold'), warm: perRound(sc, 'warm') },
       domContentLoaded: sc.interaction
         ? {}
         : {
@@ -117,6 +134,17 @@ export function scriptBytes(samples, bundle, PAGES) {
 
 const kb = bytes =>
   bytes === null || bytes === undefined ? '-' : f(bytes / 1024, 0);
+const ratio = (ofMedians, rounds) =>
+  ofMedians === null || ofMedians === undefined
+    ? '-'
+    : `${f(ofMedians, 2)}${
+        rounds
+          ? ` [${f(rounds.median, 2)} (${f(rounds.min, 2)}–${f(
+              rounds.max,
+              2,
+            )})]`
+          : ''
+      }`;
 const ms = s => (s ? `${f(s.median, 0)} (${f(s.min, 0)}–${f(s.max, 0)})` : '-');
 
 /** `run`: the results JSON; `PAGES`: the pages measured. */
@@ -167,11 +195,14 @@ export function report(run, { o, PAGES, baseUrl, work: WORK }) {
         r.label,
         ms(r.cold),
         ms(r.warm),
-        f(r.ratioToCatalog.cold, 2),
-        f(r.ratioToCatalog.warm, 2),
+        ratio(r.ratioToCatalog.cold, r.ratioPerRound?.cold),
+        ratio(r.ratioToCatalog.warm, r.ratioPerRound?.warm),
         ms(r.domContentLoaded.cold),
       ]),
     ),
+  );
+  out.push(
+    '  ÷ catalog: of the medians; in brackets the median (min–max) of the ratios within each round',
   );
   const b = run.bundle;
   out.push('');
