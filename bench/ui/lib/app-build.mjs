@@ -82,7 +82,7 @@ export async function ensureAppBuild({ root, work, log, force, timeoutMs }) {
   const out = fs.openSync(logFile, 'w');
   const child = spawn(
     process.execPath,
-    [require_resolve_cli(root), 'package', 'build', '--stats'],
+    [backstageCli(root), 'package', 'build', '--stats'],
     {
       cwd: path.join(root, 'packages/app'),
       detached: true,
@@ -121,7 +121,7 @@ export async function ensureAppBuild({ root, work, log, force, timeoutMs }) {
   return { dir, hash, built: true, seconds };
 }
 
-function require_resolve_cli(root) {
+function backstageCli(root) {
   return path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli');
 }
 
