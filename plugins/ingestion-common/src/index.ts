@@ -15,3 +15,5 @@ export * from './templates';
 export * from './dashboard';
 export * from './editor';
 export * from './governance';
+export * from './connections';
+export * from './audit';

@@ -17,7 +17,7 @@ const listQuery = z
   .object({
     organization: z.string().min(1, 'required'),
     action: z.string().min(1).max(64).optional(),
-    outcome: z.enum(AUDIT_OUTCOMES as [string, ...string[]]).optional(),
+    outcome: z.enum(AUDIT_OUTCOMES).optional(),
     targetType: z.string().min(1).max(32).optional(),
     targetId: z.string().min(1).max(255).optional(),
     actor: z.string().min(1).max(255).optional(),
@@ -65,7 +65,6 @@ export function createAuditRouter(options: {
     const list = (cursor: string | undefined, limit: number) =>
       options.audit.list(credentials, {
         ...filters,
-        outcome: query.outcome as 'success' | 'denied' | 'failure' | undefined,
         cursor,
         limit,
       });

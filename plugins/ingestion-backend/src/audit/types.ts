@@ -2,17 +2,15 @@ import type {
   AuditorServiceEventSeverityLevel,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import type { JsonObject } from '@backstage/types';
+import type { AuditOutcome } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Request } from 'express';
 
-/** What came of an audited action. */
-export type AuditOutcome = 'success' | 'denied' | 'failure';
-
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
-  'success',
-  'denied',
-  'failure',
-];
+/** The audit log's wire types are declared in ingestion-common, for this backend and the admin console. */
+export { AUDIT_OUTCOMES } from '@ingestion-for-backstage/plugin-ingestion-common';
+export type {
+  AuditEvent,
+  AuditOutcome,
+} from '@ingestion-for-backstage/plugin-ingestion-common';
 
 /**
  * One thing to put in the audit log: who did what to which target of which organization, and
@@ -51,22 +49,7 @@ export interface AuditRecord {
   persist?: boolean;
 }
 
-/** An audit event as `GET /v1/audit` returns it. */
-export interface AuditEvent {
-  id: string;
-  organization: string;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId?: string;
-  outcome: AuditOutcome;
-  reason?: string;
-  meta?: JsonObject;
-  /** ISO 8601, UTC. */
-  at: string;
-}
-
-/** Filters and page of `GET /v1/audit`. */
+/** Filters and page of `GET /v1/audit` as the router parsed them (times as dates) for the service. */
 export interface AuditListQuery {
   action?: string;
   outcome?: AuditOutcome;

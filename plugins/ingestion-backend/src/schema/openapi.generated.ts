@@ -2023,7 +2023,11 @@ export const spec = {
                       "type": "integer"
                     },
                     "failed": {
-                      "type": "integer"
+                      "type": "array",
+                      "description": "Ids of the connections whose secret could not be decrypted.",
+                      "items": {
+                        "type": "string"
+                      }
                     }
                   }
                 }

@@ -4,89 +4,33 @@ import {
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
 import type {
+  AuditEvent,
+  AuditPageQuery,
+  AuditQuery,
+  Connection,
+  ConnectionTestResult,
   ConnectionUsage,
+  NewConnection,
   Page,
   QuotaUsageHistory,
   RoleGroups,
+  RotateConnection,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { IngestionHttp, segment } from './IngestionHttp';
 
 export type {
+  AuditEvent,
+  AuditOutcome,
+  AuditPageQuery,
+  AuditQuery,
+  Connection,
+  ConnectionTestResult,
+  ConnectionType,
   ConnectionUsage,
+  NewConnection,
   QuotaUsageHistory,
   RoleGroups,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-
-/** The kinds of source a connection can point at. @public */
-export type ConnectionType =
-  | 'mysql'
-  | 'mariadb'
-  | 'postgres'
-  | 'kafka'
-  | 'http'
-  | 's3';
-
-/** A connection as the API returns it: its secret is write-only and never comes back. @public */
-export interface Connection {
-  id: string;
-  organization: string;
-  name: string;
-  type: ConnectionType;
-  /** Non-secret settings; their shape depends on the type. */
-  settings: Record<string, unknown>;
-  hasSecret: true;
-  keyId: string;
-  createdBy: string;
-  createdAt: string;
-  rotatedAt?: string;
-}
-
-/** `POST /connections`: the settings flat beside organization, name, type and password. @public */
-export type NewConnection = {
-  organization: string;
-  name: string;
-  type: ConnectionType;
-  password: string;
-} & Record<string, unknown>;
-
-/** The outcome of testing a connection with its stored secret. @public */
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** False for types the backend cannot test (kafka, http, s3). */
-  testable: boolean;
-  message: string;
-  latencyMs: number;
-}
-
-/** What came of an audited action. @public */
-export type AuditOutcome = 'success' | 'denied' | 'failure';
-
-/** One entry of an organization's audit log. @public */
-export interface AuditEvent {
-  id: string;
-  organization: string;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId?: string;
-  outcome: AuditOutcome;
-  reason?: string;
-  meta?: Record<string, unknown>;
-  /** ISO 8601, UTC. */
-  at: string;
-}
-
-/** Filters of the audit log; `from`/`to` are ISO 8601 times. @public */
-export interface AuditQuery {
-  organization: string;
-  actor?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  outcome?: AuditOutcome;
-  from?: string;
-  to?: string;
-}
 
 /**
  * The admin console's client: connections, quota usage, role groups and the audit log of one
@@ -106,9 +50,7 @@ export interface AdminApi {
   listConnectionUsage(organization: string): Promise<Page<ConnectionUsage>>;
   getQuotaUsage(organization: string): Promise<QuotaUsageHistory>;
   getRoleGroups(organization: string): Promise<RoleGroups>;
-  listAuditEvents(
-    query: AuditQuery & { cursor?: string; limit?: number },
-  ): Promise<Page<AuditEvent>>;
+  listAuditEvents(query: AuditPageQuery): Promise<Page<AuditEvent>>;
   /** Every event matching the filters (up to the server's cap) as CSV text. */
   exportAuditEvents(query: AuditQuery): Promise<string>;
 }
@@ -142,9 +84,11 @@ export class AdminClient implements AdminApi {
   }
 
   rotateConnection(id: string, password: string) {
-    return this.http.post<Connection>(`/connections/${segment(id)}/rotate`, {
-      password,
-    });
+    const body: RotateConnection = { password };
+    return this.http.post<Connection>(
+      `/connections/${segment(id)}/rotate`,
+      body,
+    );
   }
 
   testConnection(id: string) {
@@ -174,7 +118,7 @@ export class AdminClient implements AdminApi {
     return this.http.get<RoleGroups>('/governance/roles', { organization });
   }
 
-  listAuditEvents(query: AuditQuery & { cursor?: string; limit?: number }) {
+  listAuditEvents(query: AuditPageQuery) {
     return this.http.get<Page<AuditEvent>>('/audit', { ...query });
   }
 

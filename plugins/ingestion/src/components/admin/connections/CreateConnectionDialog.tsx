@@ -9,6 +9,7 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import { CONNECTION_TYPES } from '@ingestion-for-backstage/plugin-ingestion-common';
 import { useState, type FormEvent } from 'react';
 import {
   adminApiRef,
@@ -25,15 +26,6 @@ import {
   type FieldSpec,
   type FormValues,
 } from './connectionFields';
-
-const TYPES: ConnectionType[] = [
-  'mysql',
-  'mariadb',
-  'postgres',
-  'kafka',
-  'http',
-  's3',
-];
 
 function Field(props: {
   field: FieldSpec;
@@ -169,7 +161,7 @@ export function CreateConnectionDialog(props: {
             fullWidth
             margin="dense"
           >
-            {TYPES.map(t => (
+            {CONNECTION_TYPES.map(t => (
               <MenuItem key={t} value={t}>
                 {t}
               </MenuItem>

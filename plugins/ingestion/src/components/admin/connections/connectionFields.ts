@@ -1,4 +1,4 @@
-import type { ConnectionType } from '../../../api/AdminApi';
+import type { ConnectionType, NewConnection } from '../../../api/AdminApi';
 
 /** One input of the connection form. */
 export interface FieldSpec {
@@ -135,12 +135,7 @@ export function connectionBody(
         .filter(Boolean);
     } else body[field.name] = text;
   }
-  return body as {
-    organization: string;
-    name: string;
-    type: ConnectionType;
-    password: string;
-  } & Record<string, unknown>;
+  return body as NewConnection;
 }
 
 /**
