@@ -1,13 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { signalApiRef, type SignalApi } from '@backstage/plugin-signals-react';
 import type { OrganizationSummary } from '@ingestion-for-backstage/plugin-ingestion-common';
-import {
-  act,
-  configure,
-  screen,
-  waitFor,
-  within,
-} from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { dashboardApiRef, type DashboardApi } from '../../api/DashboardApi';
 import { ingestionApiRef } from '../../api/IngestionApi';
@@ -27,9 +21,8 @@ import {
 } from '../dashboard/__testUtils__/mockDashboardApi';
 import { IngestionPage } from './IngestionPage';
 
-// Rendering the tables in jsdom is slow on a busy 2-core machine.
-jest.setTimeout(90_000);
-configure({ asyncUtilTimeout: 15_000 });
+// Rendering the tables in jsdom is slow on a busy 2-core machine: each wait for a render has the
+// shared budget of setupTests.ts, each test the repository's jest timeout.
 
 const finance = { ...financeOrganization, roles: ['analyst' as const] };
 const retail = retailOrganization();
@@ -42,7 +35,23 @@ function mockSignals() {
       return { unsubscribe: () => listeners.delete(channel) };
     },
   };
-  return { api, listeners };
+  /**
+   * Delivers a signal on `channel`, then lets the refetch throttle it starts (a timer of at most
+   * this long, see useOrganizationRunSignals) elapse at once on fake timers, so a test waits for
+   * the refetch and its render, not for seconds of throttle on the wall clock.
+   */
+  const send = (channel: string, message: object, throttleMs = 2000) => {
+    jest.useFakeTimers();
+    try {
+      act(() => listeners.get(channel)!(message));
+      act(() => {
+        jest.advanceTimersByTime(throttleMs);
+      });
+    } finally {
+      jest.useRealTimers();
+    }
+  };
+  return { api, listeners, send };
 }
 
 function render(
@@ -168,7 +177,7 @@ describe('IngestionPage (organization dashboard)', () => {
   });
 
   it('goes back to the last page when the total shrinks under the page shown', async () => {
-    const { api: signals, listeners } = mockSignals();
+    const { api: signals, send } = mockSignals();
     let total = 45;
     const api = spied({
       listPipelines: async (_org, query) => {
@@ -188,16 +197,14 @@ describe('IngestionPage (organization dashboard)', () => {
 
     // Pipelines deleted elsewhere: the next refetch (a run signal) finds 30.
     total = 30;
-    act(() =>
-      listeners.get('ingestion:runs:finance')!({
-        runId: 'r1',
-        pipelineId: 'p1',
-        organization: 'finance',
-        status: 'succeeded',
-      }),
-    );
+    send('ingestion:runs:finance', {
+      runId: 'r1',
+      pipelineId: 'p1',
+      organization: 'finance',
+      status: 'succeeded',
+    });
     expect(
-      await screen.findByRole('link', { name: 'page-20' }, { timeout: 10_000 }),
+      await screen.findByRole('link', { name: 'page-20' }),
     ).toBeInTheDocument();
     expect(api.listPipelines).toHaveBeenLastCalledWith(
       'finance',
@@ -309,7 +316,7 @@ describe('IngestionPage (organization dashboard)', () => {
   });
 
   it('shows run status live from signals, and refetches the numbers', async () => {
-    const { api: signals, listeners } = mockSignals();
+    const { api: signals, listeners, send } = mockSignals();
     const api = spied();
     await render(api, { signals });
     await screen.findByRole('link', { name: 'daily-transactions' });
@@ -331,13 +338,11 @@ describe('IngestionPage (organization dashboard)', () => {
     );
     expect(await screen.findByText('running')).toBeInTheDocument();
     const before = (api.getDashboard as jest.Mock).mock.calls.length;
-    act(() => listeners.get('ingestion:runs:finance')!(signal));
-    await waitFor(
-      () =>
-        expect(
-          (api.getDashboard as jest.Mock).mock.calls.length,
-        ).toBeGreaterThan(before),
-      { timeout: 10_000 },
+    send('ingestion:runs:finance', signal);
+    await waitFor(() =>
+      expect((api.getDashboard as jest.Mock).mock.calls.length).toBeGreaterThan(
+        before,
+      ),
     );
   });
 });
