@@ -64,14 +64,19 @@ export function IngestionPage() {
       }
       switcherId="ingestion-dashboard-organization"
       choice={choice}
-      headerActions={
-        <>
-          <ExploreLinks organization={organization?.id} />
-          <CostPageLink organization={organization?.id} />
-          <AdminConsoleLink />
-          <OrganizationsPageLink />
-        </>
-      }
+      contentActions={{
+        // The organization is in the header already; a short title leaves the row to the links
+        // (five for a platform admin, one line at 1280 px).
+        title: 'Dashboard',
+        actions: (
+          <>
+            <ExploreLinks organization={organization?.id} />
+            <CostPageLink organization={organization?.id} />
+            <AdminConsoleLink />
+            <OrganizationsPageLink />
+          </>
+        ),
+      }}
       empty={{
         title: 'You are not a member of any organization',
         description:

@@ -33,6 +33,7 @@ function Location() {
 function TestPage(props: {
   offer?: (o: OrganizationSummary) => boolean;
   requires?: { permission: string; to: string };
+  contentActions?: { title: string; actions: JSX.Element };
 }) {
   return (
     <>
@@ -44,6 +45,7 @@ function TestPage(props: {
         empty={{ title: 'None of yours', description: 'Ask an admin.' }}
         notFound={requested => `No '${requested}' among yours.`}
         requires={props.requires}
+        contentActions={props.contentActions}
       >
         {organization => <p>Content of {organization.id}</p>}
       </OrganizationPage>
@@ -89,6 +91,23 @@ describe('OrganizationPage with useOrganizationChoice', () => {
     expect(await screen.findByText('None of yours')).toBeInTheDocument();
     expect(screen.getByText('Ask an admin.')).toBeInTheDocument();
     expect(screen.queryByLabelText('Organization')).toBeNull();
+  });
+
+  it('shows the content header with its links in every state, none offered included', async () => {
+    await render(async () => ({ items: [] }), {
+      contentActions: {
+        title: 'Overview',
+        actions: <a href="/elsewhere">Related page</a>,
+      },
+    });
+    expect(await screen.findByText('None of yours')).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'Overview' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Related page' })).toHaveAttribute(
+      'href',
+      '/elsewhere',
+    );
   });
 
   it('reads "not found" for a requested organization it does not offer', async () => {

@@ -1,5 +1,6 @@
 import {
   Content,
+  ContentHeader,
   EmptyState,
   Header,
   Page,
@@ -13,6 +14,7 @@ import {
   type OrganizationSummary,
   type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
+import Box from '@material-ui/core/Box';
 import type { ReactNode } from 'react';
 import { OrganizationSwitcher } from './OrganizationSwitcher';
 import type { OrganizationChoice } from './useOrganizationChoice';
@@ -49,8 +51,13 @@ export function OrganizationPage(props: {
   /** The switcher field's id (each page's own). */
   switcherId: string;
   choice: OrganizationChoice;
-  /** More of the header, after the switcher. */
+  /** More of the header, after the switcher: labels, not a row of buttons (they wrap there). */
   headerActions?: ReactNode;
+  /**
+   * Buttons to related pages, at the right of a content header above the body (in every state:
+   * a platform admin of no organization still gets the organizations page), with its title.
+   */
+  contentActions?: { title: string; actions: ReactNode };
   /** What "none offered" says. */
   empty: { title: string; description: string };
   /** What "not found" says of the requested organization. */
@@ -114,7 +121,16 @@ export function OrganizationPage(props: {
         )}
         {props.headerActions}
       </Header>
-      <Content>{body}</Content>
+      <Content>
+        {props.contentActions && (
+          <ContentHeader title={props.contentActions.title}>
+            <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
+              {props.contentActions.actions}
+            </Box>
+          </ContentHeader>
+        )}
+        {body}
+      </Content>
     </Page>
   );
 }

@@ -90,6 +90,13 @@ describe('preview on a sample', () => {
     expect(within(failed).getByText('1 of 2 rows has no amount')).toBeVisible();
     const passed = screen.getByText('completeness_customer_id').closest('tr')!;
     expect(within(passed).getByText('Passed')).toBeVisible();
+    // A rule's name stays on one line (cut with an ellipsis when long), whole in its tooltip.
+    const name = screen.getByText('completeness_customer_id');
+    expect(name).toHaveStyle({
+      whiteSpace: 'nowrap',
+      textOverflow: 'ellipsis',
+    });
+    expect(name).toHaveAttribute('title', 'completeness_customer_id');
 
     expect(
       within(screen.getByLabelText('Personal data found')).getByText(

@@ -1,6 +1,7 @@
 import { InfoCard, Table, type TableColumn } from '@backstage/core-components';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import ErrorIcon from '@material-ui/icons/Error';
@@ -61,13 +62,56 @@ function RuleOutcome(props: { rule: PreviewRuleResult }) {
   );
 }
 
+/** A rule's name on one line, cut with an ellipsis at its column's width; whole in its tooltip. */
+function RuleName(props: { name: string }) {
+  return (
+    <Tooltip title={props.name} placement="top-start">
+      <Typography variant="body2" noWrap>
+        {props.name}
+      </Typography>
+    </Tooltip>
+  );
+}
+
+/** Short values (severity, the outcome chip, numbers) stay on one line. */
+const oneLine = { whiteSpace: 'nowrap' } as const;
+
+/**
+ * Column widths of the rules table (laid out fixed, so they hold): the short values get what their
+ * header and the widest chip need; the name (an identifier, cut only when long) and the message
+ * (prose, which wraps) share the rest.
+ */
+const SHORT_COLUMNS_PX = 100 + 160 + 115 + 125;
+const shareOfRest = (share: number) =>
+  `calc((100% - ${SHORT_COLUMNS_PX}px) * ${share})`;
+
 const ruleColumns: TableColumn<PreviewRuleResult>[] = [
-  { title: 'Rule', field: 'name' },
-  { title: 'Severity', field: 'severity' },
-  { title: 'Result', render: r => <RuleOutcome rule={r} /> },
-  { title: 'Measured', render: r => formatMetric(r.metric) },
-  { title: 'Threshold', render: r => formatMetric(r.threshold) },
-  { title: 'Message', render: r => r.message ?? '' },
+  {
+    title: 'Rule',
+    field: 'name',
+    width: shareOfRest(0.6),
+    render: r => <RuleName name={r.name} />,
+  },
+  { title: 'Severity', field: 'severity', width: 100, cellStyle: oneLine },
+  {
+    title: 'Result',
+    width: 160,
+    render: r => <RuleOutcome rule={r} />,
+    cellStyle: oneLine,
+  },
+  {
+    title: 'Measured',
+    width: 115,
+    render: r => formatMetric(r.metric),
+    cellStyle: oneLine,
+  },
+  {
+    title: 'Threshold',
+    width: 125,
+    render: r => formatMetric(r.threshold),
+    cellStyle: oneLine,
+  },
+  { title: 'Message', width: shareOfRest(0.4), render: r => r.message ?? '' },
 ];
 
 const schemaColumns: TableColumn<PreviewColumn>[] = [
@@ -113,7 +157,12 @@ export function PreviewResult(props: { preview: SpecPreview }) {
           title="Quality rules on the sample"
           columns={ruleColumns}
           data={preview.quality}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          options={{
+            paging: false,
+            search: false,
+            padding: 'dense',
+            tableLayout: 'fixed',
+          }}
           emptyContent={
             <Typography style={{ padding: 16 }}>
               The draft has no quality rules.
