@@ -260,6 +260,24 @@ GROUP BY 1, 2, 3, 4, 5, 6, 8;
 INSERT INTO cost_rollup_state (organization_id, last_record_id)
 SELECT organization_id, max(id) FROM cost_records GROUP BY organization_id;
 
+-- The run summary the backend keeps per pipeline as runs finish (the dashboard's health reads it):
+-- the latest run with a deciding outcome and the latest success (no quality results are seeded).
+INSERT INTO pipeline_run_summary (
+  pipeline_id, organization_id, latest_finished_status, latest_finished_queued_at,
+  last_succeeded_queued_at, last_succeeded_finished_at
+)
+SELECT f.pipeline_id, f.organization_id, f.status, f.queued_at, s.queued_at, s.finished_at
+FROM (
+  SELECT DISTINCT ON (pipeline_id) pipeline_id, organization_id, status, queued_at
+  FROM runs WHERE status IN ('succeeded', 'failed', 'quality_failed')
+  ORDER BY pipeline_id, queued_at DESC
+) f
+LEFT JOIN (
+  SELECT DISTINCT ON (pipeline_id) pipeline_id, queued_at, finished_at
+  FROM runs WHERE status = 'succeeded'
+  ORDER BY pipeline_id, queued_at DESC
+) s ON s.pipeline_id = f.pipeline_id;
+
 SET session_replication_role = DEFAULT;
 \echo vacuum analyze
 VACUUM ANALYZE pipelines;
@@ -268,3 +286,4 @@ VACUUM ANALYZE runs;
 VACUUM ANALYZE lineage_edges;
 VACUUM ANALYZE cost_records;
 VACUUM ANALYZE cost_daily_totals;
+VACUUM ANALYZE pipeline_run_summary;

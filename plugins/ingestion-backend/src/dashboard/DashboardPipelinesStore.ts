@@ -5,6 +5,7 @@ import {
   healthSql,
   latestRunSql,
   type PipelineHealth,
+  withRunSummary,
   type StaleThreshold,
 } from './healthSql';
 import type {
@@ -33,7 +34,7 @@ export class DashboardPipelinesStore {
     thresholds: StaleThreshold[],
   ): Promise<{ items: DashboardPipeline[]; totalCount: number }> {
     const withHealth = (builder: Knex.QueryBuilder) =>
-      builder.select(
+      withRunSummary(builder).select(
         'p.id',
         'p.name',
         'p.owner',
@@ -122,7 +123,7 @@ export class DashboardPipelinesStore {
       .whereIn('p.id', pipelineIds)
       .select(
         'p.id',
-        this.knex.raw(`${latestRunSql('id', false)} as run_id`),
+        this.knex.raw(`${latestRunSql('id')} as run_id`),
       )) as Array<{ id: string; run_id: string | null }>;
     const runIds = latest.flatMap(r => (r.run_id ? [r.run_id] : []));
     if (runIds.length === 0) return new Map();

@@ -11,6 +11,7 @@ import {
   PIPELINE_HEALTHS,
   type PipelineHealth,
   type StaleThreshold,
+  withRunSummary,
 } from './healthSql';
 import {
   DashboardQueries,
@@ -60,9 +61,9 @@ export class DashboardStore {
     scope: DashboardScope,
     thresholds: StaleThreshold[],
   ): Promise<Record<PipelineHealth, number>> {
-    const inner = this.queries
-      .pipelines(scope)
-      .select(this.knex.raw('? as health', [healthSql(this.knex, thresholds)]));
+    const inner = withRunSummary(this.queries.pipelines(scope)).select(
+      this.knex.raw('? as health', [healthSql(this.knex, thresholds)]),
+    );
     const rows = await this.queries.withoutJit(tx =>
       this.queries.run<Array<{ health: string; n: number | string }>>(
         this.knex
@@ -84,19 +85,15 @@ export class DashboardStore {
 
   /**
    * The rules of each pipeline's latest checked run, counted by severity and outcome: the latest
-   * run ids come from one backwards walk of `quality_org_pipeline_idx` per pipeline, their
-   * results through `quality_org_run_idx` (never the organization's whole result history).
+   * run ids come from the pipelines' run summaries, their results through `quality_org_run_idx`
+   * (never the organization's whole result history).
    */
   async latestChecks(
     scope: DashboardScope,
   ): Promise<Array<{ severity: string; passed: boolean; count: number }>> {
-    const latestRuns = this.queries
-      .pipelines(scope)
-      .select(
-        this.knex.raw(
-          `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`,
-        ),
-      );
+    const latestRuns = withRunSummary(this.queries.pipelines(scope))
+      .whereNotNull('s.latest_checked_run_id')
+      .select('s.latest_checked_run_id');
     const rows = await this.queries.withoutJit(tx =>
       this.queries.run<
         Array<{

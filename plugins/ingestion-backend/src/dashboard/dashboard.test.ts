@@ -1,3 +1,7 @@
+import {
+  recordFinishedRun,
+  recordQualityCheck,
+} from '../database/pipelineRunSummary';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -82,6 +86,11 @@ async function seed(knex: Knex, now: Date) {
       idempotency_token: `t-${id}`,
     });
   }
+  // The run summaries as the runs store keeps them when runs finish; newest first, so the
+  // summary's forward-only updates are exercised (an older run finishing later changes nothing).
+  for (const [id, , org, status] of [...runs].reverse()) {
+    await recordFinishedRun(knex, org, id, status);
+  }
   const result = (ruleIndex: number, severity: string, passed: boolean) => ({
     organization_id: 'finance',
     run_id: 'b1',
@@ -101,6 +110,12 @@ async function seed(knex: Knex, now: Date) {
     result(0, 'fail', true),
     result(1, 'warn', false),
   ]);
+  await recordQualityCheck(knex, {
+    organizationId: 'finance',
+    pipelineId: BREACHED,
+    runId: 'b1',
+    at: ago(1500),
+  });
   await knex('lineage_edges').insert({
     organization_id: 'finance',
     pipeline_id: BREACHED,

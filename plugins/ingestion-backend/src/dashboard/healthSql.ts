@@ -5,8 +5,6 @@ export {
   type PipelineHealth,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 
-/** Final statuses whose outcome decides health (a cancelled run says nothing about the data). */
-const DECIDING_STATUSES = `('succeeded', 'failed', 'quality_failed')`;
 
 /** A timestamp parameter typed for the database, so it compares with timestamp columns. */
 function timestampParam(knex: Knex): string {
@@ -27,20 +25,31 @@ export interface StaleThreshold {
 }
 
 /**
- * The latest run's id (`finished`: the status of the latest run with a deciding outcome) of
- * pipeline `p`, as a scalar subquery: one backwards walk of `runs_org_pipeline_idx` per pipeline
- * (no join, which PostgreSQL would plan as a hash of the whole runs table).
+ * The latest run's `column` of pipeline `p` (any status), as a scalar subquery: one backwards
+ * walk of `runs_org_pipeline_idx` per pipeline (no join, which PostgreSQL would plan as a hash
+ * of the whole runs table); used for a page of pipelines, never for all of them.
  */
-export function latestRunSql(
-  column: 'id' | 'status',
-  finished: boolean,
-): string {
-  return `(select r.${column} from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id${
-    finished ? ` and r.status in ${DECIDING_STATUSES}` : ''
-  } order by r.queued_at desc limit 1)`;
+export function latestRunSql(column: 'id' | 'status'): string {
+  return `(select r.${column} from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id order by r.queued_at desc limit 1)`;
 }
 
-/** The health of pipeline `p` as a SQL expression (each subquery evaluated at most once). */
+/**
+ * Joins each pipeline `p` to its run summary `s` (one primary-key row, kept as runs finish: see
+ * src/database/pipelineRunSummary.ts), which {@link healthSql} reads.
+ */
+export function withRunSummary(builder: Knex.QueryBuilder): Knex.QueryBuilder {
+  return builder.leftJoin(
+    'pipeline_run_summary as s',
+    's.pipeline_id',
+    'p.id',
+  );
+}
+
+/**
+ * The health of pipeline `p` as a SQL expression over its run summary `s` (see
+ * {@link withRunSummary}): no per-pipeline subquery, so counting an organization's 40,000
+ * pipelines reads 40,000 rows and nothing else.
+ */
 export function healthSql(knex: Knex, thresholds: StaleThreshold[]): Knex.Raw {
   const ts = timestampParam(knex);
   const bindings: Knex.RawBinding[] = [];
@@ -53,22 +62,19 @@ export function healthSql(knex: Knex, thresholds: StaleThreshold[]): Knex.Raw {
       })
       .join(' ')} end)`;
   }
-  // The threshold appears three times in the expression.
-  const staleBindings = [...bindings, ...bindings, ...bindings];
-  const lastSucceeded = `(select r.finished_at from runs r where r.organization_id = p.organization_id and r.pipeline_id = p.id and r.status = 'succeeded' order by r.queued_at desc limit 1)`;
-  const latestChecked = `(select q2.run_id from quality_results q2 where q2.organization_id = p.organization_id and q2.pipeline_id = p.id order by q2.created_at desc, q2.id desc limit 1)`;
-  // A simple CASE evaluates the latest finished run's status once.
+  // The threshold appears three times in the expression, after the breached flag.
+  const expressionBindings = [true, ...bindings, ...bindings, ...bindings];
   return knex.raw(
-    `case ${latestRunSql('status', true)}
+    `case s.latest_finished_status
       when 'failed' then 'failed'
       when 'quality_failed' then 'quality_breached'
       else case
-        when exists (select 1 from quality_results q where q.organization_id = p.organization_id and q.run_id = ${latestChecked} and not q.passed) then 'quality_breached'
+        when s.latest_check_breached = ? then 'quality_breached'
         when p.schedule is not null and ${threshold} is not null and p.updated_at <= ${threshold}
-          and coalesce(${lastSucceeded} < ${threshold}, 1 = 1) then 'stale'
+          and coalesce(s.last_succeeded_finished_at < ${threshold}, 1 = 1) then 'stale'
         else 'healthy'
       end
     end`,
-    staleBindings,
+    expressionBindings,
   );
 }

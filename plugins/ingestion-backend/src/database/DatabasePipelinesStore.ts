@@ -316,6 +316,9 @@ export class DatabasePipelinesStore implements PipelinesStore {
       await tx('lineage_edges')
         .where({ organization_id: organizationId, pipeline_id: id })
         .delete();
+      await tx('pipeline_run_summary')
+        .where({ organization_id: organizationId, pipeline_id: id })
+        .delete();
       await tx('pipeline_versions')
         .where({ organization_id: organizationId, pipeline_id: id })
         .delete();

@@ -4,6 +4,7 @@ import type {
   RunStatus,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 import type { Knex } from 'knex';
+import { recordFinishedRun } from './pipelineRunSummary';
 import { applyAccessFilter, type AccessFilter } from './conditions';
 import { openKeyset } from './keyset';
 import type { NewRun, RunListQuery, RunProgress, RunsStore } from './RunsStore';
@@ -237,6 +238,7 @@ export class DatabaseRunsStore implements RunsStore {
       if (updated !== 1) {
         return false;
       }
+      await recordFinishedRun(tx, organizationId, id, to);
       await tx('run_events').insert({
         organization_id: organizationId,
         run_id: id,

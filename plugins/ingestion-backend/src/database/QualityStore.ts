@@ -2,6 +2,7 @@ import type { QualityResult } from '@ingestion-for-backstage/plugin-ingestion-co
 import type { Knex } from 'knex';
 import { applyAccessFilter, type AccessFilter } from './conditions';
 import { openKeyset } from './keyset';
+import { recordQualityCheck } from './pipelineRunSummary';
 import { toIso, toOptionalNumber, toOptionalString } from './rows';
 
 type QualityRow = {
@@ -94,7 +95,27 @@ export class DatabaseQualityStore implements QualityStore {
 
   async add(results: NewQualityResult[]) {
     if (results.length === 0) return;
-    await this.knex('quality_results').insert(
+    await this.knex.transaction(async tx => {
+      await this.insert(tx, results);
+      // Each checked run, as of its latest result, for the dashboard's health.
+      const checks = new Map<string, NewQualityResult>();
+      for (const r of results) {
+        const seen = checks.get(r.runId);
+        if (!seen || seen.at < r.at) checks.set(r.runId, r);
+      }
+      for (const r of checks.values()) {
+        await recordQualityCheck(tx, {
+          organizationId: r.organizationId,
+          pipelineId: r.pipelineId,
+          runId: r.runId,
+          at: r.at,
+        });
+      }
+    });
+  }
+
+  private async insert(tx: Knex.Transaction, results: NewQualityResult[]) {
+    await tx('quality_results').insert(
       results.map(r => ({
         organization_id: r.organizationId,
         run_id: r.runId,
