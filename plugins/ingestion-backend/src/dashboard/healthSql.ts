@@ -5,7 +5,6 @@ export {
   type PipelineHealth,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
 
-
 /** A timestamp parameter typed for the database, so it compares with timestamp columns. */
 function timestampParam(knex: Knex): string {
   const client = String(knex.client.config.client ?? '');
@@ -38,11 +37,7 @@ export function latestRunSql(column: 'id' | 'status'): string {
  * src/database/pipelineRunSummary.ts), which {@link healthSql} reads.
  */
 export function withRunSummary(builder: Knex.QueryBuilder): Knex.QueryBuilder {
-  return builder.leftJoin(
-    'pipeline_run_summary as s',
-    's.pipeline_id',
-    'p.id',
-  );
+  return builder.leftJoin('pipeline_run_summary as s', 's.pipeline_id', 'p.id');
 }
 
 /**
