@@ -11,6 +11,8 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { ingestionApiRef } from '../../api/IngestionApi';
 
+const number = new Intl.NumberFormat('en-US');
+
 const columns: TableColumn<OrganizationSummary>[] = [
   { title: 'Organization', field: 'name', highlight: true },
   { title: 'Cost center', field: 'costCenter' },
@@ -27,13 +29,16 @@ const columns: TableColumn<OrganizationSummary>[] = [
     ),
   },
   {
-    title: 'Concurrent jobs',
-    render: org => org.quotas.databricks.maxConcurrentJobs,
-  },
-  { title: 'DBU / hour', render: org => org.quotas.databricks.maxDbuPerHour },
-  {
-    title: 'API requests / min',
-    render: org => org.quotas.api.requestsPerMinute,
+    // One column with units: three bare numbers under long headers overflowed the card at 1280 px.
+    title: 'Quotas',
+    render: org => {
+      const { databricks, api } = org.quotas;
+      return [
+        `${number.format(databricks.maxConcurrentJobs)} concurrent jobs`,
+        `${number.format(databricks.maxDbuPerHour)} DBU/hour`,
+        `${number.format(api.requestsPerMinute)} API requests/min`,
+      ].join(' · ');
+    },
   },
 ];
 
