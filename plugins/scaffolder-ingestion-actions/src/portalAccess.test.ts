@@ -56,26 +56,6 @@ const PEOPLE = [
   }),
 ].join('');
 
-/**
- * A new database from `databases`, tried again when the server does not hand out a connection in
- * time: TestDatabases creates databases through an admin connection that waits 10 s at most, which
- * a loaded CI machine creating one database per plugin of this portal can exceed.
- */
-async function initDatabase(databaseId: TestDatabaseId, attempts = 3) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await databases.init(databaseId);
-    } catch (error) {
-      if (
-        attempt >= attempts ||
-        !String(error).includes('Unable to acquire a connection')
-      ) {
-        throw error;
-      }
-    }
-  }
-}
-
 /** A database of its own for each plugin, from `databases`. */
 function databaseFactory(databaseId: TestDatabaseId) {
   return createServiceFactory({
@@ -83,7 +63,7 @@ function databaseFactory(databaseId: TestDatabaseId) {
     deps: {},
     // Plugin-scoped: called once for each plugin.
     factory: async () => {
-      const knex = await initDatabase(databaseId);
+      const knex = await databases.init(databaseId);
       return { getClient: async () => knex };
     },
   });
@@ -114,8 +94,34 @@ describe.each(databases.eachSupportedId())(
     }, 180_000);
 
     afterAll(async () => {
-      await backend?.stop();
-    }, 60_000);
+      if (backend) {
+        await scaffolderEventPollsSettled();
+        await backend.stop();
+      }
+    }, 90_000);
+
+    /**
+     * Waits until every task is finished and the scaffolder has seen it: scaffolder-backend's
+     * `StorageTaskBroker.event$` (4.3) reads a task's events once a second, in a loop with no error
+     * handling, until its subscriber (the broker's cancellation watch) sees the completion event;
+     * the backend's shutdown does not end it, so a database closed under a loop still running
+     * fails this file after its tests with an unhandled "Unable to acquire a connection". Seen on
+     * loaded machines, where a watch lags its task by more than the time the last tests take.
+     */
+    async function scaffolderEventPollsSettled() {
+      await eventually(async () => {
+        const res = await request(backend.server)
+          .get('/api/scaffolder/v2/tasks')
+          .set('Authorization', as('platform-admin'));
+        const tasks: Array<{ status: string }> = res.body.tasks ?? [];
+        return res.status === 200 &&
+          tasks.every(t => !['open', 'processing'].includes(t.status))
+          ? true
+          : undefined;
+      }, 'every scaffolder task to finish');
+      // Two of the watch's one-second polls, doubled for a loaded machine.
+      await new Promise(resolve => setTimeout(resolve, 4_000));
+    }
 
     async function eventually<T>(
       fn: () => Promise<T | undefined>,
