@@ -56,17 +56,44 @@ const PEOPLE = [
   }),
 ].join('');
 
+/** When each plugin's database last started a query, by plugin id. */
+const lastQueryAt = new Map<string, number>();
+
 /** A database of its own for each plugin, from `databases`. */
 function databaseFactory(databaseId: TestDatabaseId) {
   return createServiceFactory({
     service: coreServices.database,
-    deps: {},
+    deps: { pluginMetadata: coreServices.pluginMetadata },
     // Plugin-scoped: called once for each plugin.
-    factory: async () => {
+    factory: async ({ pluginMetadata }) => {
       const knex = await databases.init(databaseId);
+      const pluginId = pluginMetadata.getId();
+      knex.on('query', () => lastQueryAt.set(pluginId, Date.now()));
       return { getClient: async () => knex };
     },
   });
+}
+
+/**
+ * Waits until no plugin has started a query for `quietMs`, so the databases are closed (by
+ * `TestDatabases` after the file) under no plugin's background work; names the plugins still
+ * querying after `timeoutMs`.
+ */
+async function databasesQuiet(quietMs = 3_000, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = Date.now();
+    const busy = [...lastQueryAt].filter(([, at]) => now - at < quietMs);
+    if (busy.length === 0) return;
+    if (now > deadline) {
+      throw new Error(
+        `still querying after the backend stopped: ${busy
+          .map(([plugin]) => plugin)
+          .join(', ')}`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
 }
 
 describe.each(databases.eachSupportedId())(
@@ -97,6 +124,7 @@ describe.each(databases.eachSupportedId())(
       if (backend) {
         await scaffolderEventPollsSettled();
         await backend.stop();
+        await databasesQuiet();
       }
     }, 90_000);
 
