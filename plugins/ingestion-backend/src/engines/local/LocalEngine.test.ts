@@ -174,6 +174,50 @@ describe('LocalEngine', () => {
     expect(bare).toMatchObject({ rowsRead: 2, rowsWritten: 0 });
   });
 
+  it('reads dates and timestamps in the formats the sniffer found, ISO or not', async () => {
+    // ISO values are read by DuckDB's own cast (no pinned format); others by the sniffed format.
+    await fx.writeFile(
+      'raw/dates-iso/a.csv',
+      'id,day,at\n1,2026-10-01,2026-10-01T08:30:00.250Z\n2,2026-12-31,2026-12-31 23:59:59\n',
+    );
+    await fx.writeFile(
+      'raw/dates-eu/a.csv',
+      'id,day,at\n1,01/10/2026,01/10/2026 08:30:00\n2,31/12/2026,31/12/2026 23:59:59\n',
+    );
+    const read = async (folder: string) => {
+      succeeded(
+        await fx.run({
+          pipeline_type: 'batch',
+          source: { type: 'file', path: `raw/${folder}`, format: 'csv' },
+          transformations: [
+            {
+              type: 'derive',
+              column: 'day_number',
+              expression: 'year(day) * 10000 + month(day) * 100 + day(day)',
+            },
+            {
+              type: 'derive',
+              column: 'at_number',
+              expression:
+                'year(at) * 1000000 + month(at) * 10000 + day(at) * 100 + hour(at)',
+            },
+          ],
+          target: icebergTarget(folder.replace('-', '_')),
+        }),
+      );
+      return (await fx.readTable(folder.replace('-', '_'))).map(r => [
+        Number(r.day_number),
+        Number(r.at_number),
+      ]);
+    };
+    const expected = [
+      [20261001, 2026100108],
+      [20261231, 2026123123],
+    ];
+    expect(await read('dates-iso')).toEqual(expected);
+    expect(await read('dates-eu')).toEqual(expected);
+  });
+
   it('reads JSON and Parquet files', async () => {
     await fx.writeFile(
       'raw/events/a.json',
