@@ -236,9 +236,13 @@ export class DatabaseRunsStore implements RunsStore {
         .whereIn('status', from)
         .update({ status: to, ...progressColumns(progress) });
       if (updated !== 1) {
-        return false;
+        return undefined;
       }
-      await recordFinishedRun(tx, organizationId, id, to);
+      // The row as moved, read once: for the run summary and for the caller.
+      const row = await tx('runs')
+        .where({ organization_id: organizationId, id })
+        .first();
+      await recordFinishedRun(tx, row);
       await tx('run_events').insert({
         organization_id: organizationId,
         run_id: id,
@@ -252,12 +256,9 @@ export class DatabaseRunsStore implements RunsStore {
         status: to,
         message,
       });
-      return true;
+      return row;
     });
-    if (!moved) {
-      return undefined;
-    }
-    return toRun(await this.knex('runs').where({ id }).first());
+    return moved && toRun(moved);
   }
 
   async updateProgress(

@@ -22,24 +22,25 @@ async function ensureRow(
     .ignore();
 }
 
-/** Records run `runId`'s final status, if it decides health. */
+/** The columns of a run row the summary reads. */
+export interface FinishedRunRow {
+  organization_id: string;
+  pipeline_id: string;
+  status: string;
+  queued_at: Date | string | number;
+  finished_at: Date | string | number | null;
+}
+
+/**
+ * Records a run's final status, if it decides health; `run` is the row as the transition left
+ * it (read in the same transaction).
+ */
 export async function recordFinishedRun(
   tx: Knex | Knex.Transaction,
-  organizationId: string,
-  runId: string,
-  status: string,
+  run: FinishedRunRow,
 ) {
+  const { organization_id: organizationId, status } = run;
   if (!DECIDING_STATUSES.includes(status)) return;
-  const run = (await tx('runs')
-    .where({ organization_id: organizationId, id: runId })
-    .first('pipeline_id', 'queued_at', 'finished_at')) as
-    | {
-        pipeline_id: string;
-        queued_at: Date | string | number;
-        finished_at: Date | string | number | null;
-      }
-    | undefined;
-  if (!run) return;
   await ensureRow(tx, organizationId, run.pipeline_id);
   await tx('pipeline_run_summary')
     .where('pipeline_id', run.pipeline_id)
