@@ -32,7 +32,10 @@ export interface PipelineSpendRow {
   id: string;
   name: string;
   owner: string;
+  /** Every record of the month: runs, storage, platform, history. */
   amount: number;
+  /** The records that carry a run: what the month's runs cost. */
+  runAmount: number;
   runs: number;
   goodRows: number;
 }
@@ -225,7 +228,12 @@ export class SpendStore {
             .where('period', month)
             .groupBy('pipeline_id')
             .select('pipeline_id')
-            .sum({ amount: 'amount' }),
+            .sum({ amount: 'amount' })
+            .select(
+              knex.raw(
+                'sum(case when run_id is not null then amount else 0 end) as run_amount',
+              ),
+            ),
           knex('runs')
             .where('organization_id', organizationId)
             .whereIn('pipeline_id', ids)
@@ -249,6 +257,7 @@ export class SpendStore {
         name: row.name,
         owner: row.owner,
         amount: num(costOf.get(row.id)?.amount),
+        runAmount: num(costOf.get(row.id)?.run_amount),
         runs: num(runsOf.get(row.id)?.runs),
         goodRows: num(runsOf.get(row.id)?.good_rows),
       })),

@@ -30,12 +30,14 @@ export async function pipelineSpend(
       currency: context.currency,
       cost: roundAmount(row.amount),
       runs: row.runs,
+      // Unit costs are of the runs only: storage, platform usage and records without a run
+      // (the demo history) are the pipeline's cost but no run's.
       ...(row.runs > 0
-        ? { costPerRun: roundAmount(row.amount / row.runs) }
+        ? { costPerRun: roundAmount(row.runAmount / row.runs) }
         : {}),
       goodRows: row.goodRows,
       ...(row.goodRows > 0
-        ? { costPerGoodRow: row.amount / row.goodRows }
+        ? { costPerGoodRow: row.runAmount / row.goodRows }
         : {}),
     })),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),

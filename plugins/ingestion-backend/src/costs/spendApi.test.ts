@@ -225,16 +225,32 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
     });
   });
 
-  it('reports cost per run and per good row', async () => {
+  it('reports cost per run and per good row, of the runs only', async () => {
+    // A record of pl-a without a run (history, storage): the pipeline's cost, no run's.
+    const [{ id: historyId }] = await knex('cost_records')
+      .insert(
+        costRecordRow(
+          record({
+            pipelineId: 'pl-a',
+            ownerRef: 'group:default/finance-data',
+            project: 'ledger',
+            amount: 20,
+            source: 'demo',
+            measurement: 'estimated',
+          }),
+        ),
+      )
+      .returning('id');
     const res = await get(
       `/costs/pipelines?organization=finance&month=${MONTH}`,
     );
+    await knex('cost_records').where('id', historyId).delete();
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
       expect.objectContaining({
         pipelineId: 'pl-a',
         name: 'alpha',
-        cost: 11.75,
+        cost: 31.75,
         runs: 3,
         costPerRun: expect.any(Number),
         goodRows: 4000,

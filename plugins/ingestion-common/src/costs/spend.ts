@@ -94,13 +94,17 @@ export interface PipelineSpend {
   owner: string;
   month: string;
   currency: string;
+  /** Everything the pipeline was charged in the month: runs, storage, platform usage. */
   cost: number;
   runs: number;
-  /** Absent without runs. */
+  /**
+   * What the month's runs cost (the records that carry a run) over its runs; absent without
+   * runs.
+   */
   costPerRun?: number;
   /** Rows that passed quality: the rows the month's succeeded runs wrote. */
   goodRows: number;
-  /** `cost / goodRows`; absent without good rows. */
+  /** What the month's runs cost over `goodRows`; absent without good rows. */
   costPerGoodRow?: number;
 }
 

@@ -12,8 +12,8 @@ import { currentMonth } from './download';
 const PAGE_SIZE = 20;
 
 /**
- * What each pipeline cost in a month, per run and per good row (rows its succeeded runs wrote),
- * paged on the server.
+ * What each pipeline cost in a month, and what its runs cost per run and per good row (rows its
+ * succeeded runs wrote), paged on the server.
  */
 export function PipelineUnitCosts(props: { organization: string }) {
   const { organization } = props;
@@ -47,7 +47,7 @@ export function PipelineUnitCosts(props: { organization: string }) {
   return (
     <InfoCard
       title="Cost per good row"
-      subheader="Each pipeline's cost of the month over the rows its succeeded runs wrote"
+      subheader="What each pipeline's runs cost in the month, per run and per row its succeeded runs wrote; the cost column also counts storage and platform usage"
     >
       <TextField
         id="unit-cost-month"
