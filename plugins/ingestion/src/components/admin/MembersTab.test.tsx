@@ -3,8 +3,11 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { configure, screen, within } from '@testing-library/react';
 import { adminApiRef, type AdminApi } from '../../api/AdminApi';
-import { responseError } from '../../api/__testUtils__/mockIngestionApi';
-import { mockAdminApi, pending } from './__testUtils__/mockAdminApi';
+import {
+  expectDeniedAndErrorStates,
+  mockAdminApi,
+  pending,
+} from './__testUtils__/mockAdminApi';
 import { MembersTab } from './MembersTab';
 
 jest.setTimeout(60_000);
@@ -96,27 +99,10 @@ describe('MembersTab', () => {
     expect(screen.getByTestId('progress')).toBeInTheDocument();
     loading.unmount();
 
-    const denied = await render(
-      mockAdminApi({
-        getRoleGroups: async () => {
-          throw await responseError(403, 'NotAllowedError', 'not an admin');
-        },
-      }),
+    await expectDeniedAndErrorStates(
+      render,
+      'getRoleGroups',
+      'catalog is down',
     );
-    expect(
-      await screen.findByText('You do not have access'),
-    ).toBeInTheDocument();
-    denied.unmount();
-
-    await render(
-      mockAdminApi({
-        getRoleGroups: async () => {
-          throw await responseError(500, 'Error', 'catalog is down');
-        },
-      }),
-    );
-    expect(
-      (await screen.findAllByText(/catalog is down/))[0],
-    ).toBeInTheDocument();
   });
 });

@@ -1,8 +1,8 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { configure, screen, within } from '@testing-library/react';
 import { adminApiRef, type AdminApi } from '../../api/AdminApi';
-import { responseError } from '../../api/__testUtils__/mockIngestionApi';
 import {
+  expectDeniedAndErrorStates,
   mockAdminApi,
   pending,
   quotaReport,
@@ -111,26 +111,6 @@ describe('QuotasTab', () => {
     const loading = await render(mockAdminApi({ getQuotaUsage: pending }));
     expect(screen.getByTestId('progress')).toBeInTheDocument();
     loading.unmount();
-    const denied = await render(
-      mockAdminApi({
-        getQuotaUsage: async () => {
-          throw await responseError(403, 'NotAllowedError', 'admins only');
-        },
-      }),
-    );
-    expect(
-      await screen.findByText('You do not have access'),
-    ).toBeInTheDocument();
-    denied.unmount();
-    await render(
-      mockAdminApi({
-        getQuotaUsage: async () => {
-          throw await responseError(500, 'Error', 'redis is down');
-        },
-      }),
-    );
-    expect(
-      (await screen.findAllByText(/redis is down/))[0],
-    ).toBeInTheDocument();
+    await expectDeniedAndErrorStates(render, 'getQuotaUsage', 'redis is down');
   });
 });

@@ -4,6 +4,8 @@ import type {
   Connection,
   QuotaUsageHistory,
 } from '../../../api/AdminApi';
+import { screen } from '@testing-library/react';
+import { responseError } from '../../../api/__testUtils__/mockIngestionApi';
 import { financeOrganization } from '../../__testUtils__/fixtures';
 
 /**
@@ -80,3 +82,31 @@ export const quotaReport: QuotaUsageHistory = {
     },
   ],
 };
+
+/**
+ * Renders a view whose data comes from `method` three times, with that call refused (403) and
+ * failing (500) after the loading state the caller checks, and expects the denied and error
+ * states: the shape every admin tab shares.
+ */
+export async function expectDeniedAndErrorStates(
+  render: (
+    api: AdminApi,
+  ) => PromiseLike<{ unmount(): void }> | { unmount(): void },
+  method: keyof AdminApi,
+  failure: string,
+) {
+  const refusing = (status: number, name: string, message: string) =>
+    mockAdminApi({
+      [method]: async () => {
+        throw await responseError(status, name, message);
+      },
+    });
+  const denied = await render(refusing(403, 'NotAllowedError', 'admins only'));
+  expect(await screen.findByText('You do not have access')).toBeInTheDocument();
+  denied.unmount();
+  const failed = await render(refusing(500, 'Error', failure));
+  expect(
+    (await screen.findAllByText(new RegExp(failure)))[0],
+  ).toBeInTheDocument();
+  failed.unmount();
+}

@@ -6,8 +6,11 @@ import {
   type AdminApi,
   type AuditEvent,
 } from '../../../api/AdminApi';
-import { responseError } from '../../../api/__testUtils__/mockIngestionApi';
-import { mockAdminApi, pending } from '../__testUtils__/mockAdminApi';
+import {
+  expectDeniedAndErrorStates,
+  mockAdminApi,
+  pending,
+} from '../__testUtils__/mockAdminApi';
 import { auditQueryOf, NO_FILTERS } from './AuditFilters';
 import { AuditTab } from './AuditTab';
 
@@ -130,26 +133,10 @@ describe('AuditTab', () => {
     const loading = await render(mockAdminApi({ listAuditEvents: pending }));
     expect(screen.getByRole('table')).toBeInTheDocument();
     loading.unmount();
-    const denied = await render(
-      mockAdminApi({
-        listAuditEvents: async () => {
-          throw await responseError(403, 'NotAllowedError', 'admins only');
-        },
-      }),
+    await expectDeniedAndErrorStates(
+      render,
+      'listAuditEvents',
+      'audit store down',
     );
-    expect(
-      await screen.findByText('You do not have access'),
-    ).toBeInTheDocument();
-    denied.unmount();
-    await render(
-      mockAdminApi({
-        listAuditEvents: async () => {
-          throw await responseError(500, 'Error', 'audit store down');
-        },
-      }),
-    );
-    expect(
-      (await screen.findAllByText(/audit store down/))[0],
-    ).toBeInTheDocument();
   });
 });
