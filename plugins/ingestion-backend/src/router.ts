@@ -10,6 +10,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import type { IngestionAuthorizer } from './authorization/IngestionAuthorizer';
 import { installOpenApiRouteMatcherCache } from './http/openApiRouteMatchers';
+import { withCodeCheckedBodiesAsObjects } from './schema/codeCheckedBodies';
 import { spec } from './schema/openapi.generated';
 import { rejectUnknownBodyFields } from './schema/unknownFields';
 import { registerCostRoutes } from './routes/costRoutes';
@@ -87,8 +88,10 @@ export async function createRouter(
   // The validator checks every documented request against the OpenAPI document before a
   // handler runs; handlers then read validated strings from the query (see `RouteContext`).
   // Its route lookup compiles each documented path once, not on every request (see the function).
+  // Bodies the services check themselves (`x-checked-in-code`) only need to be objects here.
   installOpenApiRouteMatcherCache();
-  const api = createValidatedOpenApiRouter(withSpecSchema(spec), {
+  const validated = withCodeCheckedBodiesAsObjects(spec);
+  const api = createValidatedOpenApiRouter(withSpecSchema(validated), {
     // The body is already parsed above (body-parser skips parsed bodies); this only satisfies
     // the router's need for at least one middleware.
     middleware: [express.json({ limit: '1mb' })],
@@ -96,7 +99,7 @@ export async function createRouter(
       ? { validateResponses: true }
       : undefined,
   }) as unknown as express.Router;
-  router.use(rejectUnknownBodyFields(spec));
+  router.use(rejectUnknownBodyFields(validated));
   router.use(api);
 
   const route = routeContext(api, httpAuth);

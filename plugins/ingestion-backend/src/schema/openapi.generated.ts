@@ -83,10 +83,11 @@ export const spec = {
         "description": "Creates an organization (platform admins only, `ingestion.platformAdmins`): identity, cost center, environment, engine and workspace link, storage, quotas, budget, egress allow-list and role groups, in the shape of an `ingestion.organizations` entry without secrets. Checked by the service, whose 400 names each field. Audited. 409 when the id exists (retired ones included) or when organizations come from config (`ingestion.organizationsSource: config`).",
         "requestBody": {
           "required": true,
+          "x-checked-in-code": true,
           "content": {
             "application/json": {
               "schema": {
-                "type": "object"
+                "$ref": "#/components/schemas/NewOrganization"
               }
             }
           }
@@ -152,13 +153,14 @@ export const spec = {
       ],
       "put": {
         "operationId": "UpdateOrganization",
-        "description": "Replaces an organization's settings (platform admins only; the body's `id`, if given, must be the path's). Audited.",
+        "description": "Replaces an organization's settings (platform admins only; the body's `id`, if given, must be the path's). Checked by the service, whose 400 names each field. Audited.",
         "requestBody": {
           "required": true,
+          "x-checked-in-code": true,
           "content": {
             "application/json": {
               "schema": {
-                "type": "object"
+                "$ref": "#/components/schemas/OrganizationSettings"
               }
             }
           }
@@ -1952,13 +1954,14 @@ export const spec = {
       },
       "post": {
         "operationId": "CreateConnection",
-        "description": "Creates a connection (admins). The body is `{ organization, name, type, ...settings, password }`; the settings depend on the type (mysql, mariadb, postgres: host, port, database, user, ssl; kafka: bootstrapServers, saslMechanism, user, ssl; http: baseUrl, auth, user, headerName; s3: bucket, prefix, region, endpoint, forcePathStyle, accessKeyId). The password is encrypted at rest and write-only.",
+        "description": "Creates a connection (admins). The body is `{ organization, name, type, ...settings, password }`; the settings depend on the type (mysql, mariadb: host, port, database, user, ssl; postgres: the same and schema; kafka: bootstrapServers, saslMechanism, user, ssl; http: baseUrl, auth, user, headerName; s3: bucket, prefix, region, endpoint, forcePathStyle, accessKeyId). The password is encrypted at rest and write-only. Checked by the service, whose 400 names each field and the type's rules.",
         "requestBody": {
           "required": true,
+          "x-checked-in-code": true,
           "content": {
             "application/json": {
               "schema": {
-                "type": "object"
+                "$ref": "#/components/schemas/NewConnection"
               }
             }
           }
@@ -1986,11 +1989,20 @@ export const spec = {
         "description": "Re-encrypts an organization's connection secrets under the current master key (admins).",
         "requestBody": {
           "required": true,
+          "x-checked-in-code": true,
           "content": {
             "application/json": {
               "schema": {
                 "type": "object",
-                "description": "{ organization }"
+                "required": [
+                  "organization"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "organization": {
+                    "$ref": "#/components/schemas/OrganizationId"
+                  }
+                }
               }
             }
           }
@@ -2086,11 +2098,20 @@ export const spec = {
         "operationId": "RotateConnectionSecret",
         "requestBody": {
           "required": true,
+          "x-checked-in-code": true,
           "content": {
             "application/json": {
               "schema": {
                 "type": "object",
-                "description": "{ password }: the new secret, write-only."
+                "required": [
+                  "password"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "password": {
+                    "$ref": "#/components/schemas/ConnectionSecret"
+                  }
+                }
               }
             }
           }
@@ -4197,6 +4218,640 @@ export const spec = {
           "rotatedAt": {
             "$ref": "#/components/schemas/Timestamp"
           }
+        }
+      },
+      "ConnectionName": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9_-]{1,63}$",
+        "description": "Lower-case letter, then 1-63 lower-case letters, digits, '_' or '-'; unique in the organization."
+      },
+      "ConnectionSecret": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 8192,
+        "writeOnly": true,
+        "description": "The secret (password, token, secret access key), encrypted at rest and never returned."
+      },
+      "ConnectionHost": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[A-Za-z0-9._:\\[\\]-]+$",
+        "description": "A host name or IP address."
+      },
+      "ConnectionUser": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255
+      },
+      "ConnectionHttpUrl": {
+        "type": "string",
+        "pattern": "^\\s*[Hh][Tt][Tt][Pp][Ss]?://",
+        "description": "An http(s) URL: at most 2048 characters once trimmed (tabs and line breaks removed), which the service parses as a URL."
+      },
+      "NewConnection": {
+        "description": "`POST /v1/connections`: organization, name, type and password with the type's settings flat beside them. No other field is accepted.",
+        "oneOf": [
+          {
+            "$ref": "#/components/schemas/NewSqlConnection"
+          },
+          {
+            "$ref": "#/components/schemas/NewPostgresConnection"
+          },
+          {
+            "$ref": "#/components/schemas/NewKafkaConnection"
+          },
+          {
+            "$ref": "#/components/schemas/NewHttpConnection"
+          },
+          {
+            "$ref": "#/components/schemas/NewS3Connection"
+          }
+        ],
+        "discriminator": {
+          "propertyName": "type",
+          "mapping": {
+            "mysql": "#/components/schemas/NewSqlConnection",
+            "mariadb": "#/components/schemas/NewSqlConnection",
+            "postgres": "#/components/schemas/NewPostgresConnection",
+            "kafka": "#/components/schemas/NewKafkaConnection",
+            "http": "#/components/schemas/NewHttpConnection",
+            "s3": "#/components/schemas/NewS3Connection"
+          }
+        }
+      },
+      "NewSqlConnection": {
+        "type": "object",
+        "description": "A MySQL or MariaDB database.",
+        "required": [
+          "organization",
+          "name",
+          "type",
+          "password",
+          "host",
+          "user"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organization": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "name": {
+            "$ref": "#/components/schemas/ConnectionName"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "mysql",
+              "mariadb"
+            ]
+          },
+          "password": {
+            "$ref": "#/components/schemas/ConnectionSecret"
+          },
+          "host": {
+            "$ref": "#/components/schemas/ConnectionHost"
+          },
+          "port": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535
+          },
+          "database": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "user": {
+            "$ref": "#/components/schemas/ConnectionUser"
+          },
+          "ssl": {
+            "type": "boolean",
+            "description": "Require TLS to the database."
+          }
+        }
+      },
+      "NewPostgresConnection": {
+        "type": "object",
+        "description": "A PostgreSQL database.",
+        "required": [
+          "organization",
+          "name",
+          "type",
+          "password",
+          "host",
+          "user"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organization": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "name": {
+            "$ref": "#/components/schemas/ConnectionName"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "postgres"
+            ]
+          },
+          "password": {
+            "$ref": "#/components/schemas/ConnectionSecret"
+          },
+          "host": {
+            "$ref": "#/components/schemas/ConnectionHost"
+          },
+          "port": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535
+          },
+          "database": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "user": {
+            "$ref": "#/components/schemas/ConnectionUser"
+          },
+          "ssl": {
+            "type": "boolean",
+            "description": "Require TLS to the database."
+          },
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          }
+        }
+      },
+      "NewKafkaConnection": {
+        "type": "object",
+        "description": "A Kafka cluster.",
+        "required": [
+          "organization",
+          "name",
+          "type",
+          "password",
+          "bootstrapServers"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organization": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "name": {
+            "$ref": "#/components/schemas/ConnectionName"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "kafka"
+            ]
+          },
+          "password": {
+            "$ref": "#/components/schemas/ConnectionSecret"
+          },
+          "bootstrapServers": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 50,
+            "items": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9._\\[\\]:-]+:\\d{1,5}$",
+              "description": "host:port"
+            }
+          },
+          "saslMechanism": {
+            "type": "string",
+            "enum": [
+              "plain",
+              "scram-sha-256",
+              "scram-sha-512"
+            ]
+          },
+          "user": {
+            "$ref": "#/components/schemas/ConnectionUser"
+          },
+          "ssl": {
+            "type": "boolean"
+          }
+        }
+      },
+      "NewHttpConnection": {
+        "type": "object",
+        "description": "An HTTP API.",
+        "required": [
+          "organization",
+          "name",
+          "type",
+          "password",
+          "baseUrl"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organization": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "name": {
+            "$ref": "#/components/schemas/ConnectionName"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "http"
+            ]
+          },
+          "password": {
+            "$ref": "#/components/schemas/ConnectionSecret"
+          },
+          "baseUrl": {
+            "$ref": "#/components/schemas/ConnectionHttpUrl"
+          },
+          "auth": {
+            "type": "string",
+            "enum": [
+              "bearer",
+              "basic",
+              "header"
+            ],
+            "description": "How the secret is sent — a bearer token, basic auth (with `user`) or a named header."
+          },
+          "user": {
+            "$ref": "#/components/schemas/ConnectionUser"
+          },
+          "headerName": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9-]{1,128}$"
+          }
+        }
+      },
+      "NewS3Connection": {
+        "type": "object",
+        "description": "An S3 bucket (or an S3-compatible store at `endpoint`); the password is the secret access key.",
+        "required": [
+          "organization",
+          "name",
+          "type",
+          "password",
+          "bucket",
+          "accessKeyId"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organization": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "name": {
+            "$ref": "#/components/schemas/ConnectionName"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "s3"
+            ]
+          },
+          "password": {
+            "$ref": "#/components/schemas/ConnectionSecret"
+          },
+          "bucket": {
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+          },
+          "prefix": {
+            "type": "string",
+            "maxLength": 1024
+          },
+          "region": {
+            "type": "string",
+            "pattern": "^[a-z0-9-]{1,32}$"
+          },
+          "endpoint": {
+            "$ref": "#/components/schemas/ConnectionHttpUrl"
+          },
+          "forcePathStyle": {
+            "type": "boolean"
+          },
+          "accessKeyId": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 128
+          }
+        }
+      },
+      "GroupRef": {
+        "type": "string",
+        "pattern": "^([Gg][Rr][Oo][Uu][Pp]:)?([A-Za-z0-9._-]+/)?[A-Za-z0-9._-]+$",
+        "description": "A group entity ref such as `group:default/finance-admins` (kind and namespace optional, any case)."
+      },
+      "QuotaLimit": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "NewOrganization": {
+        "description": "`POST /v1/organizations`: the settings with the new organization's `id`.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/OrganizationSettings"
+          },
+          {
+            "required": [
+              "id"
+            ]
+          }
+        ]
+      },
+      "OrganizationSettings": {
+        "type": "object",
+        "description": "An organization's settings as `ingestion.organizations[]` configures them, without secrets (`databricks.token` and Iceberg REST catalogs stay in config); omitted quotas, engine, Iceberg catalog and budget thresholds take their defaults. `PUT /v1/organizations/{organizationId}` takes it with `id` left out or equal to the path's. Text fields marked \"trimmed\" are checked after leading and trailing blanks are removed.",
+        "required": [
+          "name",
+          "costCenter",
+          "environment",
+          "ownerGroup",
+          "roles",
+          "storage"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9-]{1,39}$",
+            "description": "2-40 lower-case letters, digits and dashes, starting with a letter; never reused."
+          },
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Trimmed: 1-128 characters."
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "costCenter": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Trimmed: 1-32 characters."
+          },
+          "environment": {
+            "type": "string",
+            "enum": [
+              "production",
+              "staging",
+              "development"
+            ]
+          },
+          "ownerGroup": {
+            "$ref": "#/components/schemas/GroupRef"
+          },
+          "project": {
+            "type": "string",
+            "maxLength": 128
+          },
+          "roles": {
+            "type": "object",
+            "description": "The groups of each organization role (none when left out).",
+            "additionalProperties": false,
+            "properties": {
+              "admin": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/GroupRef"
+                }
+              },
+              "engineer": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/GroupRef"
+                }
+              },
+              "analyst": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/GroupRef"
+                }
+              },
+              "viewer": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/GroupRef"
+                }
+              }
+            }
+          },
+          "quotas": {
+            "type": "object",
+            "description": "Limits to change from their defaults.",
+            "additionalProperties": false,
+            "properties": {
+              "databricks": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "maxDbuPerHour": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  },
+                  "maxClusters": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  },
+                  "maxConcurrentJobs": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  }
+                }
+              },
+              "storage": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "maxStorageGb": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  },
+                  "retentionDays": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  }
+                }
+              },
+              "compute": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "maxEcsTasks": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  },
+                  "maxCpuUnits": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  }
+                }
+              },
+              "api": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "requestsPerMinute": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  },
+                  "requestsPerDay": {
+                    "$ref": "#/components/schemas/QuotaLimit"
+                  }
+                }
+              }
+            }
+          },
+          "engine": {
+            "type": "string",
+            "enum": [
+              "local",
+              "databricks"
+            ],
+            "description": "Where its pipelines run (`local` when left out); `databricks` needs `databricks`."
+          },
+          "storage": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Trimmed: 1-1024 characters."
+          },
+          "storageLocations": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "pattern": "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$",
+              "description": "An s3://bucket or s3://bucket/prefix URI."
+            }
+          },
+          "iceberg": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "catalog": {
+                "type": "string",
+                "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+                "description": "The Iceberg catalog (`<id with _ for ->_catalog` when left out)."
+              }
+            }
+          },
+          "databricks": {
+            "type": "object",
+            "description": "The Databricks workspace link.",
+            "required": [
+              "host"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "host": {
+                "type": "string",
+                "pattern": "^https?://\\S+$",
+                "description": "The workspace URL, https://<host>."
+              },
+              "clusterPolicyId": {
+                "type": "string"
+              },
+              "notificationEmails": {
+                "type": "array",
+                "items": {
+                  "type": "string",
+                  "description": "An e-mail address."
+                }
+              },
+              "billingWarehouseId": {
+                "type": "string"
+              },
+              "workspaceId": {
+                "type": "string"
+              }
+            }
+          },
+          "budget": {
+            "type": "object",
+            "required": [
+              "monthly"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "monthly": {
+                "type": "number",
+                "minimum": 0
+              },
+              "alertThresholds": {
+                "type": "array",
+                "description": "Shares of the monthly budget that raise an alert ([0.5, 0.8, 1] when left out).",
+                "items": {
+                  "type": "number",
+                  "exclusiveMinimum": 0,
+                  "maximum": 10
+                }
+              }
+            }
+          },
+          "egress": {
+            "type": "object",
+            "description": "Private destinations its connections may reach.",
+            "required": [
+              "allow"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "allow": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "description": "A host name or a CIDR block and the ports allowed there (numbers or ranges such as \"8000-8100\"); the service checks each entry's host, block and ports.",
+                  "required": [
+                    "ports"
+                  ],
+                  "anyOf": [
+                    {
+                      "required": [
+                        "host"
+                      ]
+                    },
+                    {
+                      "required": [
+                        "cidr"
+                      ]
+                    }
+                  ],
+                  "additionalProperties": false,
+                  "properties": {
+                    "host": {
+                      "type": "string",
+                      "description": "A host name, `*.domain` or an IP address (not with `cidr`)."
+                    },
+                    "cidr": {
+                      "type": "string",
+                      "description": "An address range such as 10.20.0.0/16."
+                    },
+                    "ports": {
+                      "type": "array",
+                      "minItems": 1,
+                      "items": {
+                        "type": [
+                          "number",
+                          "string"
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "if": {
+          "required": [
+            "engine"
+          ],
+          "properties": {
+            "engine": {
+              "const": "databricks"
+            }
+          }
+        },
+        "then": {
+          "required": [
+            "databricks"
+          ]
         }
       },
       "Quotas": {
