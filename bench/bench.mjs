@@ -7,7 +7,8 @@
 //    a template, so later runs copy it in seconds (until seed.sql, a migration or the scale changes).
 // 2. The portal backend (packages/backend, whatever it wires) on that database, started like
 //    `yarn workspace backend start` but without the file watcher, with bench/lib/instrument.cjs.
-// 3. A demo user's token, then autocannon per scenario: a warm-up, then the measured run.
+// 3. A demo user's token (and an admin's, for the audit log), then autocannon per scenario: a
+//    warm-up, then the measured run.
 // 4. The floors: the health endpoint (HTTP stack), and for each list the very SQL the backend sent,
 //    in psql (latency) and pgbench (throughput) - and the ratios of the API to them.
 import fs from 'node:fs';
@@ -50,6 +51,8 @@ const o = {
   runs: Number(opt('runs', 'BENCH_RUNS', quick ? 100000 : 1000000)),
   user: opt('user', 'BENCH_USER', 'finance-analyst'),
   organization: opt('organization', 'BENCH_ORGANIZATION', 'finance'),
+  // The audit log is for the organization's admins only (others get a 403, itself audited).
+  adminUser: opt('admin-user', 'BENCH_ADMIN_USER', ''),
   pipelinesDepth: Number(
     opt('pipelines-depth', 'BENCH_PIPELINES_DEPTH', quick ? 2000 : 20000),
   ),
@@ -125,7 +128,7 @@ async function main() {
     )} s`,
   );
   const token = await backend.demoToken(o.user);
-  const headers = { Authorization: `Bearer ${token}` };
+  const adminUser = o.adminUser || `${o.organization}-admin`;
   const api = `${BASE()}/api/ingestion/v1`;
 
   // What the permission policy lets this user see of another organization.
@@ -199,6 +202,30 @@ async function main() {
       auth: true,
       sql: true,
     },
+    // The other lists of issue 17: the tables the pipelines write, quality results (newest
+    // first, readable where the run's pipeline is) and the audit log (an admin's: see adminUser).
+    {
+      id: 'tables',
+      label: 'tables page 1',
+      url: `${api}/tables?organization=${o.organization}`,
+      auth: true,
+      sql: true,
+    },
+    {
+      id: 'quality',
+      label: 'quality results page 1',
+      url: `${api}/quality?organization=${o.organization}`,
+      auth: true,
+      sql: true,
+    },
+    {
+      id: 'audit',
+      label: `audit page 1 (${adminUser})`,
+      url: `${api}/audit?organization=${o.organization}`,
+      auth: true,
+      user: adminUser,
+      sql: true,
+    },
     // Spend: a chart (30 days by team), a cost card (one request, several queries: the floor is
     // its most frequent one), the month's cost per pipeline.
     {
@@ -251,6 +278,12 @@ async function main() {
       auth: true,
     },
   ].filter(s => !o.only.length || o.only.includes(s.id));
+  // A scenario's own user (the audit log's admin): a token of theirs, once.
+  const tokens = new Map([[o.user, token]]);
+  for (const s of scenarios.filter(x => x.user && !tokens.has(x.user))) {
+    tokens.set(s.user, await backend.demoToken(s.user));
+  }
+  const tokenOf = s => (s.auth ? tokens.get(s.user ?? o.user) : undefined);
 
   for (const s of scenarios.filter(x => x.deep)) {
     const at = await cursorAt(s.deep.list, s.deep.rows, token);
@@ -287,7 +320,7 @@ async function main() {
 
   const results = [];
   for (const s of scenarios) {
-    const check = await getJson(s.url, s.auth ? token : undefined);
+    const check = await getJson(s.url, tokenOf(s));
     if (s.id === 'catalog-by-query') {
       // The catalog holds what app-config's locations (and the provider, when on) give it: far
       // fewer entities than the ingestion store (see the README), so this peer is an upper bound.
@@ -299,7 +332,9 @@ async function main() {
         `${s.id}: ${s.url} returned no items; the seed or the cursor is wrong`,
       );
     }
-    results.push(await measure(s, s.auth ? headers : {}));
+    results.push(
+      await measure(s, s.auth ? { Authorization: `Bearer ${tokenOf(s)}` } : {}),
+    );
   }
 
   log('stopping the backend');

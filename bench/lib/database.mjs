@@ -91,7 +91,60 @@ export function createDatabase(o, { log }) {
     });
   }
 
+  /**
+   * The day's storage sample (CostSampler: one record per organization and day) as the backend
+   * would have written it a minute after midnight UTC, when the copied database has none yet for
+   * today: the latest sample's size again, as today's share of a GB-month. Without it the
+   * sampler's pass a minute after start-up looks every table up in the Iceberg catalog (one query
+   * per table: ~100,000 at full scale, tens of seconds of the backend's CPU) in the middle of the
+   * measurements; that pass is the backend's daily work, not a list's.
+   */
+  async function sampleStorageToday() {
+    const client = new pg.Client({ ...o.pg, database: DATABASE });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query(`
+        INSERT INTO cost_records (
+          organization_id, cost_center, environment, service_type, quantity, unit, amount,
+          currency, period, recorded_at, owner_ref, owner_team, project, source, measurement, day
+        )
+        SELECT l.organization_id, l.cost_center, l.environment, l.service_type,
+               l.quantity * l.month_days / t.month_days,
+               l.unit, l.amount * l.month_days / t.month_days, l.currency,
+               to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM'), t.at, l.owner_ref, l.owner_team,
+               l.project, l.source, l.measurement, to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+        FROM (
+          SELECT DISTINCT ON (organization_id) c.*,
+                 extract(day FROM date_trunc('month', c.day::date) + interval '1 month - 1 day') AS month_days
+          FROM cost_records c
+          WHERE source = 'storage-sample' AND pipeline_id IS NULL
+          ORDER BY organization_id, day DESC, id DESC
+        ) l
+        CROSS JOIN LATERAL (
+          SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 minute' AS at
+        ) s
+        CROSS JOIN LATERAL (
+          SELECT least(s.at, date_trunc('milliseconds', now())) AS at,
+                 extract(day FROM date_trunc('month', s.at AT TIME ZONE 'UTC') + interval '1 month - 1 day') AS month_days
+        ) t
+        WHERE l.day < to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`);
+      if (rowCount) {
+        log(
+          `database ${DATABASE}: today's storage sample written for ${rowCount} organizations`,
+        );
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
   async function prepareDatabase() {
+    const prepared = await copyOrSeed();
+    await sampleStorageToday();
+    return prepared;
+  }
+
+  async function copyOrSeed() {
     const key = seedKey();
     const template = await admin(async c => {
       const { rows } = await c.query(
@@ -298,6 +351,7 @@ export function createDatabase(o, { log }) {
     template: TEMPLATE,
     admin,
     prepare: prepareDatabase,
+    sampleStorageToday,
     dropOtherPluginDatabases,
     datasetFacts,
     activitySampler,
