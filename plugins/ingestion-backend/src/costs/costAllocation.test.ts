@@ -211,5 +211,50 @@ describe.each(databases.eachSupportedId())(
       ]);
       expect(rows.every(r => r.project !== null)).toBe(true);
     }, 120_000);
+
+    it('indexes only the records the allocator still has to tag, and rolls back', async () => {
+      await migrateUpTo(knex, '20261208010000_allocation_indexes.js');
+      await knex.migrate.up({ directory: migrationsDir });
+      /** Index name → its definition, as the database keeps it (lower case). */
+      const indexes = async (table: string) => {
+        const rows: Array<{ name: string; sql: string }> =
+          databaseId === 'SQLITE_3'
+            ? await knex('sqlite_master')
+                .where({ type: 'index', tbl_name: table })
+                .whereNotNull('sql')
+                .select('name', 'sql')
+            : await knex('pg_indexes')
+                .where({ tablename: table })
+                .select({ name: 'indexname', sql: 'indexdef' });
+        return new Map(
+          rows.map(r => [r.name, r.sql.toLowerCase().replace(/["`()]/g, '')]),
+        );
+      };
+      const cost = await indexes('cost_records');
+      expect(cost.get('cost_untagged_owner_idx')).toMatch(
+        /where owner_ref is null$/,
+      );
+      expect(cost.get('cost_untagged_team_idx')).toMatch(
+        /where owner_team is null$/,
+      );
+      expect(cost.get('cost_untagged_project_idx')).toMatch(
+        /where project is null$/,
+      );
+      expect(cost.get('cost_unbilled_idx')).toMatch(
+        /where source is null or source(::text)? = 'databricks-estimate'(::text)?$/,
+      );
+      expect(
+        (await indexes('data_tables')).has('data_tables_org_pipeline_idx'),
+      ).toBe(true);
+
+      await knex.migrate.down({ directory: migrationsDir });
+      const after = await indexes('cost_records');
+      expect(
+        [...after.keys()].filter(n => /untagged|unbilled/.test(n)),
+      ).toEqual([]);
+      expect(
+        (await indexes('data_tables')).has('data_tables_org_pipeline_idx'),
+      ).toBe(false);
+    }, 120_000);
   },
 );
