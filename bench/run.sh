@@ -3,7 +3,8 @@
 #   bench/run.sh                 full run: 100,000 pipelines, 1,000,000 runs, 50 connections, 15 s each
 #   bench/run.sh --quick         smoke run: a tenth of the data, 5 s each
 #   bench/run.sh --only=runs     one scenario (health, pipelines, pipelines-deep, runs, runs-deep,
-#                                costs-spend, costs-summary, costs-pipelines, catalog-by-query)
+#                                tables, quality, audit, costs-spend, costs-summary, costs-pipelines,
+#                                dashboard, dashboard-pipelines, catalog-by-query)
 #   bench/run.sh --reseed        rebuild the seeded template database
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
