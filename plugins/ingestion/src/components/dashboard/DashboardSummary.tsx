@@ -98,7 +98,7 @@ function RunsCard(props: { runs: OrganizationDashboard['runsToday'] }) {
     <InfoCard title="Runs today" subheader="Since midnight UTC">
       <Grid container spacing={2}>
         <Grid item xs={6}>
-          <Figure label="runs queued" value={String(runs.total)} />
+          <Figure label="runs triggered" value={String(runs.total)} />
         </Grid>
         <Grid item xs={6}>
           <Figure
