@@ -10,10 +10,8 @@ import {
 import request from 'supertest';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +28,6 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 describe.each(databases.eachSupportedId())(
   'access matrix on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let counter = 0;
     // finance's Databricks workspace: recorded deployments are verified there.
     let workspace: DatabricksTestServer;
@@ -38,34 +35,33 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       workspace = await DatabricksTestServer.start({ token });
-      const knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        extraGroups: {
-          // Engineer in finance, viewer in retail.
-          'user:default/two-orgs': [
-            'group:default/finance-engineers',
-            'group:default/retail-viewers',
-          ],
-        },
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            // Every operation queues runs of its own; the queue quota is not under test here.
-            organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
-              ...org,
-              // One admin sets every case up: the API quota is not under test either.
-              quotas: {
-                databricks: { maxConcurrentJobs: 10_000 },
-                api: { requestsPerMinute: 100_000, requestsPerDay: 1_000_000 },
-              },
-              databricks: { host: workspace.url, token },
-            })),
-            api: { validateResponses: true },
-          },
-        },
-      }));
     });
+
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, () => ({
+      extraGroups: {
+        // Engineer in finance, viewer in retail.
+        'user:default/two-orgs': [
+          'group:default/finance-engineers',
+          'group:default/retail-viewers',
+        ],
+      },
+      validateResponses: true,
+      config: {
+        ingestion: {
+          ...TEST_CONFIG.ingestion,
+          // Every operation queues runs of its own; the queue quota is not under test here.
+          organizations: TEST_CONFIG.ingestion.organizations.map(org => ({
+            ...org,
+            // One admin sets every case up: the API quota is not under test either.
+            quotas: {
+              databricks: { maxConcurrentJobs: 10_000 },
+              api: { requestsPerMinute: 100_000, requestsPerDay: 1_000_000 },
+            },
+            databricks: { host: workspace.url, token },
+          })),
+        },
+      },
+    }));
 
     afterAll(async () => {
       await workspace?.stop();
@@ -76,7 +72,7 @@ describe.each(databases.eachSupportedId())(
       // Each organization writes to its own catalog.
       const spec = batchSpec(`t${counter}`);
       spec.target.catalog = `${org}_catalog`;
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-admin`))
         .send({ organization: org, name: `matrix-${counter}`, spec });
@@ -96,7 +92,7 @@ describe.each(databases.eachSupportedId())(
 
     async function newRun(org = 'finance') {
       const pipelineId = await newPipeline(org);
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
         .set('Authorization', as(`${org}-admin`))
         .send({});
@@ -118,7 +114,7 @@ describe.each(databases.eachSupportedId())(
         list: true,
         call: async user => {
           await newPipeline();
-          return request(server)
+          return request(ingestion.server)
             .get('/api/ingestion/v1/pipelines?organization=finance')
             .set('Authorization', as(user));
         },
@@ -127,7 +123,7 @@ describe.each(databases.eachSupportedId())(
         name: 'get a pipeline',
         allowed: ORG_ROLES,
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .get(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
             .set('Authorization', as(user)),
       },
@@ -135,7 +131,7 @@ describe.each(databases.eachSupportedId())(
         name: 'read the effective spec of a pipeline',
         allowed: ORG_ROLES,
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .get(
               `/api/ingestion/v1/pipelines/${await newPipeline()}/effective-spec`,
             )
@@ -146,7 +142,7 @@ describe.each(databases.eachSupportedId())(
         allowed: ['admin', 'engineer'],
         call: async user => {
           counter += 1;
-          return request(server)
+          return request(ingestion.server)
             .post('/api/ingestion/v1/pipelines')
             .set('Authorization', as(user))
             .send({
@@ -160,7 +156,7 @@ describe.each(databases.eachSupportedId())(
         name: 'update a pipeline',
         allowed: ['admin', 'engineer'],
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .put(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
             .set('Authorization', as(user))
             .send({ spec: batchSpec('changed'), expectedVersion: 1 }),
@@ -170,7 +166,7 @@ describe.each(databases.eachSupportedId())(
         allowed: ['admin', 'engineer'],
         call: async user => {
           const id = await newPipeline();
-          return request(server)
+          return request(ingestion.server)
             .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
             .set('Authorization', as(user))
             .send({ jobId: await jobOf(id) });
@@ -180,7 +176,7 @@ describe.each(databases.eachSupportedId())(
         name: 'estimate the cost of a new pipeline',
         allowed: ['admin', 'engineer'],
         call: user =>
-          request(server)
+          request(ingestion.server)
             .post('/api/ingestion/v1/costs/estimate')
             .set('Authorization', as(user))
             .send({ organization: 'finance', spec: batchSpec() }),
@@ -189,7 +185,7 @@ describe.each(databases.eachSupportedId())(
         name: 'delete a pipeline',
         allowed: ['admin', 'engineer'],
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .delete(`/api/ingestion/v1/pipelines/${await newPipeline()}`)
             .set('Authorization', as(user)),
       },
@@ -197,7 +193,7 @@ describe.each(databases.eachSupportedId())(
         name: 'trigger a run',
         allowed: ['admin', 'engineer', 'analyst'],
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .post(`/api/ingestion/v1/pipelines/${await newPipeline()}/runs`)
             .set('Authorization', as(user))
             .send({}),
@@ -206,7 +202,7 @@ describe.each(databases.eachSupportedId())(
         name: 'cancel a run',
         allowed: ['admin', 'engineer', 'analyst'],
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .post(`/api/ingestion/v1/runs/${await newRun()}/cancel`)
             .set('Authorization', as(user)),
       },
@@ -214,7 +210,7 @@ describe.each(databases.eachSupportedId())(
         name: 'read a run and its logs',
         allowed: ORG_ROLES,
         call: async user =>
-          request(server)
+          request(ingestion.server)
             .get(`/api/ingestion/v1/runs/${await newRun()}/logs`)
             .set('Authorization', as(user)),
       },
@@ -224,7 +220,7 @@ describe.each(databases.eachSupportedId())(
         list: true,
         call: async user => {
           await newRun();
-          return request(server)
+          return request(ingestion.server)
             .get('/api/ingestion/v1/runs?organization=finance')
             .set('Authorization', as(user));
         },
@@ -233,7 +229,7 @@ describe.each(databases.eachSupportedId())(
         name: 'read costs',
         allowed: ['admin', 'engineer', 'analyst'],
         call: user =>
-          request(server)
+          request(ingestion.server)
             .get('/api/ingestion/v1/costs?organization=finance')
             .set('Authorization', as(user)),
       },
@@ -241,7 +237,7 @@ describe.each(databases.eachSupportedId())(
         name: 'read the chargeback',
         allowed: ['admin', 'engineer', 'analyst'],
         call: user =>
-          request(server)
+          request(ingestion.server)
             .get(
               '/api/ingestion/v1/costs/chargeback?organization=finance&month=2026-11',
             )
@@ -251,7 +247,7 @@ describe.each(databases.eachSupportedId())(
         name: 'read quotas (infrastructure)',
         allowed: ['admin', 'engineer'],
         call: user =>
-          request(server)
+          request(ingestion.server)
             .get('/api/ingestion/v1/quotas?organization=finance')
             .set('Authorization', as(user)),
       },
@@ -260,7 +256,7 @@ describe.each(databases.eachSupportedId())(
         allowed: ['admin'],
         call: async user => {
           counter += 1;
-          return request(server)
+          return request(ingestion.server)
             .post('/api/ingestion/v1/connections')
             .set('Authorization', as(user))
             .send({
@@ -279,7 +275,7 @@ describe.each(databases.eachSupportedId())(
         list: true,
         call: async user => {
           counter += 1;
-          await request(server)
+          await request(ingestion.server)
             .post('/api/ingestion/v1/connections')
             .set('Authorization', as('finance-admin'))
             .send({
@@ -290,7 +286,7 @@ describe.each(databases.eachSupportedId())(
               user: 'reader',
               password: 's3cret-matrix',
             });
-          return request(server)
+          return request(ingestion.server)
             .get('/api/ingestion/v1/connections?organization=finance')
             .set('Authorization', as(user));
         },
@@ -360,11 +356,11 @@ describe.each(databases.eachSupportedId())(
 
     it('applies the two-orgs user’s viewer role in retail', async () => {
       const pipelineId = await newPipeline('retail');
-      const read = await request(server)
+      const read = await request(ingestion.server)
         .get(`/api/ingestion/v1/pipelines/${pipelineId}`)
         .set('Authorization', as('two-orgs'));
       expect(read.status).toBe(200);
-      const trigger = await request(server)
+      const trigger = await request(ingestion.server)
         .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
         .set('Authorization', as('two-orgs'))
         .send({});

@@ -2,10 +2,8 @@ import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { spec } from './schema/openapi.generated';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 /**
  * The contract every route of the OpenAPI document keeps: no credentials → 401 (health aside),
@@ -20,19 +18,14 @@ const withIds = (path: string, id: string) => path.replace(/\{[^}]+\}/g, id);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 describe.each(databases.eachSupportedId())('API contract on %s', databaseId => {
-  let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-
-  beforeAll(async () => {
-    ({ server } = await startIngestionTestBackend({
-      knex: await databases.init(databaseId),
-      config: {
-        ingestion: { ...TEST_CONFIG.ingestion, rateLimits: { enabled: false } },
-      },
-    }));
+  const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+    config: {
+      ingestion: { ...TEST_CONFIG.ingestion, rateLimits: { enabled: false } },
+    },
   });
 
   const call = (method: (typeof METHODS)[number], url: string) =>
-    request(server)[method](`/api/ingestion${url}`);
+    request(ingestion.server)[method](`/api/ingestion${url}`);
 
   it('documents the contract routes of DESIGN §8', () => {
     const paths = Object.keys(spec.paths);

@@ -7,10 +7,8 @@ import { DatabaseRunsStore } from './database/DatabaseRunsStore';
 import { DatabaseTablesStore } from './database/TablesStore';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -61,23 +59,17 @@ function succeeded(res: request.Response, status: number) {
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
 describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
-  let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-  const lists: ListCase[] = [];
-  const twoOrgs = as('two-orgs');
-
-  const get = (path: string, auth: string) =>
-    request(server).get(`/api/ingestion/v1${path}`).set('Authorization', auth);
-
-  beforeAll(async () => {
-    const knex = await databases.init(databaseId);
-    ({ server } = await startIngestionTestBackend({
-      knex,
+  const ingestion = setUpIngestionTestBackend(
+    databases,
+    databaseId,
+    {
       extraGroups: {
         'user:default/two-orgs': [
           'group:default/finance-admins',
           'group:default/retail-admins',
         ],
       },
+      validateResponses: true,
       config: {
         ingestion: {
           ...TEST_CONFIG.ingestion,
@@ -85,21 +77,31 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
           runDriver: { enabled: false },
           // Hundreds of requests from one user; rate limits are tested elsewhere.
           rateLimits: { enabled: false },
-          api: { validateResponses: true },
         },
       },
-    }));
+    },
+    { timeout: 120_000 },
+  );
 
+  const lists: ListCase[] = [];
+  const twoOrgs = as('two-orgs');
+
+  const get = (path: string, auth: string) =>
+    request(ingestion.server)
+      .get(`/api/ingestion/v1${path}`)
+      .set('Authorization', auth);
+
+  beforeAll(async () => {
     // Each organization: three pipelines, the first at version 3 and the second at version 2;
     // three runs of the first pipeline and two of the second; three log lines of its first run
     // and two of the second; three tables, quality results and connections.
     const base = Date.parse('2026-12-01T00:00:00Z');
-    const runs = new DatabaseRunsStore(knex);
+    const runs = new DatabaseRunsStore(ingestion.knex);
     const seeded: Record<string, { pipelines: string[]; runs: string[] }> = {};
     for (const org of ['finance', 'retail']) {
       const pipelines: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const res = await request(server)
+        const res = await request(ingestion.server)
           .post('/api/ingestion/v1/pipelines')
           .set('Authorization', as(`${org}-admin`))
           .send({
@@ -114,7 +116,7 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
         [pipelines[1], 1],
       ] as const) {
         for (let version = 1; version <= updates; version++) {
-          const res = await request(server)
+          const res = await request(ingestion.server)
             .put(`/api/ingestion/v1/pipelines/${pipelineId}`)
             .set('Authorization', as(`${org}-admin`))
             .send({
@@ -155,8 +157,8 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
           await runs.appendLog(org, runId, 'info', `line ${i}`, new Date(base));
         }
       }
-      const tables = new DatabaseTablesStore(knex);
-      const connections = new KnexConnectionStore(knex);
+      const tables = new DatabaseTablesStore(ingestion.knex);
+      const connections = new KnexConnectionStore(ingestion.knex);
       for (let i = 0; i < 3; i++) {
         await tables.upsert({
           id: randomUUID(),
@@ -181,7 +183,7 @@ describe.each(databases.eachSupportedId())('page cursors on %s', databaseId => {
           createdAt: new Date(base),
         });
       }
-      await new DatabaseQualityStore(knex).add(
+      await new DatabaseQualityStore(ingestion.knex).add(
         [0, 1, 2].map(i => ({
           organizationId: org,
           runId: runIds[0],

@@ -6,10 +6,8 @@ import {
 import request from 'supertest';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +23,6 @@ const TOKEN = 'dapi00112233445566778899aabbccddeeff';
 describe.each(databases.eachSupportedId())(
   'deployment records on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let finance: DatabricksTestServer;
     let retail: DatabricksTestServer;
     let counter = 0;
@@ -33,31 +30,37 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       finance = await DatabricksTestServer.start({ token: TOKEN });
       retail = await DatabricksTestServer.start({ token: TOKEN });
-      const workspaces: Record<string, string> = {
-        finance: finance.url,
-        retail: retail.url,
-      };
-      const knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            organizations: TEST_CONFIG.ingestion.organizations.map(org =>
-              workspaces[org.id]
-                ? {
-                    ...org,
-                    databricks: { host: workspaces[org.id], token: TOKEN },
-                  }
-                : org,
-            ),
-            runDriver: { enabled: false },
-            rateLimits: { enabled: false },
-            api: { validateResponses: true },
-          },
-        },
-      }));
     }, 120_000);
+
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      () => {
+        const workspaces: Record<string, string> = {
+          finance: finance.url,
+          retail: retail.url,
+        };
+        return {
+          validateResponses: true,
+          config: {
+            ingestion: {
+              ...TEST_CONFIG.ingestion,
+              organizations: TEST_CONFIG.ingestion.organizations.map(org =>
+                workspaces[org.id]
+                  ? {
+                      ...org,
+                      databricks: { host: workspaces[org.id], token: TOKEN },
+                    }
+                  : org,
+              ),
+              runDriver: { enabled: false },
+              rateLimits: { enabled: false },
+            },
+          },
+        };
+      },
+      { timeout: 120_000 },
+    );
 
     afterAll(async () => {
       await finance?.stop();
@@ -67,7 +70,7 @@ describe.each(databases.eachSupportedId())(
     async function newPipeline(org: string) {
       counter += 1;
       const spec = batchSpec(`deployed_${counter}`);
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
         .send({
@@ -101,13 +104,13 @@ describe.each(databases.eachSupportedId())(
     }
 
     const record = (id: string, body: Record<string, unknown>) =>
-      request(server)
+      request(ingestion.server)
         .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
         .set('Authorization', as('finance-engineer'))
         .send(body);
     const deploymentOf = async (id: string) =>
       (
-        await request(server)
+        await request(ingestion.server)
           .get(`/api/ingestion/v1/pipelines/${id}`)
           .set('Authorization', as('finance-admin'))
       ).body.deployment;
@@ -163,7 +166,7 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.error.message).toBe(message(jobId, id));
         expect(await deploymentOf(id)).toBeUndefined();
         // The refusal is audited.
-        const audit = await request(server)
+        const audit = await request(ingestion.server)
           .get(
             `/api/ingestion/v1/audit?organization=finance&action=pipeline.deploy&targetId=${id}`,
           )
@@ -242,7 +245,7 @@ describe.each(databases.eachSupportedId())(
         /^jobId: must be a Databricks job id/,
       );
       const healthcare = await newPipeline('healthcare');
-      const none = await request(server)
+      const none = await request(ingestion.server)
         .put(`/api/ingestion/v1/pipelines/${healthcare}/deployment`)
         .set('Authorization', as('healthcare-engineer'))
         .send({ jobId: '1' });

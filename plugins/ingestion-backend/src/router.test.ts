@@ -4,7 +4,6 @@ import { DatabaseCostsStore } from './database/CostsStore';
 import { DatabaseLineageStore } from './database/LineageStore';
 import { DatabaseQualityStore } from './database/QualityStore';
 import { DatabaseTablesStore } from './database/TablesStore';
-import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
 
 /** The brief's batch example for another organization: it writes to that organization's catalog. */
@@ -13,10 +12,8 @@ const specOf = (organization: string, table: string) => {
   spec.target.catalog = `${organization}_catalog`;
   return spec;
 };
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -25,23 +22,11 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 describe.each(databases.eachSupportedId())(
   'ingestion API on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
     });
 
-    const api = () => request(server);
+    const api = () => request(ingestion.server);
     const createPipeline = (user: string, body: Record<string, unknown>) =>
       api()
         .post('/api/ingestion/v1/pipelines')
@@ -426,7 +411,7 @@ describe.each(databases.eachSupportedId())(
           spec: batchSpec('with_data'),
         });
         const at = new Date();
-        const tableId = await new DatabaseTablesStore(knex).upsert({
+        const tableId = await new DatabaseTablesStore(ingestion.knex).upsert({
           id: '00000000-0000-4000-8000-000000000001',
           organizationId: 'finance',
           format: 'iceberg',
@@ -443,7 +428,7 @@ describe.each(databases.eachSupportedId())(
           .post(`/api/ingestion/v1/pipelines/${pipeline.body.id}/runs`)
           .set('Authorization', as('finance-analyst'))
           .send({});
-        await new DatabaseQualityStore(knex).add([
+        await new DatabaseQualityStore(ingestion.knex).add([
           {
             organizationId: 'finance',
             runId: run.body.id,
@@ -458,7 +443,7 @@ describe.each(databases.eachSupportedId())(
             at,
           },
         ]);
-        await new DatabaseLineageStore(knex).replaceForPipeline(
+        await new DatabaseLineageStore(ingestion.knex).replaceForPipeline(
           'finance',
           pipeline.body.id,
           [
@@ -478,7 +463,7 @@ describe.each(databases.eachSupportedId())(
           at,
         );
         const period = at.toISOString().slice(0, 7);
-        await new DatabaseCostsStore(knex).add({
+        await new DatabaseCostsStore(ingestion.knex).add({
           organizationId: 'finance',
           costCenter: 'FIN-001',
           environment: 'development',

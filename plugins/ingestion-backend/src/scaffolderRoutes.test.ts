@@ -8,10 +8,8 @@ import request from 'supertest';
 import { DatabaseCostsStore } from './database/CostsStore';
 import { TEST_CONFIG } from './__testUtils__/demoTenants';
 import { batchSpec } from './__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -25,8 +23,6 @@ const TOKEN = 'dapi00112233445566778899aabbccddeeff';
 describe.each(databases.eachSupportedId())(
   'cost estimate and deployment routes on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
     // finance's and retail's Databricks workspace: recorded jobs are verified there.
     let workspace: DatabricksTestServer;
     let RETAIL_WORKSPACE: string;
@@ -34,9 +30,13 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       workspace = await DatabricksTestServer.start({ token: TOKEN });
       RETAIL_WORKSPACE = workspace.url;
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    }, 120_000);
+
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      () => ({
+        validateResponses: true,
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -61,13 +61,16 @@ describe.each(databases.eachSupportedId())(
               return org;
             }),
             pricing: { dbu: 0.55, currency: 'USD' },
-            api: { validateResponses: true },
           },
         },
-      }));
+      }),
+      { timeout: 120_000 },
+    );
+
+    beforeAll(async () => {
       // finance has spent 995 of its 1,000 this month.
       const at = new Date();
-      await new DatabaseCostsStore(knex).add({
+      await new DatabaseCostsStore(ingestion.knex).add({
         organizationId: 'finance',
         costCenter: 'FIN-001',
         environment: 'development',
@@ -99,7 +102,7 @@ describe.each(databases.eachSupportedId())(
     }
 
     const estimate = (user: string, body: Record<string, unknown>) =>
-      request(server)
+      request(ingestion.server)
         .post('/api/ingestion/v1/costs/estimate')
         .set('Authorization', as(user))
         .send(body);
@@ -209,7 +212,7 @@ describe.each(databases.eachSupportedId())(
       name: string,
       transformations?: unknown[],
     ) {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
         .send({
@@ -228,7 +231,7 @@ describe.each(databases.eachSupportedId())(
     describe('GET /v1/pipelines/{id}/effective-spec', () => {
       /** A table the pipeline wrote, tagged with a PII column by an earlier run or scan. */
       async function writtenTableWithPii(org: string, pipelineId: string) {
-        await knex('data_tables').insert({
+        await ingestion.knex('data_tables').insert({
           id: randomUUID(),
           organization_id: org,
           format: 'iceberg',
@@ -244,7 +247,7 @@ describe.each(databases.eachSupportedId())(
         });
       }
       const effective = (user: string, id: string) =>
-        request(server)
+        request(ingestion.server)
           .get(`/api/ingestion/v1/pipelines/${id}/effective-spec`)
           .set('Authorization', as(user));
       const filterOnly = [{ type: 'filter', condition: 'amount > 0' }];
@@ -275,7 +278,7 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.specHash).not.toBe(before.body.specHash);
 
         // The deploy action records which effective spec the job was generated from.
-        const recorded = await request(server)
+        const recorded = await request(ingestion.server)
           .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
           .set('Authorization', as('finance-engineer'))
           .send({
@@ -284,7 +287,7 @@ describe.each(databases.eachSupportedId())(
           });
         expect(recorded.status).toBe(200);
         expect(recorded.body.deployment.specHash).toBe(res.body.specHash);
-        const bad = await request(server)
+        const bad = await request(ingestion.server)
           .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
           .set('Authorization', as('finance-engineer'))
           .send({ jobId: '77', specHash: 'not-a-hash' });
@@ -317,7 +320,7 @@ describe.each(databases.eachSupportedId())(
         id: string,
         body: Record<string, unknown>,
       ) =>
-        request(server)
+        request(ingestion.server)
           .put(`/api/ingestion/v1/pipelines/${id}/deployment`)
           .set('Authorization', as(user))
           .send(body);
@@ -339,7 +342,7 @@ describe.each(databases.eachSupportedId())(
           workspaceUrl: RETAIL_WORKSPACE,
         };
         expect(res.body.deployment).toEqual(expected);
-        const read = await request(server)
+        const read = await request(ingestion.server)
           .get(`/api/ingestion/v1/pipelines/${id}`)
           .set('Authorization', as('retail-viewer'));
         expect(read.body.deployment).toEqual(expected);
@@ -353,7 +356,7 @@ describe.each(databases.eachSupportedId())(
           deployedAt: expect.any(String),
         });
 
-        const audit = await request(server)
+        const audit = await request(ingestion.server)
           .get(
             `/api/ingestion/v1/audit?organization=retail&action=pipeline.deploy&targetId=${id}`,
           )
@@ -395,7 +398,7 @@ describe.each(databases.eachSupportedId())(
         expect((await record('retail-admin', id, { jobId: '1' })).status).toBe(
           404,
         );
-        const read = await request(server)
+        const read = await request(ingestion.server)
           .get(`/api/ingestion/v1/pipelines/${id}`)
           .set('Authorization', as('finance-admin'));
         expect(read.body.deployment).toBeUndefined();

@@ -1,11 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TEST_CONFIG } from './__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from './__testUtils__/startIngestionTestBackend';
+import { as } from './__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from './__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -19,20 +16,8 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 describe.each(databases.eachSupportedId())(
   'table access audit on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
     });
 
     async function table(
@@ -40,7 +25,7 @@ describe.each(databases.eachSupportedId())(
       facts: { classification?: string; piiColumns?: string[] },
     ): Promise<string> {
       const id = randomUUID();
-      await knex('data_tables').insert({
+      await ingestion.knex('data_tables').insert({
         id,
         organization_id: 'finance',
         format: 'parquet',
@@ -54,12 +39,12 @@ describe.each(databases.eachSupportedId())(
       return id;
     }
     const read = (user: string, id: string) =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1/tables/${id}`)
         .set('Authorization', as(user));
     const auditedReads = async () =>
       (
-        await request(server)
+        await request(ingestion.server)
           .get('/api/ingestion/v1/audit?organization=finance&action=table.read')
           .set('Authorization', as('finance-admin'))
       ).body.items as Array<{

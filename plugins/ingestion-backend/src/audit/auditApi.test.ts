@@ -1,11 +1,8 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
 import request from 'supertest';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -14,20 +11,14 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 describe.each(databases.eachSupportedId())(
   'GET /v1/audit on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Knex;
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({ knex }));
-    });
+    const ingestion = setUpIngestionTestBackend(databases, databaseId);
 
     beforeEach(async () => {
-      await knex('audit_events').delete();
+      await ingestion.knex('audit_events').delete();
     });
 
     const audit = (user: string, query: Record<string, string | number> = {}) =>
-      request(server)
+      request(ingestion.server)
         .get('/api/ingestion/v1/audit')
         .query(query)
         .set('Authorization', as(user));
@@ -95,7 +86,8 @@ describe.each(databases.eachSupportedId())(
       expect(
         Number(
           (
-            await knex('audit_events')
+            await ingestion
+              .knex('audit_events')
               .whereNot('organization_id', 'finance')
               .count({ n: '*' })
           )[0].n,
@@ -122,12 +114,12 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('shows mutations and denied mutations of the API', async () => {
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-engineer'))
         .send({ organization: 'finance', name: 'audited', spec: batchSpec() });
       expect(created.status).toBe(201);
-      const refused = await request(server)
+      const refused = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-viewer'))
         .send({ organization: 'finance', name: 'refused', spec: batchSpec() });
@@ -212,7 +204,7 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.error.name).toBe('InputError');
         expect(res.body.error.message).toMatch(message);
       }
-      const twice = await request(server)
+      const twice = await request(ingestion.server)
         .get('/api/ingestion/v1/audit?organization=finance&organization=retail')
         .set('Authorization', as('finance-admin'));
       expect(twice.status).toBe(400);
@@ -220,7 +212,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('needs a token', async () => {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .get('/api/ingestion/v1/audit?organization=finance')
         .set('Authorization', mockCredentials.none.header());
       expect(res.status).toBe(401);

@@ -4,10 +4,8 @@ import type { PermissionPolicy } from '@backstage/plugin-permission-node';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 /** What a portal that keeps Backstage's allow-all policy decides: everything, for everyone. */
 const allowAllPolicy: PermissionPolicy = {
@@ -34,14 +32,13 @@ function createdId(res: request.Response, status: number): string {
 describe.each(databases.eachSupportedId())(
   'tenant isolation under an allow-all policy, %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     const finance: { pipeline?: string; run?: string; connection?: string } =
       {};
 
-    beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {
         policy: allowAllPolicy,
         config: {
           ingestion: {
@@ -52,18 +49,22 @@ describe.each(databases.eachSupportedId())(
             })),
           },
         },
-      }));
-      const pipeline = await request(server)
+      },
+      { timeout: 180_000 },
+    );
+
+    beforeAll(async () => {
+      const pipeline = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-admin'))
         .send({ organization: 'finance', name: 'ledger', spec: batchSpec() });
       finance.pipeline = createdId(pipeline, 201);
-      const run = await request(server)
+      const run = await request(ingestion.server)
         .post(`/api/ingestion/v1/pipelines/${finance.pipeline}/runs`)
         .set('Authorization', as('finance-admin'))
         .send({});
       finance.run = createdId(run, 202);
-      const connection = await request(server)
+      const connection = await request(ingestion.server)
         .post('/api/ingestion/v1/connections')
         .set('Authorization', as('finance-admin'))
         .send({
@@ -78,14 +79,14 @@ describe.each(databases.eachSupportedId())(
     }, 180_000);
 
     const get = (path: string, user: string) =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1${path}`)
         .set('Authorization', as(user));
 
     it.each(['nobody', 'retail-admin'])(
       '%s cannot create, list or read anything of finance',
       async user => {
-        const created = await request(server)
+        const created = await request(ingestion.server)
           .post('/api/ingestion/v1/pipelines')
           .set('Authorization', as(user))
           .send({
@@ -134,16 +135,16 @@ describe.each(databases.eachSupportedId())(
           expect({ path, status: res.status }).toEqual({ path, status: 404 });
         }
 
-        const trigger = await request(server)
+        const trigger = await request(ingestion.server)
           .post(`/api/ingestion/v1/pipelines/${finance.pipeline}/runs`)
           .set('Authorization', as(user))
           .send({});
         expect(trigger.status).toBe(404);
-        const removed = await request(server)
+        const removed = await request(ingestion.server)
           .delete(`/api/ingestion/v1/pipelines/${finance.pipeline}`)
           .set('Authorization', as(user));
         expect(removed.status).toBe(404);
-        const connection = await request(server)
+        const connection = await request(ingestion.server)
           .post('/api/ingestion/v1/connections')
           .set('Authorization', as(user))
           .send({
@@ -155,7 +156,7 @@ describe.each(databases.eachSupportedId())(
             password: 's3cret-outsider',
           });
         expect(connection.status).toBe(404);
-        const estimate = await request(server)
+        const estimate = await request(ingestion.server)
           .post('/api/ingestion/v1/costs/estimate')
           .set('Authorization', as(user))
           .send({ organization: 'finance', spec: batchSpec() });
@@ -164,7 +165,7 @@ describe.each(databases.eachSupportedId())(
     );
 
     it('lets any member of finance do what allow-all allows, in finance only', async () => {
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-viewer'))
         .send({
@@ -189,7 +190,7 @@ describe.each(databases.eachSupportedId())(
           .status,
       ).toBe(200);
 
-      const elsewhere = await request(server)
+      const elsewhere = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-viewer'))
         .send({ organization: 'retail', name: 'elsewhere', spec: batchSpec() });

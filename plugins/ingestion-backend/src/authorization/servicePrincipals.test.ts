@@ -10,10 +10,8 @@ import type { JsonValue } from '@backstage/types';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { readOrganizationsConfig } from '../organizations/organizationConfig';
 import { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { IngestionAuthorizer } from './IngestionAuthorizer';
@@ -163,14 +161,12 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 describe.each(databases.eachSupportedId())(
   'service principals over HTTP, %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
     let financePipeline: string;
 
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -183,8 +179,12 @@ describe.each(databases.eachSupportedId())(
             ],
           },
         },
-      }));
-      const created = await request(server)
+      },
+      { timeout: 120_000 },
+    );
+
+    beforeAll(async () => {
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-admin'))
         .send({ organization: 'finance', name: 'ledger', spec: batchSpec() });
@@ -196,7 +196,7 @@ describe.each(databases.eachSupportedId())(
 
     it('acts with its roles in the organizations config grants, audited as the service', async () => {
       const automation = serviceHeader('automation');
-      const list = await request(server)
+      const list = await request(ingestion.server)
         .get('/api/ingestion/v1/pipelines?organization=finance')
         .set('Authorization', automation);
       expect(list.status).toBe(200);
@@ -204,12 +204,12 @@ describe.each(databases.eachSupportedId())(
         financePipeline,
       );
 
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', automation)
         .send({ organization: 'finance', name: 'nightly', spec: batchSpec() });
       expect(created.status).toBe(201);
-      const audit = await request(server)
+      const audit = await request(ingestion.server)
         .get(
           '/api/ingestion/v1/audit?organization=finance&action=pipeline.create',
         )
@@ -227,7 +227,7 @@ describe.each(databases.eachSupportedId())(
       );
 
       // Engineers do not manage secrets: 403, audited as the service.
-      const connection = await request(server)
+      const connection = await request(ingestion.server)
         .post('/api/ingestion/v1/connections')
         .set('Authorization', automation)
         .send({
@@ -240,7 +240,8 @@ describe.each(databases.eachSupportedId())(
         });
       expect(connection.status).toBe(403);
       expect(
-        await knex('audit_events')
+        await ingestion
+          .knex('audit_events')
           .where({ actor: 'service:automation', outcome: 'denied' })
           .select('organization_id', 'action'),
       ).toEqual([{ organization_id: 'finance', action: 'connection.manage' }]);
@@ -248,12 +249,12 @@ describe.each(databases.eachSupportedId())(
 
     it('sees nothing of organizations config does not grant', async () => {
       const automation = serviceHeader('automation');
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', automation)
         .send({ organization: 'retail', name: 'elsewhere', spec: batchSpec() });
       expect(created.status).toBe(404);
-      const list = await request(server)
+      const list = await request(ingestion.server)
         .get('/api/ingestion/v1/pipelines?organization=retail')
         .set('Authorization', automation);
       expect(list.body.items).toEqual([]);
@@ -267,7 +268,7 @@ describe.each(databases.eachSupportedId())(
         '/audit?organization=finance',
         '/costs?organization=finance',
       ]) {
-        const res = await request(server)
+        const res = await request(ingestion.server)
           .get(`/api/ingestion/v1${path}`)
           .set('Authorization', stranger);
         expect({ path, status: res.status }).toEqual({ path, status: 404 });
@@ -277,12 +278,12 @@ describe.each(databases.eachSupportedId())(
         '/runs?organization=finance',
         '/connections?organization=finance',
       ]) {
-        const res = await request(server)
+        const res = await request(ingestion.server)
           .get(`/api/ingestion/v1${path}`)
           .set('Authorization', stranger);
         expect({ path, items: res.body.items }).toEqual({ path, items: [] });
       }
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', stranger)
         .send({

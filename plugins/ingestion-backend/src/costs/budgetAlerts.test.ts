@@ -5,10 +5,8 @@ import { costRecordRow } from '../database/CostsStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import type { OrganizationConfig } from '../organizations/organizationConfig';
 import { TEST_CONFIG, TEST_ORGANIZATIONS } from '../__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { BudgetAlerter } from './BudgetAlerter';
 import { Budgets } from './Budgets';
 import { BudgetsStore } from './BudgetsStore';
@@ -160,13 +158,10 @@ describe.each(databases.eachSupportedId())(
 describe.each(databases.eachSupportedId())(
   'runs at 100% of a budget on %s',
   databaseId => {
-    let knex: Knex;
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -174,12 +169,13 @@ describe.each(databases.eachSupportedId())(
             runDriver: { enabled: false },
           },
         },
-      }));
-    }, 120_000);
+      },
+      { timeout: 120_000 },
+    );
 
     it('are refused with a message naming the budget when configured', async () => {
       const create = (org: string) =>
-        request(server)
+        request(ingestion.server)
           .post('/api/ingestion/v1/pipelines')
           .set('Authorization', as(`${org}-engineer`))
           .send({
@@ -202,7 +198,7 @@ describe.each(databases.eachSupportedId())(
         201, 201,
       ]);
       const trigger = (org: string, id: string) =>
-        request(server)
+        request(ingestion.server)
           .post(`/api/ingestion/v1/pipelines/${id}/runs`)
           .set('Authorization', as(`${org}-engineer`))
           .send({});
@@ -212,7 +208,7 @@ describe.each(databases.eachSupportedId())(
 
       // finance's configured budget is 1000 a month.
       const now = new Date();
-      await knex('cost_records').insert(
+      await ingestion.knex('cost_records').insert(
         costRecordRow({
           organizationId: 'finance',
           costCenter: 'FIN-001',

@@ -2,11 +2,8 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { costRecordRow, type NewCostRecord } from '../database/CostsStore';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { dayOf, monthOf, weekOf } from './dates';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
@@ -120,25 +117,21 @@ async function seed(knex: Knex) {
 }
 
 describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
-  let knex: Knex;
-  let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
+  const ingestion = setUpIngestionTestBackend(
+    databases,
+    databaseId,
+    {
+      validateResponses: true,
+    },
+    { timeout: 120_000 },
+  );
 
   beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    ({ server } = await startIngestionTestBackend({
-      knex,
-      config: {
-        ingestion: {
-          ...TEST_CONFIG.ingestion,
-          api: { validateResponses: true },
-        },
-      },
-    }));
-    await seed(knex);
+    await seed(ingestion.knex);
   }, 120_000);
 
   const get = (path: string, user = 'finance-analyst') =>
-    request(server)
+    request(ingestion.server)
       .get(`/api/ingestion/v1${path}`)
       .set('Authorization', as(user));
 
@@ -227,7 +220,8 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
 
   it('reports cost per run and per good row, of the runs only', async () => {
     // A record of pl-a without a run (history, storage): the pipeline's cost, no run's.
-    const [{ id: historyId }] = await knex('cost_records')
+    const [{ id: historyId }] = await ingestion
+      .knex('cost_records')
       .insert(
         costRecordRow(
           record({
@@ -244,7 +238,7 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
     const res = await get(
       `/costs/pipelines?organization=finance&month=${MONTH}`,
     );
-    await knex('cost_records').where('id', historyId).delete();
+    await ingestion.knex('cost_records').where('id', historyId).delete();
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
       expect.objectContaining({
@@ -276,7 +270,8 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
   });
 
   it('charges back by team and cost center; totals are the sum of the records', async () => {
-    const [{ sum }] = await knex('cost_records')
+    const [{ sum }] = await ingestion
+      .knex('cost_records')
       .where({ organization_id: 'finance', period: MONTH })
       .sum({ sum: 'amount' });
     const byTeam = await get(
@@ -344,7 +339,7 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
 
   it("lists a team's pipelines: its own and those of members charged to it", async () => {
     const at = new Date(`${FIRST}T00:00:00Z`);
-    await knex('pipelines').insert({
+    await ingestion.knex('pipelines').insert({
       id: 'pl-c',
       organization_id: 'finance',
       name: 'gamma',
@@ -357,7 +352,7 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
       created_at: at,
       updated_at: at,
     });
-    await knex('cost_records').insert(
+    await ingestion.knex('cost_records').insert(
       costRecordRow(
         record({
           pipelineId: 'pl-c',
@@ -381,7 +376,7 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
 
   it('lets admins set budgets, audited; others may only read them', async () => {
     const put = (user: string, body: Record<string, unknown>) =>
-      request(server)
+      request(ingestion.server)
         .put('/api/ingestion/v1/budgets')
         .set('Authorization', as(user))
         .send(body);
@@ -423,11 +418,11 @@ describe.each(databases.eachSupportedId())('spend API on %s', databaseId => {
       expect.objectContaining({ origin: 'configured', monthly: 1000 }),
       expect.objectContaining({ team: 'group:default/finance-ml', monthly: 8 }),
     ]);
-    const events = await knex('audit_events').where({
+    const events = await ingestion.knex('audit_events').where({
       action: 'budget.update',
     });
     expect(events).toHaveLength(1);
-    const removed = await request(server)
+    const removed = await request(ingestion.server)
       .delete('/api/ingestion/v1/budgets')
       .query({ organization: 'finance', team: 'group:default/finance-ml' })
       .set('Authorization', as('finance-admin'));

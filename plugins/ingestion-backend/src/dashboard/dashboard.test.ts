@@ -5,11 +5,8 @@ import {
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -131,28 +128,20 @@ async function seed(knex: Knex, now: Date) {
 }
 
 describe.each(databases.eachSupportedId())('dashboard on %s', databaseId => {
-  let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
+  const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+    validateResponses: true,
+  });
 
   beforeAll(async () => {
-    const knex = await databases.init(databaseId);
-    ({ server } = await startIngestionTestBackend({
-      knex,
-      config: {
-        ingestion: {
-          ...TEST_CONFIG.ingestion,
-          api: { validateResponses: true },
-        },
-      },
-    }));
-    await seed(knex, new Date());
+    await seed(ingestion.knex, new Date());
   });
 
   const dashboard = (organization: string, user: string) =>
-    request(server)
+    request(ingestion.server)
       .get(`/api/ingestion/v1/organizations/${organization}/dashboard`)
       .set('Authorization', as(user));
   const pipelines = (query: Record<string, string>, user = 'finance-viewer') =>
-    request(server)
+    request(ingestion.server)
       .get('/api/ingestion/v1/organizations/finance/dashboard/pipelines')
       .query(query)
       .set('Authorization', as(user));
@@ -179,7 +168,7 @@ describe.each(databases.eachSupportedId())('dashboard on %s', databaseId => {
     // fail (3) passed, warn (1) failed.
     expect(res.body.quality).toEqual({ score: 75, rules: 2, passing: 1 });
     // The quality monitor's number for the same organization.
-    const scores = await request(server)
+    const scores = await request(ingestion.server)
       .get('/api/ingestion/v1/quality/scores')
       .query({ organization: 'finance' })
       .set('Authorization', as('finance-engineer'));

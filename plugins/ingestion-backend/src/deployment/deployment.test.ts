@@ -4,10 +4,8 @@ import { DatabricksTestServer } from '@ingestion-for-backstage/plugin-ingestion-
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { deploymentStatus } from './DeploymentService';
 
 jest.setTimeout(120_000);
@@ -56,16 +54,18 @@ describe.each(databases.eachSupportedId())(
   'deployment status and redeploy on %s',
   databaseId => {
     let workspace: DatabricksTestServer;
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let stop: () => Promise<void>;
     const token = 'dapi00112233445566778899aabbccddeeff';
     let counter = 0;
 
     beforeAll(async () => {
       workspace = await DatabricksTestServer.start({ token });
-      const knex = await databases.init(databaseId);
-      const backend = await startIngestionTestBackend({
-        knex,
+    });
+
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      () => ({
+        validateResponses: true,
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -80,16 +80,13 @@ describe.each(databases.eachSupportedId())(
                 : org,
             ),
             runDriver: { enabled: false },
-            api: { validateResponses: true },
           },
         },
-      });
-      server = backend.server;
-      stop = () => backend.stop();
-    });
+      }),
+      { stop: true },
+    );
 
     afterAll(async () => {
-      await stop?.();
       await workspace?.stop();
     });
 
@@ -98,7 +95,7 @@ describe.each(databases.eachSupportedId())(
       const spec: Json = batchSpec();
       // Each organization writes to its own catalog.
       spec.target = { ...spec.target, catalog: `${org}_catalog` };
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
         .send({ organization: org, name: `deployed-${counter}`, spec });
@@ -107,11 +104,11 @@ describe.each(databases.eachSupportedId())(
     }
 
     const status = (id: string, user = 'finance-engineer') =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1/pipelines/${id}/deployment`)
         .set('Authorization', as(user));
     const redeploy = (id: string, user = 'finance-engineer', body?: Json) =>
-      request(server)
+      request(ingestion.server)
         .post(`/api/ingestion/v1/pipelines/${id}/deployment/redeploy`)
         .set('Authorization', as(user))
         .send(body ?? {});
@@ -150,7 +147,7 @@ describe.each(databases.eachSupportedId())(
       expect(workspace.notebook(first.body.notebookPath)).toBeDefined();
 
       // A new version: the deployed job is behind.
-      const changed = await request(server)
+      const changed = await request(ingestion.server)
         .put(`/api/ingestion/v1/pipelines/${id}`)
         .set('Authorization', as('finance-engineer'))
         .send({ spec: batchSpec('changed'), expectedVersion: 1 });

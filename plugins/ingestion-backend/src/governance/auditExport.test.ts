@@ -1,10 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
 import request from 'supertest';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(180_000);
 
@@ -25,36 +22,33 @@ const event = (at: string, actor: string, reason?: string) => ({
 describe.each(databases.eachSupportedId())(
   'GET /v1/audit time range and CSV on %s',
   databaseId => {
-    let knex: Knex;
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let stop: () => Promise<void>;
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {},
+      { stop: true },
+    );
 
     beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      const backend = await startIngestionTestBackend({ knex });
-      server = backend.server;
-      stop = () => backend.stop();
-      await knex('audit_events').insert([
-        event('2026-11-01T10:00:00Z', 'user:default/finance-admin'),
-        event('2026-11-02T10:00:00Z', 'user:default/finance-engineer'),
-        event(
-          '2026-11-03T10:00:00Z',
-          'user:default/finance-admin',
-          '=HYPERLINK("http://evil")',
-        ),
-      ]);
-      await knex('audit_events').insert({
+      await ingestion
+        .knex('audit_events')
+        .insert([
+          event('2026-11-01T10:00:00Z', 'user:default/finance-admin'),
+          event('2026-11-02T10:00:00Z', 'user:default/finance-engineer'),
+          event(
+            '2026-11-03T10:00:00Z',
+            'user:default/finance-admin',
+            '=HYPERLINK("http://evil")',
+          ),
+        ]);
+      await ingestion.knex('audit_events').insert({
         ...event('2026-11-02T12:00:00Z', 'user:default/retail-admin'),
         organization_id: 'retail',
       });
     });
 
-    afterAll(async () => {
-      await stop?.();
-    });
-
     const audit = (user: string, query: Record<string, string | number>) =>
-      request(server)
+      request(ingestion.server)
         .get('/api/ingestion/v1/audit')
         .query({ organization: 'finance', ...query })
         .set('Authorization', as(user));

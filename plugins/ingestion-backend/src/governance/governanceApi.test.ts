@@ -1,12 +1,9 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(180_000);
 
@@ -28,17 +25,17 @@ const config = {
 describe.each(databases.eachSupportedId())(
   'GET /v1/governance/* on %s',
   databaseId => {
-    let knex: Knex;
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let stop: () => Promise<void>;
     let pipelineId: string;
 
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      { config },
+      { stop: true },
+    );
+
     beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      const backend = await startIngestionTestBackend({ knex, config });
-      server = backend.server;
-      stop = () => backend.stop();
-      const created = await request(server)
+      const created = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-engineer'))
         .send({ organization: 'finance', name: 'ledger', spec: batchSpec() });
@@ -48,19 +45,15 @@ describe.each(databases.eachSupportedId())(
       pipelineId = created.body.id;
     });
 
-    afterAll(async () => {
-      await stop?.();
-    });
-
     const get = (path: string, user: string, organization = 'finance') =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1/governance/${path}`)
         .query({ organization })
         .set('Authorization', as(user));
 
     it('reports each quota with hourly and daily history, and the refusals it caused', async () => {
       const now = new Date();
-      await knex('runs').insert({
+      await ingestion.knex('runs').insert({
         id: '11111111-1111-4111-8111-111111111111',
         organization_id: 'finance',
         pipeline_id: pipelineId,
@@ -76,7 +69,7 @@ describe.each(databases.eachSupportedId())(
         attempt: 0,
       });
       const today = now.toISOString().slice(0, 10);
-      await knex('cost_api_requests').insert({
+      await ingestion.knex('cost_api_requests').insert({
         organization_id: 'finance',
         day: today,
         requests: 42,
@@ -85,7 +78,7 @@ describe.each(databases.eachSupportedId())(
 
       // The DBU quota refuses two runs; only the first refusal of the minute is recorded.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const refused = await request(server)
+        const refused = await request(ingestion.server)
           .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
           .set('Authorization', as('finance-engineer'))
           .send({});
@@ -120,7 +113,7 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       // The refusal is an audit event the admin can find.
-      const audit = await request(server)
+      const audit = await request(ingestion.server)
         .get('/api/ingestion/v1/audit')
         .query({ organization: 'finance', action: 'quota.refuse' })
         .set('Authorization', as('finance-admin'));

@@ -5,12 +5,9 @@ import {
 } from '@backstage/backend-test-utils';
 import express from 'express';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import type { OrganizationDirectory } from '../organizations/OrganizationDirectory';
 import { CatalogExportService } from './CatalogExportService';
 import type { CatalogExportStore } from './CatalogExportStore';
@@ -28,27 +25,17 @@ const catalogService = mockCredentials.service.header({
 describe.each(databases.eachSupportedId())(
   'catalog change long poll on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-
-    beforeAll(async () => {
-      ({ server } = await startIngestionTestBackend({
-        knex: await databases.init(databaseId),
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
     });
 
     const changes = (query: string) =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1/catalog/changes?${query}`)
         .set('Authorization', catalogService);
 
     async function createPipeline(name: string) {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-engineer'))
         .send({
@@ -113,7 +100,7 @@ describe.each(databases.eachSupportedId())(
     );
 
     it('is for the catalog backend only, before it waits', async () => {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .get(`/api/ingestion/v1/catalog/changes?since=0&wait=20`)
         .set('Authorization', as('finance-admin'));
       expect(res.status).toBe(403);

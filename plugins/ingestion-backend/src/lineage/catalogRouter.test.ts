@@ -1,12 +1,9 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -21,29 +18,17 @@ const catalogService = mockCredentials.service.header({
 describe.each(databases.eachSupportedId())(
   'catalog export on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
-
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
     });
 
     const get = (path: string, auth = catalogService) =>
-      request(server)
+      request(ingestion.server)
         .get(`/api/ingestion/v1/catalog${path}`)
         .set('Authorization', auth);
 
     async function createPipeline(org: string, name: string) {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
         .send({
@@ -86,7 +71,7 @@ describe.each(databases.eachSupportedId())(
         await createPipeline('retail', 'export-c'),
       ];
       const tableId = randomUUID();
-      await knex('data_tables').insert({
+      await ingestion.knex('data_tables').insert({
         id: tableId,
         organization_id: 'finance',
         format: 'iceberg',
@@ -103,7 +88,7 @@ describe.each(databases.eachSupportedId())(
         created_at: new Date(),
         updated_at: new Date(),
       });
-      await knex('iceberg_tables').insert({
+      await ingestion.knex('iceberg_tables').insert({
         organization_id: 'finance',
         catalog_name: 'finance_catalog',
         table_namespace: 'analytics',

@@ -1,12 +1,9 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -27,23 +24,15 @@ const iceberg = (table: string) => ({
 describe.each(databases.eachSupportedId())(
   'lineage graph on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Awaited<ReturnType<typeof databases.init>>;
     const ids: Record<string, string> = {};
 
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
+    });
+
     beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
       const create = async (name: string, spec: unknown, org = 'finance') => {
-        const res = await request(server)
+        const res = await request(ingestion.server)
           .post('/api/ingestion/v1/pipelines')
           .set('Authorization', as(`${org}-engineer`))
           .send({ organization: org, name, spec });
@@ -76,7 +65,7 @@ describe.each(databases.eachSupportedId())(
       retailDaily.target.catalog = 'retail_catalog';
       await create('retail-daily', retailDaily, 'retail');
       // The table the first pipeline wrote, with its schema.
-      await knex('data_tables').insert({
+      await ingestion.knex('data_tables').insert({
         id: randomUUID(),
         organization_id: 'finance',
         format: 'iceberg',
@@ -100,7 +89,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     const graph = (query: Record<string, string>, user = 'finance-analyst') =>
-      request(server)
+      request(ingestion.server)
         .get('/api/ingestion/v1/lineage/graph')
         .query(query)
         .set('Authorization', as(user));
@@ -266,7 +255,7 @@ describe.each(databases.eachSupportedId())(
       });
       expect(otherOrgsPipeline.status).toBe(404);
       // Services see only what ingestion.servicePrincipals grants them (none here).
-      const service = await request(server)
+      const service = await request(ingestion.server)
         .get('/api/ingestion/v1/lineage/graph')
         .query({ organization: 'finance', pipelineId: ids.daily })
         .set(
@@ -284,7 +273,7 @@ describe.each(databases.eachSupportedId())(
         ['run-old', 'failed', '2026-11-01T00:00:00Z'],
         ['run-new', 'succeeded', '2026-11-02T00:00:00Z'],
       ]) {
-        await knex('runs').insert({
+        await ingestion.knex('runs').insert({
           id,
           organization_id: 'finance',
           pipeline_id: ids.daily,
@@ -313,7 +302,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('drops the lineage of a deleted pipeline', async () => {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .delete(`/api/ingestion/v1/pipelines/${ids.export}`)
         .set('Authorization', as('finance-admin'));
       expect(res.status).toBe(204);

@@ -7,12 +7,9 @@ import {
   pipelineConditions,
 } from '@ingestion-for-backstage/plugin-ingestion-node';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { batchSpec } from '../__testUtils__/specs';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -50,22 +47,16 @@ const iceberg = (table: string) => ({
 describe.each(databases.eachSupportedId())(
   'hidden lineage neighbours on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     const ids: Record<string, string> = {};
 
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      policy: ownerOnlyForAnalyst,
+      validateResponses: true,
+    });
+
     beforeAll(async () => {
-      ({ server } = await startIngestionTestBackend({
-        knex: await databases.init(databaseId),
-        policy: ownerOnlyForAnalyst,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
       const create = async (name: string, spec: unknown, owner: string) => {
-        const res = await request(server)
+        const res = await request(ingestion.server)
           .post('/api/ingestion/v1/pipelines')
           .set('Authorization', as('finance-admin'))
           .send({ organization: 'finance', name, spec, owner });
@@ -87,7 +78,7 @@ describe.each(databases.eachSupportedId())(
       'dataset:iceberg:finance_catalog.analytics.daily_transactions';
 
     it('counts the pipelines the caller may not read, without naming them', async () => {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .get('/api/ingestion/v1/lineage/graph')
         .query({ organization: 'finance', pipelineId: ids.daily, depth: '2' })
         .set('Authorization', as('finance-analyst'));
@@ -118,7 +109,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('has nothing hidden for a caller who reads everything', async () => {
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .get('/api/ingestion/v1/lineage/graph')
         .query({ organization: 'finance', pipelineId: ids.daily, depth: '2' })
         .set('Authorization', as('finance-engineer'));

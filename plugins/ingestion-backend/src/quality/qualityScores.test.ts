@@ -1,11 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { TEST_CONFIG } from '../__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -116,24 +113,16 @@ async function seed(knex: Knex) {
 describe.each(databases.eachSupportedId())(
   'quality scores on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
+    const ingestion = setUpIngestionTestBackend(databases, databaseId, {
+      validateResponses: true,
+    });
 
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
-        config: {
-          ingestion: {
-            ...TEST_CONFIG.ingestion,
-            api: { validateResponses: true },
-          },
-        },
-      }));
-      await seed(knex);
+      await seed(ingestion.knex);
     });
 
     const scores = (query: Record<string, string>, user = 'finance-analyst') =>
-      request(server)
+      request(ingestion.server)
         .get('/api/ingestion/v1/quality/scores')
         .query({ from: '2026-10-28', to: '2026-11-03', ...query })
         .set('Authorization', as(user));

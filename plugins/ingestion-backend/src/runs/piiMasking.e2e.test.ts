@@ -1,5 +1,4 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +11,8 @@ import {
   WarehouseServer,
 } from '../iceberg/__testUtils__/warehouseServer';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { ManualScheduler } from './__testUtils__/manualScheduler';
 import { RUN_DRIVER_TASK_ID } from '.';
 
@@ -47,16 +44,12 @@ type Row = Record<string, unknown>;
 describe.each(databases.eachSupportedId())(
   'PII masking of local runs on %s',
   databaseId => {
-    let knex: Knex;
     let root: string;
     let server: WarehouseServer;
-    let scheduler: ManualScheduler;
-    let backend: Awaited<ReturnType<typeof startIngestionTestBackend>>;
+    const scheduler = new ManualScheduler();
     const storage = (org: string) => join(root, org);
-    const api = () => request(backend.server);
 
     beforeAll(async () => {
-      knex = await databases.init(databaseId);
       root = await fs.realpath(
         await fs.mkdtemp(join(tmpdir(), 'ingestion-pii-')),
       );
@@ -70,9 +63,12 @@ describe.each(databases.eachSupportedId())(
         );
       }
       server = await startWarehouseServer(root);
-      scheduler = new ManualScheduler();
-      backend = await startIngestionTestBackend({
-        knex,
+    });
+
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      () => ({
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -84,11 +80,12 @@ describe.each(databases.eachSupportedId())(
           },
         },
         features: [scheduler.factory()],
-      });
-    });
+      }),
+      { stop: true },
+    );
+    const api = () => request(ingestion.server);
 
     afterAll(async () => {
-      await backend?.stop();
       await server?.close();
       await fs.rm(root, { recursive: true, force: true });
     });
@@ -134,7 +131,7 @@ describe.each(databases.eachSupportedId())(
 
     async function readTable(org: string, table: string): Promise<Row[]> {
       const { metadata } = await new IcebergSqlCatalog({
-        database: knex,
+        database: ingestion.knex,
         catalogName: `${org}_catalog`,
       }).loadTable(org, { namespace: ['crm'], name: table });
       const rows = await readWithIcebird(server, metadata.location);

@@ -5,15 +5,12 @@ import {
   validatePipelineSpec,
   type OrgRole,
 } from '@ingestion-for-backstage/plugin-ingestion-common';
-import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { testOrganizationConfig } from '../__testUtils__/organizationConfig';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 import { RunResultRecorder } from './RunResultRecorder';
 
 /**
@@ -28,20 +25,19 @@ type Outcome = 202 | 403 | 404;
 describe.each(databases.eachSupportedId())(
   'run overrides on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
-    let knex: Knex;
     let counter = 0;
 
-    beforeAll(async () => {
-      knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {
         extraGroups: {
           'user:default/two-orgs': [
             'group:default/finance-analysts',
             'group:default/retail-engineers',
           ],
         },
+        validateResponses: true,
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -51,15 +47,15 @@ describe.each(databases.eachSupportedId())(
             })),
             // Runs stay queued: what is under test is what they are queued with.
             runDriver: { enabled: false },
-            api: { validateResponses: true },
           },
         },
-      }));
-    }, 120_000);
+      },
+      { timeout: 120_000 },
+    );
 
     async function newPipeline(spec: unknown = briefBatchExample()) {
       counter += 1;
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as('finance-admin'))
         .send({ organization: 'finance', name: `overrides-${counter}`, spec });
@@ -72,7 +68,7 @@ describe.each(databases.eachSupportedId())(
       body: object,
       user = 'finance-engineer',
     ) =>
-      request(server)
+      request(ingestion.server)
         .post(`/api/ingestion/v1/pipelines/${pipelineId}/runs`)
         .set('Authorization', as(user))
         .send(body);
@@ -83,7 +79,7 @@ describe.each(databases.eachSupportedId())(
       fields: { status: string; watermarkOut?: string; at: Date },
     ) {
       const id = randomUUID();
-      await knex('runs').insert({
+      await ingestion.knex('runs').insert({
         id,
         organization_id: 'finance',
         pipeline_id: pipelineId,
@@ -150,7 +146,7 @@ describe.each(databases.eachSupportedId())(
           (await trigger(pipelineId, { fullRefresh: true }, 'finance-analyst'))
             .status,
         ).toBe(403);
-        const audit = await request(server)
+        const audit = await request(ingestion.server)
           .get('/api/ingestion/v1/audit?organization=finance')
           .set('Authorization', as('finance-admin'));
         expect(audit.status).toBe(200);
@@ -198,7 +194,7 @@ describe.each(databases.eachSupportedId())(
 
       it('takes the cursor type from the table the pipeline wrote', async () => {
         const pipelineId = await newPipeline();
-        await knex('data_tables').insert({
+        await ingestion.knex('data_tables').insert({
           id: randomUUID(),
           organization_id: 'finance',
           format: 'iceberg',
@@ -294,7 +290,7 @@ describe.each(databases.eachSupportedId())(
       });
       const spec = validatePipelineSpec(briefBatchExample());
       if (!spec.valid) throw new Error('invalid spec');
-      const finished = await new RunResultRecorder(knex, {
+      const finished = await new RunResultRecorder(ingestion.knex, {
         dbu: 0.55,
         storageGbMonth: 0.023,
         currency: 'USD',

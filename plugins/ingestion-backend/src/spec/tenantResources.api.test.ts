@@ -6,10 +6,8 @@ import {
 import request from 'supertest';
 import { TEST_CONFIG } from '../__testUtils__/demoTenants';
 import { DEMO_PIPELINES } from '../demo/demoPipelines';
-import {
-  as,
-  startIngestionTestBackend,
-} from '../__testUtils__/startIngestionTestBackend';
+import { as } from '../__testUtils__/startIngestionTestBackend';
+import { setUpIngestionTestBackend } from '../__testUtils__/setUpIngestionTestBackend';
 
 /**
  * Class 5 over HTTP: the catalogs and storage locations a spec names are its organization's,
@@ -82,13 +80,13 @@ const foreignDelta = () => {
 describe.each(databases.eachSupportedId())(
   'tenant resources of specs on %s',
   databaseId => {
-    let server: Awaited<ReturnType<typeof startIngestionTestBackend>>['server'];
     let counter = 0;
 
-    beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      ({ server } = await startIngestionTestBackend({
-        knex,
+    const ingestion = setUpIngestionTestBackend(
+      databases,
+      databaseId,
+      {
+        validateResponses: true,
         config: {
           ingestion: {
             ...TEST_CONFIG.ingestion,
@@ -97,22 +95,22 @@ describe.each(databases.eachSupportedId())(
                 ? { ...org, storageLocations: ['s3://finance-data-lake'] }
                 : org,
             ),
-            api: { validateResponses: true },
           },
         },
-      }));
-    }, 120_000);
+      },
+      { timeout: 120_000 },
+    );
 
     const create = (spec: unknown, org = 'finance') => {
       counter += 1;
-      return request(server)
+      return request(ingestion.server)
         .post('/api/ingestion/v1/pipelines')
         .set('Authorization', as(`${org}-engineer`))
         .send({ organization: org, name: `tenant-${counter}`, spec });
     };
 
     const validate = (body: Json, user = 'finance-engineer') =>
-      request(server)
+      request(ingestion.server)
         .post('/api/ingestion/v1/specs/validate')
         .set('Authorization', as(user))
         .send(body);
@@ -161,7 +159,7 @@ describe.each(databases.eachSupportedId())(
     it("refuses a new version naming retail's catalog", async () => {
       const created = await create(briefBatchExample());
       expect(created.status).toBe(201);
-      const res = await request(server)
+      const res = await request(ingestion.server)
         .put(`/api/ingestion/v1/pipelines/${created.body.id}`)
         .set('Authorization', as('finance-engineer'))
         .send({
