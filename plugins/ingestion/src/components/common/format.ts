@@ -58,15 +58,30 @@ export function formatUnitCost(
   unit = 'row',
 ): string {
   if (amount === undefined || amount === null) return DASH;
+  // A row costs a billionth of a dollar on the local engine: priced per 1,000, million or
+  // billion rows, the figure keeps digits a person can compare.
+  const scale =
+    unit === 'row' && amount !== 0
+      ? ROW_SCALES.find(s => Math.abs(amount) * s.rows >= 0.01) ??
+        ROW_SCALES[ROW_SCALES.length - 1]
+      : { rows: 1, label: unit };
+  const value = amount * scale.rows;
   const money = new Intl.NumberFormat('en-US', {
     style: 'currency',
     currency,
-    ...(amount !== 0 && Math.abs(amount) < 1
+    ...(value !== 0 && Math.abs(value) < 0.1
       ? { maximumSignificantDigits: 3 }
       : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  }).format(amount);
-  return `${money} per ${unit}`;
+  }).format(value);
+  return `${money} per ${scale.label}`;
 }
+
+const ROW_SCALES = [
+  { rows: 1, label: 'row' },
+  { rows: 1_000, label: '1,000 rows' },
+  { rows: 1_000_000, label: 'million rows' },
+  { rows: 1_000_000_000, label: 'billion rows' },
+];
 
 /** A fraction as a whole percentage: `0.8` → `80%`. */
 export function formatPercent(fraction: number | undefined): string {

@@ -141,7 +141,7 @@ describe('CostPage', () => {
       })
     ).closest('tr')!;
     expect(
-      within(pipeline).getByText('$0.0000125 per row'),
+      within(pipeline).getByText('$0.0125 per 1,000 rows'),
     ).toBeInTheDocument();
     expect(within(pipeline).getByText('$2.50 per run')).toBeInTheDocument();
     expect(within(pipeline).getByText('1,000,000')).toBeInTheDocument();

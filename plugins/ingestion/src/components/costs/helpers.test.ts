@@ -6,7 +6,18 @@ import { series } from './__testUtils__/mockCostsApi';
 
 describe('cost view helpers', () => {
   it('formats costs per unit far below a cent without rounding them to 0', () => {
-    expect(formatUnitCost(0.0000125, 'USD', 'row')).toBe('$0.0000125 per row');
+    expect(formatUnitCost(0.0000125, 'USD', 'row')).toBe(
+      '$0.0125 per 1,000 rows',
+    );
+    expect(formatUnitCost(0.05, 'USD', 'row')).toBe('$0.05 per row');
+    expect(formatUnitCost(1.22e-9, 'USD', 'row')).toBe(
+      '$1.22 per billion rows',
+    );
+    expect(formatUnitCost(3e-7, 'USD', 'row')).toBe('$0.30 per million rows');
+    expect(formatUnitCost(1e-13, 'USD', 'row')).toBe(
+      '$0.0001 per billion rows',
+    );
+    expect(formatUnitCost(0.000005, 'USD', 'run')).toBe('$0.000005 per run');
     expect(formatUnitCost(2.5, 'USD', 'run')).toBe('$2.50 per run');
     expect(formatUnitCost(0, 'EUR')).toBe('€0.00 per row');
     expect(formatUnitCost(undefined)).toBe('—');
