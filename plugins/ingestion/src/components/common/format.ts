@@ -48,6 +48,13 @@ export function formatCost(
   }).format(amount);
 }
 
+const ROW_SCALES = [
+  { rows: 1, label: 'row' },
+  { rows: 1_000, label: '1,000 rows' },
+  { rows: 1_000_000, label: 'million rows' },
+  { rows: 1_000_000_000, label: 'billion rows' },
+];
+
 /**
  * A cost per unit (per good row, per run) that may be far below a cent: three significant digits
  * instead of rounding to 0, then the unit: `$0.0000123 per row`.
@@ -75,13 +82,6 @@ export function formatUnitCost(
   }).format(value);
   return `${money} per ${scale.label}`;
 }
-
-const ROW_SCALES = [
-  { rows: 1, label: 'row' },
-  { rows: 1_000, label: '1,000 rows' },
-  { rows: 1_000_000, label: 'million rows' },
-  { rows: 1_000_000_000, label: 'billion rows' },
-];
 
 /** A fraction as a whole percentage: `0.8` → `80%`. */
 export function formatPercent(fraction: number | undefined): string {
