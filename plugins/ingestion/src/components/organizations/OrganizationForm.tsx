@@ -13,6 +13,7 @@ import { errorMessage } from '../costs/errorMessage';
 import {
   emptyForm,
   formOf,
+  problemsByField,
   QUOTA_FIELDS,
   ROLES,
   type FormState,
@@ -20,7 +21,8 @@ import {
 
 /**
  * Create or edit an organization. The backend checks everything and its 400 names each field
- * it refuses (`roles.admin[0]: …`): the message is shown as it comes, above the form.
+ * it refuses (`roles.admin[0]: …`): the message is shown as it comes above the form, and each
+ * problem under the field it is about.
  */
 export function OrganizationForm(props: {
   /** The organization edited; absent to create one. */
@@ -33,6 +35,12 @@ export function OrganizationForm(props: {
     organization ? formOf(organization) : emptyForm,
   );
   const [error, setError] = useState<string>();
+  const fieldErrors = error ? problemsByField(error) : {};
+  /** A field's error state, its problem in place of its help text when it has one. */
+  const problem = (field: string, helperText?: string) => ({
+    error: Boolean(fieldErrors[field]),
+    helperText: fieldErrors[field] ?? helperText,
+  });
   const [saving, setSaving] = useState(false);
   const set = (patch: Partial<FormState>) => setForm(f => ({ ...f, ...patch }));
   const text = (
@@ -49,6 +57,7 @@ export function OrganizationForm(props: {
       margin="dense"
       variant="outlined"
       {...extra}
+      {...problem(key, extra.helperText as string | undefined)}
     />
   );
 
@@ -131,7 +140,7 @@ export function OrganizationForm(props: {
                   label={`${role[0].toLocaleUpperCase('en-US')}${role.slice(
                     1,
                   )} groups`}
-                  helperText="One group ref per line"
+                  {...problem(`role.${role}`, 'One group ref per line')}
                   value={form.roles[role]}
                   onChange={e =>
                     set({ roles: { ...form.roles, [role]: e.target.value } })
@@ -195,6 +204,7 @@ export function OrganizationForm(props: {
                 <TextField
                   id={`organization-quota-${key}`}
                   label={`${label} (${unit})`}
+                  {...problem(`quota.${section}.${key}`)}
                   type="number"
                   value={form.quotas[`${section}.${key}`] ?? ''}
                   placeholder="default"

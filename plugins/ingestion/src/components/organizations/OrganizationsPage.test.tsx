@@ -151,7 +151,7 @@ describe('OrganizationsPage', () => {
         throw await responseError(
           400,
           'InputError',
-          'roles.admin[0]: must be a group entity ref such as group:default/finance-admins',
+          'roles.admin[0]: must be a group entity ref such as group:default/finance-admins; quotas.api.requestsPerDay: must be a positive integer; databricks.workspaceId: unknown field; color: unknown field',
         );
       },
     });
@@ -166,6 +166,22 @@ describe('OrganizationsPage', () => {
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       /roles\.admin\[0\]: must be a group entity ref/,
     );
+    // Each problem also under its field, which is marked invalid.
+    const admins = within(dialog).getByRole('textbox', {
+      name: 'Admin groups',
+    });
+    expect(admins).toHaveAttribute('aria-invalid', 'true');
+    expect(admins).toHaveAccessibleDescription(
+      'must be a group entity ref such as group:default/finance-admins',
+    );
+    const perDay = within(dialog).getByRole('spinbutton', {
+      name: 'API requests (per day)',
+    });
+    expect(perDay).toHaveAttribute('aria-invalid', 'true');
+    expect(perDay).toHaveAccessibleDescription('must be a positive integer');
+    expect(
+      within(dialog).getByRole('textbox', { name: /^Id/ }),
+    ).toHaveAttribute('aria-invalid', 'false');
   });
 
   it('edits an organization, keeping the settings the form does not show', async () => {

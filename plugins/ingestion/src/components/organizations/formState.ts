@@ -12,8 +12,8 @@ export const QUOTA_FIELDS = [
   ['databricks', 'maxConcurrentJobs', 'Concurrent jobs', 'jobs'],
   ['storage', 'maxStorageGb', 'Storage', 'GB'],
   ['storage', 'retentionDays', 'Retention', 'days'],
-  ['api', 'requestsPerMinute', 'API requests per minute', 'req/min'],
-  ['api', 'requestsPerDay', 'API requests per day', 'req/day'],
+  ['api', 'requestsPerMinute', 'API requests', 'per min'],
+  ['api', 'requestsPerDay', 'API requests', 'per day'],
 ] as const;
 
 /** What the form edits: text fields, converted to the API's body on submit. */
@@ -190,4 +190,45 @@ export function updateOf(
       },
     }),
   };
+}
+
+/** The form field a problem's path (`roles.admin[0]`, `quotas.api.requestsPerDay`) is about. */
+export function fieldOfProblem(path: string): string | undefined {
+  const [head, second] = path.split(/[.[]/);
+  switch (head) {
+    case 'roles':
+      return `role.${second}`;
+    case 'quotas':
+      return `quota.${path.split('.').slice(1, 3).join('.')}`;
+    case 'databricks':
+      return second === 'workspaceId'
+        ? 'databricksWorkspaceId'
+        : 'databricksHost';
+    case 'iceberg':
+      return 'icebergCatalog';
+    case 'budget':
+      return 'budgetMonthly';
+    case 'egress':
+      return 'egress';
+    default:
+      return head in emptyForm ? head : undefined;
+  }
+}
+
+/**
+ * The backend's message (`id: must be …; roles.admin[0]: …`) as one message per field of the
+ * form; problems no field shows stay in the summary above the form.
+ */
+export function problemsByField(message: string): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const problem of message.split('; ')) {
+    const match = /^([\w.[\]]+): (.+)$/s.exec(problem);
+    const field = match && fieldOfProblem(match[1]);
+    if (field) {
+      byField[field] = byField[field]
+        ? `${byField[field]}; ${match[2]}`
+        : match[2];
+    }
+  }
+  return byField;
 }
