@@ -1,5 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
+import { indexDefinitions } from '../__testUtils__/indexDefinitions';
 import { migrationsDir } from '../database/migrations';
 import { CostAllocator } from './CostAllocator';
 import type { TeamResolver } from './teams';
@@ -215,21 +216,7 @@ describe.each(databases.eachSupportedId())(
     it('indexes only the records the allocator still has to tag, and rolls back', async () => {
       await migrateUpTo(knex, '20261208010000_allocation_indexes.js');
       await knex.migrate.up({ directory: migrationsDir });
-      /** Index name → its definition, as the database keeps it (lower case). */
-      const indexes = async (table: string) => {
-        const rows: Array<{ name: string; sql: string }> =
-          databaseId === 'SQLITE_3'
-            ? await knex('sqlite_master')
-                .where({ type: 'index', tbl_name: table })
-                .whereNotNull('sql')
-                .select('name', 'sql')
-            : await knex('pg_indexes')
-                .where({ tablename: table })
-                .select({ name: 'indexname', sql: 'indexdef' });
-        return new Map(
-          rows.map(r => [r.name, r.sql.toLowerCase().replace(/["`()]/g, '')]),
-        );
-      };
+      const indexes = (table: string) => indexDefinitions(knex, table);
       const cost = await indexes('cost_records');
       expect(cost.get('cost_untagged_owner_idx')).toMatch(
         /where owner_ref is null$/,
